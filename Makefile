@@ -1,0 +1,66 @@
+# HPCS Landform - set-up, tests, demo and packaging on Debian 12.
+#   make test     install what is missing, run the test suite
+#   make demo     install what is missing, run the demo on the sample data
+#   make package  build dist/hpcs_landform-<version>.zip for "Install from ZIP"
+SHELL := /bin/bash
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+SYSPY := /usr/bin/python3
+BUILD := $(ROOT)/build
+APT_PACKAGES := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-venv \
+	python3-numpy python3-scipy python3-matplotlib
+VERSION := $(shell sed -n 's/^version=//p' $(ROOT)/metadata.txt)
+export QT_QPA_PLATFORM := offscreen
+
+.PHONY: all test demo package bench system venv link clean help
+
+help:
+	@echo "make test | make demo | make package | make bench | make clean"
+
+# --- installation (each step only when missing) ---------------------------
+system:
+	@if [ ! -x /usr/bin/qgis_process.bin ] || ! $(SYSPY) -c "import qgis.core, osgeo.gdal, scipy, matplotlib" 2>/dev/null \
+	    || ! $(SYSPY) -c "import venv, ensurepip" 2>/dev/null; then \
+	  echo ">> installing QGIS and GDAL from Debian (a few minutes)"; \
+	  if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+$(VENV)/.stamp: requirements-test.txt | system
+	@echo ">> creating the test venv in .venv (system site packages: QGIS, GDAL, numpy)"
+	@$(SYSPY) -m venv --system-site-packages $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	@$(PY) -c "import numpy; assert numpy.__version__.startswith('1.'), numpy.__version__"
+	@touch $@
+
+venv: $(VENV)/.stamp
+
+# the plugin is importable as hpcs_landform whatever the checkout's folder is
+link:
+	@mkdir -p $(BUILD)
+	@ln -sfn $(ROOT) $(BUILD)/hpcs_landform
+
+# --- jobs -----------------------------------------------------------------
+test: venv link
+	cd $(ROOT) && $(PY) -m pytest -p no:cacheprovider tests $(PYTEST_ARGS)
+
+demo: system link
+	@$(SYSPY) $(ROOT)/scripts/demo.py
+
+bench: venv link
+	$(PY) $(ROOT)/benchmarks/hydrology.py $(BENCH_ARGS)
+
+package: link
+	@mkdir -p $(ROOT)/dist
+	@rm -f $(ROOT)/dist/hpcs_landform-$(VERSION).zip
+	cd $(BUILD) && zip -q -r $(ROOT)/dist/hpcs_landform-$(VERSION).zip hpcs_landform/ \
+	  -x 'hpcs_landform/.git/*' 'hpcs_landform/.venv/*' 'hpcs_landform/build/*' \
+	     'hpcs_landform/dist/*' 'hpcs_landform/demo_output/*' 'hpcs_landform/tests/*' \
+	     'hpcs_landform/benchmarks/*' 'hpcs_landform/.ci/*' '*/__pycache__/*' '*.pyc' \
+	     'hpcs_landform/.pytest_cache/*'
+	@echo "dist/hpcs_landform-$(VERSION).zip (Plugins > Manage and Install Plugins > Install from ZIP)"
+
+clean:
+	rm -rf $(BUILD) $(ROOT)/dist $(ROOT)/demo_output

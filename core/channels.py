@@ -1,0 +1,83 @@
+"""Channel and ridge extraction (paper section 1.1.2; docs/method.md section 1).
+
+``extract_channels`` runs the whole step: condition the DEM (fill, flats),
+D8 directions, accumulation, the channel threshold (OTSU), channels, ridges
+from the inverted DEM, channel links and their catchments.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import hydrology as hy
+from . import threshold as th
+from .errors import InputError, as_progress
+
+#: threshold methods, in the order of the algorithm's enum
+METHODS = ("scaling", "histogram", "fixed")
+
+
+@dataclass
+class ChannelNetwork:
+    filled: np.ndarray          # depression-filled DEM (nan = nodata)
+    receivers: np.ndarray       # flat receiver index, N = out of grid
+    flowdir: np.ndarray         # ESRI codes, uint8, 255 = nodata
+    accumulation: np.ndarray    # cells, self included (nan = nodata)
+    channels: np.ndarray        # bool
+    ridges: np.ndarray          # bool
+    links: np.ndarray           # link id on channel cells, 0 elsewhere
+    catchments: np.ndarray      # link id each cell drains to, 0 = none, -1 nodata
+    channel_threshold: float
+    ridge_threshold: float
+    diagnostics: dict = field(default_factory=dict)
+
+    @property
+    def n_links(self):
+        return int(self.links.max()) if self.links.size else 0
+
+
+def choose_threshold(accumulation, method, fixed=None):
+    """The channel threshold (cells) by ``method`` in METHODS."""
+    a = accumulation[np.isfinite(accumulation)]
+    if method == "scaling":
+        t, info = th.scaling_break_threshold(a)
+        return t, info
+    if method == "histogram":
+        return th.histogram_threshold(a), {}
+    if method == "fixed":
+        if fixed is None or not np.isfinite(fixed) or fixed < 1:
+            raise InputError("The fixed threshold must be a number of cells >= 1.")
+        return float(fixed), {}
+    raise InputError(f"Unknown threshold method '{method}'; use one of {METHODS}.")
+
+
+def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
+                     ridge_threshold=None, progress=None):
+    """Channels, ridges, links and catchments of DEM ``z`` (nan = nodata).
+
+    dx, dy: cell width and height in metres.  ``method`` picks the
+    threshold: 'scaling' (OTSU on the density/threshold scaling break, the
+    paper's), 'histogram' (Otsu on log accumulation) or 'fixed' (the given
+    ``channel_threshold`` / ``ridge_threshold`` in cells).
+    Channels: accumulation >= threshold; ridges: the same on max(z) - z.
+    """
+    progress = as_progress(progress)
+    z = np.asarray(z, dtype=np.float64)
+    hy.check_dem(z)
+    if method not in METHODS:
+        raise InputError(f"Unknown threshold method '{method}'; use one of {METHODS}.")
+    valid = np.isfinite(z)
+    filled, rec, codes, acc = hy.condition(z, dx, dy, progress.sub(0, 40))
+    t_ch, info_ch = choose_threshold(acc, method, channel_threshold)
+    progress(45)
+    inv = hy.invert_dem(z)
+    _, _, _, racc = hy.condition(inv, dx, dy, progress.sub(45, 85))
+    t_ri, info_ri = choose_threshold(racc, method, ridge_threshold)
+    channels = valid & (acc >= t_ch)
+    ridges = valid & (racc >= t_ri)
+    links, catchments = hy.channel_links(rec, channels)
+    catchments = catchments.reshape(z.shape)
+    catchments[~valid] = -1
+    progress(100)
+    return ChannelNetwork(filled, rec, codes, acc, channels, ridges,
+                          links.reshape(z.shape), catchments, t_ch, t_ri,
+                          {"channel": info_ch, "ridge": info_ri})

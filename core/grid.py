@@ -1,0 +1,238 @@
+"""The grid description shared by all core functions, and GeoTIFF I/O (GDAL).
+
+Arrays are float64 with ``nan`` where the raster has no data.  A
+:class:`Grid` carries what is needed to write the result back on the same
+grid: the GDAL geotransform, the CRS as WKT, and the cell sizes in metres.
+"""
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A north-up raster grid.
+
+    transform: GDAL geotransform (x0, dx, 0, y0, 0, -dy).
+    shape: (rows, cols).
+    crs_wkt: the CRS as WKT ('' when the raster has none).
+    nodata: the nodata value written to outputs (inputs use nan in memory).
+    """
+    transform: tuple
+    shape: tuple
+    crs_wkt: str = ""
+    nodata: float = -9999.0
+    name: str = field(default="", compare=False)
+    #: GDAL data type name of the source band, e.g. 'Float32' (outputs of the
+    #: same kind keep it, so values copied from the input stay exact)
+    source_dtype: str = field(default="Float32", compare=False)
+
+    @property
+    def float_dtype(self):
+        """'float64' when the source was Float64, else 'float32'."""
+        return "float64" if self.source_dtype == "Float64" else "float32"
+
+    @property
+    def dx(self):
+        """Cell width in CRS units (metres for a projected CRS)."""
+        return abs(float(self.transform[1]))
+
+    @property
+    def dy(self):
+        """Cell height in CRS units (positive)."""
+        return abs(float(self.transform[5]))
+
+    @property
+    def cell_area(self):
+        return self.dx * self.dy
+
+    @property
+    def extent(self):
+        """(xmin, ymin, xmax, ymax)."""
+        x0, dx, _, y0, _, dy = self.transform
+        rows, cols = self.shape
+        xs = (x0, x0 + dx * cols)
+        ys = (y0, y0 + dy * rows)
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def cell_centres(self):
+        """x (cols,) and y (rows,) coordinates of the cell centres."""
+        x0, dx, _, y0, _, dy = self.transform
+        rows, cols = self.shape
+        return x0 + dx * (np.arange(cols) + 0.5), y0 + dy * (np.arange(rows) + 0.5)
+
+    def same_as(self, other, tol=1e-6):
+        """True when ``other`` is the same grid (shape, transform within tol of a cell)."""
+        if tuple(self.shape) != tuple(other.shape):
+            return False
+        a, b = np.asarray(self.transform, float), np.asarray(other.transform, float)
+        scale = max(self.dx, self.dy)
+        return bool(np.all(np.abs(a - b) <= tol * scale + 1e-12))
+
+
+def _srs(wkt):
+    from osgeo import osr
+    srs = osr.SpatialReference()
+    if wkt:
+        srs.ImportFromWkt(wkt)
+    return srs
+
+
+def crs_description(wkt):
+    """A short human name for a CRS, e.g. 'EPSG:4326 (WGS 84)'."""
+    if not wkt:
+        return "no CRS"
+    srs = _srs(wkt)
+    srs.AutoIdentifyEPSG()
+    code = srs.GetAuthorityCode(None)
+    name = srs.GetName() or "unnamed CRS"
+    return f"EPSG:{code} ({name})" if code else name
+
+
+def suggest_utm(grid):
+    """An EPSG code of the UTM zone at the grid's centre (for geographic grids)."""
+    xmin, ymin, xmax, ymax = grid.extent
+    lon, lat = (xmin + xmax) / 2.0, (ymin + ymax) / 2.0
+    zone = int(np.floor((lon + 180.0) / 6.0)) % 60 + 1
+    return (32600 if lat >= 0 else 32700) + zone
+
+
+def require_metric(grid, what="the DEM"):
+    """Stop with a clear message unless the grid has metric, north-up cells.
+
+    Slopes in degrees of arc are meaningless, so a geographic CRS is refused
+    with the UTM zone to reproject to; so is a rotated geotransform.
+    """
+    if grid.transform[2] != 0 or grid.transform[4] != 0:
+        raise InputError(
+            f"{what} has a rotated or sheared geotransform; warp it to a north-up grid "
+            "first (Raster > Projections > Warp (Reproject)).")
+    if grid.crs_wkt:
+        srs = _srs(grid.crs_wkt)
+        if srs.IsGeographic():
+            raise InputError(
+                f"{what} is in a geographic CRS, {crs_description(grid.crs_wkt)}, whose cells "
+                "are in degrees, so slopes and lengths would be wrong. Reproject it to a "
+                f"projected CRS in metres, for example EPSG:{suggest_utm(grid)} (the UTM zone "
+                "at its centre), with Raster > Projections > Warp (Reproject), then run again.")
+        if srs.IsProjected():
+            factor = srs.GetLinearUnits()
+            if abs(factor - 1.0) > 1e-9:
+                raise InputError(
+                    f"{what} is in {crs_description(grid.crs_wkt)}, whose unit is "
+                    f"'{srs.GetLinearUnitsName()}', not metres. Reproject it to a CRS in metres "
+                    "(for example the local UTM zone) and run again.")
+    if not (grid.dx > 0 and grid.dy > 0):
+        raise InputError(f"{what} has a zero cell size; check its geotransform.")
+
+
+def read_raster(path, band=1, name=None):
+    """Read one band as float64 with nan for nodata; returns (array, Grid)."""
+    from osgeo import gdal
+    gdal.UseExceptions()
+    label = name or os.path.basename(str(path))
+    try:
+        ds = gdal.Open(str(path))
+    except RuntimeError as exc:
+        raise InputError(f"Cannot open '{path}' as a raster: {exc}") from None
+    if ds is None or ds.RasterCount == 0:
+        raise InputError(f"'{path}' is not a raster GDAL can read.")
+    if not 1 <= int(band) <= ds.RasterCount:
+        raise InputError(f"{label} has {ds.RasterCount} band(s); band {band} does not exist.")
+    b = ds.GetRasterBand(int(band))
+    arr = b.ReadAsArray().astype(np.float64)
+    nd = b.GetNoDataValue()
+    mask = ~np.isfinite(arr)
+    if nd is not None:
+        if np.isnan(nd):
+            pass
+        else:
+            # float32 nodata such as -3.4e38 is stored rounded: compare in float32 too.
+            mask |= (arr == nd) | (arr.astype(np.float32) == np.float32(nd))
+    # GDAL mask band (e.g. alpha or per-dataset masks)
+    flags = b.GetMaskFlags()
+    if not (flags & gdal.GMF_ALL_VALID) and not (flags & gdal.GMF_NODATA):
+        m = b.GetMaskBand().ReadAsArray()
+        mask |= (m == 0)
+    arr[mask] = np.nan
+    grid = Grid(tuple(ds.GetGeoTransform()), (ds.RasterYSize, ds.RasterXSize),
+                ds.GetProjection() or "", -9999.0, label,
+                gdal.GetDataTypeName(b.DataType))
+    return arr, grid
+
+
+_GDAL_TYPES = {
+    "float32": 6, "float64": 7, "int32": 5, "uint8": 1, "int16": 3, "uint32": 4,
+}
+
+
+def write_raster(path, array, grid, dtype="float32", nodata=None):
+    """Write ``array`` (nan = nodata) on ``grid`` as a compressed GeoTIFF.
+
+    The file is written to a temporary name in the same folder and renamed at
+    the end, so a failure never leaves a half-written output behind.
+    """
+    from osgeo import gdal
+    gdal.UseExceptions()
+    array = np.asarray(array)
+    if array.shape != tuple(grid.shape):
+        raise ValueError(f"array shape {array.shape} does not match grid {grid.shape}")
+    if nodata is None:
+        nodata = grid.nodata if dtype.startswith("float") else (0 if dtype == "uint8" else -1)
+    out = np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype)
+    if out.dtype.kind == "f":
+        out = np.where(np.isfinite(out), out, nodata)
+    out = out.astype(dtype)
+    path = str(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".tif", dir=folder, prefix=".hpcs_tmp_")
+    os.close(fd)
+    try:
+        drv = gdal.GetDriverByName("GTiff")
+        rows, cols = grid.shape
+        opts = ["COMPRESS=DEFLATE", "TILED=YES"] if rows >= 256 and cols >= 256 else ["COMPRESS=DEFLATE"]
+        ds = drv.Create(tmp, cols, rows, 1, _GDAL_TYPES[dtype], opts)
+        ds.SetGeoTransform(tuple(grid.transform))
+        if grid.crs_wkt:
+            ds.SetProjection(grid.crs_wkt)
+        band = ds.GetRasterBand(1)
+        band.SetNoDataValue(float(nodata))
+        band.WriteArray(out)
+        band.FlushCache()
+        ds = None
+        os.replace(tmp, path)
+    except Exception:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def rasterize_polygons(wkb_geometries, grid, all_touched=False):
+    """Boolean mask of the cells whose centre lies in any of the polygons.
+
+    ``wkb_geometries``: polygons as WKB bytes, already in the grid's CRS.
+    With ``all_touched`` every cell the polygons touch is included.
+    """
+    from osgeo import gdal, ogr
+    gdal.UseExceptions()
+    rows, cols = grid.shape
+    mem = gdal.GetDriverByName("MEM").Create("", cols, rows, 1, gdal.GDT_Byte)
+    mem.SetGeoTransform(tuple(grid.transform))
+    vds = ogr.GetDriverByName("Memory").CreateDataSource("")
+    layer = vds.CreateLayer("area", geom_type=ogr.wkbMultiPolygon)
+    for wkb in wkb_geometries:
+        geom = ogr.CreateGeometryFromWkb(bytes(wkb))
+        if geom is None or geom.IsEmpty():
+            continue
+        feat = ogr.Feature(layer.GetLayerDefn())
+        feat.SetGeometry(geom)
+        layer.CreateFeature(feat)
+    opts = ["ALL_TOUCHED=TRUE"] if all_touched else []
+    gdal.RasterizeLayer(mem, [1], layer, burn_values=[1], options=opts)
+    return mem.GetRasterBand(1).ReadAsArray().astype(bool)

@@ -1,0 +1,44 @@
+"""The Processing provider "HPCS Landform" (id ``hpcs``)."""
+import glob
+import os
+
+from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider, QgsMessageLog, Qgis
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from .algorithms.channel_extraction import ChannelExtraction
+
+PLUGIN_DIR = os.path.dirname(__file__)
+
+#: every algorithm class the provider offers, in Toolbox order
+ALGORITHMS = [
+    ChannelExtraction,
+]
+
+
+class HpcsProvider(QgsProcessingProvider):
+    def id(self):
+        return "hpcs"
+
+    def name(self):
+        return QCoreApplication.translate("HpcsProvider", "HPCS Landform")
+
+    def longName(self):  # noqa: N802
+        return self.name()
+
+    def icon(self):
+        return QIcon(os.path.join(PLUGIN_DIR, "icons", "hpcs.svg"))
+
+    def svgIconPath(self):  # noqa: N802
+        return os.path.join(PLUGIN_DIR, "icons", "hpcs.svg")
+
+    def loadAlgorithms(self):  # noqa: N802
+        for cls in ALGORITHMS:
+            self.addAlgorithm(cls())
+        for path in sorted(glob.glob(os.path.join(PLUGIN_DIR, "models", "*.model3"))):
+            model = QgsProcessingModelAlgorithm()
+            if model.fromFile(path):
+                self.addAlgorithm(model)
+            else:
+                QgsMessageLog.logMessage(f"Could not load model {path}", "HPCS Landform",
+                                         Qgis.Warning)
