@@ -52,15 +52,8 @@ demo: system link
 bench: venv link
 	$(PY) $(ROOT)/benchmarks/hydrology.py $(BENCH_ARGS)
 
-package: link
-	@mkdir -p $(ROOT)/dist
-	@rm -f $(ROOT)/dist/hpcs_landform-$(VERSION).zip
-	cd $(BUILD) && zip -q -r $(ROOT)/dist/hpcs_landform-$(VERSION).zip hpcs_landform/ \
-	  -x 'hpcs_landform/.git/*' 'hpcs_landform/.venv/*' 'hpcs_landform/build/*' \
-	     'hpcs_landform/dist/*' 'hpcs_landform/demo_output/*' 'hpcs_landform/tests/*' \
-	     'hpcs_landform/benchmarks/*' 'hpcs_landform/.ci/*' '*/__pycache__/*' '*.pyc' \
-	     'hpcs_landform/.pytest_cache/*'
-	@echo "dist/hpcs_landform-$(VERSION).zip (Plugins > Manage and Install Plugins > Install from ZIP)"
+package:
+	@$(SYSPY) $(ROOT)/scripts/package.py
 
 clean:
 	rm -rf $(BUILD) $(ROOT)/dist $(ROOT)/demo_output

@@ -21,6 +21,8 @@ LINK = BUILD / "hpcs_landform"
 if not LINK.exists():
     BUILD.mkdir(exist_ok=True)
     LINK.symlink_to(ROOT, target_is_directory=True)
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
 if str(BUILD) not in sys.path:
     sys.path.insert(0, str(BUILD))
 

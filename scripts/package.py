@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Build dist/hpcs_landform-<version>.zip for Plugins > Install from ZIP.
+
+The zip holds one folder, hpcs_landform/, with the plugin files only (no
+tests, benchmarks, CI, build or output folders).
+"""
+import configparser
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXCLUDE_DIRS = {".git", ".venv", ".venv-oracles", "build", "dist", "demo_output", "tests",
+                "benchmarks", ".ci", "__pycache__", ".pytest_cache", "scripts"}
+
+
+def main():
+    meta = configparser.ConfigParser()
+    meta.read(ROOT / "metadata.txt")
+    version = meta["general"]["version"]
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    if not files:
+        sys.exit("package: no tracked files (is this a git checkout?)")
+    out = ROOT / "dist" / f"hpcs_landform-{version}.zip"
+    out.parent.mkdir(exist_ok=True)
+    n = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel in files:
+            parts = Path(rel).parts
+            if any(p in EXCLUDE_DIRS for p in parts[:-1]) or rel.startswith("."):
+                continue
+            if rel in ("Makefile", "requirements-test.txt"):
+                continue
+            zf.write(ROOT / rel, f"hpcs_landform/{rel}")
+            n += 1
+    print(f"{out} ({n} files): install it with Plugins > Manage and Install Plugins > "
+          "Install from ZIP")
+
+
+if __name__ == "__main__":
+    main()
