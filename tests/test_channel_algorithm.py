@@ -82,3 +82,32 @@ def test_bad_inputs_give_clear_errors(run_alg, tmp_path, case, message):
                                            "OUTPUT_FILLED": str(tmp_path / "f.tif")})
     assert message in str(err.value)
     assert not (tmp_path / "f.tif").exists()
+
+
+def test_progress_and_cancel(run_alg, data_dir, tmp_path):
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    seen = []
+    fb = QgsProcessingFeedback()
+    fb.progressChanged.connect(seen.append)
+    run_alg("hpcs:channelextraction", {"INPUT": str(data_dir / "landlab_hugo_site.tif"),
+                                       "OUTPUT_CHANNELS": str(tmp_path / "a.tif")}, fb)
+    assert seen and max(seen) == 100 and seen == sorted(seen)
+
+    class CancelSoon(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.calls = 0
+
+        def setProgress(self, p):  # noqa: N802
+            self.calls += 1
+            if self.calls == 2:
+                self.cancel()
+            super().setProgress(p)
+
+    out = tmp_path / "cancelled.tif"
+    with pytest.raises(QgsProcessingException) as err:
+        run_alg("hpcs:channelextraction", {"INPUT": str(data_dir / "landlab_hugo_site.tif"),
+                                           "OUTPUT_CHANNELS": str(out)}, CancelSoon())
+    assert "cancel" in str(err.value).lower()
+    assert not out.exists()

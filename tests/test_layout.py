@@ -1,0 +1,72 @@
+"""Project rules that a test can enforce."""
+import ast
+import configparser
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_core_never_imports_qgis_or_qt():
+    offenders = []
+    for path in sorted((ROOT / "core").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for n in names:
+                if n.split(".")[0] in ("qgis", "PyQt5", "PyQt6", "processing"):
+                    offenders.append(f"{path.relative_to(ROOT)}: {n}")
+    assert not offenders, offenders
+
+
+def test_core_imports_without_qgis_loaded():
+    code = ("import sys, pkgutil, importlib; sys.path.insert(0, %r);"
+            "import hpcs_landform.core as c;"
+            "[importlib.import_module('hpcs_landform.core.' + m.name) "
+            " for m in pkgutil.iter_modules(c.__path__)];"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('qgis', 'PyQt5')];"
+            "print(bad); sys.exit(1 if bad else 0)") % str(ROOT / "build")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_metadata():
+    meta = configparser.ConfigParser()
+    meta.read(ROOT / "metadata.txt")
+    g = meta["general"]
+    assert g["name"] == "HPCS Landform"
+    assert g["qgisMinimumVersion"] == "3.22"
+    assert g["hasProcessingProvider"] == "yes"
+    for key in ("about", "tracker", "repository", "tags", "changelog", "version", "icon"):
+        assert g.get(key), key
+    assert (ROOT / g["icon"]).exists()
+
+
+def test_package_zip(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "package.py")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    zips = sorted((ROOT / "dist").glob("hpcs_landform-*.zip"))
+    assert zips
+    names = zipfile.ZipFile(zips[-1]).namelist()
+    assert "hpcs_landform/metadata.txt" in names
+    assert "hpcs_landform/__init__.py" in names
+    assert "hpcs_landform/algorithms/channel_extraction.py" in names
+    assert not any(n.startswith("hpcs_landform/tests/") for n in names)
+
+
+def test_provider_lists_algorithms_with_lowercase_ids(provider):
+    ids = [a.id() for a in provider.algorithms()]
+    assert "hpcs:channelextraction" in ids
+    for a in provider.algorithms():
+        assert a.id() == a.id().lower(), a.id()
+        assert a.shortHelpString(), a.id()
+        assert a.displayName(), a.id()
+        for p in a.parameterDefinitions():
+            assert p.name() == p.name().upper(), (a.id(), p.name())
