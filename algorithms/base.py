@@ -21,7 +21,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Cancelled, InputError, Progress
-from ..core.grid import read_raster, require_metric, rasterize_polygons, write_raster
+from ..core.grid import (rasterize_labels, rasterize_polygons, read_raster, require_metric,
+                         write_raster)
 from ..core.styles import write_style
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
@@ -179,6 +180,62 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
                 f"Parameter {name}: the polygons do not cover the centre of any cell of "
                 f"{grid.name}. Check that the layer overlaps the DEM (same area, CRS set).")
         return mask
+
+    def features_in_grid_crs(self, parameters, name, context, grid, required=True):
+        """(list of WKB geometries in the grid's CRS, list of attribute dicts)."""
+        source = self.parameterAsSource(parameters, name, context)
+        if source is None:
+            if required:
+                raise QgsProcessingException(self.tr(
+                    "Parameter {0}: no vector layer was given.").format(name))
+            return None, None
+        from qgis.core import QgsCoordinateReferenceSystem
+        target = QgsCoordinateReferenceSystem.fromWkt(grid.crs_wkt) if grid.crs_wkt else None
+        transform = None
+        if target is not None and target.isValid() and source.sourceCrs().isValid() \
+                and source.sourceCrs() != target:
+            transform = QgsCoordinateTransform(source.sourceCrs(), target,
+                                               context.transformContext())
+        names = source.fields().names()
+        wkbs, attrs = [], []
+        for feature in source.getFeatures():
+            geom = feature.geometry()
+            if geom is None or geom.isEmpty():
+                continue
+            if transform is not None:
+                geom.transform(transform)
+            wkbs.append(bytes(geom.asWkb()))
+            attrs.append(dict(zip(names, feature.attributes())))
+        return wkbs, attrs
+
+    def subarea_labels(self, parameters, name, context, grid, required=True):
+        """Rasterise a sub-area layer (the OUTPUT of hpcs:subareadelineation).
+
+        Returns (mining, refilling, records): int32 rasters holding the period
+        of the mining / refilling strip whose polygon contains each cell
+        centre (0 = none), and the features' attributes.  The layer must have
+        the fields ``period`` and ``kind`` ('mining' or 'refilling').
+        """
+        wkbs, attrs = self.features_in_grid_crs(parameters, name, context, grid, required)
+        if wkbs is None:
+            return None, None, None
+        if not attrs:
+            raise InputError(f"Parameter {name}: the sub-area layer has no features.")
+        missing = [f for f in ("period", "kind") if f not in attrs[0]]
+        if missing:
+            raise InputError(
+                f"Parameter {name}: the layer has no field {', '.join(missing)}. Use the "
+                "sub-area layer written by 'Mining/refilling sub-area delineation' "
+                "(fields period, kind, v_supply, ...).")
+        out = {}
+        for kind in ("mining", "refilling"):
+            sel = [i for i, a in enumerate(attrs) if str(a["kind"]).lower() == kind]
+            out[kind] = rasterize_labels([wkbs[i] for i in sel],
+                                         [int(attrs[i]["period"]) for i in sel], grid)
+        if not out["refilling"].any():
+            raise InputError(f"Parameter {name}: no refilling strip covers a cell of "
+                             f"{grid.name}; check the layer and its CRS.")
+        return out["mining"], out["refilling"], attrs
 
     # --- raster output ----------------------------------------------------
     def write_raster(self, parameters, name, context, array, grid, dtype="float32",

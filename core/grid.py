@@ -236,3 +236,29 @@ def rasterize_polygons(wkb_geometries, grid, all_touched=False):
     opts = ["ALL_TOUCHED=TRUE"] if all_touched else []
     gdal.RasterizeLayer(mem, [1], layer, burn_values=[1], options=opts)
     return mem.GetRasterBand(1).ReadAsArray().astype(bool)
+
+
+def rasterize_labels(wkb_geometries, values, grid, all_touched=False):
+    """Int32 raster of ``values`` burnt by polygon (cell centre inside), 0 elsewhere.
+
+    Later polygons win where polygons overlap.
+    """
+    from osgeo import gdal, ogr
+    gdal.UseExceptions()
+    rows, cols = grid.shape
+    mem = gdal.GetDriverByName("MEM").Create("", cols, rows, 1, gdal.GDT_Int32)
+    mem.SetGeoTransform(tuple(grid.transform))
+    vds = ogr.GetDriverByName("Memory").CreateDataSource("")
+    layer = vds.CreateLayer("labels", geom_type=ogr.wkbMultiPolygon)
+    layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
+    for wkb, value in zip(wkb_geometries, values):
+        geom = ogr.CreateGeometryFromWkb(bytes(wkb))
+        if geom is None or geom.IsEmpty():
+            continue
+        feat = ogr.Feature(layer.GetLayerDefn())
+        feat.SetGeometry(geom)
+        feat.SetField("value", int(value))
+        layer.CreateFeature(feat)
+    opts = ["ATTRIBUTE=value"] + (["ALL_TOUCHED=TRUE"] if all_touched else [])
+    gdal.RasterizeLayer(mem, [1], layer, options=opts)
+    return mem.GetRasterBand(1).ReadAsArray().astype(np.int32)
