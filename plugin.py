@@ -17,7 +17,8 @@ class HpcsLandformPlugin:
         self._install_translator()
 
     def _install_translator(self):
-        locale = (QSettings().value("locale/userLocale") or QLocale.system().name() or "")[:5]
+        locale = (QgsApplication.locale() or QSettings().value("locale/userLocale")
+                  or QLocale.system().name() or "")[:5]
         for name in (locale, locale[:2]):
             path = os.path.join(PLUGIN_DIR, "i18n", f"hpcs_landform_{name}.qm")
             if name and os.path.exists(path):

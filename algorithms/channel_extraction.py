@@ -69,10 +69,10 @@ class ChannelExtraction(HpcsAlgorithm):
             options=[self.tr(s) for s in self.METHOD_LABELS], defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.CHANNEL_THRESHOLD, self.tr("Channel threshold (cells, used by 'Fixed')"),
-            QgsProcessingParameterNumber.Double, defaultValue=100, minValue=1))
+            QgsProcessingParameterNumber.Integer, defaultValue=100, minValue=2))
         self.addParameter(QgsProcessingParameterNumber(
             self.RIDGE_THRESHOLD, self.tr("Ridge threshold (cells, used by 'Fixed')"),
-            QgsProcessingParameterNumber.Double, defaultValue=100, minValue=1))
+            QgsProcessingParameterNumber.Integer, defaultValue=100, minValue=2))
         for name, label in (
                 (self.OUTPUT_FILLED, "Depression-filled DEM"),
                 (self.OUTPUT_FLOWDIR, "Flow direction (ESRI D8 codes)"),
