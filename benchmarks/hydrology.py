@@ -1,0 +1,191 @@
+"""Benchmark: fill + flats + D8 + accumulation, ours against richdem2.
+
+Usage::
+
+    .venv/bin/python benchmarks/hydrology.py            # both sizes (zoom 4 and 11)
+    .venv/bin/python benchmarks/hydrology.py --zoom 4   # one size
+    .venv/bin/python benchmarks/hydrology.py --repeat 3 # best of 3 runs
+
+The DEM is the jacksboro sample (tests/data, 384 x 363, 80 m) upsampled with
+``scipy.ndimage.zoom(dem, k, order=1)`` (k = 4: 1536 x 1452 at 20 m, 2.2 M
+cells; k = 11: 4224 x 3993 at ~7.3 m, 16.9 M cells).
+
+Each (engine, size) runs in its own child process (this script with
+``--child``), so one engine's heap cannot inflate the other's peak.  In the
+child the DEM is built, the peak-RSS mark is reset (``5`` written to
+``/proc/self/clear_refs``), the engine runs, and ``VmHWM`` (peak resident set)
+is read from ``/proc/self/status``.  Reported: wall time of the engine calls,
+the peak RSS of the child, and the peak *above* the RSS the child had with
+the DEM loaded (the engine's own working memory).  See benchmarks/README.md.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEM = ROOT / "tests" / "data" / "jacksboro_fault_dem_utm16n_80m.tif"
+
+
+def _status_kb(field):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _load(zoom):
+    import numpy as np
+    from scipy import ndimage
+    from osgeo import gdal
+    gdal.UseExceptions()
+    ds = gdal.Open(str(DEM))
+    band = ds.GetRasterBand(1)
+    z = band.ReadAsArray().astype(np.float64)
+    nd = band.GetNoDataValue()
+    if nd is not None:
+        z[z == nd] = np.nan
+    dx = abs(ds.GetGeoTransform()[1]) / zoom
+    dy = abs(ds.GetGeoTransform()[5]) / zoom
+    if zoom != 1:
+        z = ndimage.zoom(z, zoom, order=1)
+    return np.ascontiguousarray(z, dtype=np.float64), dx, dy
+
+
+class _Silence:
+    """Redirect the process's stdout/stderr file descriptors (richdem's C++
+    banner and progress bars are written there, not through sys.stdout)."""
+
+    def __enter__(self):
+        sys.stdout.flush(); sys.stderr.flush()
+        self.saved = (os.dup(1), os.dup(2))
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1); os.dup2(null, 2)
+        os.close(null)
+        return self
+
+    def __exit__(self, *exc):
+        sys.stdout.flush(); sys.stderr.flush()
+        os.dup2(self.saved[0], 1); os.dup2(self.saved[1], 2)
+        os.close(self.saved[0]); os.close(self.saved[1])
+        return False
+
+
+def _run_ours(z, dx, dy):
+    sys.path.insert(0, str(ROOT / "build"))
+    from hpcs_landform.core import hydrology as hy
+    times = {}
+    t0 = time.perf_counter()
+    filled = hy.fill_depressions(z)
+    t1 = time.perf_counter()
+    rec, codes = hy.flow_directions(filled, dx, dy)
+    t2 = time.perf_counter()
+    acc = hy.accumulate(rec)
+    t3 = time.perf_counter()
+    times.update(fill=t1 - t0, directions=t2 - t1, accumulation=t3 - t2, total=t3 - t0)
+    return times, float(acc.max())
+
+
+def _run_richdem(z, dx, dy):
+    import numpy as np
+    with _Silence():
+        import richdem as rd
+        t0 = time.perf_counter()
+        r = rd.rdarray(np.where(np.isfinite(z), z, -9999.0), no_data=-9999.0)
+        r.geotransform = [0.0, dx, 0.0, 0.0, 0.0, -dy]
+        rd.FillDepressions(r, epsilon=False, in_place=True)
+        t1 = time.perf_counter()
+        acc = rd.FlowAccumulation(r, method="D8")
+        t2 = time.perf_counter()
+    return {"fill": t1 - t0, "accumulation": t2 - t1, "total": t2 - t0}, float(np.max(acc))
+
+
+def child(engine, zoom):
+    import gc
+    z, dx, dy = _load(zoom)
+    if engine == "richdem":
+        with _Silence():
+            import richdem  # noqa: F401  (import cost and banner outside the timing)
+    else:
+        sys.path.insert(0, str(ROOT / "build"))
+        import hpcs_landform.core.hydrology  # noqa: F401
+    gc.collect()
+    base_kb = _status_kb("VmRSS")
+    reset = _reset_peak()
+    run = _run_richdem if engine == "richdem" else _run_ours
+    times, accmax = run(z, dx, dy)
+    peak_kb = _status_kb("VmHWM")
+    print(json.dumps({"engine": engine, "zoom": zoom, "shape": list(z.shape),
+                      "times": times, "peak_mb": peak_kb / 1024.0,
+                      "work_mb": (peak_kb - base_kb) / 1024.0, "base_mb": base_kb / 1024.0,
+                      "peak_reset": reset, "acc_max": accmax}))
+
+
+def measure(engine, zoom, repeat):
+    best = None
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, __file__, "--child", engine, "--zoom", str(zoom)],
+                             check=True, capture_output=True, text=True)
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        if best is None or res["times"]["total"] < best["times"]["total"]:
+            best = res
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--zoom", type=int, action="append",
+                    help="upsampling factor(s) of the jacksboro DEM (default 4 and 11)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per engine (best time kept)")
+    ap.add_argument("--child", choices=("ours", "richdem"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    zooms = args.zoom or [4, 11]
+    if args.child:
+        child(args.child, zooms[0])
+        return
+    rows = []
+    for zoom in zooms:
+        ours = measure("ours", zoom, args.repeat)
+        rich = measure("richdem", zoom, args.repeat)
+        rows.append((zoom, ours, rich))
+        sh = ours["shape"]
+        t = ours["times"]
+        print(f"jacksboro x{zoom}: {sh[0]} x {sh[1]} = {sh[0] * sh[1] / 1e6:.1f} M cells")
+        print(f"  ours    : {t['total']:6.2f} s (fill {t['fill']:.2f}, directions+flats "
+              f"{t['directions']:.2f}, accumulation {t['accumulation']:.2f}); "
+              f"peak RSS {ours['peak_mb']:.0f} MB, above DEM-loaded {ours['work_mb']:.0f} MB")
+        r = rich["times"]
+        print(f"  richdem2: {r['total']:6.2f} s (fill {r['fill']:.2f}, accumulation "
+              f"{r['accumulation']:.2f}); peak RSS {rich['peak_mb']:.0f} MB, above "
+              f"DEM-loaded {rich['work_mb']:.0f} MB")
+        print(f"  ratio ours/richdem: time {t['total'] / r['total']:.2f}, peak RSS "
+              f"{ours['peak_mb'] / rich['peak_mb']:.2f}, working memory "
+              f"{ours['work_mb'] / max(rich['work_mb'], 1e-9):.2f}", flush=True)
+    print()
+    print("| DEM | cells | ours s | richdem s | time ratio | ours peak MB | richdem peak MB "
+          "| peak ratio | ours work MB | richdem work MB | work ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for zoom, o, r in rows:
+        cells = o["shape"][0] * o["shape"][1] / 1e6
+        print(f"| jacksboro x{zoom} | {cells:.1f} M | {o['times']['total']:.2f} | "
+              f"{r['times']['total']:.2f} | {o['times']['total'] / r['times']['total']:.2f} | "
+              f"{o['peak_mb']:.0f} | {r['peak_mb']:.0f} | {o['peak_mb'] / r['peak_mb']:.2f} | "
+              f"{o['work_mb']:.0f} | {r['work_mb']:.0f} | "
+              f"{o['work_mb'] / max(r['work_mb'], 1e-9):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
