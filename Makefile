@@ -13,10 +13,10 @@ APT_PACKAGES := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-v
 VERSION := $(shell sed -n 's/^version=//p' $(ROOT)/metadata.txt)
 export QT_QPA_PLATFORM := offscreen
 
-.PHONY: all test demo package bench system venv link clean help
+.PHONY: all test demo package bench system venv link clean help translations
 
 help:
-	@echo "make test | make demo | make package | make bench | make clean"
+	@echo "make test | make demo | make package | make bench | make translations | make clean"
 
 # --- installation (each step only when missing) ---------------------------
 system:
@@ -51,6 +51,10 @@ demo: system link
 
 bench: venv link
 	$(PY) $(ROOT)/benchmarks/hydrology.py $(BENCH_ARGS)
+
+translations: system link
+	@command -v /usr/lib/qt5/bin/lrelease >/dev/null || apt-get install -y -qq --no-install-recommends qttools5-dev-tools >/dev/null
+	@$(SYSPY) $(ROOT)/scripts/translations.py
 
 package:
 	@$(SYSPY) $(ROOT)/scripts/package.py

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""`make translations`: update i18n/hpcs_landform_<lang>.ts and compile the .qm.
+
+Strings are collected the way the plugin translates them:
+* every literal passed to ``self.tr(...)`` in algorithms/*.py, in the context
+  of the class it appears in (HpcsAlgorithm.tr uses the class name);
+* each algorithm's DISPLAY_NAME and HELP, parameter and output descriptions
+  and enum options, read from the live algorithms (so strings built in loops
+  are included);
+* group names (context HpcsAlgorithm) and the provider name (HpcsProvider).
+
+Existing translations are kept; new strings are added as unfinished; strings
+no longer used are marked obsolete.  Then lrelease compiles the .qm.
+Run with /usr/bin/python3 (QGIS's Python).
+"""
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+I18N = ROOT / "i18n"
+LANGS = ["zh_CN"]
+LRELEASE = [p for p in ("/usr/lib/qt5/bin/lrelease", shutil.which("lrelease") or "")
+            if p and os.path.exists(p)]
+
+
+def literal_tr_strings():
+    """{context: [source, ...]} from self.tr("...") literals in algorithms/."""
+    out = {}
+    for path in sorted((ROOT / "algorithms").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
+            for node in ast.walk(cls):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "tr" and node.args
+                        and isinstance(node.args[0], ast.Constant)
+                        and isinstance(node.args[0].value, str)):
+                    out.setdefault(cls.name, []).append(node.args[0].value)
+    return out
+
+
+def live_strings():
+    """{context: [source, ...]} from the registered algorithms."""
+    sys.path.insert(0, str(ROOT / "build"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from qgis.core import QgsApplication, QgsProcessingParameterEnum
+    app = QgsApplication([], False)
+    app.initQgis()
+    from hpcs_landform.algorithms.base import GROUPS
+    from hpcs_landform.provider import ALGORITHMS, HpcsProvider
+    provider = HpcsProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    out = {"HpcsAlgorithm": list(GROUPS.values()), "HpcsProvider": ["HPCS Landform"]}
+    for cls in ALGORITHMS:
+        alg = QgsApplication.processingRegistry().algorithmById(f"hpcs:{cls.NAME}")
+        strings = [cls.DISPLAY_NAME, cls.HELP]
+        for p in alg.parameterDefinitions():
+            strings.append(p.description())
+            if isinstance(p, QgsProcessingParameterEnum):
+                strings.extend(p.options())
+        strings.extend(o.description() for o in alg.outputDefinitions())
+        out.setdefault(cls.__name__, []).extend(s for s in strings if s)
+    QgsApplication.processingRegistry().removeProvider(provider)
+    return out
+
+
+def collect():
+    merged = {}
+    for source in (literal_tr_strings(), live_strings()):
+        for ctx, strings in source.items():
+            seen = merged.setdefault(ctx, [])
+            for s in strings:
+                if s not in seen:
+                    seen.append(s)
+    return merged
+
+
+def update_ts(path, lang, strings):
+    old = {}
+    if path.exists():
+        for ctx in ET.parse(path).getroot().iter("context"):
+            name = ctx.findtext("name")
+            for msg in ctx.iter("message"):
+                tr = msg.find("translation")
+                if tr is not None and tr.text and tr.get("type") not in ("unfinished",):
+                    old[(name, msg.findtext("source"))] = tr.text
+    root = ET.Element("TS", version="2.1", language=lang)
+    missing = 0
+    for ctx_name in sorted(strings):
+        ctx = ET.SubElement(root, "context")
+        ET.SubElement(ctx, "name").text = ctx_name
+        for s in strings[ctx_name]:
+            msg = ET.SubElement(ctx, "message")
+            ET.SubElement(msg, "source").text = s
+            tr = ET.SubElement(msg, "translation")
+            if (ctx_name, s) in old:
+                tr.text = old[(ctx_name, s)]
+            else:
+                tr.set("type", "unfinished")
+                missing += 1
+    obsolete = [k for k in old if k[0] not in strings or k[1] not in strings[k[0]]]
+    ET.indent(root)
+    I18N.mkdir(exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n')
+        fh.write(ET.tostring(root, encoding="utf-8"))
+        fh.write(b"\n")
+    return missing, obsolete
+
+
+def main():
+    strings = collect()
+    total = sum(len(v) for v in strings.values())
+    for lang in LANGS:
+        ts = I18N / f"hpcs_landform_{lang}.ts"
+        missing, obsolete = update_ts(ts, lang, strings)
+        print(f"{ts.relative_to(ROOT)}: {total} strings, {missing} untranslated, "
+              f"{len(obsolete)} dropped as obsolete")
+        if not LRELEASE:
+            sys.exit("lrelease not found: apt-get install qttools5-dev-tools")
+        subprocess.run([LRELEASE[0], "-silent", str(ts), "-qm",
+                        str(ts.with_suffix(".qm"))], check=True)
+        print(f"{ts.with_suffix('.qm').relative_to(ROOT)} compiled")
+
+
+if __name__ == "__main__":
+    main()
