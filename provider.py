@@ -7,12 +7,18 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithms.channel_extraction import ChannelExtraction
+from .algorithms.damage_degree import DamageDegree
+from .algorithms.fracture_network import FractureNetwork
+from .algorithms.resilience_index import ResilienceIndex
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
 #: every algorithm class the provider offers, in Toolbox order
 ALGORITHMS = [
     ChannelExtraction,
+    ResilienceIndex,
+    DamageDegree,
+    FractureNetwork,
 ]
 
 
