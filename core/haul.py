@@ -1,0 +1,203 @@
+"""Mean earthwork haul distance (paper eq. 13, sections 1.3 and 2.3.2).
+
+Per mining-refilling period n (docs/method.md, section "6. Evaluation"):
+
+* Source: the mining strip a_mn is stripped from the top down in horizontal
+  lifts of ``bench_height``.  Lifts are counted down from the strip's highest
+  surface point; the material of a cell is its overburden column between the
+  top of the coal (floor + thickness) and the pre-mining surface dem_or.  The
+  supply volume is k times the bank volume (eq. 6,
+  V_g = k * sum(dem_or - h_t - H_md) * cell area); a lift's volume is k times
+  its bank volume, its centre the centroid of its bank volume.
+* Destination: the refilling strip a_fn is built from the seam floor up in
+  lifts of ``bench_height``, counted up from the strip's lowest floor point;
+  a cell's column runs from the floor to the landform.
+* Pairing: the source lifts in stripping order and the destination lifts in
+  building order are laid end to end by cumulative volume; a piece of earth
+  between two consecutive breakpoints of the two cumulative curves comes from
+  one source lift and goes into one destination lift (so a higher lift is
+  begun only when the one below is full).  The piece's haul distance is the
+  3-D distance between the two lift centres.  The mean is weighted by volume,
+  per period and over all periods (eq. 13).  The moved volume is the smaller
+  of supply and demand; the rest is reported as surplus (supply not placed)
+  or shortfall (demand not filled).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import InputError, as_progress
+
+
+def lifts(bottom, top, x, y, bench_height, from_top, cell_area, factor=1.0):
+    """Horizontal lifts of the columns [bottom, top] of a set of cells.
+
+    ``from_top``: lifts counted down from max(top) (stripping), else up from
+    min(bottom) (building).  Returns (volumes (L,), centres (L, 3), bounds
+    (L, 2) = lower and upper elevation of each lift), lifts with no material
+    removed; volumes are ``factor`` x bank volume, centres the centroids of
+    the bank volume (each cell's part of a lift is a prism of the cell's area,
+    centred on the cell centre at mid height).
+    """
+    lo = np.asarray(bottom, dtype=np.float64).ravel()
+    hi = np.asarray(top, dtype=np.float64).ravel()
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    hi = np.maximum(hi, lo)
+    if lo.size == 0 or not np.any(hi > lo):
+        return np.zeros(0), np.zeros((0, 3)), np.zeros((0, 2))
+    h = float(bench_height)
+    zmin, zmax = float(lo.min()), float(hi.max())
+    n = max(int(np.ceil((zmax - zmin) / h - 1e-9)), 1)
+    j = np.arange(n, dtype=np.float64)
+    if from_top:
+        upper = zmax - j * h
+        lower = upper - h
+    else:
+        lower = zmin + j * h
+        upper = lower + h
+    a = np.maximum(lo[:, None], lower[None, :])            # (cells, lifts)
+    b = np.minimum(hi[:, None], upper[None, :])
+    t = np.clip(b - a, 0.0, None)
+    mid = 0.5 * (a + b)
+    tsum = t.sum(axis=0)
+    keep = tsum > 0
+    t, mid, tsum = t[:, keep], mid[:, keep], tsum[keep]
+    cx = (t * x[:, None]).sum(axis=0) / tsum
+    cy = (t * y[:, None]).sum(axis=0) / tsum
+    cz = (t * mid).sum(axis=0) / tsum
+    vol = tsum * float(cell_area) * float(factor)
+    bounds = np.stack([lower[keep], upper[keep]], axis=1)
+    return vol, np.stack([cx, cy, cz], axis=1), bounds
+
+
+def pair_volumes(source, destination):
+    """Pair two ordered lists of volumes by cumulative volume.
+
+    Returns (source index, destination index, volume) of the pieces: the
+    breakpoints are the union of both cumulative sums up to the smaller
+    total; each piece lies inside one source and one destination lift
+    (found with ``np.searchsorted`` on the cumulative sums at its midpoint).
+    """
+    vs = np.asarray(source, dtype=np.float64)
+    vd = np.asarray(destination, dtype=np.float64)
+    if vs.size == 0 or vd.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    cs, cd = np.cumsum(vs), np.cumsum(vd)
+    total = min(cs[-1], cd[-1])
+    if total <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    br = np.unique(np.concatenate([cs, cd]))
+    br = br[br < total * (1.0 - 1e-12)]
+    ends = np.append(br, total)
+    starts = np.concatenate([[0.0], ends[:-1]])
+    vol = ends - starts
+    keep = vol > total * 1e-12
+    starts, ends, vol = starts[keep], ends[keep], vol[keep]
+    mid = 0.5 * (starts + ends)
+    si = np.minimum(np.searchsorted(cs, mid, side="right"), cs.size - 1)
+    di = np.minimum(np.searchsorted(cd, mid, side="right"), cd.size - 1)
+    return si.astype(np.int64), di.astype(np.int64), vol
+
+
+@dataclass
+class HaulResult:
+    mean_distance: float        # m, volume-weighted over all periods (eq. 13)
+    periods: list               # per period: dict (see haul_distance)
+    moves: list                 # per piece: dict(period, src_lift, dst_lift, volume, distance,
+                                # src (x, y, z), dst (x, y, z))
+    diagnostics: dict = field(default_factory=dict)
+
+
+def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, cell_area,
+                  bench_height=10.0, k=1.0, progress=None):
+    """Mean straight-line haul distance of the earth moved (eq. 13).
+
+        L = sum_n sum_V0 |c(a_mn, V0) - c'(a_mn, V0)| / sum_n V_u(a_mn)
+
+    with the centres of each cubic metre taken as the centres of the lifts
+    it comes from and goes to (see the module docstring).  ``x`` (cols,) and
+    ``y`` (rows,) are the cell-centre coordinates, ``cell_area`` in m2.
+
+    Returns a HaulResult; each period's dict has period, supply, demand,
+    moved, surplus, shortfall, source_lifts, destination_lifts, mean_distance.
+    """
+    progress = as_progress(progress)
+    dem_or = np.asarray(dem_or, dtype=np.float64)
+    floor = np.asarray(floor, dtype=np.float64)
+    thickness = np.asarray(thickness, dtype=np.float64)
+    landform = np.asarray(landform, dtype=np.float64)
+    mining = np.asarray(mining)
+    refilling = np.asarray(refilling)
+    shape = dem_or.shape
+    for a, what in ((floor, "seam floor"), (thickness, "coal thickness"),
+                    (landform, "landform"), (mining, "mining strips"),
+                    (refilling, "refilling strips")):
+        if a.shape != shape:
+            raise InputError(f"The {what} raster is not on the pre-mining DEM's grid "
+                             f"({a.shape} versus {shape}).")
+    if not bench_height > 0:
+        raise InputError("The bench height must be a positive number of metres.")
+    if not k > 0:
+        raise InputError("K (actual spoil / stripped volume) must be positive.")
+    m = mining > 0
+    f = refilling > 0
+    for a, what, where in ((dem_or, "pre-mining DEM", m), (floor, "seam floor", m),
+                           (thickness, "coal thickness", m), (floor, "seam floor", f),
+                           (landform, "landform", f)):
+        bad = int((where & ~np.isfinite(a)).sum())
+        if bad:
+            kind = "mining" if where is m else "refilling"
+            raise InputError(f"The {what} has no data in {bad} cell(s) of the {kind} strips; "
+                             f"fill the gaps or make the raster cover the whole mine area.")
+    if np.any(thickness[m] < 0):
+        raise InputError("The coal thickness is negative in some mining-strip cells; "
+                         "thickness must be >= 0 m.")
+    xx = np.broadcast_to(np.asarray(x, dtype=np.float64)[None, :], shape)
+    yy = np.broadcast_to(np.asarray(y, dtype=np.float64)[:, None], shape)
+    periods = np.union1d(np.unique(mining[m]), np.unique(refilling[f])).astype(int)
+    # cells of each period, sorted once (no per-period scan of the grid)
+    mi = np.flatnonzero(m.ravel())
+    mi = mi[np.argsort(mining.ravel()[mi], kind="stable")]
+    mstarts = np.searchsorted(mining.ravel()[mi], periods, side="left")
+    mends = np.searchsorted(mining.ravel()[mi], periods, side="right")
+    fi = np.flatnonzero(f.ravel())
+    fi = fi[np.argsort(refilling.ravel()[fi], kind="stable")]
+    fstarts = np.searchsorted(refilling.ravel()[fi], periods, side="left")
+    fends = np.searchsorted(refilling.ravel()[fi], periods, side="right")
+    rows, moves = [], []
+    zr, fr, tr, lr = dem_or.ravel(), floor.ravel(), thickness.ravel(), landform.ravel()
+    xr, yr = xx.ravel(), yy.ravel()
+    total_vd, total_v = 0.0, 0.0
+    for i, p in enumerate(periods):
+        src = mi[mstarts[i]:mends[i]]
+        dst = fi[fstarts[i]:fends[i]]
+        vs, csrc, _ = lifts(fr[src] + tr[src], zr[src], xr[src], yr[src], bench_height,
+                            True, cell_area, k)
+        vd, cdst, _ = lifts(fr[dst], lr[dst], xr[dst], yr[dst], bench_height, False,
+                            cell_area, 1.0)
+        si, di, vol = pair_volumes(vs, vd)
+        dist = np.linalg.norm(csrc[si] - cdst[di], axis=1) if vol.size else np.zeros(0)
+        moved = float(vol.sum())
+        supply, demand = float(vs.sum()), float(vd.sum())
+        mean = float((vol * dist).sum() / moved) if moved > 0 else float("nan")
+        rows.append({"period": int(p), "supply": supply, "demand": demand, "moved": moved,
+                     "surplus": max(supply - moved, 0.0), "shortfall": max(demand - moved, 0.0),
+                     "source_lifts": int(vs.size), "destination_lifts": int(vd.size),
+                     "mean_distance": mean})
+        for a, b, v, d in zip(si, di, vol, dist):
+            moves.append({"period": int(p), "src_lift": int(a) + 1, "dst_lift": int(b) + 1,
+                          "volume": float(v), "distance": float(d),
+                          "src": tuple(float(c) for c in csrc[a]),
+                          "dst": tuple(float(c) for c in cdst[b])})
+        total_vd += float((vol * dist).sum())
+        total_v += moved
+        progress(100.0 * (i + 1) / len(periods))
+    if total_v <= 0:
+        raise InputError("No earth is moved: no period has both a mining strip with "
+                         "overburden (surface above floor + thickness) and a refilling strip "
+                         "with room (landform above the floor). Check the sub-areas and the "
+                         "rasters.")
+    return HaulResult(total_vd / total_v, rows, moves,
+                      {"supply": sum(r["supply"] for r in rows),
+                       "moved": total_v})

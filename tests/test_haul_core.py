@@ -1,0 +1,175 @@
+"""core.haul: lifts, pairing by cumulative volume and the mean haul distance (eq. 13)."""
+import math
+
+import numpy as np
+import pytest
+
+from hpcs_landform.core import haul
+from hpcs_landform.core.errors import InputError
+
+# a 4 x 12 grid of 10 m cells; x centres 5, 15, ..., 115; y centres 35, 25, 15, 5
+SHAPE = (4, 12)
+X = 5.0 + 10.0 * np.arange(12)
+Y = 35.0 - 10.0 * np.arange(4)
+AREA = 100.0
+
+
+def blank():
+    return (np.zeros(SHAPE, np.int32), np.zeros(SHAPE, np.int32),
+            np.full(SHAPE, 100.0), np.full(SHAPE, 10.0))
+
+
+def test_pair_volumes_by_cumulative_volume():
+    si, di, vol = haul.pair_volumes([3.0, 5.0], [4.0, 4.0])
+    assert list(si) == [0, 1, 1] and list(di) == [0, 0, 1]
+    assert np.allclose(vol, [3.0, 1.0, 4.0])
+    # unequal totals: only the smaller is paired
+    si, di, vol = haul.pair_volumes([10.0], [4.0, 4.0])
+    assert list(di) == [0, 1] and vol.sum() == 8.0
+
+
+def test_two_period_uniform_blocks_by_hand():
+    """Period 1: mining strip cols 8-9 (x 85, 95 -> 90), surface 135, coal top
+    110 -> overburden 25 m: lifts from the top [125,135] 8000 m3 at z 130,
+    [115,125] 8000 at z 120, [110,115] 4000 at z 112.5.  Refilling strip cols
+    2-5 (x 40), floor 100, landform 112.5: lifts from the floor [100,110]
+    16000 at z 105, [110,112.5] 4000 at z 111.25.  Pieces: 8000 top -> bottom
+    lift, 8000 second -> bottom lift, 4000 third -> second lift.
+    Period 2: mining cols 10-11 (x 110), surface 120: one lift 8000 at z 115;
+    refilling cols 6-7 (x 70), landform 110: one lift 8000 at z 105."""
+    mining, refilling, floor, thick = blank()
+    dem = np.full(SHAPE, 150.0)
+    land = np.full(SHAPE, 150.0)
+    mining[:, 8:10] = 1
+    dem[:, 8:10] = 135.0
+    refilling[:, 2:6] = 1
+    land[:, 2:6] = 112.5
+    mining[:, 10:12] = 2
+    dem[:, 10:12] = 120.0
+    refilling[:, 6:8] = 2
+    land[:, 6:8] = 110.0
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA, 10.0, 1.0)
+    d1 = [math.hypot(50, 25), math.hypot(50, 15), math.hypot(50, 1.25)]
+    p1 = (8000 * d1[0] + 8000 * d1[1] + 4000 * d1[2]) / 20000
+    p2 = math.hypot(40, 10)
+    r1, r2 = res.periods
+    assert (r1["source_lifts"], r1["destination_lifts"]) == (3, 2)
+    assert r1["supply"] == pytest.approx(20000) and r1["moved"] == pytest.approx(20000)
+    assert r1["mean_distance"] == pytest.approx(p1, rel=1e-12)
+    assert r2["mean_distance"] == pytest.approx(p2, rel=1e-12)
+    assert res.mean_distance == pytest.approx((20000 * p1 + 8000 * p2) / 28000, rel=1e-12)
+    m = res.moves[0]
+    assert m["src"] == pytest.approx((90.0, 20.0, 130.0)) and m["dst"] == pytest.approx(
+        (40.0, 20.0, 105.0))
+    assert [(m["src_lift"], m["dst_lift"]) for m in res.moves] == [(1, 1), (2, 1), (3, 2),
+                                                                    (1, 1)]
+    # the moved volumes add up to the supply
+    assert sum(m["volume"] for m in res.moves) == pytest.approx(28000)
+    assert res.diagnostics["supply"] == pytest.approx(28000)
+
+
+def test_partial_top_lift_centre_by_hand():
+    """Mining strip: col 8 surface 135, col 9 surface 125 (4 rows), coal top
+    110.  Lifts from 135 down: [125,135] only col 8 (4000 m3, x 85, z 130);
+    [115,125] both (8000, x 90, z 120); [110,115] both (4000, x 90, z 112.5).
+    Refilling cols 2-5, rows 0-1 only (x 40, y 30), floor 100, landform 120:
+    8 cells x 20 m = 16000 m3 in two lifts [100,110] and [110,120] of 8000
+    each, at z 105 and 115."""
+    mining, refilling, floor, thick = blank()
+    dem = np.full(SHAPE, 150.0)
+    land = np.full(SHAPE, 150.0)
+    mining[:, 8] = 3
+    mining[:, 9] = 3
+    dem[:, 8] = 135.0
+    dem[:, 9] = 125.0
+    refilling[0:2, 2:6] = 3
+    land[0:2, 2:6] = 120.0
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA, 10.0, 1.0)
+    # pieces: 4000 (L1 -> D1), 4000 (L2 -> D1), 4000 (L2 -> D2), 4000 (L3 -> D2)
+    s = [(85, 20, 130), (90, 20, 120), (90, 20, 112.5)]
+    d = [(40, 30, 105), (40, 30, 115)]
+    dist = lambda a, b: math.dist(a, b)  # noqa: E731
+    expect = (dist(s[0], d[0]) + dist(s[1], d[0]) + dist(s[1], d[1]) + dist(s[2], d[1])) / 4
+    assert res.mean_distance == pytest.approx(expect, rel=1e-12)
+    assert [m["volume"] for m in res.moves] == pytest.approx([4000] * 4)
+    assert res.moves[0]["src"] == pytest.approx(s[0])
+
+
+def test_k_scales_supply_not_centres():
+    """k = 2: 8 cells x 10 m of overburden give 16000 m3 of spoil, which fill
+    16 cells x 10 m; distance between (90, 20, 115) and (40, 20, 105)."""
+    mining, refilling, floor, thick = blank()
+    dem = np.full(SHAPE, 150.0)
+    land = np.full(SHAPE, 150.0)
+    mining[:, 8:10] = 1
+    dem[:, 8:10] = 120.0
+    refilling[:, 2:6] = 1
+    land[:, 2:6] = 110.0
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA, 10.0, 2.0)
+    assert res.periods[0]["supply"] == pytest.approx(16000)
+    assert res.periods[0]["moved"] == pytest.approx(16000)
+    assert res.mean_distance == pytest.approx(math.hypot(50, 10))
+
+
+def test_surplus_and_shortfall():
+    mining, refilling, floor, thick = blank()
+    dem = np.full(SHAPE, 150.0)
+    land = np.full(SHAPE, 150.0)
+    mining[:, 8:10] = 1
+    dem[:, 8:10] = 130.0               # 8 cells x 20 m = 16000
+    refilling[:, 2:6] = 1
+    land[:, 2:6] = 105.0               # 16 cells x 5 m = 8000
+    r = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA).periods[0]
+    assert (r["supply"], r["demand"], r["moved"]) == pytest.approx((16000, 8000, 8000))
+    assert r["surplus"] == pytest.approx(8000) and r["shortfall"] == 0
+
+
+def test_moved_volume_equals_supply_on_an_irregular_plan():
+    """Rough surfaces; each refilling strip's landform holds exactly its
+    period's supply (a level fill); moved = supply = k sum(dem - floor - h) A."""
+    rng = np.random.default_rng(7)
+    shape = (30, 40)
+    x = np.arange(40) * 30.0 + 15
+    y = 900.0 - np.arange(30) * 30.0 - 15
+    dem = 200 + 40 * rng.random(shape)
+    floor = 100 + 10 * rng.random(shape)
+    thick = 5 + 5 * rng.random(shape)
+    mining = np.zeros(shape, np.int32)
+    refilling = np.zeros(shape, np.int32)
+    k = 1.2
+    land = dem.copy()
+    for p in range(1, 5):
+        mining[:, 20 + 3 * p:23 + 3 * p] = p
+        refilling[:, 3 * p:3 * p + 3] = p
+    for p in range(1, 5):
+        supply = k * (dem - floor - thick)[mining == p].sum() * 900.0
+        cells = refilling == p
+        # level h with sum(h - floor) * 900 = supply (all cells below h here)
+        h = (supply / 900.0 + floor[cells].sum()) / cells.sum()
+        land[cells] = h
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, x, y, 900.0, 10.0, k)
+    supply = k * (dem - floor - thick)[mining > 0].sum() * 900.0
+    assert sum(r["moved"] for r in res.periods) == pytest.approx(supply, rel=1e-9)
+    assert sum(m["volume"] for m in res.moves) == pytest.approx(supply, rel=1e-9)
+    assert all(r["surplus"] < 1e-6 * r["supply"] for r in res.periods)
+    # every distance is at least the horizontal gap between the strips' edges
+    assert min(m["distance"] for m in res.moves) >= 30.0 * (20 - 6 + 1)
+
+
+def test_errors():
+    mining, refilling, floor, thick = blank()
+    dem = np.full(SHAPE, 150.0)
+    mining[:, 8] = 1
+    refilling[:, 2] = 1
+    bad = thick.copy()
+    bad[0, 8] = -1
+    with pytest.raises(InputError, match="negative"):
+        haul.haul_distance(dem, floor, bad, dem, mining, refilling, X, Y, AREA)
+    hole = dem.copy()
+    hole[1, 2] = np.nan
+    with pytest.raises(InputError, match="landform has no data in 1 cell"):
+        haul.haul_distance(dem, floor, thick, hole, mining, refilling, X, Y, AREA)
+    with pytest.raises(InputError, match="bench height"):
+        haul.haul_distance(dem, floor, thick, dem, mining, refilling, X, Y, AREA, 0)
+    with pytest.raises(InputError, match="No earth is moved"):
+        haul.haul_distance(dem, floor, thick, floor, mining, refilling, X, Y, AREA)
