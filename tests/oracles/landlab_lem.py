@@ -1,6 +1,7 @@
 """Landlab oracle for the landscape evolution model (runs in .venv-oracles).
 
-Usage: ``.venv-oracles/bin/python tests/oracles/landlab_lem.py IN.npz OUT.npz``
+Usage: ``.venv-oracles/bin/python tests/oracles/landlab_lem.py IN.npz OUT.npz [IN2 OUT2 ...]``
+(several cases in one process save Landlab's import time).
 
 IN.npz holds ``z`` (2-D, row 0 = north, nan = nodata), ``dx`` (m, square
 cells), ``years``, ``dt``, ``K`` (for unit discharge q = Q / dx), ``m``,
@@ -76,4 +77,8 @@ def main(src, dst):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        sys.exit("usage: landlab_lem.py IN.npz OUT.npz [IN2.npz OUT2.npz ...]")
+    for i in range(0, len(args), 2):
+        main(args[i], args[i + 1])
