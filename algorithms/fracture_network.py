@@ -1,4 +1,6 @@
 """hpcs:fracturenetwork - discrete fracture network of discs and its traces."""
+import os
+
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -29,29 +31,53 @@ from .base import HpcsAlgorithm
 _STYLERS = {}
 
 
+def _renderer(kind):
+    """Discs: circles sized by diameter; traces: dark red lines."""
+    from qgis.core import (QgsLineSymbol, QgsMarkerSymbol, QgsProperty,
+                           QgsSingleSymbolRenderer, QgsSymbolLayer)
+    if kind == "traces":
+        symbol = QgsLineSymbol.createSimple({"color": "178,24,43", "width": "0.5"})
+    else:
+        symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": "69,117,180,160",
+                                               "outline_color": "35,35,35"})
+        symbol.symbolLayer(0).setDataDefinedProperty(
+            QgsSymbolLayer.PropertySize,
+            QgsProperty.fromExpression(
+                'scale_linear("diameter", minimum("diameter"), maximum("diameter"), 1.2, 6)'))
+    return QgsSingleSymbolRenderer(symbol)
+
+
+def write_vector_style(dest, kind, crs):
+    """QML beside a file output (e.g. discs.gpkg -> discs.qml), loaded by QGIS as the
+    layer's default style; nothing for non-file destinations (memory, databases)."""
+    from qgis.core import QgsVectorLayer
+    from qgis.PyQt.QtXml import QDomDocument
+    path = str(dest).split("|")[0]
+    if not os.path.isfile(path):
+        return None
+    geom = "LineString" if kind == "traces" else "PointZ"
+    layer = QgsVectorLayer(f"{geom}?field=diameter:double", "style", "memory")
+    layer.setCrs(crs)
+    layer.setRenderer(_renderer(kind))
+    doc = QDomDocument()
+    layer.exportNamedStyle(doc)
+    qml = os.path.splitext(path)[0] + ".qml"
+    with open(qml, "w", encoding="utf-8") as fh:
+        fh.write(doc.toString())
+    return qml
+
+
 class _Styler(QgsProcessingLayerPostProcessorInterface):
-    """Styles the loaded output: discs sized by diameter, traces as dark red lines."""
+    """Styles the output layer loaded into the project (see :func:`_renderer`)."""
 
     def __init__(self, kind):
         super().__init__()
         self.kind = kind
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802, ARG002
-        from qgis.core import (QgsLineSymbol, QgsMarkerSymbol, QgsProperty,
-                               QgsSingleSymbolRenderer, QgsSymbolLayer)
         if layer is None or not layer.isValid():
             return
-        if self.kind == "traces":
-            symbol = QgsLineSymbol.createSimple({"color": "178,24,43", "width": "0.5"})
-        else:
-            symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": "69,117,180,160",
-                                                   "outline_color": "35,35,35"})
-            symbol.symbolLayer(0).setDataDefinedProperty(
-                QgsSymbolLayer.PropertySize,
-                QgsProperty.fromExpression(
-                    'scale_linear("diameter", minimum("diameter"), maximum("diameter"), '
-                    '1.2, 6)'))
-        layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+        layer.setRenderer(_renderer(self.kind))
         layer.triggerRepaint()
 
 
@@ -250,7 +276,8 @@ class FractureNetwork(HpcsAlgorithm):
             fields.append(QgsField(name, kind))
         return fields
 
-    def _style(self, context, dest_id, kind):
+    def _style(self, context, dest_id, kind, crs):
+        write_vector_style(dest_id, kind, crs)
         if context.willLoadLayerOnCompletion(dest_id):
             styler = _Styler(kind)
             _STYLERS[dest_id] = styler
@@ -278,7 +305,7 @@ class FractureNetwork(HpcsAlgorithm):
                              float(up[i, 0]), float(up[i, 1]), float(up[i, 2])])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         feedback.setProgress(90)
-        self._style(context, dest_id, "discs")
+        self._style(context, dest_id, "discs", crs)
         return dest_id
 
     def _write_traces(self, parameters, context, net, crs, feedback):
@@ -297,5 +324,5 @@ class FractureNetwork(HpcsAlgorithm):
                              float(net.dip[i])])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         feedback.setProgress(100)
-        self._style(context, dest_id, "traces")
+        self._style(context, dest_id, "traces", crs)
         return dest_id

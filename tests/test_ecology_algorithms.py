@@ -264,6 +264,10 @@ def test_dfn_outputs(run_alg, tmp_path):
             2 * np.sqrt(r ** 2 - (h / np.sin(np.radians(disc["dip"]))) ** 2), rel=1e-7)
         total += a["length"]
     assert res["P21"] == pytest.approx(total / (200 * 100))
+    # a QML beside each file output: QGIS opens the layers styled
+    assert (tmp_path / "discs_a.qml").exists() and (tmp_path / "traces_a.qml").exists()
+    layer = QgsVectorLayer(str(tmp_path / "traces_a.gpkg"), "traces", "ogr")
+    assert layer.renderer().symbol().color().name() == "#b2182b"
 
 
 def test_dfn_same_seed_same_network(run_alg, tmp_path):
@@ -323,3 +327,36 @@ def test_qgis_process_resilience_index(tmp_path):
     np.testing.assert_array_equal(c, [[1, 2, 3], [1, 1, 2], [2, 2, 3]])
     assert float(_csv(tmp_path / "t.csv")["ALL"]["mean_R"]) == pytest.approx(R_HAND.mean())
     assert (tmp_path / "c.qml").exists()
+
+
+# --- modeler -------------------------------------------------------------------------
+
+def test_in_a_model(run_alg, tmp_path):
+    """A model chaining the index into a model output, R1 as a model input."""
+    from qgis.core import (QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
+                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
+                           QgsProcessingModelParameter, QgsProcessingParameterRasterLayer)
+    inputs = _inputs(tmp_path)
+    model = QgsProcessingModelAlgorithm("eco", "ecology")
+    model.addModelParameter(QgsProcessingParameterRasterLayer("r1", "R1"),
+                            QgsProcessingModelParameter("r1"))
+    child = QgsProcessingModelChildAlgorithm("hpcs:resilienceindex")
+    child.setChildId("index")
+    child.addParameterSources("RESISTANCE", [
+        QgsProcessingModelChildParameterSource.fromModelParameter("r1")])
+    for name in ("RESILIENCE", "ADAPTABILITY"):
+        child.addParameterSources(name, [
+            QgsProcessingModelChildParameterSource.fromStaticValue(inputs[name])])
+    child.addParameterSources("BREAKS", [
+        QgsProcessingModelChildParameterSource.fromStaticValue("3,5")])
+    out = QgsProcessingModelOutput("classes")
+    out.setChildOutputName("OUTPUT_CLASSES")
+    child.setModelOutputs({"classes": out})
+    model.addChildAlgorithm(child)
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+    res = processing.run(model, {"r1": inputs["RESISTANCE"],
+                                 "index:classes": str(tmp_path / "m.tif")},
+                         context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    c, _ = read_raster(res["index:classes"])
+    np.testing.assert_array_equal(c, [[1, 2, 3], [1, 1, 2], [2, 2, 3]])

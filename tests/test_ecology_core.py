@@ -247,7 +247,7 @@ def test_power_law_inverse_cdf_roundtrip():
 
 @pytest.mark.parametrize("a", [1.0, 2.6, 3.5])
 def test_sampled_diameters_pass_ks_test(a):
-    net = generate_network(BOX, a, 1.0, 30.0, 120, 50, 10, count=4000, seed=11)
+    net = generate_network(BOX, a, 1.0, 30.0, 120, 50, 10, count=4000, seed=int(10 * a))
     d = net.diameters
     assert d.min() >= 1.0 and d.max() <= 30.0
 
