@@ -7,6 +7,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithms.channel_extraction import ChannelExtraction
+from .algorithms.fusion_rate import FusionRate
+from .algorithms.haul_distance import HaulDistance
 from .algorithms.damage_degree import DamageDegree
 from .algorithms.fracture_network import FractureNetwork
 from .algorithms.resilience_index import ResilienceIndex
@@ -16,6 +18,8 @@ PLUGIN_DIR = os.path.dirname(__file__)
 #: every algorithm class the provider offers, in Toolbox order
 ALGORITHMS = [
     ChannelExtraction,
+    FusionRate,
+    HaulDistance,
     ResilienceIndex,
     DamageDegree,
     FractureNetwork,

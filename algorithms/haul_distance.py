@@ -1,0 +1,190 @@
+"""hpcs:hauldistance - mean straight-line earthwork haul distance (eq. 13)."""
+import csv
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsLineString,
+    QgsPoint,
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..core.haul import haul_distance
+from .base import HpcsAlgorithm
+
+
+class HaulDistance(HpcsAlgorithm):
+    NAME = "hauldistance"
+    DISPLAY_NAME = "Mean earthwork haul distance"
+    GROUP_ID = "evaluation"
+    HELP = (
+        "Mean straight-line (3-D) distance the earth travels from the mining strips to the "
+        "refilling strips, per period and overall (Xia et al. 2023, eq. 13, sections 1.3 "
+        "and 2.3.2).\n\n"
+        "Inputs on one grid (metres, projected CRS): the pre-mining DEM, the floor of the "
+        "lowest minable seam, the minable coal thickness, the landform DEM, and the sub-area "
+        "layer of 'Mining/refilling sub-area delineation' (fields period and kind).\n\n"
+        "In each period the mining strip is stripped from its highest point down in lifts of "
+        "the bench height: a cell gives its overburden, between the top of the coal (floor "
+        "+ thickness) and the pre-mining surface, times K (the supply of eq. 6, V_g = K x "
+        "sum(dem_or - h_t - H_md) x cell area). The refilling strip of the same period is "
+        "built from its lowest floor point up, in lifts of the bench height, between the "
+        "floor and the landform; a higher lift is begun only when the one below is full. "
+        "Source and destination volumes are paired in that order by cumulative volume; each "
+        "paired piece travels the 3-D distance between the volume centre of its source lift "
+        "and that of its destination lift. The mean is weighted by volume. The volume moved "
+        "is the smaller of supply and demand; the difference is reported as surplus (supply "
+        "without room) or shortfall (room without supply) in the table.\n\n"
+        "Outputs: the overall mean haul distance (m), a CSV table per period (supply, "
+        "demand, moved, surplus, shortfall, lift counts, mean distance) with a last row "
+        "'all', and an optional line layer (3-D lines) from each source lift centre to each "
+        "destination lift centre it feeds, with the volume and distance, for a map of the "
+        "earth moves."
+    )
+
+    INPUT = "INPUT"
+    FLOOR = "FLOOR"
+    THICKNESS = "THICKNESS"
+    LANDFORM = "LANDFORM"
+    SUBAREAS = "SUBAREAS"
+    BENCH_HEIGHT = "BENCH_HEIGHT"
+    K = "K"
+    MEAN_HAUL_DISTANCE = "MEAN_HAUL_DISTANCE"
+    OUTPUT_TABLE = "OUTPUT_TABLE"
+    OUTPUT_LINES = "OUTPUT_LINES"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.INPUT, self.tr("Pre-mining DEM (metres, projected CRS)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.FLOOR, self.tr("Floor of the lowest minable seam (elevation, m)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.THICKNESS, self.tr("Minable coal thickness (m)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.LANDFORM, self.tr("Reshaped landform (DEM on the same grid)")))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SUBAREAS, self.tr("Mining/refilling sub-areas (fields period, kind)"),
+            [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.BENCH_HEIGHT, self.tr("Bench (lift) height (m)"),
+            QgsProcessingParameterNumber.Double, defaultValue=10.0, minValue=0.01))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.K, self.tr("K: actual spoil / stripped volume (eq. 6)"),
+            QgsProcessingParameterNumber.Double, defaultValue=1.0, minValue=0.000001))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_TABLE, self.tr("Haul distance per period (CSV)"),
+            self.tr("CSV files (*.csv)"), optional=True, createByDefault=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_LINES, self.tr("Earth moves (lift centre to lift centre)"),
+            QgsProcessing.TypeVectorLine, optional=True, createByDefault=True))
+        self.addOutput(QgsProcessingOutputNumber(
+            self.MEAN_HAUL_DISTANCE, self.tr("Mean haul distance (m)")))
+
+    def run_algorithm(self, parameters, context, feedback):
+        dem, grid = self.read_raster(parameters, self.INPUT, context)
+        floor, g = self.read_raster(parameters, self.FLOOR, context)
+        self.require_same_grid(grid, g, "the seam floor")
+        thick, g = self.read_raster(parameters, self.THICKNESS, context)
+        self.require_same_grid(grid, g, "the coal thickness")
+        land, g = self.read_raster(parameters, self.LANDFORM, context)
+        self.require_same_grid(grid, g, "the landform")
+        mining, refilling, records = self.subarea_labels(parameters, self.SUBAREAS, context,
+                                                         grid)
+        bench = self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context)
+        k = self.parameterAsDouble(parameters, self.K, context)
+        x, y = grid.cell_centres()
+        res = haul_distance(dem, floor, thick, land, mining, refilling, x, y, grid.cell_area,
+                            bench, k, progress=self.progress(feedback, 0, 90))
+        self.check_supply(res, records, feedback)
+        moved = sum(r["moved"] for r in res.periods)
+        surplus = sum(r["surplus"] for r in res.periods)
+        shortfall = sum(r["shortfall"] for r in res.periods)
+        feedback.pushInfo(self.tr(
+            "{0} periods; moved {1:.6g} m3 (surplus {2:.6g} m3, shortfall {3:.6g} m3); mean "
+            "haul distance {4:.2f} m.").format(len(res.periods), moved, surplus, shortfall,
+                                               res.mean_distance))
+        for r in res.periods:
+            if r["moved"] == 0:
+                feedback.pushWarning(self.tr(
+                    "Period {0}: nothing moved (supply {1:.6g} m3, demand {2:.6g} m3); a "
+                    "mining or refilling strip is missing or empty.").format(
+                        r["period"], r["supply"], r["demand"]))
+        results = {self.MEAN_HAUL_DISTANCE: res.mean_distance}
+        table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
+        if table:
+            self.write_table(table, res)
+        results[self.OUTPUT_TABLE] = table or None
+        results[self.OUTPUT_LINES] = self.write_lines(parameters, context, grid, res)
+        feedback.setProgress(100)
+        return results
+
+    def check_supply(self, res, records, feedback):
+        """Warn when the layer's v_supply differs from the supply computed here."""
+        given = {}
+        for a in records or []:
+            if str(a.get("kind", "")).lower() == "mining" and a.get("v_supply") not in (None, ""):
+                try:
+                    given[int(a["period"])] = float(a["v_supply"])
+                except (TypeError, ValueError):
+                    continue
+        off = [r["period"] for r in res.periods
+               if r["period"] in given and r["supply"] > 0
+               and abs(given[r["period"]] - r["supply"]) > 0.01 * r["supply"]]
+        if off:
+            feedback.pushWarning(self.tr(
+                "The supply computed from the rasters differs by more than 1 % from the "
+                "layer's v_supply in {0} period(s) (first: {1}); check K and that the same "
+                "floor and thickness rasters were used.").format(len(off), off[0]))
+
+    @staticmethod
+    def write_table(path, res):
+        cols = ["period", "supply", "demand", "moved", "surplus", "shortfall",
+                "source_lifts", "destination_lifts", "mean_distance"]
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["period", "supply_m3", "demand_m3", "moved_m3", "surplus_m3",
+                        "shortfall_m3", "source_lifts", "destination_lifts",
+                        "mean_haul_distance_m"])
+            for r in res.periods:
+                w.writerow([r[c] if isinstance(r[c], int) else f"{r[c]:.6f}" for c in cols])
+            tot = {c: sum(r[c] for r in res.periods) for c in cols[1:8]}
+            w.writerow(["all"] + [f"{tot[c]:.6f}" if c not in ("source_lifts",
+                                                                 "destination_lifts")
+                                  else tot[c] for c in cols[1:8]]
+                       + [f"{res.mean_distance:.6f}"])
+
+    def write_lines(self, parameters, context, grid, res):
+        fields = QgsFields()
+        fields.append(QgsField("period", QVariant.Int))
+        fields.append(QgsField("src_lift", QVariant.Int))
+        fields.append(QgsField("dst_lift", QVariant.Int))
+        fields.append(QgsField("volume_m3", QVariant.Double))
+        fields.append(QgsField("dist_m", QVariant.Double))
+        fields.append(QgsField("src_z", QVariant.Double))
+        fields.append(QgsField("dst_z", QVariant.Double))
+        crs = QgsCoordinateReferenceSystem.fromWkt(grid.crs_wkt) if grid.crs_wkt \
+            else QgsCoordinateReferenceSystem()
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT_LINES, context, fields,
+                                          QgsWkbTypes.LineStringZ, crs)
+        if sink is None:
+            return None
+        for m in res.moves:
+            f = QgsFeature(fields)
+            f.setGeometry(QgsGeometry(QgsLineString([QgsPoint(*m["src"]),
+                                                     QgsPoint(*m["dst"])])))
+            f.setAttributes([m["period"], m["src_lift"], m["dst_lift"], m["volume"],
+                             m["distance"], m["src"][2], m["dst"][2]])
+            sink.addFeature(f, QgsFeatureSink.FastInsert)
+        return dest
