@@ -47,7 +47,7 @@ def read_zones(alg, parameters, zones_name, field_name, context, grid, feedback,
                  for n in order]
     else:
         zones = list(zip(names, rasterize_each(wkbs, grid)))
-    empty = [n for n, m in zones if not m.any()]
+    empty = [n for n, m in zones if not (m[1] if isinstance(m, tuple) else m).any()]
     if len(empty) == len(zones):
         raise InputError(
             f"Parameter {zones_name}: the polygons do not cover the centre of any cell of "

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InputError, as_progress
-from .resilience import check_weights, classify, jenks_breaks, class_style
+from .resilience import check_weights, class_style, classify, jenks_breaks, zone_cells
 
 DEGREES = ("none", "slight", "severe", "extremely severe")
 DEGREE_COLOURS = ("#1a9850", "#fee08b", "#f46d43", "#a50026")
@@ -83,9 +83,10 @@ class DamageResult:
     rows: list = field(default_factory=list)
 
 
-def _category_row(name, cmask, degree, cell_area):
-    n_all = int(cmask.sum())
-    counts = np.bincount(degree[cmask], minlength=5)    # 0 = nodata
+def _category_row(name, zone, degree, cell_area):
+    deg, = zone_cells(zone, degree)
+    n_all = int(deg.size)
+    counts = np.bincount(deg, minlength=5)              # 0 = nodata
     valid = int(counts[1:].sum())
     areas = counts[1:5] * cell_area
     shares = 100.0 * counts[1:5] / valid if valid else np.full(4, np.nan)
@@ -101,7 +102,8 @@ def damage_degree(indicators, directions=None, weights=None, normalization="minm
     ``directions``: +1 higher is worse, -1 higher is better; ``weights`` sum
     to 1 (+-1e-6); ``breaks``: three increasing limits of D between none /
     slight / severe / extremely severe (None: Jenks natural breaks of D);
-    ``zones``: list of (category, boolean mask).  The table has one row per
+    ``zones``: list of (category, boolean mask or window of
+    :func:`core.resilience.rasterize_each`).  The table has one row per
     category plus 'ALL': cells, area, area with data, then the area (m2) and
     the share (% of the area with data) of each degree.
     """
@@ -153,7 +155,7 @@ def damage_degree(indicators, directions=None, weights=None, normalization="minm
     rows = [_category_row("ALL", np.ones(shape, bool), degree, cell_area)]
     zones = list(zones or [])
     for i, (name, cmask) in enumerate(zones):
-        rows.append(_category_row(name, np.asarray(cmask, bool), degree, cell_area))
+        rows.append(_category_row(name, cmask, degree, cell_area))
         progress(70 + 30 * (i + 1) / len(zones))
     progress(100)
     return DamageResult(score, degree, brk, how, header, rows)

@@ -187,13 +187,45 @@ def classify(values, breaks):
 # --- zones and tables -----------------------------------------------------
 
 def rasterize_each(wkb_geometries, grid):
-    """One boolean mask per polygon (cell centre inside), via core.grid.
+    """One zone per polygon (cell centre inside), via core.grid.rasterize_polygons.
 
-    Overlapping polygons each keep all their cells, so zone statistics stay
-    exact where zones overlap.
+    Each zone is returned as a window ``((row slice, col slice), boolean
+    sub-mask)`` around the polygon's envelope, so many small polygons on a
+    large grid cost little memory; overlapping polygons each keep all their
+    cells, so zone statistics stay exact where zones overlap.
     """
-    from .grid import rasterize_polygons
-    return [rasterize_polygons([wkb], grid) for wkb in wkb_geometries]
+    from osgeo import ogr
+    from .grid import Grid, rasterize_polygons
+    x0, dx, _, y0, _, dy = grid.transform
+    rows, cols = grid.shape
+    out = []
+    for wkb in wkb_geometries:
+        geom = ogr.CreateGeometryFromWkb(bytes(wkb))
+        if geom is None or geom.IsEmpty():
+            out.append(((slice(0, 0), slice(0, 0)), np.zeros((0, 0), bool)))
+            continue
+        minx, maxx, miny, maxy = geom.GetEnvelope()
+        xa, xb = sorted(((minx - x0) / dx, (maxx - x0) / dx))
+        ya, yb = sorted(((miny - y0) / dy, (maxy - y0) / dy))
+        c0, c1 = max(int(np.floor(xa)), 0), min(int(np.ceil(xb)) + 1, cols)
+        r0, r1 = max(int(np.floor(ya)), 0), min(int(np.ceil(yb)) + 1, rows)
+        if c1 <= c0 or r1 <= r0:
+            out.append(((slice(0, 0), slice(0, 0)), np.zeros((0, 0), bool)))
+            continue
+        sub = Grid((x0 + c0 * dx, dx, 0.0, y0 + r0 * dy, 0.0, dy), (r1 - r0, c1 - c0),
+                   grid.crs_wkt)
+        out.append(((slice(r0, r1), slice(c0, c1)), rasterize_polygons([wkb], sub)))
+    return out
+
+
+def zone_cells(zone, *arrays):
+    """Values of ``arrays`` in a zone given as a full boolean mask or as a window
+    ``((row slice, col slice), sub-mask)`` (see :func:`rasterize_each`)."""
+    if isinstance(zone, tuple):
+        sl, sub = zone
+        return [a[sl][sub] for a in arrays]
+    zone = np.asarray(zone, bool)
+    return [a[zone] for a in arrays]
 
 
 def write_csv(path, header, rows):
@@ -233,22 +265,27 @@ class ResilienceResult:
     rows: list = field(default_factory=list)
 
 
-def _zone_row(name, zmask, index, classes, cell_area, change, baseline):
-    valid = zmask & np.isfinite(index)
+def _zone_row(name, zone, index, classes, cell_area, change, baseline):
+    if change is None:
+        v, cl = zone_cells(zone, index, classes)
+    else:
+        v, cl, ch, b = zone_cells(zone, index, classes, change, baseline)
+    n_all = v.size
+    valid = np.isfinite(v)
     n = int(valid.sum())
-    row = [name, int(zmask.sum()), zmask.sum() * cell_area, n * cell_area]
+    row = [name, n_all, n_all * cell_area, n * cell_area]
     if n:
-        v = index[valid]
-        row += [float(v.mean()), float(v.min()), float(v.max())]
-        counts = np.bincount(classes[valid], minlength=4)[1:4]
+        vv = v[valid]
+        row += [float(vv.mean()), float(vv.min()), float(vv.max())]
+        counts = np.bincount(cl[valid], minlength=4)[1:4]
         row += list(100.0 * counts / n)
     else:
         row += [np.nan] * 6
     if change is not None:
-        both = zmask & np.isfinite(change)
+        both = np.isfinite(ch)
         if both.any():
-            c = change[both]
-            row += [float(baseline[both].mean()), float(index[both].mean()),
+            c = ch[both]
+            row += [float(b[both].mean()), float(v[both].mean()),
                     float(c.mean()), float(c.min()), float(c.max())]
         else:
             row += [np.nan] * 5
@@ -310,8 +347,7 @@ def assess_resilience(r1, r2, r3, weights=DEFAULT_WEIGHTS, normalization="none",
     rows = [_zone_row("ALL", all_cells, index, classes, cell_area, change, baseline)]
     zones = list(zones or [])
     for i, (name, zmask) in enumerate(zones):
-        rows.append(_zone_row(name, np.asarray(zmask, bool), index, classes, cell_area,
-                              change, baseline))
+        rows.append(_zone_row(name, zmask, index, classes, cell_area, change, baseline))
         progress(70 + 30 * (i + 1) / len(zones))
     progress(100)
     return ResilienceResult(index, classes, brk, how, change, header, rows)

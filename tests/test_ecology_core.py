@@ -17,7 +17,7 @@ from hpcs_landform.core.fracture import (
 from hpcs_landform.core.grid import Grid
 from hpcs_landform.core.resilience import (
     assess_resilience, check_weights, classify, jenks_breaks, normalize, parse_breaks,
-    write_csv)
+    rasterize_each, write_csv, zone_cells)
 
 # --- resilience index --------------------------------------------------------
 
@@ -148,6 +148,23 @@ def test_normalize_and_breaks_parsing():
         parse_breaks("0.5,0.2", 2)
     with pytest.raises(InputError, match="exactly 2"):
         parse_breaks("0.5", 2)
+
+
+def test_zone_windows_equal_full_masks():
+    from osgeo import ogr
+    from hpcs_landform.core.grid import rasterize_polygons
+    grid = Grid((1000.0, 10.0, 0.0, 5000.0, 0.0, -10.0), (40, 60))
+    wkts = ["POLYGON((1012 4995,1143 4990,1100 4801,1012 4995))",          # triangle
+            "POLYGON((950 4700,1050 4700,1050 4600,950 4600,950 4700))",    # half outside
+            "POLYGON((1595 4990,1700 4990,1700 4900,1595 4900,1595 4990))",  # right edge
+            "POLYGON((0 0,10 0,10 10,0 0))"]                                # far outside
+    wkbs = [bytes(ogr.CreateGeometryFromWkt(w).ExportToWkb()) for w in wkts]
+    values = np.arange(40 * 60, dtype=float).reshape(40, 60)
+    for wkb, zone in zip(wkbs, rasterize_each(wkbs, grid)):
+        full = rasterize_polygons([wkb], grid)
+        got, = zone_cells(zone, values)
+        np.testing.assert_array_equal(np.sort(got), np.sort(values[full]))
+    assert zone_cells(rasterize_each(wkbs, grid)[3], values)[0].size == 0
 
 
 def test_csv_writer(tmp_path):
