@@ -1,0 +1,186 @@
+"""hpcs:earthworksurfaces - the minimum and maximum earthwork surfaces (eq. 1 to 5)."""
+import numpy as np
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
+
+from ..core import styles
+from ..core.hydrology import receivers_from_codes
+from ..core.surfaces import DEFAULT_A_MAX, INTERPOLATIONS, earthwork_surfaces
+from .base import HpcsAlgorithm
+from .classify_cells import flowdir_codes
+
+
+def surface_style(lo, hi):
+    """Terrain ramp from lo to hi (both surfaces get the same one)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        hi = lo + 1.0
+    cols = ["#2b83ba", "#abdda4", "#ffffbf", "#fdae61", "#d7191c"]
+    return styles.pseudocolor([(lo + (hi - lo) * k / 4.0, c) for k, c in enumerate(cols)])
+
+
+class EarthworkSurfaces(HpcsAlgorithm):
+    NAME = "earthworksurfaces"
+    DISPLAY_NAME = "Minimum and maximum earthwork surfaces"
+    GROUP_ID = "hpcsmodel"
+    HELP = (
+        "Solves the maximum (dem_max) and minimum (dem_min) earthwork surfaces of the HPCS "
+        "model (Xia et al. 2023, section 1.1.2, eq. 1 to 5): every near-natural landform of "
+        "the dump should lie between them. Both equal the DEM outside the reshaping area.\n\n"
+        "Inputs: the pre-mining DEM (metres, projected CRS), the cell classes of 'Hydrological "
+        "cell classification', and the flow directions (ESRI D8) and catchments of 'Channel "
+        "and ridge extraction', all on the DEM's grid. Angles are in degrees.\n\n"
+        "Order of Fig. 3(b): eq. 1: fixed, confluence and boundary cells keep the DEM. "
+        "eq. 2: each semi-fixed channel keeps the shape of its profile but its drop from the "
+        "channel head o to the anchor c (the confluence, or the first cell outside the area) "
+        "becomes L(o, c) tan A, L the flow-path length in metres; A = SEMI_A_MAX for dem_max "
+        "and SEMI_A_MIN for dem_min. The head of a cell is the source of the longest "
+        "semi-fixed flow path through it. eq. 3: a watershed cell looks at every catchment in "
+        "its 3 x 3 window, takes the nearest known cell of that catchment (distance L in "
+        "metres, elevation h): dem_max = min(h + L tan A_MAX), dem_min = max(h + L tan A_MIN). "
+        "eq. 4: a floating channel cell does the same with watershed cells known, downward: "
+        "dem_max = min(h - L tan A_MIN), dem_min = max(h - L tan A_MAX). Where these put "
+        "dem_min above dem_max, dem_min is lowered to dem_max. eq. 5: the other cells of the "
+        "area start at the DEM and take the mean of their 3 x 3 window, repeated n times, all "
+        "other cells held ('Paper (n sweeps)'), or the converged limit of that mean, the "
+        "discrete harmonic surface, by a sparse solve ('Converged').\n\n"
+        "Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the "
+        "smallest mean slope angle of the catchments in the cell's window (pre-mining DEM, "
+        "Horn's slope); SEMI_A_MAX / SEMI_A_MIN the largest / smallest head-to-anchor slope "
+        "angle of the natural semi-fixed channels of the area and of the first-order channels "
+        "(head to first junction) around it in the catchments it touches, SEMI_A_MAX at most "
+        "A_MAX and SEMI_A_MIN at least 0; SWEEPS twice the largest distance in cells from a "
+        "fixed channel cell to its nearest watershed cell (the paper's rule). Every angle and "
+        "n used is reported as a number output."
+    )
+
+    INPUT = "INPUT"
+    CLASSES = "CLASSES"
+    FLOWDIR = "FLOWDIR"
+    CATCHMENTS = "CATCHMENTS"
+    A_MAX = "A_MAX"
+    A_MIN = "A_MIN"
+    SEMI_A_MAX = "SEMI_A_MAX"
+    SEMI_A_MIN = "SEMI_A_MIN"
+    INTERPOLATION = "INTERPOLATION"
+    SWEEPS = "SWEEPS"
+    OUTPUT_MAX = "OUTPUT_MAX"
+    OUTPUT_MIN = "OUTPUT_MIN"
+
+    INTERPOLATION_LABELS = ["Paper (n sweeps)", "Converged"]
+    NUMBERS = (
+        ("A_MAX_USED", "A_max used (degrees)"),
+        ("A_MIN_USED", "A_min used, smallest over the cells (degrees)"),
+        ("A_MIN_USED_HIGHEST", "A_min used, largest over the cells (degrees)"),
+        ("SEMI_A_MAX_USED", "Semi-fixed channel angle of the maximum surface (degrees)"),
+        ("SEMI_A_MIN_USED", "Semi-fixed channel angle of the minimum surface (degrees)"),
+        ("SWEEPS_USED", "Sweeps n used by eq. 5 (0 = converged solve)"),
+        ("SWEEPS_RULE", "Sweeps n by the paper's rule"),
+        ("CLIPPED_CELLS", "Cells where dem_min was lowered to dem_max"),
+    )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.INPUT, self.tr("Pre-mining DEM (elevation in metres, projected CRS)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.CLASSES, self.tr("Cell classes (hpcs:classifycells)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.FLOWDIR, self.tr("Flow direction (ESRI D8 codes)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.CATCHMENTS, self.tr("Catchments (channel link ids)")))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.A_MAX, self.tr("A_max, maximum slope angle (degrees)"),
+            QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_A_MAX,
+            minValue=0.0, maxValue=89.9))
+        for name, label in (
+                (self.A_MIN, "A_min, natural catchment slope angle (degrees; blank = automatic)"),
+                (self.SEMI_A_MAX, "Semi-fixed channel angle, maximum surface (degrees; "
+                                  "blank = automatic)"),
+                (self.SEMI_A_MIN, "Semi-fixed channel angle, minimum surface (degrees; "
+                                  "blank = automatic)")):
+            self.addParameter(QgsProcessingParameterNumber(
+                name, self.tr(label), QgsProcessingParameterNumber.Double, defaultValue=None,
+                optional=True, minValue=0.0, maxValue=89.9))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.INTERPOLATION, self.tr("Interpolation of the other cells (eq. 5)"),
+            options=[self.tr(s) for s in self.INTERPOLATION_LABELS], defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.SWEEPS, self.tr("Sweeps n (blank = the paper's rule)"),
+            QgsProcessingParameterNumber.Integer, defaultValue=None, optional=True,
+            minValue=1))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT_MAX, self.tr("Maximum earthwork surface (dem_max)"), optional=True,
+            createByDefault=True))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT_MIN, self.tr("Minimum earthwork surface (dem_min)"), optional=True,
+            createByDefault=True))
+        for name, label in self.NUMBERS:
+            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+
+    def optional_number(self, parameters, name, context):
+        """The value of an optional number parameter, None when left blank."""
+        raw = parameters.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        value = self.parameterAsDouble(parameters, name, context)
+        return None if value is None or not np.isfinite(value) else float(value)
+
+    def run_algorithm(self, parameters, context, feedback):
+        z, grid = self.read_raster(parameters, self.INPUT, context)
+        classes, cgrid = self.read_raster(parameters, self.CLASSES, context)
+        self.require_same_grid(grid, cgrid, "the class raster")
+        fd, fgrid = self.read_raster(parameters, self.FLOWDIR, context)
+        self.require_same_grid(grid, fgrid, "the flow directions")
+        cat, kgrid = self.read_raster(parameters, self.CATCHMENTS, context)
+        self.require_same_grid(grid, kgrid, "the catchments")
+        rec = receivers_from_codes(flowdir_codes(fd))
+        sweeps = self.optional_number(parameters, self.SWEEPS, context)
+        method = INTERPOLATIONS[self.parameterAsEnum(parameters, self.INTERPOLATION, context)]
+        res = earthwork_surfaces(
+            z, classes, rec, cat, grid.dx, grid.dy,
+            a_max=self.parameterAsDouble(parameters, self.A_MAX, context),
+            a_min=self.optional_number(parameters, self.A_MIN, context),
+            semi_a_max=self.optional_number(parameters, self.SEMI_A_MAX, context),
+            semi_a_min=self.optional_number(parameters, self.SEMI_A_MIN, context),
+            interpolation=method, sweeps=None if sweeps is None else int(round(sweeps)),
+            progress=self.progress(feedback, 0, 90))
+        feedback.pushInfo(self.tr(
+            "A_max {0:g} deg; A_min {1:.3f} to {2:.3f} deg; semi-fixed channels {3:.3f} deg "
+            "(max surface) and {4:.3f} deg (min surface).").format(
+                res.a_max, res.a_min_low, res.a_min_high, res.semi_a_max, res.semi_a_min))
+        if method == "sweeps":
+            feedback.pushInfo(self.tr("Eq. 5: {0} sweeps of the 3 x 3 mean (paper's rule: "
+                                      "{1}).").format(res.sweeps, res.sweeps_rule))
+        else:
+            feedback.pushInfo(self.tr("Eq. 5: converged harmonic surface (the paper's rule "
+                                      "would use {0} sweeps).").format(res.sweeps_rule))
+        if res.clipped:
+            feedback.pushInfo(self.tr("dem_min was lowered to dem_max on {0} cells where eq. 3 "
+                                      "or 4 put it higher.").format(res.clipped))
+        if res.unanchored:
+            feedback.pushWarning(self.tr(
+                "{0} semi-fixed cells have no known anchor along these flow directions; they "
+                "were solved as floating cells. Were the classes computed from the same flow "
+                "directions?").format(res.unanchored))
+        area = np.isfinite(classes) & (classes != 5)
+        dv = np.concatenate([res.dem_max[area], res.dem_min[area], z[np.isfinite(z)]])
+        style = surface_style(float(np.nanmin(dv)), float(np.nanmax(dv)))
+        results = {
+            "A_MAX_USED": res.a_max, "A_MIN_USED": res.a_min_low,
+            "A_MIN_USED_HIGHEST": res.a_min_high, "SEMI_A_MAX_USED": res.semi_a_max,
+            "SEMI_A_MIN_USED": res.semi_a_min, "SWEEPS_USED": res.sweeps,
+            "SWEEPS_RULE": res.sweeps_rule, "CLIPPED_CELLS": res.clipped,
+        }
+        results[self.OUTPUT_MAX] = self.write_raster(parameters, self.OUTPUT_MAX, context,
+                                                     res.dem_max, grid, grid.float_dtype, None,
+                                                     style)
+        feedback.setProgress(95)
+        results[self.OUTPUT_MIN] = self.write_raster(parameters, self.OUTPUT_MIN, context,
+                                                     res.dem_min, grid, grid.float_dtype, None,
+                                                     style)
+        feedback.setProgress(100)
+        return results
