@@ -7,6 +7,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithms.channel_extraction import ChannelExtraction
+from .algorithms.classify_cells import ClassifyCells
+from .algorithms.earthwork_surfaces import EarthworkSurfaces
 from .algorithms.fusion_rate import FusionRate
 from .algorithms.haul_distance import HaulDistance
 from .algorithms.damage_degree import DamageDegree
@@ -18,6 +20,8 @@ PLUGIN_DIR = os.path.dirname(__file__)
 #: every algorithm class the provider offers, in Toolbox order
 ALGORITHMS = [
     ChannelExtraction,
+    ClassifyCells,
+    EarthworkSurfaces,
     FusionRate,
     HaulDistance,
     ResilienceIndex,
