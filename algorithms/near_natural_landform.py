@@ -1,0 +1,207 @@
+"""hpcs:nearnaturallandform - the HPCS near-natural landform (NNDL / MNNDL)."""
+import math
+
+import numpy as np
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
+
+from ..core import landform as lf
+from ..core.errors import InputError
+from ..core.nearnatural import near_natural_landform
+from .base import HpcsAlgorithm
+
+
+def _number(value):
+    """float of an attribute value, None for NULL / empty / not a number."""
+    if value is None:
+        return None
+    try:
+        if hasattr(value, "isNull") and value.isNull():
+            return None
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def supply_from_records(records, name="SUBAREAS"):
+    """V_g per period from the sub-area layer's attributes.
+
+    The supply of refilling strip n is v_supply of the refilling feature of
+    period n when set there, else v_supply of the mining feature of period n
+    (the spoil of a_mn refills a_fn).
+    """
+    if not records or "v_supply" not in records[0]:
+        raise InputError(
+            f"Parameter {name}: the layer has no field v_supply (the supply V_g of eq. 6 in "
+            "m3). Use the sub-area layer written by 'Mining/refilling sub-area delineation' "
+            "(fields period, kind, v_supply, v_fmin, v_fmax, ...).")
+    by_kind = {"mining": {}, "refilling": {}}
+    for rec in records:
+        kind = str(rec.get("kind", "")).lower()
+        period = _number(rec.get("period"))
+        if kind not in by_kind or period is None:
+            continue
+        v = _number(rec.get("v_supply"))
+        if v is not None:
+            by_kind[kind][int(period)] = v
+    supply = dict(by_kind["mining"])
+    supply.update(by_kind["refilling"])
+    return supply
+
+
+def pit_angle_parameters(alg):
+    """The three advanced wall-angle parameters of the final pit."""
+    for name, label, default in (
+            ("WORKING_ANGLE", "Final pit: working-side wall angle (degrees)", 20.0),
+            ("END_ANGLE", "Final pit: end-wall angle (degrees)", 13.0),
+            ("DUMP_ANGLE", "Final pit: dump-side wall angle (degrees)", 8.0)):
+        p = QgsProcessingParameterNumber(name, alg.tr(label),
+                                         QgsProcessingParameterNumber.Double,
+                                         defaultValue=default, minValue=0.1, maxValue=89.9)
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        alg.addParameter(p)
+
+
+def pit_angles(alg, parameters, context):
+    return tuple(alg.parameterAsDouble(parameters, n, context)
+                 for n in ("WORKING_ANGLE", "END_ANGLE", "DUMP_ANGLE"))
+
+
+class NearNaturalLandform(HpcsAlgorithm):
+    NAME = "nearnaturallandform"
+    DISPLAY_NAME = "Near-natural landform (HPCS)"
+    GROUP_ID = "hpcsmodel"
+    HELP = (
+        "Builds the HPCS near-natural landform of the inner dump (Xia et al. 2023, section "
+        "2.3): NNDL with the original sub-areas, MNNDL with the optimized ones.\n\n"
+        "Inputs (one grid, elevations in metres, projected CRS): the pre-mining DEM, the "
+        "maximum and minimum earthwork surfaces (eq. 1 to 5), the floor of the lowest "
+        "minable seam, the catchments of channel extraction (for the slope mitigation) and "
+        "the sub-area layer of 'Mining/refilling sub-area delineation' (fields period, kind, "
+        "v_supply).\n\n"
+        "In each refilling strip n the surface dem_min + t (dem_max - dem_min) holds exactly "
+        "the strip's supply V_g (eq. 6, m3) above the seam floor: t is solved per strip. The "
+        "supply of refilling strip n is v_supply of the refilling feature of period n if set, "
+        "else of the mining feature of period n. Where V_g > V_fmax (eq. 7) the surface is "
+        "dem_max raised by a uniform offset ('uplifted'); where V_g < V_fmin (eq. 8) dem_min "
+        "lowered ('sunk'), never below the floor. Neighbouring strips are blended over a "
+        "transition width (default: the strip width) and every volume is restored exactly, "
+        "so there is no step at the seams.\n\n"
+        "Slope mitigation (optional): earth is moved between the catchment units of each "
+        "strip (projected gradient descent on the mean slope, volumes kept); a step is kept "
+        "only if it lowers the mean slope.\n\n"
+        "The final pit (mined, not refilled) has the seam floor at the bottom and walls at "
+        "the working-side, end-wall and dump-side angles (20, 13, 8 degrees by default) "
+        "rising to the DEM. Outside the mine area the output equals the DEM.\n\n"
+        "Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the "
+        "largest relative volume error of any strip.")
+
+    INPUT = "INPUT"
+    SURFACE_MAX = "SURFACE_MAX"
+    SURFACE_MIN = "SURFACE_MIN"
+    FLOOR = "FLOOR"
+    CATCHMENTS = "CATCHMENTS"
+    SUBAREAS = "SUBAREAS"
+    SLOPE_MITIGATION = "SLOPE_MITIGATION"
+    TRANSITION_WIDTH = "TRANSITION_WIDTH"
+    SLOPE_BOUND = "SLOPE_BOUND"
+    OUTPUT = "OUTPUT"
+    MEAN_SLOPE = "MEAN_SLOPE"
+    MAX_SLOPE = "MAX_SLOPE"
+    VOLUME_ERROR_MAX = "VOLUME_ERROR_MAX"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.INPUT, self.tr("Pre-mining DEM (PNL, m)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.SURFACE_MAX, self.tr("Maximum earthwork surface (dem_max)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.SURFACE_MIN, self.tr("Minimum earthwork surface (dem_min)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.FLOOR, self.tr("Floor of the lowest minable seam (m)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.CATCHMENTS, self.tr("Catchments (channel extraction; for slope mitigation)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
+            [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.SLOPE_MITIGATION, self.tr("Slope mitigation between catchment units"),
+            defaultValue=True))
+        for name, label, default, mx in (
+                (self.TRANSITION_WIDTH, "Transition width between strips (m, 0 = strip width)",
+                 0.0, None),
+                (self.SLOPE_BOUND, "Slope bound at strip seams (degrees)", 25.0, 89.9)):
+            p = QgsProcessingParameterNumber(name, self.tr(label),
+                                             QgsProcessingParameterNumber.Double,
+                                             defaultValue=default, minValue=0.0)
+            if mx is not None:
+                p.setMaxValue(mx)
+            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(p)
+        pit_angle_parameters(self)
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, self.tr("Near-natural landform"), optional=True,
+            createByDefault=True))
+        self.addOutput(QgsProcessingOutputNumber(self.MEAN_SLOPE,
+                                                 self.tr("Mean slope of the dump (degrees)")))
+        self.addOutput(QgsProcessingOutputNumber(self.MAX_SLOPE,
+                                                 self.tr("Maximum slope of the dump (degrees)")))
+        self.addOutput(QgsProcessingOutputNumber(
+            self.VOLUME_ERROR_MAX, self.tr("Largest relative volume error of a strip")))
+
+    def run_algorithm(self, parameters, context, feedback):
+        dem, grid = self.read_raster(parameters, self.INPUT, context)
+        rasters = {}
+        for name in (self.SURFACE_MAX, self.SURFACE_MIN, self.FLOOR, self.CATCHMENTS):
+            arr, g = self.read_raster(parameters, name, context,
+                                      required=name != self.CATCHMENTS)
+            self.require_same_grid(grid, g, name)
+            rasters[name] = arr
+        mitigation = self.parameterAsBool(parameters, self.SLOPE_MITIGATION, context)
+        if mitigation and rasters[self.CATCHMENTS] is None:
+            raise InputError("Slope mitigation needs CATCHMENTS (the catchment raster of "
+                             "'Channel and ridge extraction'); give it or switch the "
+                             "mitigation off.")
+        mining, refilling, records = self.subarea_labels(parameters, self.SUBAREAS, context,
+                                                         grid)
+        supply = supply_from_records(records)
+        width = self.parameterAsDouble(parameters, self.TRANSITION_WIDTH, context)
+        res = near_natural_landform(
+            dem, rasters[self.SURFACE_MAX], rasters[self.SURFACE_MIN], rasters[self.FLOOR],
+            mining, refilling, supply, grid.dx, grid.dy, catchments=rasters[self.CATCHMENTS],
+            mitigation=mitigation, transition_width=width if width > 0 else None,
+            slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
+            pit_angles=pit_angles(self, parameters, context),
+            progress=self.progress(feedback, 0, 90))
+        # volumes as written (float32 when the DEM is float32)
+        written = res.landform.astype(grid.float_dtype).astype(np.float64)
+        errs = lf.volume_errors(written, rasters[self.FLOOR], refilling, res.supply,
+                                grid.cell_area)
+        feedback.pushInfo(self.tr("period  supply (m3)  V_fmin (m3)  V_fmax (m3)  t  "
+                                  "state  volume error"))
+        for n in np.nonzero(np.isfinite(res.strip_tau))[0]:
+            t = res.strip_tau[n]
+            state = "uplifted" if t > 1 + 1e-9 else ("sunk" if t < -1e-9 else "within")
+            feedback.pushInfo(f"{n:6d}  {res.supply[n]:.6g}  {res.v_fmin[n]:.6g}  "
+                              f"{res.v_fmax[n]:.6g}  {t:.4f}  {state}  {errs[n]:.2e}")
+        feedback.pushInfo(self.tr(
+            "Mean slope {0:.2f} degrees (before mitigation {1:.2f}); steepest seam step "
+            "{2:.1f} degrees; transition width {3:.0f} m.").format(
+                res.mean_slope, res.mean_slope_before, res.max_seam_slope,
+                res.transition_width))
+        out = self.write_raster(parameters, self.OUTPUT, context, res.landform, grid,
+                                grid.float_dtype)
+        fin = errs[np.isfinite(errs)]
+        return {self.OUTPUT: out, self.MEAN_SLOPE: res.mean_slope,
+                self.MAX_SLOPE: res.max_slope,
+                self.VOLUME_ERROR_MAX: float(fin.max()) if fin.size else 0.0}

@@ -1,0 +1,324 @@
+"""Shared parts of the landform step (METHOD.md section 5; docs/method.md section 5).
+
+Definitions used by the near-natural (``core.nearnatural``) and the
+traditional (``core.terrace``) landforms, so that both keep the same final pit:
+
+* mine area: cells with a mining or a refilling label;
+* dump: cells with a refilling label (period of the refilling strip a_fn);
+* final pit: cells with a mining label and no refilling label (mined, never
+  refilled).  Its surface is the pit geometry: the seam floor H_d at the
+  bottom and walls at the working-side, end-wall and dump-side angles (the
+  paper's 20, 13 and 8 degrees, section 2.1 / Fig. 8) rising to dem_or;
+* outside the mine area every landform equals dem_or (eq. 1, class 5).
+
+Volumes follow eq. 6 to 8: a cell holds (z - H_fd) * L_t^2 above the floor.
+"""
+import numpy as np
+from scipy import ndimage
+
+from .errors import InputError
+
+#: default wall angles of the final pit (degrees): working side, end walls, dump side
+PIT_ANGLES = (20.0, 13.0, 8.0)
+
+
+# --------------------------------------------------------------------------
+# checks and zones
+# --------------------------------------------------------------------------
+
+def check_same_shape(**arrays):
+    """Stop unless every given array has the same 2-D shape."""
+    shapes = {k: np.shape(v) for k, v in arrays.items() if v is not None}
+    ref = next(iter(shapes.values()))
+    bad = {k: s for k, s in shapes.items() if s != ref}
+    if len(ref) != 2 or bad:
+        raise InputError("The rasters are not on one grid: "
+                         + ", ".join(f"{k} {s[0]} x {s[1]}" if len(s) == 2 else f"{k} {s}"
+                                     for k, s in shapes.items())
+                         + ". Resample them onto the DEM's grid and run again.")
+    return ref
+
+
+def mine_zones(mining, refilling):
+    """(dump, pit, mine) boolean masks from the strip label rasters.
+
+    dump = refilling label > 0; pit = mining label > 0 and no refilling
+    label (the final pit); mine = dump or pit.
+    """
+    mining = np.asarray(mining)
+    refilling = np.asarray(refilling)
+    dump = refilling > 0
+    pit = (mining > 0) & ~dump
+    return dump, pit, dump | pit
+
+
+def supply_by_period(refilling, supply):
+    """Supply array indexed by period (0..max label) from a dict or sequence.
+
+    Every refilling strip present in ``refilling`` must have a finite
+    supply >= 0 (eq. 6, already multiplied by k).
+    """
+    nmax = int(np.max(refilling)) if np.size(refilling) else 0
+    out = np.full(nmax + 1, np.nan)
+    if isinstance(supply, dict):
+        for k, v in supply.items():
+            if 0 <= int(k) <= nmax and v is not None:
+                out[int(k)] = float(v)
+    else:
+        s = np.asarray(supply, dtype=np.float64)
+        n = min(len(s), nmax + 1)
+        out[:n] = s[:n]
+    present = np.unique(refilling[refilling > 0])
+    missing = [int(p) for p in present if not np.isfinite(out[p])]
+    if missing:
+        raise InputError(
+            "No supply volume for the refilling strip(s) of period "
+            + ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+            + ". Give v_supply (m3, eq. 6) for every period, e.g. the sub-area layer of "
+            "'Mining/refilling sub-area delineation'.")
+    bad = [int(p) for p in present if out[p] < 0]
+    if bad:
+        raise InputError(f"Negative supply volume for period(s) {bad[:10]}; the supply "
+                         "V_g of eq. 6 must be >= 0.")
+    return out
+
+
+def strip_volumes(z, floor, labels, cell_area, nlabels=None):
+    """Volume above the floor of every strip: sum (z - H_fd) L_t^2 (eq. 7/8 form)."""
+    lab = np.asarray(labels)
+    m = lab > 0
+    n = (int(lab.max()) + 1) if nlabels is None else int(nlabels)
+    return np.bincount(lab[m], weights=(z[m] - floor[m]) * cell_area, minlength=n)
+
+
+def volume_errors(z, floor, labels, supply, cell_area):
+    """Relative volume error |V_n - S_n| / S_n of every strip present (nan elsewhere).
+
+    For a strip with zero supply the error is V_n / (cells x L_t^2 x 1 m).
+    """
+    lab = np.asarray(labels)
+    sup = np.asarray(supply, dtype=np.float64)
+    n = len(sup)
+    vol = strip_volumes(z, floor, lab, cell_area, n)
+    cnt = np.bincount(lab[lab > 0], minlength=n)
+    den = np.where(sup > 0, sup, np.maximum(cnt, 1) * cell_area)
+    err = np.abs(vol - sup) / den
+    err[cnt == 0] = np.nan
+    err[0] = np.nan
+    return err
+
+
+# --------------------------------------------------------------------------
+# slope (Horn 1981, as ArcGIS "Slope", which the paper used)
+# --------------------------------------------------------------------------
+
+_KX = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+_KY = np.array([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]])
+
+
+def horn_gradient(z, dx, dy):
+    """(dz/dx, dz/dy) by Horn's 3 x 3 stencil; edges replicated, nodata
+    neighbours take the centre's value."""
+    z = np.asarray(z, dtype=np.float64)
+    valid = np.isfinite(z)
+    if valid.all():
+        gx = ndimage.correlate(z, _KX, mode="nearest") / (8.0 * dx)
+        gy = ndimage.correlate(z, _KY, mode="nearest") / (8.0 * dy)
+        return gx, gy
+    base = np.where(valid, z, 0.0)
+    p = np.pad(base, 1, mode="edge")
+    pv = np.pad(valid, 1, mode="edge")
+    rows, cols = z.shape
+    gx = np.zeros_like(base)
+    gy = np.zeros_like(base)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            if dr == 0 and dc == 0:
+                continue
+            v = p[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols]
+            m = pv[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols]
+            v = np.where(m, v, base)
+            gx += _KX[dr + 1, dc + 1] * v
+            gy += _KY[dr + 1, dc + 1] * v
+    gx /= 8.0 * dx
+    gy /= 8.0 * dy
+    gx[~valid] = np.nan
+    gy[~valid] = np.nan
+    return gx, gy
+
+
+def slope_degrees(z, dx, dy):
+    """Slope angle in degrees (Horn), nan where z is nodata."""
+    gx, gy = horn_gradient(z, dx, dy)
+    return np.degrees(np.arctan(np.hypot(gx, gy)))
+
+
+def mean_slope_gradient(z, mask, dx, dy):
+    """(mean slope in degrees over ``mask``, d(mean slope)/dz per cell).
+
+    The mean is exactly that of :func:`slope_degrees`; the derivative is the
+    adjoint of Horn's stencil (nodata filled with the nearest valid value;
+    exact away from the grid edge and from nodata).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    n = max(int(mask.sum()), 1)
+    sx, sy = horn_gradient(z, dx, dy)
+    mean = float(np.degrees(np.arctan(np.hypot(sx[mask], sy[mask]))).sum() / n)
+    valid = np.isfinite(z)
+    if not valid.all():
+        _, (ir, ic) = ndimage.distance_transform_edt(~valid, return_indices=True)
+        z = z[ir, ic]
+    gx = ndimage.correlate(z, _KX, mode="nearest") / (8.0 * dx)
+    gy = ndimage.correlate(z, _KY, mode="nearest") / (8.0 * dy)
+    g = np.hypot(gx, gy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(mask & (g > 0), 1.0 / ((1.0 + g * g) * np.maximum(g, 1e-300)), 0.0)
+    w *= np.degrees(1.0) / n
+    # adjoint of correlate(., K) is correlate(., K flipped) = convolve(., K)
+    grad = (ndimage.convolve(w * gx, _KX, mode="constant") / (8.0 * dx)
+            + ndimage.convolve(w * gy, _KY, mode="constant") / (8.0 * dy))
+    return mean, grad
+
+
+# --------------------------------------------------------------------------
+# geometry of the plan
+# --------------------------------------------------------------------------
+
+def cell_xy(shape, dx, dy):
+    """x (east) and y (north) of the cell centres in metres, origin at cell (0, 0)."""
+    rows, cols = shape
+    x = (np.arange(cols) + 0.5) * dx
+    y = -(np.arange(rows) + 0.5) * dy
+    return np.broadcast_to(x, shape), np.broadcast_to(y[:, None], shape)
+
+
+def mining_axis(mining, refilling, dx, dy):
+    """Unit vector (east, north) of the mining advance, from the labels.
+
+    The period increases along the mining direction, so the least-squares
+    direction of the strip centroids against their period is the axis; with
+    a single period, the direction from the dump's centroid to the pit's.
+    Falls back to due west (the paper's azimuth 270) when nothing decides.
+    """
+    x, y = cell_xy(np.shape(mining), dx, dy)
+    for lab in (np.asarray(mining), np.asarray(refilling)):
+        m = lab > 0
+        if not m.any():
+            continue
+        n = int(lab.max()) + 1
+        cnt = np.bincount(lab[m], minlength=n).astype(float)
+        have = cnt > 0
+        if have.sum() < 2:
+            continue
+        cx = np.bincount(lab[m], weights=x[m], minlength=n)[have] / cnt[have]
+        cy = np.bincount(lab[m], weights=y[m], minlength=n)[have] / cnt[have]
+        p = np.nonzero(have)[0].astype(float)
+        p = p - p.mean()
+        v = np.array([(p * (cx - cx.mean())).sum(), (p * (cy - cy.mean())).sum()])
+        if np.hypot(*v) > 0:
+            return v / np.hypot(*v)
+    dump, pit, _ = mine_zones(mining, refilling)
+    if dump.any() and pit.any():
+        v = np.array([x[pit].mean() - x[dump].mean(), y[pit].mean() - y[dump].mean()])
+        if np.hypot(*v) > 0:
+            return v / np.hypot(*v)
+    return np.array([-1.0, 0.0])
+
+
+def edt(mask_targets, dx, dy, indices=False):
+    """Euclidean distance (m) of every cell to the nearest ``mask_targets`` cell."""
+    if not np.any(mask_targets):
+        d = np.full(np.shape(mask_targets), np.inf)
+        return (d, None) if indices else d
+    return ndimage.distance_transform_edt(~np.asarray(mask_targets), sampling=(dy, dx),
+                                          return_indices=indices)
+
+
+def pit_surface(dem_or, floor, mining, refilling, dx, dy, angles=PIT_ANGLES, axis=None):
+    """Surface of the final pit (cells mined and not refilled), nan elsewhere.
+
+    Walls are planes rising at the side's angle from the floor to dem_or of
+    the rim: the rim cells (outside the pit, next to it) are split into the
+    dump side (refilled cells), the working side (the outward direction
+    within 45 degrees of the mining advance) and the end walls (the rest).
+    For each side s, z_s = dem_or(rim cell) - L_s tan(A_s) with L_s the
+    distance to that side's nearest rim cell (Fig. 8's wall geometry), and
+    pit = min(dem_or, max(H_d, max_s z_s)).
+    """
+    dump, pit, _ = mine_zones(mining, refilling)
+    out = np.full(np.shape(dem_or), np.nan)
+    if not pit.any():
+        return out
+    if axis is None:
+        axis = mining_axis(mining, refilling, dx, dy)
+    rim = ndimage.binary_dilation(pit, structure=np.ones((3, 3), bool)) & ~pit
+    # outward direction at a rim cell: from its nearest pit cell to it
+    _, (ir, ic) = edt(pit, dx, dy, indices=True)
+    rr, cc = np.indices(pit.shape)
+    vx = (cc - ic) * dx
+    vy = -(rr - ir) * dy
+    norm = np.hypot(vx, vy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosang = (vx * axis[0] + vy * axis[1]) / norm
+    sides = {
+        "dump": rim & dump,
+        "working": rim & ~dump & (cosang >= np.cos(np.radians(45.0))),
+    }
+    sides["end"] = rim & ~dump & ~sides["working"]
+    a_work, a_end, a_dump = (float(a) for a in angles)
+    tans = {"working": np.tan(np.radians(a_work)), "end": np.tan(np.radians(a_end)),
+            "dump": np.tan(np.radians(a_dump))}
+    ref = np.where(np.isfinite(dem_or), dem_or, np.nanmax(dem_or))
+    wall = np.full(pit.shape, -np.inf)
+    for side, cells in sides.items():
+        if not cells.any():
+            continue
+        d, (jr, jc) = edt(cells, dx, dy, indices=True)
+        zs = ref[jr, jc] - d * tans[side]
+        wall = np.maximum(wall, zs)
+    z = np.minimum(ref, np.maximum(floor, wall))
+    out[pit] = z[pit]
+    return out
+
+
+def assemble(dem_or, dump_surface, pit, dump, pit_z):
+    """The landform: dem_or outside, ``pit_z`` on the final pit, the dump surface on the dump."""
+    z = np.array(dem_or, dtype=np.float64, copy=True)
+    z[pit] = pit_z[pit]
+    z[dump] = dump_surface[dump]
+    return z
+
+
+def check_inside(name, array, mask):
+    """Stop when ``array`` has no data on a cell of ``mask``."""
+    bad = mask & ~np.isfinite(array)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise InputError(f"{name} has no data on {int(bad.sum())} cell(s) of the mine area "
+                         f"(first at row {r}, column {c}); it must cover every mined or "
+                         "refilled cell.")
+
+
+def seam_pairs(labels, mask=None):
+    """4-neighbour cell pairs (flat indices a, b) on different strips, both labelled."""
+    lab = np.asarray(labels)
+    ok = lab > 0 if mask is None else (lab > 0) & mask
+    idx = np.arange(lab.size).reshape(lab.shape)
+    pa, pb, dist = [], [], []
+    for (sa, sb, axis) in (((slice(None), slice(None, -1)), (slice(None), slice(1, None)), 1),
+                           ((slice(None, -1), slice(None)), (slice(1, None), slice(None)), 0)):
+        m = ok[sa] & ok[sb] & (lab[sa] != lab[sb])
+        pa.append(idx[sa][m])
+        pb.append(idx[sb][m])
+        dist.append(np.full(int(m.sum()), axis, dtype=np.int8))
+    return np.concatenate(pa), np.concatenate(pb), np.concatenate(dist)
+
+
+def max_seam_slope(z, labels, dx, dy, mask=None):
+    """Largest |z_a - z_b| / distance over 4-neighbour pairs across strip seams (degrees)."""
+    a, b, ax = seam_pairs(labels, mask)
+    if a.size == 0:
+        return 0.0
+    zf = np.asarray(z).ravel()
+    d = np.where(ax == 1, dx, dy)
+    return float(np.degrees(np.arctan(np.max(np.abs(zf[a] - zf[b]) / d))))
