@@ -7,6 +7,9 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithms.channel_extraction import ChannelExtraction
+from .algorithms.near_natural_landform import NearNaturalLandform
+from .algorithms.traditional_landform import TraditionalLandform
+from .algorithms.cut_fill import CutFill
 from .algorithms.classify_cells import ClassifyCells
 from .algorithms.earthwork_surfaces import EarthworkSurfaces
 from .algorithms.fusion_rate import FusionRate
@@ -20,6 +23,9 @@ PLUGIN_DIR = os.path.dirname(__file__)
 #: every algorithm class the provider offers, in Toolbox order
 ALGORITHMS = [
     ChannelExtraction,
+    NearNaturalLandform,
+    TraditionalLandform,
+    CutFill,
     ClassifyCells,
     EarthworkSurfaces,
     FusionRate,
