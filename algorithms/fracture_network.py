@@ -24,6 +24,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..core.errors import Cancelled
 from ..core.fracture import fracture_network, raster_probability
 from .base import HpcsAlgorithm
 
@@ -296,7 +297,7 @@ class FractureNetwork(HpcsAlgorithm):
         areas = net.areas
         for i in range(net.count):
             if i % 1000 == 0 and feedback.isCanceled():
-                break
+                raise Cancelled("The computation was cancelled.")
             x, y, z = (float(v) for v in net.centres[i])
             f = QgsFeature(fields)
             f.setGeometry(QgsGeometry(QgsPoint(x, y, z)))
