@@ -14,6 +14,7 @@ from .algorithms.classify_cells import ClassifyCells
 from .algorithms.earthwork_surfaces import EarthworkSurfaces
 from .algorithms.fusion_rate import FusionRate
 from .algorithms.haul_distance import HaulDistance
+from .algorithms.erosion_comparison import ErosionComparison
 from .algorithms.damage_degree import DamageDegree
 from .algorithms.fracture_network import FractureNetwork
 from .algorithms.resilience_index import ResilienceIndex
@@ -30,6 +31,7 @@ ALGORITHMS = [
     EarthworkSurfaces,
     FusionRate,
     HaulDistance,
+    ErosionComparison,
     ResilienceIndex,
     DamageDegree,
     FractureNetwork,

@@ -1,0 +1,411 @@
+"""hpcs:erosioncomparison - soil erosion of several landforms (LEM or RUSLE)."""
+import base64
+import csv
+import html
+import io
+import os
+import re
+
+import numpy as np
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+)
+
+from ..core import lem, rusle, styles
+from ..core.erosion import MODELS, compare_landforms
+from ..core.errors import InputError
+from ..core.grid import rasterize_polygons, read_raster, require_metric, write_raster
+from .base import HpcsAlgorithm
+
+
+def change_style(limit):
+    """Diverging ramp for erosion (-, red) / deposition (+, blue), metres."""
+    limit = float(limit) if limit and np.isfinite(limit) and limit > 0 else 0.01
+    return styles.pseudocolor([
+        (-limit, "#b2182b", f"{-limit:.3g} m (erosion)"),
+        (-limit / 2, "#ef8a62"),
+        (0.0, "#f7f7f7", "0"),
+        (limit / 2, "#67a9cf"),
+        (limit, "#2166ac", f"+{limit:.3g} m (deposition)")], label_fmt="{:.3g}")
+
+
+def dem_style(lo, hi):
+    lo, hi = float(lo), float(hi)
+    if not hi > lo:
+        hi = lo + 1.0
+    colours = ["#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c"]
+    return styles.pseudocolor([(lo + (hi - lo) * k / 4.0, c, f"{lo + (hi - lo) * k / 4.0:.1f} m")
+                               for k, c in enumerate(colours)])
+
+
+def safe_name(name):
+    """A file-name-safe version of a layer name."""
+    s = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._")
+    return s or "landform"
+
+
+class ErosionComparison(HpcsAlgorithm):
+    NAME = "erosioncomparison"
+    DISPLAY_NAME = "Soil erosion comparison"
+    GROUP_ID = "evaluation"
+    HELP = (
+        "Compares the soil erosion of several landforms over a number of years, as the HPCS "
+        "paper does with the CLiDE model (Xia et al. 2023, section 1.4, Table 2, Fig. 14).\n\n"
+        "Landforms: elevation rasters in metres (projected CRS in metres), all on one grid, "
+        "e.g. PNL, NNDL, MNNDL, TDL; each is named after its layer. The FIRST landform is the "
+        "reference (the pristine landform, PNL) of the per-strip 'minus reference' curves "
+        "(Fig. 14). The whole grid routes water and sediment; erosion is summed inside the "
+        "Area polygon (the dump). Sub-areas (optional): the refilling strips, a layer with "
+        "fields 'period' and 'kind' (features with kind = 'refilling', one value per period, "
+        "as written by the sub-area delineation); without those fields, one value per "
+        "feature id.\n\n"
+        "Model 'Landscape evolution' (per time step): D8 routing on the depression-filled "
+        "current surface; discharge Q = runoff x contributing area, unit discharge "
+        "q = Q / cell width; stream-power incision E = K q^m S^n solved implicitly along the "
+        "flow tree (Braun & Willett 2013; stable for any step); deposition d = V Qs / Q of "
+        "the sediment flux Qs (Davy & Lague 2009; V = 0: detachment-limited); linear "
+        "hillslope diffusion dh/dt = D laplacian(h). Grid edges and cells next to nodata are "
+        "fixed base level. Cross-checked against Landlab's FastscapeEroder + LinearDiffuser.\n"
+        "Model 'RUSLE': A = R K LS C P (t/ha/yr), LS from the unit contributing area and "
+        "the slope (Desmet & Govers 1996, McCool's S and m), a static annual average; no "
+        "deposition (deposited = 0, exported = eroded).\n\n"
+        "Defaults are for fresh spoil under semi-natural grassland (sources in the plugin's "
+        "docs/method.md, section 6): K = 5e-4 (for q in m2/yr), m = 0.5, n = 1, runoff "
+        "0.05 m/yr, D = 0.01 m2/yr, V = 0.05 m/yr; R = 300 MJ mm/(ha h yr), K = 0.04 "
+        "t ha h/(ha MJ mm), C = 0.04, P = 1, bulk density 1.5 t/m3. Set the site's values.\n\n"
+        "Outputs: a CSV table (landform, eroded, deposited and exported volume in m3 inside "
+        "the area over the run, mean soil loss t/ha/yr = eroded x bulk density / area / years, "
+        "rank 1 = least eroded); an HTML report with the table, a bar chart of the eroded "
+        "volumes (Table 2) and, with sub-areas, each landform's net loss per strip minus the "
+        "reference's (Fig. 14); a folder with, per landform, the evolved DEM and the "
+        "elevation change (m, negative = erosion), styled, and strips.csv."
+    )
+
+    LANDFORMS = "LANDFORMS"
+    AREA = "AREA"
+    SUBAREAS = "SUBAREAS"
+    MODEL = "MODEL"
+    YEARS = "YEARS"
+    TIME_STEP = "TIME_STEP"
+    ERODIBILITY = "ERODIBILITY"
+    M_EXPONENT = "M_EXPONENT"
+    N_EXPONENT = "N_EXPONENT"
+    RUNOFF = "RUNOFF"
+    DIFFUSIVITY = "DIFFUSIVITY"
+    SETTLING_VELOCITY = "SETTLING_VELOCITY"
+    R_FACTOR = "R_FACTOR"
+    K_FACTOR = "K_FACTOR"
+    K_FACTOR_RASTER = "K_FACTOR_RASTER"
+    C_FACTOR = "C_FACTOR"
+    C_FACTOR_RASTER = "C_FACTOR_RASTER"
+    P_FACTOR = "P_FACTOR"
+    BULK_DENSITY = "BULK_DENSITY"
+    OUTPUT_TABLE = "OUTPUT_TABLE"
+    OUTPUT_REPORT = "OUTPUT_REPORT"
+    OUTPUT_FOLDER = "OUTPUT_FOLDER"
+
+    MODEL_LABELS = ["Landscape evolution", "RUSLE"]
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.LANDFORMS, self.tr("Landforms (elevation rasters on one grid; the first is "
+                                    "the reference, PNL)"), QgsProcessing.TypeRaster))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.AREA, self.tr("Area where erosion is summed (polygon)"),
+            [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SUBAREAS, self.tr("Sub-areas for the per-strip breakdown (refilling strips)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.MODEL, self.tr("Erosion model"),
+            options=[self.tr(s) for s in self.MODEL_LABELS], defaultValue=0))
+        dbl = QgsProcessingParameterNumber.Double
+        for name, label, default, minimum in (
+                (self.YEARS, "Years", 10.0, 1e-6),
+                (self.TIME_STEP, "Time step (years, landscape evolution)", 1.0, 1e-6),
+                (self.ERODIBILITY, "Stream-power erodibility K (for unit discharge q in "
+                                   "m2/yr)", lem.DEFAULTS["erodibility"], 0.0),
+                (self.M_EXPONENT, "Exponent m on unit discharge", lem.DEFAULTS["m"], 0.0),
+                (self.N_EXPONENT, "Exponent n on slope", lem.DEFAULTS["n"], 1e-6),
+                (self.RUNOFF, "Effective runoff (m/yr)", lem.DEFAULTS["runoff"], 0.0),
+                (self.DIFFUSIVITY, "Hillslope diffusivity D (m2/yr)",
+                 lem.DEFAULTS["diffusivity"], 0.0),
+                (self.SETTLING_VELOCITY, "Deposition (settling) velocity V (m/yr; 0 = "
+                                         "detachment-limited)",
+                 lem.DEFAULTS["settling_velocity"], 0.0),
+                (self.R_FACTOR, "RUSLE R, rainfall erosivity (MJ mm/(ha h yr))",
+                 rusle.DEFAULTS["R"], 0.0),
+                (self.K_FACTOR, "RUSLE K, soil erodibility (t ha h/(ha MJ mm))",
+                 rusle.DEFAULTS["K"], 0.0)):
+            self.addParameter(QgsProcessingParameterNumber(
+                name, self.tr(label), dbl, defaultValue=default, minValue=minimum))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.K_FACTOR_RASTER, self.tr("RUSLE K raster (optional, replaces the number)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.C_FACTOR, self.tr("RUSLE C, cover management"), dbl,
+            defaultValue=rusle.DEFAULTS["C"], minValue=0.0))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.C_FACTOR_RASTER, self.tr("RUSLE C raster (optional, replaces the number)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.P_FACTOR, self.tr("RUSLE P, support practice"), dbl,
+            defaultValue=rusle.DEFAULTS["P"], minValue=0.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.BULK_DENSITY, self.tr("Bulk density (t/m3)"), dbl,
+            defaultValue=rusle.DEFAULTS["bulk_density"], minValue=1e-6))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_TABLE, self.tr("Erosion table"), self.tr("CSV files (*.csv)"),
+            optional=True, createByDefault=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_REPORT, self.tr("Erosion report"), self.tr("HTML files (*.html)"),
+            optional=True, createByDefault=True))
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.OUTPUT_FOLDER, self.tr("Folder for the evolved DEMs and change rasters"),
+            optional=True, createByDefault=True))
+
+    # --- inputs -----------------------------------------------------------
+    def _landforms(self, parameters, context):
+        layers = self.parameterAsLayerList(parameters, self.LANDFORMS, context)
+        if not layers:
+            raise InputError("Parameter LANDFORMS: choose at least one landform raster.")
+        forms, grid = [], None
+        for layer in layers:
+            if layer.type() != layer.RasterLayer or layer.providerType() != "gdal":
+                raise InputError(f"Landform '{layer.name()}' is not a GDAL raster layer; "
+                                 "save it as a GeoTIFF and use that file.")
+            z, g = read_raster(layer.source().split("|")[0], 1,
+                               name=f"'{layer.name()}' (LANDFORMS)")
+            if not g.crs_wkt and layer.crs().isValid():
+                from dataclasses import replace
+                g = replace(g, crs_wkt=layer.crs().toWkt())
+            require_metric(g, g.name)
+            if grid is None:
+                grid = g
+            else:
+                self.require_same_grid(grid, g, f"landform '{layer.name()}'")
+            forms.append((layer.name(), z))
+        return forms, grid
+
+    def _subareas(self, parameters, context, grid):
+        source = self.parameterAsSource(parameters, self.SUBAREAS, context)
+        if source is None:
+            return []
+        wkbs, attrs = self.features_in_grid_crs(parameters, self.SUBAREAS, context, grid)
+        ids = [f.id() for f in source.getFeatures()
+               if f.geometry() is not None and not f.geometry().isEmpty()]
+        if not wkbs:
+            raise InputError("Parameter SUBAREAS: the layer has no features.")
+        if attrs and "period" in attrs[0] and "kind" in attrs[0]:
+            by_period = {}
+            for wkb, a in zip(wkbs, attrs):
+                if str(a["kind"]).lower() == "refilling":
+                    by_period.setdefault(int(a["period"]), []).append(wkb)
+            if not by_period:
+                raise InputError("Parameter SUBAREAS: no feature has kind = 'refilling'.")
+            return [(str(p), rasterize_polygons(by_period[p], grid)) for p in sorted(by_period)]
+        return [(str(i), rasterize_polygons([w], grid)) for i, w in zip(ids, wkbs)]
+
+    def _factor_raster(self, parameters, name, context, grid):
+        z, g = self.read_raster(parameters, name, context, metric=False, required=False)
+        if z is None:
+            return None
+        self.require_same_grid(grid, g, name)
+        return z
+
+    # --- run --------------------------------------------------------------
+    def run_algorithm(self, parameters, context, feedback):
+        forms, grid = self._landforms(parameters, context)
+        area = self.polygon_mask(parameters, self.AREA, context, grid)
+        strips = self._subareas(parameters, context, grid)
+        model = MODELS[self.parameterAsEnum(parameters, self.MODEL, context)]
+        num = {name: self.parameterAsDouble(parameters, name, context) for name in (
+            self.YEARS, self.TIME_STEP, self.ERODIBILITY, self.M_EXPONENT, self.N_EXPONENT,
+            self.RUNOFF, self.DIFFUSIVITY, self.SETTLING_VELOCITY, self.R_FACTOR,
+            self.K_FACTOR, self.C_FACTOR, self.P_FACTOR, self.BULK_DENSITY)}
+        k_map = self._factor_raster(parameters, self.K_FACTOR_RASTER, context, grid)
+        c_map = self._factor_raster(parameters, self.C_FACTOR_RASTER, context, grid)
+        lem_p = dict(erodibility=num[self.ERODIBILITY], m=num[self.M_EXPONENT],
+                     n=num[self.N_EXPONENT], runoff=num[self.RUNOFF],
+                     diffusivity=num[self.DIFFUSIVITY],
+                     settling_velocity=num[self.SETTLING_VELOCITY])
+        rusle_p = dict(R=num[self.R_FACTOR],
+                       K=k_map if k_map is not None else num[self.K_FACTOR],
+                       C=c_map if c_map is not None else num[self.C_FACTOR],
+                       P=num[self.P_FACTOR])
+        feedback.pushInfo(self.tr("{0} landform(s), model {1}, {2:g} years; reference: "
+                                  "{3}").format(len(forms), self.MODEL_LABELS[MODELS.index(
+                                      model)], num[self.YEARS], forms[0][0]))
+        result = compare_landforms(forms, grid.dx, grid.dy, area, strips, model=model,
+                                   years=num[self.YEARS], dt=num[self.TIME_STEP],
+                                   lem_parameters=lem_p, rusle_parameters=rusle_p,
+                                   bulk_density=num[self.BULK_DENSITY],
+                                   progress=self.progress(feedback, 0, 90))
+        for lf in result.landforms:
+            feedback.pushInfo(self.tr("{0}: eroded {1:.6g} m3, deposited {2:.6g} m3, exported "
+                                      "{3:.6g} m3, {4:.4g} t/ha/yr, rank {5}").format(
+                lf.name, lf.eroded, lf.deposited, lf.exported, lf.mean_loss, lf.rank))
+        out = {}
+        table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
+        if table:
+            write_table(table, result)
+        out[self.OUTPUT_TABLE] = table or None
+        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        if folder:
+            write_folder(folder, result, grid)
+        out[self.OUTPUT_FOLDER] = folder or None
+        feedback.setProgress(95)
+        report = self.parameterAsFileOutput(parameters, self.OUTPUT_REPORT, context)
+        if report:
+            write_report(report, result, num, model, self.MODEL_LABELS[MODELS.index(model)])
+        out[self.OUTPUT_REPORT] = report or None
+        feedback.setProgress(100)
+        return out
+
+
+# --------------------------------------------------------------------------
+# writers (plain Python, testable without QGIS)
+# --------------------------------------------------------------------------
+
+TABLE_HEADER = ["landform", "eroded_m3", "deposited_m3", "exported_m3",
+                "mean_loss_t_ha_yr", "rank"]
+
+
+def write_table(path, result):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(TABLE_HEADER)
+        for name, ero, dep, exp, loss, rank in result.table():
+            w.writerow([name, f"{ero:.6f}", f"{dep:.6f}", f"{exp:.6f}", f"{loss:.6f}", rank])
+    return path
+
+
+def write_folder(folder, result, grid):
+    os.makedirs(folder, exist_ok=True)
+    used = set()
+    for lf in result.landforms:
+        base = safe_name(lf.name)
+        while base in used:
+            base += "_"
+        used.add(base)
+        dem = os.path.join(folder, f"{base}_evolved.tif")
+        write_raster(dem, lf.elevation, grid, dtype="float32")
+        styles.write_style(dem, dem_style(np.nanmin(lf.elevation), np.nanmax(lf.elevation)))
+        chg = os.path.join(folder, f"{base}_change.tif")
+        write_raster(chg, lf.change, grid, dtype="float32")
+        finite = np.abs(lf.change[np.isfinite(lf.change)])
+        limit = float(np.percentile(finite, 99)) if finite.size else 0.0
+        styles.write_style(chg, change_style(limit))
+    if result.strip_labels:
+        with open(os.path.join(folder, "strips.csv"), "w", newline="",
+                  encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["strip"] + [f"{lf.name}_net_loss_m3" for lf in result.landforms])
+            for i, label in enumerate(result.strip_labels):
+                w.writerow([label] + [f"{lf.strips[i]:.6f}" for lf in result.landforms])
+    return folder
+
+
+def _png(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def bar_chart(result):
+    """Eroded volume per landform (Table 2), PNG as base64."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(6.4, 3.6))
+    ax = fig.add_subplot(111)
+    names = [lf.name for lf in result.landforms]
+    vols = [lf.eroded for lf in result.landforms]
+    colours = ["#7f7f7f" if i == 0 else "#c0392b" for i in range(len(names))]
+    bars = ax.bar(names, vols, color=colours)
+    for b, lf in zip(bars, result.landforms):
+        ax.annotate(f"{lf.eroded:.4g}\n(rank {lf.rank})", (b.get_x() + b.get_width() / 2,
+                                                          b.get_height()),
+                    ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel(f"eroded volume in {result.years:g} years (m$^3$)")
+    ax.set_title("Total eroded volume inside the area")
+    ax.margins(y=0.2)
+    return _png(fig)
+
+
+def strip_chart(result):
+    """Per-strip net loss minus the reference's (Fig. 14), PNG as base64."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(7.2, 3.8))
+    ax = fig.add_subplot(111)
+    x = np.arange(len(result.strip_labels))
+    styles_ = ["-", "--", ":", "-."]
+    for i, (name, diff) in enumerate(result.minus_reference().items()):
+        ax.plot(x, diff, styles_[i % 4], marker="o", ms=3, label=f"{name} - {result.reference}")
+    ax.axhline(0.0, color="#444444", lw=0.8)
+    step = max(1, len(x) // 20)
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels(result.strip_labels[::step])
+    ax.set_xlabel("sub-area (refilling period)")
+    ax.set_ylabel("net loss minus reference (m$^3$)")
+    ax.set_title(f"Per-strip erosion minus {result.reference}")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def write_report(path, result, num, model, model_label):
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(n)}</td><td>{ero:,.1f}</td><td>{dep:,.1f}</td><td>{exp:,.1f}</td>"
+        f"<td>{loss:.4g}</td><td>{rank}</td></tr>"
+        for n, ero, dep, exp, loss, rank in result.table())
+    worst = max(abs(lf.residual) for lf in result.landforms)
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        "<title>Soil erosion comparison</title><style>body{font-family:sans-serif;"
+        "max-width:60em;margin:1em auto}table{border-collapse:collapse}td,th{border:1px "
+        "solid #999;padding:2px 8px;text-align:right}td:first-child{text-align:left}"
+        "</style></head><body>",
+        "<h1>Soil erosion comparison</h1>",
+        f"<p>Model: <b>{e(model_label)}</b>, {result.years:g} years, area "
+        f"{result.area_ha:,.2f} ha. Reference landform (first layer): "
+        f"<b>{e(result.reference)}</b>.</p>",
+        "<h2>Table (cf. Table 2 of Xia et al. 2023)</h2>",
+        "<table><tr><th>landform</th><th>eroded (m&sup3;)</th><th>deposited (m&sup3;)</th>"
+        "<th>exported (m&sup3;)</th><th>mean loss (t/ha/yr)</th><th>rank</th></tr>",
+        rows, "</table>",
+        f"<p>Mass balance: |eroded - deposited - exported| &le; {worst:.3g} m&sup3; for "
+        "every landform (round-off).</p>" if model == "lem" else
+        "<p>RUSLE has no deposition: deposited = 0 and exported = eroded.</p>",
+        f"<img alt='eroded volume per landform' src='data:image/png;base64,"
+        f"{bar_chart(result)}'/>",
+    ]
+    if result.strip_labels:
+        parts.append("<h2>Per strip (cf. Fig. 14)</h2><p>Net loss (eroded - deposited, m&sup3;"
+                     ") in each sub-area; the curves are each landform minus the reference."
+                     "</p>")
+        if len(result.landforms) > 1:
+            parts.append(f"<img alt='per-strip difference' src='data:image/png;base64,"
+                         f"{strip_chart(result)}'/>")
+        head = "".join(f"<th>{e(lf.name)}</th>" for lf in result.landforms)
+        body = "".join(
+            f"<tr><td>{e(lab)}</td>" + "".join(f"<td>{lf.strips[i]:,.1f}</td>"
+                                              for lf in result.landforms) + "</tr>"
+            for i, lab in enumerate(result.strip_labels))
+        parts.append(f"<table><tr><th>strip</th>{head}</tr>{body}</table>")
+    parts.append("<h2>Parameters</h2><table>")
+    for k, v in num.items():
+        parts.append(f"<tr><td>{e(k)}</td><td>{v:g}</td></tr>")
+    parts.append("</table></body></html>")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(parts))
+    return path
