@@ -242,7 +242,7 @@ class SubareaDelineation(HpcsAlgorithm):
             feedback.pushInfo(self.tr("Optimized: cases ") + ", ".join(
                 f"{c} {n}" for c, n in counts.items()))
 
-        sink, dest = self.write_strips(parameters, context, res, area, grid)
+        dest = self.write_strips(parameters, context, res, area, grid)
         feedback.setProgress(92)
         results = {self.OUTPUT: dest}
         table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
@@ -311,7 +311,7 @@ class SubareaDelineation(HpcsAlgorithm):
             post = StripStyler(optimized)
             _POSTPROCESSORS.append(post)
             context.layerToLoadOnCompletionDetails(dest).setPostProcessor(post)
-        return sink, dest
+        return dest
 
 
 def strip_records(res):
@@ -508,6 +508,15 @@ def write_chart(path, res):
             ("k", f"{res.k:g}"),
             ("periods meeting every constraint", f"{final.status.count('ok')}"),
         ))
+    plans = [("Original plan", res.original)]
+    if res.optimized is not None:
+        plans.append(("Optimized plan", res.optimized))
+    summary = "".join(
+        f"<li>{e(t)}: {p.status.count('ok')} of {p.n_periods} periods meet every constraint; "
+        f"V_g / V_fmin from {float(np.min(p.v_supply / p.v_fmin)):.3f} to "
+        f"{float(np.max(p.v_supply / p.v_fmin)):.3f}; cases "
+        + e(", ".join(f"{c}: {p.case.count(c)}" for c in ("a", "b", "c", "d", "none")))
+        + "</li>" for t, p in plans)
     notes = "".join(f"<li>{e(m)}</li>" for m in [res.feasibility] + list(res.messages))
     doc = (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -518,7 +527,7 @@ def write_chart(path, res):
         "<p>V_g: spoil of the period's mining strip (eq. 6); V_fmin, V_fmax: what its "
         "refilling strip needs up to the minimum and maximum earthwork surfaces (eq. 8, 7); "
         "as in Fig. 12(e) of Xia et al. (2023).</p>\n"
-        f"{img}\n<table>{rows}</table>\n<ul>{notes}</ul>\n</body></html>\n")
+        f"{img}\n<ul>{summary}</ul>\n<table>{rows}</table>\n<ul>{notes}</ul>\n</body></html>\n")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(doc)
     return path
