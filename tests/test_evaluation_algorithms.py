@@ -232,3 +232,53 @@ def test_qgis_process_hauldistance_and_fusionrate(tmp_path):
     res = parse_results(out)
     assert float(res["FUSION_RATE"]) == pytest.approx(0.5)
     assert (tmp_path / "qch.qml").exists()
+
+
+# --------------------------------------------------------------------------
+# modeler
+# --------------------------------------------------------------------------
+
+def test_both_in_a_model(provider, tmp_path):  # noqa: ARG001
+    """A model feeding one sub-area layer and one landform to both algorithms."""
+    import processing
+    from qgis.core import (QgsProcessingContext, QgsProcessingFeedback,
+                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
+                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
+                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
+                           QgsProcessingParameterRasterLayer)
+    params, _, _, mean = haul_case(tmp_path)
+    model = QgsProcessingModelAlgorithm("evaluation", "evaluation")
+    model.addModelParameter(QgsProcessingParameterRasterLayer("landform", "Landform"),
+                            QgsProcessingModelParameter("landform"))
+    model.addModelParameter(QgsProcessingParameterFeatureSource("strips", "Strips"),
+                            QgsProcessingModelParameter("strips"))
+    src = QgsProcessingModelChildParameterSource
+    haul = QgsProcessingModelChildAlgorithm("hpcs:hauldistance")
+    haul.setChildId("haul")
+    for name in ("INPUT", "FLOOR", "THICKNESS"):
+        haul.addParameterSources(name, [src.fromStaticValue(params[name])])
+    haul.addParameterSources("LANDFORM", [src.fromModelParameter("landform")])
+    haul.addParameterSources("SUBAREAS", [src.fromModelParameter("strips")])
+    fus = QgsProcessingModelChildAlgorithm("hpcs:fusionrate")
+    fus.setChildId("fusion")
+    fus.addParameterSources("PRISTINE", [src.fromStaticValue(params["INPUT"])])
+    fus.addParameterSources("LANDFORM", [src.fromModelParameter("landform")])
+    fus.addParameterSources("SUBAREAS", [src.fromModelParameter("strips")])
+    fus.addParameterSources("CHANNEL_THRESHOLD", [src.fromStaticValue(3)])
+    for child, name in ((haul, "haul_table"), (fus, "fusion_table")):
+        out = QgsProcessingModelOutput(name)
+        out.setChildOutputName("OUTPUT_TABLE")
+        child.setModelOutputs({name: out})
+        model.addChildAlgorithm(child)
+    res = processing.run(model, {"landform": params["LANDFORM"], "strips": params["SUBAREAS"],
+                                 "haul:haul_table": str(tmp_path / "h.csv"),
+                                 "fusion:fusion_table": str(tmp_path / "f.csv")},
+                         context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    with open(res["haul:haul_table"]) as fh:
+        rows = list(csv.DictReader(fh))
+    assert float(rows[-1]["mean_haul_distance_m"]) == pytest.approx(mean, rel=1e-6)
+    with open(res["fusion:fusion_table"]) as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["period"] for r in rows] == ["1", "2", "all"]
+    # refilling strip 1 (cols 2-5, all 4 rows): box 4 x 4; strip 2 (cols 6-7): 4 x 2
+    assert [r["normaliser_cells"] for r in rows[:2]] == ["16", "8"]
