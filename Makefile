@@ -61,3 +61,21 @@ package:
 
 clean:
 	rm -rf $(BUILD) $(ROOT)/dist $(ROOT)/demo_output
+
+# --- Landlab oracle for the erosion cross-check (issue 7) ------------------
+# .venv-oracles: Landlab 2.11 in its own venv WITHOUT system site packages (it
+# needs numpy 2, which must never enter .venv). tests/test_erosion_core.py and
+# benchmarks/erosion.py call it as a subprocess; the tests FAIL without it.
+ORACLE_VENV := $(ROOT)/.venv-oracles
+.PHONY: oracles
+
+$(ORACLE_VENV)/.stamp: $(ROOT)/tests/oracles/requirements.txt | system
+	@echo ">> creating the Landlab oracle venv in .venv-oracles (numpy 2, no system site packages)"
+	@$(SYSPY) -m venv $(ORACLE_VENV)
+	@$(ORACLE_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+	  -r $(ROOT)/tests/oracles/requirements.txt
+	@$(ORACLE_VENV)/bin/python -c "import landlab; assert landlab.__version__.startswith('2.11'), landlab.__version__"
+	@touch $@
+
+oracles: $(ORACLE_VENV)/.stamp
+# --- end of the Landlab oracle block ---------------------------------------
