@@ -467,10 +467,19 @@ def chart_png(res):
         ax.plot(n, plan.v_fmin / 1e6, "--", color="#1b9e77", lw=1.2, label="V_fmin (eq. 8)")
         ax.plot(n, plan.v_supply / 1e6, "o-", color="#d95f02", ms=3, lw=1.4,
                 label="V_g (eq. 6)")
+        if plan is not res.original:
+            ax.plot(n, res.original.v_supply / 1e6, ":", color="#7f7f7f", lw=1.0,
+                    label="V_g before")
         bad = np.array([s != "ok" for s in plan.status])
-        if bad.any():
-            ax.plot(n[bad], plan.v_supply[bad] / 1e6, "x", color="#b2182b", ms=7,
-                    label="constraint missed")
+        hard = np.array([any(k in s for k in ("short", "excess", "unsafe"))
+                         for s in plan.status])
+        if hard.any():
+            ax.plot(n[hard], plan.v_supply[hard] / 1e6, "x", color="#b2182b", ms=7,
+                    label="out of bounds / unsafe")
+        soft = bad & ~hard
+        if soft.any():
+            ax.plot(n[soft], plan.v_supply[soft] / 1e6, "o", mfc="none", color="#7570b3",
+                    ms=7, label="V_g/V_fmin off the ratio")
         ax.set_title(f"{title}: {sum(not b for b in bad)} of {plan.n_periods} periods meet "
                      "every constraint", fontsize=10)
         ax.set_xlabel("period n")
@@ -478,7 +487,7 @@ def chart_png(res):
         ax.set_xlim(0.5, plan.n_periods + 0.5)
         ax.set_ylim(0, top)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, ncol=5, loc="lower center")
+        ax.legend(fontsize=8, ncol=6, loc="lower center")
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

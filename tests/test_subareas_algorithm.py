@@ -215,3 +215,24 @@ def test_partly_outside_dem(run_alg, standins, tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(QgsProcessingException, match="extends outside the DEM"):
         run_alg("hpcs:subareadelineation", _params(standins, tmp_path, MINE_AREA=str(path)))
+
+
+def test_qgis_process_run(standins, tmp_path):
+    """The batch path: qgis_process.bin run hpcs:subareadelineation (default
+    parameters, PIT_LENGTH left blank)."""
+    from qgis_process_util import parse_results, run_qgis_process
+    out = tmp_path / "strips.gpkg"
+    code, stdout, stderr = run_qgis_process("hpcs:subareadelineation", {
+        "INPUT": DEM, "FLOOR": FLOOR, "THICKNESS": THICK, "SURFACE_MAX": standins[0],
+        "SURFACE_MIN": standins[1], "MINE_AREA": AREA, "OUTPUT": out,
+        "OUTPUT_TABLE": tmp_path / "t.csv", "OUTPUT_CHART": tmp_path / "c.html"}, tmp_path)
+    assert code == 0, stdout + stderr
+    res = parse_results(stdout)
+    n = int(float(res["N_PERIODS"]))
+    assert int(float(res["N_OK"])) == n
+    with open(tmp_path / "t.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    # the table's optimized supply adds up to the reported total
+    total = sum(float(r["v_supply_m3"]) for r in rows if r["plan"] == "optimized")
+    assert total == pytest.approx(float(res["TOTAL_SUPPLY"]), rel=1e-6)
+    assert (tmp_path / "strips.qml").exists()
