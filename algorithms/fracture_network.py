@@ -96,7 +96,7 @@ class FractureNetwork(HpcsAlgorithm):
         "(a = exponent), drawn by inverting its CDF F(D) = (D_min^(1-a) - D^(1-a)) / "
         "(D_min^(1-a) - D_max^(1-a)) (log form for a = 1).\n\n"
         "Positions: candidate centres are uniform in the box; each gets a random P in (0, 1) "
-        "and is kept when P < Prob. Prob is the acceptance probability, or, with a "
+        "and is kept when P is below Prob. Prob is the acceptance probability, or, with a "
         "probability raster, the raster value (0..1) at the centre's x, y times the "
         "acceptance probability (0 outside the raster and on nodata). A constant Prob "
         "thins candidates without changing the uniform pattern; a raster makes the "

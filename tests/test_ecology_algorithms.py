@@ -360,3 +360,14 @@ def test_in_a_model(run_alg, tmp_path):
                          context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
     c, _ = read_raster(res["index:classes"])
     np.testing.assert_array_equal(c, [[1, 2, 3], [1, 1, 2], [2, 2, 3]])
+
+
+@pytest.mark.parametrize("alg_id", ["hpcs:resilienceindex", "hpcs:damagedegree",
+                                    "hpcs:fracturenetwork"])
+def test_help_is_plain_text(provider, alg_id):
+    """The dialog renders the help as HTML: a '<' would swallow the text after it."""
+    from qgis.core import QgsApplication
+    alg = QgsApplication.processingRegistry().algorithmById(alg_id)
+    assert alg.group() == "Ecological assessment" and alg.groupId() == "ecology"
+    text = alg.shortHelpString()
+    assert len(text) > 500 and "<" not in text and ">" not in text
