@@ -12,6 +12,7 @@ from .algorithms.traditional_landform import TraditionalLandform
 from .algorithms.cut_fill import CutFill
 from .algorithms.classify_cells import ClassifyCells
 from .algorithms.earthwork_surfaces import EarthworkSurfaces
+from .algorithms.subarea_delineation import SubareaDelineation
 from .algorithms.fusion_rate import FusionRate
 from .algorithms.haul_distance import HaulDistance
 from .algorithms.erosion_comparison import ErosionComparison
@@ -29,6 +30,7 @@ ALGORITHMS = [
     CutFill,
     ClassifyCells,
     EarthworkSurfaces,
+    SubareaDelineation,
     FusionRate,
     HaulDistance,
     ErosionComparison,
