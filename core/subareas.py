@@ -327,6 +327,9 @@ class SafeDistance:
         tb = np.floor((frame.t - frame.t.min()) / step + 0.5).astype(np.int64)
         self.lines = tb
         self.n_lines = int(tb.max()) + 1
+        # cells sorted by s, so an edge's neighbourhood is a searchsorted window
+        self._order = np.argsort(frame.s, kind="stable")
+        self._s_sorted = frame.s[self._order]
         self.s = frame.s
         self.reach = 2.0 * frame.half_extent
         self.tracking = float(tracking)
@@ -340,16 +343,18 @@ class SafeDistance:
         the edge are ignored.
         """
         h = 0.5 * self.reach
-        if before:
-            sel = (self.s - h < pos) & (self.s > pos - self.reach - h)
+        if before:      # pos - reach - h < s < pos + h
+            lo, hi = pos - self.reach - h, pos + h
             key = self.s
-        else:
-            sel = (self.s + h > pos) & (self.s < pos + self.reach + h)
+        else:           # pos - h < s < pos + reach + h
+            lo, hi = pos - h, pos + self.reach + h
             key = -self.s
         out = np.full(self.n_lines, np.nan)
-        if not sel.any():
+        i0 = np.searchsorted(self._s_sorted, lo, side="right")
+        i1 = np.searchsorted(self._s_sorted, hi, side="left")
+        if i1 <= i0:
             return out
-        idx = np.nonzero(sel)[0]
+        idx = self._order[i0:i1]
         # per line the cell with the largest key: sort by (line, key)
         order = np.lexsort((key[idx], self.lines[idx]))
         idx = idx[order]
@@ -718,6 +723,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
             raise InputError(report)
         no_safety = _NoSafety(safe.tracking)
         for attempt in range(_MAX_PIT_ROUNDS if auto else 0):
+            progress(25 + attempt * 5.0 / _MAX_PIT_ROUNDS)
             # the smallest safe pit for the optimized plan: balance the periods
             # by the mining edges only (cases a, c) and lengthen the pit by the
             # largest shortfall of gap against L_tn, until none is left

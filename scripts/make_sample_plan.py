@@ -32,10 +32,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "build"))
-if not (ROOT / "build" / "hpcs_landform").exists():
-    (ROOT / "build").mkdir(exist_ok=True)
-    (ROOT / "build" / "hpcs_landform").symlink_to(ROOT, target_is_directory=True)
+if "hpcs_landform" not in sys.modules:
+    # this checkout as the package hpcs_landform (whatever the folder's name)
+    import importlib.util
+    _spec = importlib.util.spec_from_file_location(
+        "hpcs_landform", ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
+    sys.modules["hpcs_landform"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules["hpcs_landform"])
 
 from hpcs_landform.core.grid import rasterize_polygons, read_raster, write_raster  # noqa: E402
 from hpcs_landform.core.subareas import delineate  # noqa: E402
