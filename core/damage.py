@@ -13,8 +13,9 @@ lost in the available text, so the plugin uses the usual weighted-sum form:
     D   = sum_k w_k s_k ,  sum_k w_k = 1         (0 = no damage .. 1 = worst)
 
 and the degree is 1 + #(breaks < D) with three increasing breaks (or Jenks
-natural breaks of D; a constant indicator scores 0.5).  With ``normalization="none"`` the indicators are taken
-as already scored on 0..1 (a "better" indicator becomes 1 - x).
+natural breaks of D); a constant indicator scores 0.5.  With
+``normalization="none"`` the indicators are taken as already scored on 0..1
+(a "better" indicator becomes 1 - x).
 """
 from dataclasses import dataclass, field
 
