@@ -18,8 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
 DATA = ROOT / "tests" / "data"
 LINK = BUILD / "hpcs_landform"
-if not LINK.exists():
+if not LINK.exists() or LINK.resolve() != ROOT:
+    # (re)point build/hpcs_landform at this checkout
     BUILD.mkdir(exist_ok=True)
+    if LINK.is_symlink() or LINK.exists():
+        LINK.unlink()
     LINK.symlink_to(ROOT, target_is_directory=True)
 if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
