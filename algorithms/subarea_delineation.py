@@ -455,7 +455,7 @@ def chart_png(res):
     plans = [("Original plan", res.original)]
     if res.optimized is not None:
         plans.append(("Optimized plan", res.optimized))
-    fig = Figure(figsize=(10, 3.6 * len(plans)), dpi=100)
+    fig = Figure(figsize=(10, 4.0 * len(plans)), dpi=100)
     axes = fig.subplots(len(plans), 1, squeeze=False)[:, 0]
     top = max(float(np.max(p.v_fmax)) for _, p in plans) / 1e6
     top = max(top, max(float(np.max(p.v_supply)) for _, p in plans) / 1e6) * 1.08
@@ -487,7 +487,8 @@ def chart_png(res):
         ax.set_xlim(0.5, plan.n_periods + 0.5)
         ax.set_ylim(0, top)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, ncol=6, loc="lower center")
+        ax.legend(fontsize=8, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

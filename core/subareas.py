@@ -220,7 +220,10 @@ class CumulativeProfile:
 # --------------------------------------------------------------------------
 
 def check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask):
-    """Clear errors for inputs that make eq. 6 to 8 meaningless."""
+    """Clear errors for inputs that make eq. 6 to 8 meaningless.
+
+    Returns notes (warnings) for surfaces below the seam floor, whose cells
+    then need no fill (the demand is clipped at 0)."""
     mask = np.asarray(mask, bool)
     n = int(mask.sum())
     if n == 0:
@@ -263,11 +266,16 @@ def check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask):
     if inv.any():
         raise InputError(report(inv, "SURFACE_MIN is above SURFACE_MAX (by up to "
                                 f"{float((zn - zx).max()):.2f} m)", "Swap the two surfaces."))
-    low = zn < h - 1e-9
-    if low.any():
-        raise InputError(report(low, "SURFACE_MIN is below the seam floor (by up to "
-                                f"{float((h - zn).max()):.2f} m)", "The refilled landform "
-                                "cannot lie below the pit floor; check the surfaces and FLOOR."))
+    notes = []
+    for surf, name in ((zn, "SURFACE_MIN"), (zx, "SURFACE_MAX")):
+        low = surf < h - 1e-9
+        if low.any():
+            notes.append(
+                f"{name} is below the seam floor in {int(low.sum())} of the {n} cells of the "
+                f"mine area (by up to {float((h - surf).max()):.2f} m); the refill cannot go "
+                "below the pit floor, so those cells count as needing no fill (eq. 7/8 "
+                "clipped at 0).")
+    return notes
 
 
 def cell_volumes(dem_or, dem_max, dem_min, floor, thickness, frame, cell_area, k=1.0):
@@ -682,7 +690,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
         raise InputError("K (ratio of spoil to stripped volume) must be > 0.")
     if not tolerance > 0:
         raise InputError("The ratio tolerance must be > 0.")
-    check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask)
+    notes = check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask)
     frame = make_frame(mask, transform, azimuth)
     cell_area = frame.dx * frame.dy
     progress(5)
@@ -710,7 +718,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
                       total_supply=total_g, total_fmin=total_lo, total_fmax=total_hi,
                       box_cut_supply=supply.between(0.0, m[0]),
                       final_pit_fmin=fmin.between(f[-1], frame.length),
-                      feasible=feasible, feasibility=report)
+                      feasible=feasible, feasibility=report, messages=list(notes))
     unsafe = int(np.sum(original.gap < original.safe_dist - 1e-6))
     if unsafe:
         res.messages.append(

@@ -236,3 +236,35 @@ def test_qgis_process_run(standins, tmp_path):
     total = sum(float(r["v_supply_m3"]) for r in rows if r["plan"] == "optimized")
     assert total == pytest.approx(float(res["TOTAL_SUPPLY"]), rel=1e-6)
     assert (tmp_path / "strips.qml").exists()
+
+
+def test_chained_behind_earthwork_surfaces(run_alg, tmp_path):
+    """channelextraction -> classifycells -> earthworksurfaces (issue 3) ->
+    subareadelineation on the sample plan, with the real surfaces."""
+    c = run_alg("hpcs:channelextraction", {
+        "INPUT": str(DEM), "OUTPUT_FLOWDIR": str(tmp_path / "fd.tif"),
+        "OUTPUT_CHANNELS": str(tmp_path / "ch.tif"), "OUTPUT_RIDGES": str(tmp_path / "ri.tif"),
+        "OUTPUT_CATCHMENTS": str(tmp_path / "cat.tif"), "OUTPUT_FILLED": None,
+        "OUTPUT_ACCUMULATION": None})
+    k = run_alg("hpcs:classifycells", {
+        "INPUT": str(DEM), "AREA": str(AREA), "FLOWDIR": c["OUTPUT_FLOWDIR"],
+        "CHANNELS": c["OUTPUT_CHANNELS"], "RIDGES": c["OUTPUT_RIDGES"],
+        "CATCHMENTS": c["OUTPUT_CATCHMENTS"], "OUTPUT": str(tmp_path / "classes.tif")})
+    e = run_alg("hpcs:earthworksurfaces", {
+        "INPUT": str(DEM), "CLASSES": k["OUTPUT"], "FLOWDIR": c["OUTPUT_FLOWDIR"],
+        "CATCHMENTS": c["OUTPUT_CATCHMENTS"], "OUTPUT_MAX": str(tmp_path / "max.tif"),
+        "OUTPUT_MIN": str(tmp_path / "min.tif")})
+    res = run_alg("hpcs:subareadelineation", _params(
+        (e["OUTPUT_MAX"], e["OUTPUT_MIN"]), tmp_path))
+    n = int(res["N_PERIODS"])
+    assert n > 10 and res["N_OK"] == n
+    # eq. 8 / eq. 7 from the surfaces: refilling strips + final pit = every mine cell,
+    # cells below the floor needing no fill
+    mask, _, g = _mine_mask_and_area()
+    floor, _ = read_raster(FLOOR)
+    lo, _ = read_raster(e["OUTPUT_MIN"])
+    feats = _features(res["OUTPUT"])
+    pit = [f for f in feats if f["plan"] == "optimized" and f["kind"] == "final pit"][0]
+    f_all = (np.maximum(lo - floor, 0) * g.cell_area)[mask].sum()
+    assert res["TOTAL_FMIN"] + pit["v_fmin"] == pytest.approx(f_all, rel=1e-9)
+    assert res["TOTAL_FMIN"] <= res["TOTAL_SUPPLY"] <= res["TOTAL_FMAX"]

@@ -317,6 +317,17 @@ def test_bad_inputs(what, expect):
                   45.0)
 
 
+def test_surface_below_floor_needs_no_fill():
+    dem, dmax, dmin, floor, th = line()
+    dmin[0, 3] = -2.0            # 2 m below the floor: counts as 0, with a note
+    res = delineate(dem, dmax, dmin, floor, th, np.ones((1, NC), bool), TR, 90.0, 20.0, 60.0,
+                    1.0, 5.0, 45.0, 45.0, False)
+    assert res.original.v_fmin[1] == pytest.approx(8 * 100 + 0.0)   # columns 2 and 3
+    assert res.original.v_fmin[0] == pytest.approx(1600.0)
+    assert any("SURFACE_MIN is below the seam floor in 1 of the 40 cells" in m
+               for m in res.messages)
+
+
 def test_pit_longer_than_area():
     with pytest.raises(InputError, match="not shorter than the mine area"):
         run(line(), 400.0)
