@@ -58,6 +58,15 @@ class HpcsProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         for cls in ALGORITHMS:
+            # Build a probe first: an exception raised while QGIS itself calls
+            # initAlgorithm would abort QGIS (PyQt turns it into qFatal), so a
+            # broken algorithm is logged and skipped instead.
+            try:
+                cls().initAlgorithm({})
+            except Exception as exc:  # noqa: BLE001
+                QgsMessageLog.logMessage(f"HPCS Landform: algorithm {cls.__name__} could not "
+                                         f"be loaded: {exc!r}", "HPCS Landform", Qgis.Critical)
+                continue
             self.addAlgorithm(cls())
         for path in sorted(glob.glob(os.path.join(PLUGIN_DIR, "models", "*.model3"))):
             model = QgsProcessingModelAlgorithm()
