@@ -44,11 +44,13 @@ class HaulDistance(HpcsAlgorithm):
         "floor and the landform; a higher lift is begun only when the one below is full. "
         "Source and destination volumes are paired in that order by cumulative volume; each "
         "paired piece travels the 3-D distance between the volume centre of its source lift "
-        "and that of its destination lift. The mean is weighted by volume. The volume moved "
-        "is the smaller of supply and demand; the difference is reported as surplus (supply "
-        "without room) or shortfall (room without supply) in the table.\n\n"
+        "and that of its destination lift. The mean is weighted by volume. All of a period's "
+        "supply is placed: if the room in the refilling strip (floor to landform) differs "
+        "from the supply, the destination lifts are scaled by supply / room, so the "
+        "landform's shape receives exactly the supply (a landform built to hold each strip's "
+        "supply needs no scaling); the table reports the room and the ratio.\n\n"
         "Outputs: the overall mean haul distance (m), a CSV table per period (supply, "
-        "demand, moved, surplus, shortfall, lift counts, mean distance) with a last row "
+        "room, moved volume, room / supply, lift counts, mean distance) with a last row "
         "'all', and an optional line layer (3-D lines) from each source lift centre to each "
         "destination lift centre it feeds, with the volume and distance, for a map of the "
         "earth moves."
@@ -109,18 +111,27 @@ class HaulDistance(HpcsAlgorithm):
                             bench, k, progress=self.progress(feedback, 0, 90))
         self.check_supply(res, records, feedback)
         moved = sum(r["moved"] for r in res.periods)
-        surplus = sum(r["surplus"] for r in res.periods)
-        shortfall = sum(r["shortfall"] for r in res.periods)
+        supply = res.diagnostics["supply"]
+        demand = res.diagnostics["demand"]
         feedback.pushInfo(self.tr(
-            "{0} periods; moved {1:.6g} m3 (surplus {2:.6g} m3, shortfall {3:.6g} m3); mean "
-            "haul distance {4:.2f} m.").format(len(res.periods), moved, surplus, shortfall,
-                                               res.mean_distance))
+            "{0} periods; supply {1:.6g} m3, room in the refilling strips {2:.6g} m3, moved "
+            "{3:.6g} m3; mean haul distance {4:.2f} m.").format(
+                len(res.periods), supply, demand, moved, res.mean_distance))
         for r in res.periods:
             if r["moved"] == 0:
                 feedback.pushWarning(self.tr(
-                    "Period {0}: nothing moved (supply {1:.6g} m3, demand {2:.6g} m3); a "
+                    "Period {0}: nothing moved (supply {1:.6g} m3, room {2:.6g} m3); a "
                     "mining or refilling strip is missing or empty.").format(
                         r["period"], r["supply"], r["demand"]))
+        off = [r for r in res.periods if r["moved"] > 0 and abs(r["demand_ratio"] - 1) > 0.05]
+        if off:
+            feedback.pushWarning(self.tr(
+                "In {0} period(s) the room in the refilling strip differs from the supply by "
+                "more than 5 % (largest ratio room / supply {1:.3g}, smallest {2:.3g}); the "
+                "room was scaled to the supply. Usual causes: strips only one or two cells "
+                "wide (cells count by their centre), or a landform built for another plan or "
+                "K.").format(len(off), max(r["demand_ratio"] for r in off),
+                             min(r["demand_ratio"] for r in off)))
         results = {self.MEAN_HAUL_DISTANCE: res.mean_distance}
         table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
         if table:
@@ -131,39 +142,37 @@ class HaulDistance(HpcsAlgorithm):
         return results
 
     def check_supply(self, res, records, feedback):
-        """Warn when the layer's v_supply differs from the supply computed here."""
-        given = {}
+        """Warn when the layer's total v_supply differs from the supply computed here."""
+        given = 0.0
         for a in records or []:
-            if str(a.get("kind", "")).lower() == "mining" and a.get("v_supply") not in (None, ""):
+            if str(a.get("kind", "")).lower() == "mining":
                 try:
-                    given[int(a["period"])] = float(a["v_supply"])
+                    given += float(a.get("v_supply"))
                 except (TypeError, ValueError):
-                    continue
-        off = [r["period"] for r in res.periods
-               if r["period"] in given and r["supply"] > 0
-               and abs(given[r["period"]] - r["supply"]) > 0.01 * r["supply"]]
-        if off:
+                    return
+        supply = res.diagnostics["supply"]
+        if given > 0 and abs(given - supply) > 0.02 * supply:
             feedback.pushWarning(self.tr(
-                "The supply computed from the rasters differs by more than 1 % from the "
-                "layer's v_supply in {0} period(s) (first: {1}); check K and that the same "
-                "floor and thickness rasters were used.").format(len(off), off[0]))
+                "The supply computed from the rasters ({0:.6g} m3) differs by more than 2 % "
+                "from the total v_supply of the sub-area layer ({1:.6g} m3); check K and "
+                "that the same floor and thickness rasters were used.").format(supply, given))
 
     @staticmethod
     def write_table(path, res):
-        cols = ["period", "supply", "demand", "moved", "surplus", "shortfall",
-                "source_lifts", "destination_lifts", "mean_distance"]
+        cols = ["period", "supply", "demand", "moved", "demand_ratio", "source_lifts",
+                "destination_lifts", "mean_distance"]
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(["period", "supply_m3", "demand_m3", "moved_m3", "surplus_m3",
-                        "shortfall_m3", "source_lifts", "destination_lifts",
-                        "mean_haul_distance_m"])
+            w.writerow(["period", "supply_m3", "room_m3", "moved_m3", "room_over_supply",
+                        "source_lifts", "destination_lifts", "mean_haul_distance_m"])
             for r in res.periods:
                 w.writerow([r[c] if isinstance(r[c], int) else f"{r[c]:.6f}" for c in cols])
-            tot = {c: sum(r[c] for r in res.periods) for c in cols[1:8]}
-            w.writerow(["all"] + [f"{tot[c]:.6f}" if c not in ("source_lifts",
-                                                                 "destination_lifts")
-                                  else tot[c] for c in cols[1:8]]
-                       + [f"{res.mean_distance:.6f}"])
+            tot = {c: sum(r[c] for r in res.periods)
+                   for c in ("supply", "demand", "moved", "source_lifts", "destination_lifts")}
+            ratio = tot["demand"] / tot["supply"] if tot["supply"] > 0 else float("nan")
+            w.writerow(["all", f"{tot['supply']:.6f}", f"{tot['demand']:.6f}",
+                        f"{tot['moved']:.6f}", f"{ratio:.6f}", tot["source_lifts"],
+                        tot["destination_lifts"], f"{res.mean_distance:.6f}"])
 
     def write_lines(self, parameters, context, grid, res):
         fields = QgsFields()

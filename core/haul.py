@@ -18,9 +18,12 @@ Per mining-refilling period n (docs/method.md, section "6. Evaluation"):
   one source lift and goes into one destination lift (so a higher lift is
   begun only when the one below is full).  The piece's haul distance is the
   3-D distance between the two lift centres.  The mean is weighted by volume,
-  per period and over all periods (eq. 13).  The moved volume is the smaller
-  of supply and demand; the rest is reported as surplus (supply not placed)
-  or shortfall (demand not filled).
+  per period and over all periods (eq. 13).
+* Every cubic metre of the period's supply is placed: when the refilling
+  strip's room (demand, between floor and landform) differs from the supply,
+  the destination lift volumes are scaled by supply / demand, so the
+  landform's shape receives exactly the supply (factor 1 for a landform built
+  to hold each strip's supply).  The demand and the ratio are reported.
 """
 from dataclasses import dataclass, field
 
@@ -120,7 +123,9 @@ def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, c
     ``y`` (rows,) are the cell-centre coordinates, ``cell_area`` in m2.
 
     Returns a HaulResult; each period's dict has period, supply, demand,
-    moved, surplus, shortfall, source_lifts, destination_lifts, mean_distance.
+    moved (= supply when the period has a refilling strip with room),
+    demand_ratio (demand / supply), source_lifts, destination_lifts,
+    mean_distance.
     """
     progress = as_progress(progress)
     dem_or = np.asarray(dem_or, dtype=np.float64)
@@ -176,13 +181,14 @@ def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, c
                             True, cell_area, k)
         vd, cdst, _ = lifts(fr[dst], lr[dst], xr[dst], yr[dst], bench_height, False,
                             cell_area, 1.0)
-        si, di, vol = pair_volumes(vs, vd)
+        supply, demand = float(vs.sum()), float(vd.sum())
+        scale = supply / demand if demand > 0 else 0.0
+        si, di, vol = pair_volumes(vs, vd * scale)
         dist = np.linalg.norm(csrc[si] - cdst[di], axis=1) if vol.size else np.zeros(0)
         moved = float(vol.sum())
-        supply, demand = float(vs.sum()), float(vd.sum())
         mean = float((vol * dist).sum() / moved) if moved > 0 else float("nan")
         rows.append({"period": int(p), "supply": supply, "demand": demand, "moved": moved,
-                     "surplus": max(supply - moved, 0.0), "shortfall": max(demand - moved, 0.0),
+                     "demand_ratio": demand / supply if supply > 0 else float("nan"),
                      "source_lifts": int(vs.size), "destination_lifts": int(vd.size),
                      "mean_distance": mean})
         for a, b, v, d in zip(si, di, vol, dist):
@@ -200,4 +206,5 @@ def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, c
                          "rasters.")
     return HaulResult(total_vd / total_v, rows, moves,
                       {"supply": sum(r["supply"] for r in rows),
+                       "demand": sum(r["demand"] for r in rows),
                        "moved": total_v})

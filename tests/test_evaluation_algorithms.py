@@ -191,9 +191,9 @@ def test_hauldistance_two_periods(run_alg, tmp_path):
 
 
 def test_hauldistance_k_and_bench(run_alg, tmp_path):
-    """K = 2 doubles the supply: period 1 has 40000 m3 for 20000 m3 of room
-    (surplus 20000); bench 25 m puts its overburden [110, 135] in one lift and
-    its fill [100, 112.5] in one lift."""
+    """K = 2 doubles the supply: period 1 has 40000 m3 for 20000 m3 of room,
+    all of it placed into the room's shape; bench 25 m puts its overburden
+    [110, 135] in one lift and its fill [100, 112.5] in one lift."""
     params, _, _, _ = haul_case(tmp_path)
     params.update({"BENCH_HEIGHT": 25, "K": 2.0, "OUTPUT_TABLE": str(tmp_path / "k.csv")})
     res = run_alg("hpcs:hauldistance", params)
@@ -201,8 +201,12 @@ def test_hauldistance_k_and_bench(run_alg, tmp_path):
         rows = list(csv.DictReader(fh))
     assert rows[0]["source_lifts"] == "1" and rows[0]["destination_lifts"] == "1"
     assert float(rows[0]["supply_m3"]) == pytest.approx(40000)
-    assert float(rows[0]["moved_m3"]) == pytest.approx(20000)
-    assert float(rows[0]["surplus_m3"]) == pytest.approx(20000)
+    assert float(rows[0]["room_m3"]) == pytest.approx(20000)
+    assert float(rows[0]["moved_m3"]) == pytest.approx(40000)
+    assert float(rows[0]["room_over_supply"]) == pytest.approx(0.5)
+    # period 2: 8000 m3 of overburden x 2 into 8000 m3 of room
+    assert float(rows[1]["moved_m3"]) == pytest.approx(16000)
+    assert float(rows[2]["moved_m3"]) == pytest.approx(56000)
     # period 1: source centre (90, 20, 122.5) -> destination (40, 20, 106.25)
     assert float(rows[0]["mean_haul_distance_m"]) == pytest.approx(math.hypot(50, 16.25))
 

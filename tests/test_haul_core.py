@@ -111,17 +111,34 @@ def test_k_scales_supply_not_centres():
     assert res.mean_distance == pytest.approx(math.hypot(50, 10))
 
 
-def test_surplus_and_shortfall():
+def test_room_differing_from_supply_is_scaled():
+    """Supply 8 cells x 20 m = 16000 m3 (lifts [120,130] at z 125 and
+    [110,120] at z 115, x 90); room 16 cells x 5 m = 8000 m3 (one lift
+    [100,105] at z 102.5, x 40).  All the supply goes into the room's shape:
+    moved 16000, each source lift to the one destination lift."""
     mining, refilling, floor, thick = blank()
     dem = np.full(SHAPE, 150.0)
     land = np.full(SHAPE, 150.0)
     mining[:, 8:10] = 1
-    dem[:, 8:10] = 130.0               # 8 cells x 20 m = 16000
+    dem[:, 8:10] = 130.0
     refilling[:, 2:6] = 1
-    land[:, 2:6] = 105.0               # 16 cells x 5 m = 8000
+    land[:, 2:6] = 105.0
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA)
+    r = res.periods[0]
+    assert (r["supply"], r["demand"], r["moved"]) == pytest.approx((16000, 8000, 16000))
+    assert r["demand_ratio"] == pytest.approx(0.5)
+    assert r["mean_distance"] == pytest.approx((math.hypot(50, 22.5) + math.hypot(50, 12.5)) / 2)
+    # room twice the supply: supply 8 cells x 12.5 m = 10000 m3 in lifts
+    # [112.5,122.5] (8000, z 117.5) and [110,112.5] (2000, z 111.25); room
+    # [100,110] (16000, z 105) and [110,112.5] (4000, z 111.25) scaled by 1/2
+    # to 8000 and 2000: the top source lift fills the bottom room lift, the
+    # second source lift the top room lift (level: 50 m apart).
+    land[:, 2:6] = 112.5
+    dem[:, 8:10] = 122.5
     r = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA).periods[0]
-    assert (r["supply"], r["demand"], r["moved"]) == pytest.approx((16000, 8000, 8000))
-    assert r["surplus"] == pytest.approx(8000) and r["shortfall"] == 0
+    assert (r["supply"], r["demand"], r["moved"]) == pytest.approx((10000, 20000, 10000))
+    expect = (8000 * math.hypot(50, 12.5) + 2000 * 50.0) / 10000
+    assert r["mean_distance"] == pytest.approx(expect)
 
 
 def test_moved_volume_equals_supply_on_an_irregular_plan():
@@ -151,7 +168,7 @@ def test_moved_volume_equals_supply_on_an_irregular_plan():
     supply = k * (dem - floor - thick)[mining > 0].sum() * 900.0
     assert sum(r["moved"] for r in res.periods) == pytest.approx(supply, rel=1e-9)
     assert sum(m["volume"] for m in res.moves) == pytest.approx(supply, rel=1e-9)
-    assert all(r["surplus"] < 1e-6 * r["supply"] for r in res.periods)
+    assert all(abs(r["demand_ratio"] - 1) < 1e-9 for r in res.periods)
     # every distance is at least the horizontal gap between the strips' edges
     assert min(m["distance"] for m in res.moves) >= 30.0 * (20 - 6 + 1)
 
