@@ -50,6 +50,8 @@ round-off (tested).
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from .errors import InputError, as_progress
 from .hydrology import (accumulate, downstream_distance, fill_depressions, flow_directions,
@@ -96,31 +98,37 @@ class LemResult:
 
 
 def flow_levels(receivers):
-    """Depth of every cell in the flow tree: the number of D8 steps to the
-    outside (0 for outlets and nodata), by pointer jumping (log2 L passes).
+    """Cells grouped by their depth in the flow tree: the number of D8 steps
+    to the outside (0 for outlets and nodata, whose receiver is ``N``).
 
-    Returns (order, starts): cells sorted by depth, and ``starts[k]`` the
-    position in ``order`` where depth k begins (``starts[-1] = N``).
+    One breadth-first traversal of the donor tree from the virtual outside
+    node (compiled scipy.sparse.csgraph) lists the cells level by level; the
+    level boundaries follow from the positions of the receivers, which never
+    decrease along that order: level k + 1 starts at the first cell whose
+    receiver lies beyond level k (a binary search per level).  O(N).
+
+    Returns (order, starts): ``order[starts[k]:starts[k + 1]]`` are the cells
+    of depth k (``starts[-1] = N``).  Raises ValueError on a cycle.
     """
     rec = np.asarray(receivers, dtype=np.int64)
     n = rec.size
-    ptr = np.empty(n + 1, dtype=np.int64)
-    ptr[:n] = rec
-    ptr[n] = n
-    depth = np.zeros(n + 1, dtype=np.int64)
-    depth[:n] = rec < n
-    active = np.flatnonzero(ptr[:n] < n)
-    while active.size:
-        p = ptr[active]
-        depth[active] += depth[p]
-        ptr[active] = ptr[p]
-        active = active[ptr[active] < n]
-    depth = depth[:n]
-    order = np.argsort(depth, kind="stable")
-    counts = np.bincount(depth)
-    starts = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=starts[1:])
-    return order, starts
+    indptr = np.arange(n + 2, dtype=np.int64)
+    indptr[-1] = n
+    donors = sparse.csc_matrix((np.ones(n, dtype=np.int8), rec, indptr),
+                               shape=(n + 1, n + 1)).tocsr()
+    order = csgraph.breadth_first_order(donors, n, directed=True,
+                                        return_predecessors=False)
+    del donors
+    if order.size != n + 1:
+        raise ValueError("the receivers contain a cycle: some cells never drain out")
+    pos = np.empty(n + 1, dtype=np.int64)
+    pos[order] = np.arange(n + 1, dtype=np.int64)
+    cells = order[1:].astype(np.int64)
+    rpos = pos[rec[cells]]                 # 0 for cells draining out (pos[N] = 0)
+    starts = [0]
+    while starts[-1] < n:
+        starts.append(int(np.searchsorted(rpos, starts[-1] + 1, "left")))
+    return cells, np.asarray(starts, dtype=np.int64)
 
 
 def _solve_newton(h0, hr, f, n):

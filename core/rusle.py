@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError, as_progress
-from .hydrology import accumulate, fill_depressions, flow_directions, steepest_descent
+from .hydrology import (OFFSETS, accumulate, fill_depressions, flow_directions,
+                        neighbour_distances, outlet_mask)
 
 #: defaults for fresh spoil under semi-natural grassland; sources in
 #: docs/method.md section 6
@@ -81,14 +82,26 @@ def _receivers_with_edges(filled, dx, dy):
     they have one (so the first row of a slope passes its water on), else
     out of the grid."""
     rec, _ = flow_directions(filled, dx, dy)
-    inner, k = steepest_descent(filled, dx, dy, outlets=np.zeros(filled.shape, dtype=bool))
+    rec = np.asarray(rec, dtype=np.int64).copy()
+    rows, cols = filled.shape
     n = filled.size
-    from .hydrology import outlet_mask
-    edge = outlet_mask(filled).ravel()
-    reroute = edge & (k.ravel() >= 0)
-    rec = rec.copy()
-    rec[reroute] = inner[reroute]
-    rec[~np.isfinite(filled).ravel()] = n
+    edge = np.flatnonzero(outlet_mask(filled).ravel())
+    r, c = np.divmod(edge, cols)
+    zf = filled.ravel()
+    best = np.zeros(edge.size)
+    target = np.full(edge.size, n, dtype=np.int64)
+    dist = neighbour_distances(dx, dy)
+    for k, (dr, dc) in enumerate(OFFSETS):
+        rr, cc = r + dr, c + dc
+        inside = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+        nb = np.where(inside, rr * cols + cc, 0)
+        with np.errstate(invalid="ignore"):
+            slope = np.where(inside, (zf[edge] - zf[nb]) / dist[k], np.nan)
+            better = slope > best                       # nan compares False
+        best[better] = slope[better]
+        target[better] = nb[better]
+    rec[edge] = target
+    rec[~np.isfinite(zf)] = n
     return rec
 
 
