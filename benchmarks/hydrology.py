@@ -84,9 +84,20 @@ class _Silence:
         return False
 
 
+def _import_core():
+    """core/hydrology.py of this checkout (not whatever build/ links to), without
+    running the plugin's __init__ (which is for QGIS)."""
+    import types
+    if "hpcs_landform" not in sys.modules:
+        pkg = types.ModuleType("hpcs_landform")
+        pkg.__path__ = [str(ROOT)]
+        sys.modules["hpcs_landform"] = pkg
+    from hpcs_landform.core import hydrology
+    return hydrology
+
+
 def _run_ours(z, dx, dy):
-    sys.path.insert(0, str(ROOT / "build"))
-    from hpcs_landform.core import hydrology as hy
+    hy = _import_core()
     times = {}
     t0 = time.perf_counter()
     filled = hy.fill_depressions(z)
@@ -120,8 +131,7 @@ def child(engine, zoom):
         with _Silence():
             import richdem  # noqa: F401  (import cost and banner outside the timing)
     else:
-        sys.path.insert(0, str(ROOT / "build"))
-        import hpcs_landform.core.hydrology  # noqa: F401
+        _import_core()
     gc.collect()
     base_kb = _status_kb("VmRSS")
     reset = _reset_peak()

@@ -102,6 +102,87 @@ def check_dem(z, what="the DEM"):
 # D8 steepest descent
 # --------------------------------------------------------------------------
 
+def _index_dtype(n):
+    """int32 flat indices (half the memory and bandwidth) when N + 1 fits."""
+    return np.int32 if n + 1 < 2 ** 31 else np.int64
+
+
+def _flat_offsets(cols, dtype=np.int64):
+    """Flat-index offsets of the 8 neighbours (ESRI order)."""
+    return np.array([dr * cols + dc for dr, dc in OFFSETS], dtype=dtype)
+
+
+def _interior_neighbour(z, k):
+    """View of neighbour k of every interior cell (the grid without its edge ring)."""
+    rows, cols = z.shape
+    dr, dc = OFFSETS[k]
+    return z[1 + dr:rows - 1 + dr, 1 + dc:cols - 1 + dc]
+
+
+def _steepest_k(z, dx, dy):
+    """Direction index (0..7) of the steepest strictly positive slope
+    (z - z_k) / d_k of every interior cell, -1 where no neighbour is lower;
+    -1 on the edge ring.  Ties keep the first direction in ESRI order."""
+    rows, cols = z.shape
+    kbest = np.full(z.shape, -1, dtype=np.int8)
+    if rows < 3 or cols < 3:
+        return kbest
+    dist = neighbour_distances(dx, dy)
+    zc = z[1:-1, 1:-1]
+    kc = kbest[1:-1, 1:-1]
+    best = np.zeros(zc.shape, dtype=np.float64)   # only strictly positive slopes count
+    tmp = np.empty(zc.shape, dtype=np.float64)
+    better = np.empty(zc.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for k in range(8):
+            np.subtract(zc, _interior_neighbour(z, k), out=tmp)
+            np.divide(tmp, dist[k], out=tmp)
+            np.greater(tmp, best, out=better)      # nan compares False
+            np.copyto(best, tmp, where=better)
+            np.copyto(kc, k, where=better)
+    return kbest
+
+
+def _steepest_k_padded(z, dist):
+    """_steepest_k for every cell of a small array (nan beyond its edge)."""
+    zp = _padded(z, np.nan)
+    best = np.zeros(z.shape, dtype=np.float64)
+    kbest = np.full(z.shape, -1, dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        for k, (dr, dc) in enumerate(OFFSETS):
+            tmp = (z - _view(zp, dr, dc)) / dist[k]
+            better = tmp > best
+            best[better] = tmp[better]
+            kbest[better] = k
+    return kbest
+
+
+def _steepest_k_all(z, dx, dy):
+    """_steepest_k including the edge ring (edge cells look at their
+    neighbours inside the grid only)."""
+    rows, cols = z.shape
+    dist = neighbour_distances(dx, dy)
+    if rows < 3 or cols < 3:
+        return _steepest_k_padded(z, dist)
+    kbest = _steepest_k(z, dx, dy)
+    kbest[0, :] = _steepest_k_padded(z[:2, :], dist)[0]
+    kbest[-1, :] = _steepest_k_padded(z[-2:, :], dist)[-1]
+    kbest[:, 0] = _steepest_k_padded(z[:, :2], dist)[:, 0]
+    kbest[:, -1] = _steepest_k_padded(z[:, -2:], dist)[:, -1]
+    return kbest
+
+
+def _receivers_from_k(k, n, cols):
+    """int64 receivers from direction indices (-1 = out of the grid: N)."""
+    kr = k.ravel()
+    tab = np.zeros(9, dtype=np.int64)
+    tab[1:] = _flat_offsets(cols)
+    rec = np.arange(n, dtype=np.int64)
+    rec += tab.take(kr.astype(np.intp) + 1)
+    rec[kr < 0] = n
+    return rec
+
+
 def steepest_descent(z, dx, dy, outlets=None, equal_fallback=False):
     """Steepest-slope D8 receiver of every cell.
 
@@ -110,41 +191,59 @@ def steepest_descent(z, dx, dy, outlets=None, equal_fallback=False):
     is strictly lower (pit or flat).  With ``equal_fallback`` such a cell links
     to its first equal-elevation neighbour instead (used to merge flats).
     """
+    z = np.asarray(z, dtype=np.float64)
     rows, cols = z.shape
     n = z.size
     valid = np.isfinite(z)
     if outlets is None:
         outlets = outlet_mask(z)
-    zp = _padded(z, np.nan)
-    dist = neighbour_distances(dx, dy)
-    best = np.zeros(z.shape, dtype=np.float64)   # only strictly positive slopes count
-    kbest = np.full(z.shape, -1, dtype=np.int8)
-    tmp = np.empty(z.shape, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    kbest = _steepest_k_all(z, dx, dy)
+    sink = outlets | ~valid
+    kbest[sink] = -1
+    klink = kbest
+    if equal_fallback:
+        klink = kbest.copy()
+        zp = _padded(z, np.nan)
         for k, (dr, dc) in enumerate(OFFSETS):
-            np.subtract(z, _view(zp, dr, dc), out=tmp)
-            tmp /= dist[k]
-            better = tmp > best          # nan compares False
-            best[better] = tmp[better]
-            kbest[better] = k
-        if equal_fallback:
-            for k, (dr, dc) in enumerate(OFFSETS):
-                eq = (kbest == -1) & (z == _view(zp, dr, dc))
-                kbest[eq] = k + 8        # mark equal links apart from descents
-    idx = np.arange(n, dtype=np.int64).reshape(z.shape)
-    rec = idx.copy()
-    offs = np.array([dr * cols + dc for dr, dc in OFFSETS] * 2, dtype=np.int64)
-    has = kbest >= 0
-    rec[has] = idx[has] + offs[kbest[has]]
-    rec[outlets | ~valid] = n
-    kbest = np.where(kbest >= 8, -1, kbest).astype(np.int8)
-    kbest[outlets | ~valid] = -1
-    return rec.ravel(), kbest
+            eq = (klink == -1) & (z == _view(zp, dr, dc)) & ~sink
+            klink[eq] = k
+    rec = _receivers_from_k(klink, n, cols)
+    pits = (klink.ravel() < 0) & ~sink.ravel()
+    rec[pits] = np.flatnonzero(pits)
+    return rec, kbest
 
 
 # --------------------------------------------------------------------------
 # Depression filling
 # --------------------------------------------------------------------------
+
+def _lowest_k(z):
+    """Direction index of the lowest strictly lower neighbour of every
+    interior cell (-1 when none is lower, and on the edge ring)."""
+    rows, cols = z.shape
+    kmin = np.full(z.shape, -1, dtype=np.int8)
+    if rows < 3 or cols < 3:
+        return kmin
+    zmin = z[1:-1, 1:-1].copy()
+    kc = kmin[1:-1, 1:-1]
+    lower = np.empty(zmin.shape, dtype=bool)
+    for k in range(8):
+        zn = _interior_neighbour(z, k)
+        np.less(zn, zmin, out=lower)               # nan compares False
+        np.copyto(zmin, zn, where=lower)
+        np.copyto(kc, k, where=lower)
+    return kmin
+
+
+def _roots(ptr):
+    """Follow ``ptr`` (a forest whose roots point to themselves) to the roots,
+    by pointer jumping: log2(longest path) gathers."""
+    while True:
+        nxt = ptr.take(ptr)
+        if np.array_equal(nxt, ptr):
+            return ptr
+        ptr = nxt
+
 
 def fill_depressions(z, progress=None):
     """Fill every depression to its spill level (no gradient is imposed).
@@ -155,40 +254,82 @@ def fill_depressions(z, progress=None):
     cell on the path`` (edges and nodata neighbours are the outside).
 
     Method (exact, no iteration): cells are grouped into descent basins, each
-    cell linked to its steepest lower (or an equal) neighbour; the minimax
-    problem is then solved on the much smaller graph of basins, whose edge
-    weight is the lowest pass max(z_a, z_b) between two basins, by a minimum
-    spanning tree.  For a cell c of basin B, fill(c) = max(z(c), spill(B)),
-    because the descent path from c to B's pit never rises above z(c).
+    cell linked to its lowest strictly lower neighbour (pointer jumping finds
+    the basin's pit; equal-elevation pits are merged); the minimax problem is
+    then solved on the much smaller graph of basins, whose edge weight is the
+    lowest pass max(z_a, z_b) between two basins, by a minimum spanning tree.
+    For a cell c of basin B, fill(c) = max(z(c), spill(B)), because the
+    descent path from c to B's pit never rises above z(c).
     """
     progress = as_progress(progress)
     z = np.asarray(z, dtype=np.float64)
+    rows, cols = z.shape
     n = z.size
+    it = _index_dtype(n)
     valid = np.isfinite(z)
-    outlets = outlet_mask(z)
-    rec, _ = steepest_descent(z, 1.0, 1.0, outlets, equal_fallback=True)
-    progress(20)
-    # basins = weakly connected components of the descent forest (+ outside node n)
-    src = np.arange(n, dtype=np.int64)
-    keep = rec != src
-    g = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.int8), (src[keep], rec[keep])),
-                          shape=(n + 1, n + 1))
-    ncomp, comp = csgraph.connected_components(g, directed=True, connection="weak")
-    del g
-    outside = comp[n]
-    progress(45)
+    sink = outlet_mask(z)
+    sink |= ~valid                                   # outlets and nodata drain out
+    kmin = _lowest_k(z)
+    kmin[sink] = -1
+    # descent forest on N + 1 nodes (node N = outside); pits point to themselves
+    tab = np.zeros(9, dtype=it)
+    tab[1:] = _flat_offsets(cols, it)
+    ptr = np.empty(n + 1, dtype=it)
+    ptr[:n] = np.arange(n, dtype=it)
+    ptr[:n] += tab.take(kmin.ravel().astype(np.intp) + 1)
+    ptr[:n][sink.ravel()] = n
+    ptr[n] = n
+    pits = np.flatnonzero((kmin.ravel() < 0) & ~sink.ravel())
+    del kmin, tab
+    progress(15)
+    root = _roots(ptr)
+    del ptr
+    progress(40)
+    # basin ids: equal-elevation pits that touch are one basin (flat floors);
+    # the outside is basin `outside`
     zr = z.ravel()
+    m = pits.size
+    if m:
+        offs = _flat_offsets(cols)
+        ispit = np.zeros(n, dtype=bool)
+        ispit[pits] = True
+        ea, eb = [], []
+        for k in range(4):                             # E, SE, S, SW; the rest are their mirrors
+            nb = pits + offs[k]                        # pits are interior: neighbours exist
+            ok = ispit[nb] & (zr[nb] == zr[pits])
+            ea.append(np.flatnonzero(ok))
+            eb.append(np.searchsorted(pits, nb[ok]))
+        del ispit
+        ea = np.concatenate(ea); eb = np.concatenate(eb)
+        g = sparse.csr_matrix((np.ones(ea.size, dtype=np.int8), (ea, eb)), shape=(m, m))
+        nbas, pit_label = csgraph.connected_components(g, directed=False)
+        del g
+    else:
+        nbas, pit_label = 0, np.zeros(0, dtype=np.int32)
+    outside = nbas
+    ncomp = nbas + 1
+    lut = np.full(n + 1, outside, dtype=it)
+    lut[pits] = pit_label
+    label = lut.take(root[:n]).reshape(z.shape)
+    del lut, root
+    progress(55)
+    # lowest pass between each pair of adjacent basins (pairs with nodata give nan)
     ca, cb, cw = [], [], []
-    for dr, dc in HALF_OFFSETS:
-        a, b = _pairs(z.shape, dr, dc)
-        la, lb = comp[a], comp[b]
-        m = (la != lb) & valid.ravel()[a] & valid.ravel()[b]
-        if m.any():
-            ca.append(la[m]); cb.append(lb[m])
-            cw.append(np.maximum(zr[a[m]], zr[b[m]]))
+    with np.errstate(invalid="ignore"):
+        for dr, dc in HALF_OFFSETS:
+            r0, r1 = max(0, -dr), rows - max(0, dr)
+            c0, c1 = max(0, -dc), cols - max(0, dc)
+            la = label[r0:r1, c0:c1]
+            lb = label[r0 + dr:r1 + dr, c0 + dc:c1 + dc]
+            sel = la != lb
+            w = np.maximum(z[r0:r1, c0:c1][sel], z[r0 + dr:r1 + dr, c0 + dc:c1 + dc][sel])
+            ok = ~np.isnan(w)
+            ca.append(la[sel][ok]); cb.append(lb[sel][ok]); cw.append(w[ok])
     spill = np.full(ncomp, -np.inf)
-    if ca:
-        ca = np.concatenate(ca); cb = np.concatenate(cb); cw = np.concatenate(cw)
+    ca = np.concatenate(ca).astype(np.int64)
+    cb = np.concatenate(cb).astype(np.int64)
+    cw = np.concatenate(cw)
+    if ca.size:
         lo, hi = np.minimum(ca, cb), np.maximum(ca, cb)
         key = lo * np.int64(ncomp) + hi
         order = np.lexsort((cw, key))          # by key, then weight: first of a key is its min
@@ -200,7 +341,7 @@ def fill_depressions(z, progress=None):
         # exact ranks as positive weights (the MST only compares them)
         levels, rank = np.unique(cw, return_inverse=True)
         w = rank.astype(np.float64) + 1.0
-        progress(60)
+        progress(65)
         graph = sparse.csr_matrix((w, (lo, hi)), shape=(ncomp, ncomp))
         mst = csgraph.minimum_spanning_tree(graph).tocoo()
         del graph
@@ -223,8 +364,8 @@ def fill_depressions(z, progress=None):
         spill = np.where(val >= 0, levels[np.maximum(val, 0)], -np.inf)
         spill[outside] = -np.inf
     progress(90)
-    filled = np.maximum(zr, spill[comp[:n]]).reshape(z.shape)
-    filled[~valid] = np.nan
+    filled = spill.take(label)                        # nan stays nan in the maximum
+    np.maximum(z, filled, out=filled)
     progress(100)
     return filled
 
@@ -233,32 +374,65 @@ def fill_depressions(z, progress=None):
 # Flats (Barnes, Lehman & Mulla 2014)
 # --------------------------------------------------------------------------
 
-def _grid_graph(shape, node_mask, pair_ok):
-    """Symmetric unit-weight graph of 8-adjacent cells both in ``node_mask``.
-
-    ``pair_ok(a, b)`` filters the pairs (flat indices); nodes are flat indices.
-    """
-    n = node_mask.size
-    nm = node_mask.ravel()
-    rows_, cols_ = [], []
-    for dr, dc in HALF_OFFSETS:
-        a, b = _pairs(shape, dr, dc)
-        m = nm[a] & nm[b]
-        a, b = a[m], b[m]
-        m = pair_ok(a, b)
-        rows_.append(a[m]); cols_.append(b[m])
-    a = np.concatenate(rows_); b = np.concatenate(cols_)
-    data = np.ones(2 * a.size, dtype=np.float64)
-    return sparse.csr_matrix((data, (np.concatenate([a, b]), np.concatenate([b, a]))),
-                             shape=(n, n))
-
-
 def _multi_source_steps(graph, sources, n):
     """Steps (8-adjacency) from the nearest source; inf where unreachable."""
     if sources.size == 0:
         return np.full(n, np.inf)
     return csgraph.dijkstra(graph, directed=True, indices=sources, unweighted=True,
                             min_only=True)
+
+
+def _flat_cells(z, noflow, dx, dy):
+    """Barnes gradient on the flat cells only.
+
+    ``noflow``: valid, non-outlet cells without a lower neighbour (they are
+    interior and not next to nodata, so all 8 neighbours exist and are valid).
+    Returns (flat indices of the noflow cells (sorted), their gradient G,
+    (m, 8) neighbour indices, (m, 8) equal-elevation mask, (m, 8) noflow-neighbour
+    mask).  The graphs are built on the flat cells and their low edges only.
+    """
+    cols = z.shape[1]
+    zr = z.ravel()
+    nfr = noflow.ravel()
+    nf = np.flatnonzero(nfr)
+    m = nf.size
+    nb = nf[:, None] + _flat_offsets(cols)[None, :]          # (m, 8) neighbours
+    znb = zr.take(nb)
+    zc = zr.take(nf)[:, None]
+    eq = znb == zc
+    high_edge = (znb > zc).any(axis=1)
+    del znb, zc
+    nbnf = nfr.take(nb)
+    # low edges: cells that drain, of the flat's elevation, next to a flat cell
+    low = eq & ~nbnf
+    low_cells = np.unique(nb[low])
+    # node ids: flat cells 0..m-1, low edges m..m+l-1
+    ids = np.full(nb.shape, -1, dtype=np.int64)
+    ids[nbnf] = np.searchsorted(nf, nb[nbnf])
+    ids[low] = m + np.searchsorted(low_cells, nb[low])
+    nnodes = m + low_cells.size
+    src = np.broadcast_to(np.arange(m, dtype=np.int64)[:, None], nb.shape)
+    flat_pair = eq & nbnf
+    a_ff, b_ff = src[flat_pair], ids[flat_pair]             # both directions appear
+    a_fl, b_fl = src[low], ids[low]
+    g_low = sparse.csr_matrix(
+        (np.ones(a_ff.size + 2 * a_fl.size), (np.concatenate([a_ff, a_fl, b_fl]),
+                                             np.concatenate([b_ff, b_fl, a_fl]))),
+        shape=(nnodes, nnodes))
+    d_low = _multi_source_steps(g_low, np.arange(m, nnodes), nnodes)[:m]
+    del g_low
+    g_flat = sparse.csr_matrix((np.ones(a_ff.size), (a_ff, b_ff)), shape=(m, m))
+    d_high = _multi_source_steps(g_flat, np.flatnonzero(high_edge), m)
+    _, label = csgraph.connected_components(g_flat, directed=True, connection="weak")
+    del g_flat
+    fin = np.isfinite(d_high)
+    height = np.zeros(label.max() + 1)
+    np.maximum.at(height, label[fin], d_high[fin])
+    away = np.where(fin, height[label] - np.where(fin, d_high, 0), 0.0)
+    if not np.all(np.isfinite(d_low)):
+        raise RuntimeError("a flat has no outlet; fill the DEM first")
+    grad = 2.0 * d_low + away
+    return nf, grad, nb, eq, nbnf, ids
 
 
 def flat_gradient(filled, dx, dy, outlets=None):
@@ -270,47 +444,29 @@ def flat_gradient(filled, dx, dy, outlets=None):
     the nearest high edge (a flat cell next to higher ground), H the largest
     d_high of that flat.  Every flat cell has a neighbour in its flat with a
     strictly lower G, so flow always leaves the flat, towards lower ground
-    and away from higher ground.
+    and away from higher ground.  G is 0 off the flats; None when there are
+    no flats.
     """
-    z = filled
-    n = z.size
+    z = np.asarray(filled, dtype=np.float64)
     valid = np.isfinite(z)
     if outlets is None:
         outlets = outlet_mask(z)
-    rec, k = steepest_descent(z, dx, dy, outlets)
-    noflow = (k < 0) & valid & ~outlets
+    noflow = (_steepest_k_all(z, dx, dy) < 0) & valid & ~outlets
     if not noflow.any():
         return noflow, None
-    zp = _padded(z, np.nan)
-    nfp = _padded(noflow, False)
-    low_edge = np.zeros_like(noflow)
-    high_edge = np.zeros_like(noflow)
-    with np.errstate(invalid="ignore"):
-        for dr, dc in OFFSETS:
-            zn = _view(zp, dr, dc)
-            low_edge |= _view(nfp, dr, dc) & (zn == z)
-            high_edge |= zn > z
-    low_edge &= ~noflow & valid
-    high_edge &= noflow
-    zr = z.ravel()
-    eq = lambda a, b: zr[a] == zr[b]  # noqa: E731
-    g_low = _grid_graph(z.shape, noflow | low_edge,
-                        lambda a, b: eq(a, b) & (noflow.ravel()[a] | noflow.ravel()[b]))
-    d_low = _multi_source_steps(g_low, np.flatnonzero(low_edge), n)
-    del g_low
-    g_flat = _grid_graph(z.shape, noflow, eq)
-    d_high = _multi_source_steps(g_flat, np.flatnonzero(high_edge), n)
-    _, label = csgraph.connected_components(g_flat, directed=True, connection="weak")
-    del g_flat
-    nf = noflow.ravel()
-    fin = nf & np.isfinite(d_high)
-    height = np.zeros(label.max() + 1)
-    np.maximum.at(height, label[fin], d_high[fin])
-    away = np.where(fin, height[label] - np.where(fin, d_high, 0), 0.0)
-    if not np.all(np.isfinite(d_low[nf])):
-        raise RuntimeError("a flat has no outlet; fill the DEM first")
-    grad = np.zeros(n)
-    grad[nf] = 2.0 * d_low[nf] + away[nf]
+    ring = np.zeros(z.shape, dtype=bool)
+    ring[[0, -1], :] = True
+    ring[:, [0, -1]] = True
+    if (noflow & ring).any():
+        # caller's outlets leave flat cells on the edge: work on a grid padded with nodata
+        zp, nfp = _padded(z, np.nan), _padded(noflow, False)
+        nf, g, *_ = _flat_cells(zp, nfp, dx, dy)
+        grad = np.zeros(zp.shape)
+        grad.ravel()[nf] = g
+        return noflow, np.ascontiguousarray(grad[1:-1, 1:-1])
+    nf, g, *_ = _flat_cells(z, noflow, dx, dy)
+    grad = np.zeros(z.size)
+    grad[nf] = g
     return noflow, grad.reshape(z.shape)
 
 
@@ -325,35 +481,34 @@ def flow_directions(filled, dx, dy, progress=None):
     """
     progress = as_progress(progress)
     z = np.asarray(filled, dtype=np.float64)
+    n = z.size
+    rows, cols = z.shape
     valid = np.isfinite(z)
-    outlets = outlet_mask(z)
-    rec, k = steepest_descent(z, dx, dy, outlets)
+    sink = outlet_mask(z)
+    sink |= ~valid
+    k = _steepest_k(z, dx, dy)
+    k[sink] = -1
     progress(30)
-    noflow = (k < 0) & valid & ~outlets
+    noflow = k < 0
+    noflow &= ~sink
     if noflow.any():
-        _, grad = flat_gradient(z, dx, dy, outlets)
+        nf, grad, nb, eq, nbnf, ids = _flat_cells(z, noflow, dx, dy)
         progress(80)
-        rows, cols = z.shape
-        gp = _padded(np.where(noflow, grad, 0.0), np.inf)
-        zp = _padded(z, np.nan)
+        # slope of G towards each equal neighbour; G = 0 on cells that drain
+        gnb = np.zeros(nb.shape)
+        gnb[nbnf] = grad[ids[nbnf]]
         dist = neighbour_distances(dx, dy)
-        best = np.zeros(z.shape)
-        kf = np.full(z.shape, -1, dtype=np.int8)
-        for kk, (dr, dc) in enumerate(OFFSETS):
-            same = _view(zp, dr, dc) == z
-            s = (grad - _view(gp, dr, dc)) / dist[kk]
-            better = noflow & same & (s > best)
-            best[better] = s[better]
-            kf[better] = kk
-        if np.any(noflow & (kf < 0)):
+        s = (grad[:, None] - gnb) / dist[None, :]
+        s[~(eq & (s > 0))] = -np.inf
+        kf = np.argmax(s, axis=1)                      # first of the steepest
+        if np.any(np.isneginf(s[np.arange(nf.size), kf])):
             raise RuntimeError("flat resolution left a cell without receiver")
-        k = np.where(noflow, kf, k)
-        idx = np.flatnonzero(noflow)
-        offs = np.array([dr * cols + dc for dr, dc in OFFSETS], dtype=np.int64)
-        rec[idx] = idx + offs[kf.ravel()[idx]]
-    codes = np.zeros(z.shape, dtype=np.uint8)
-    has = k >= 0
-    codes[has] = CODES[k[has]]
+        del s, gnb, nb, eq, nbnf, ids
+        k.ravel()[nf] = kf
+    rec = _receivers_from_k(k, n, cols)
+    tab = np.zeros(9, dtype=np.uint8)
+    tab[1:] = CODES
+    codes = tab.take(k.astype(np.intp) + 1)
     codes[~valid] = 255
     progress(100)
     return rec, codes
@@ -385,32 +540,68 @@ def receivers_from_codes(codes):
 # Along the flow tree
 # --------------------------------------------------------------------------
 
+def _donor_bfs(receivers):
+    """Breadth-first order of the donor tree from the outside node N.
+
+    Returns (order of the N + 1 nodes, N first; position of each node's
+    receiver in that order).  Raises ValueError when some cell never drains
+    out (a cycle in the receivers).  In breadth-first order the donors of a
+    node are contiguous and the receiver positions never decrease.
+    """
+    rec = np.asarray(receivers)
+    n = rec.size
+    it = _index_dtype(n)
+    # one column per cell with its receiver as the row; as CSR: donors per row
+    donors = sparse.csc_matrix((np.ones(n, dtype=np.int8), rec.astype(it, copy=False),
+                                np.append(np.arange(n + 1, dtype=it), it(n))),
+                               shape=(n + 1, n + 1)).tocsr()
+    order = csgraph.breadth_first_order(donors, n, directed=True,
+                                        return_predecessors=False)
+    del donors
+    if order.size != n + 1:
+        raise ValueError("the receivers contain a cycle: some cells never drain out")
+    order = order.astype(it, copy=False)
+    pos = np.empty(n + 1, dtype=it)
+    pos[order] = np.arange(n + 1, dtype=it)
+    rpos = np.empty(n + 1, dtype=it)
+    rpos[0] = 0
+    rpos[1:] = pos.take(rec.take(order[1:]))
+    return order, rpos
+
+
 def accumulate(receivers, weights=None):
     """Flow accumulation: the sum of ``weights`` over every cell draining
     through a cell, the cell itself included (weights default to 1: cells).
 
-    Exact, by binary doubling of the receiver map P: the total is
-    (I + P)(I + P^2)(I + P^4)... w = sum_k P^k w, one bincount per factor,
-    so a longest flow path of L cells costs log2(L) passes over the grid.
+    A(c) = w(c) + sum of A(d) over the donors d of c, swept from the sources
+    down: cells are put in breadth-first order from the outlets (compiled
+    csgraph), which groups them by their number of steps to the outside;
+    the levels are summed from the farthest one inwards, one vectorised
+    segment sum per level (the donors of a cell are contiguous).
     The receiver graph must be a forest draining to ``N`` (no cycles).
     """
-    rec = np.asarray(receivers, dtype=np.int64)
+    rec = np.asarray(receivers)
     n = rec.size
-    acc = np.ones(n, dtype=np.float64) if weights is None else \
-        np.array(weights, dtype=np.float64).ravel()
-    active = np.flatnonzero(rec < n)
-    ptr = rec[active]
-    # iterate: acc += P^(2^j) acc, restricted to cells whose 2^j-th successor exists
-    while active.size:
-        add = np.bincount(ptr, weights=acc[active], minlength=n + 1)[:n]
-        acc += add
-        # successor 2^(j+1) = successor 2^j of successor 2^j
-        full = np.full(n + 1, n, dtype=np.int64)
-        full[active] = ptr
-        nxt = full[ptr]
-        keep = nxt < n
-        active, ptr = active[keep], nxt[keep]
-    return acc
+    order, rpos = _donor_bfs(rec)
+    acc = np.ones(n + 1, dtype=np.float64)
+    if weights is not None:
+        acc[1:] = np.asarray(weights, dtype=np.float64).ravel().take(order[1:])
+    acc[0] = 0.0
+    # level boundaries: level l + 1 starts at the first position whose receiver
+    # lies at or after the start of level l
+    bounds = [0, 1]
+    while bounds[-1] < n + 1:
+        bounds.append(int(rpos.searchsorted(rpos.dtype.type(bounds[-1]), "left")))
+    for lev in range(len(bounds) - 2, 0, -1):
+        b, e = bounds[lev], bounds[lev + 1]
+        seg = rpos[b:e]
+        starts = np.flatnonzero(seg[1:] != seg[:-1])
+        starts += 1
+        starts = np.concatenate(([0], starts))
+        acc[seg.take(starts)] += np.add.reduceat(acc[b:e], starts)
+    out = np.empty(n + 1, dtype=np.float64)
+    out[order] = acc
+    return out[:n]
 
 
 def first_downstream(receivers, stop):
@@ -448,15 +639,10 @@ def topological_order(receivers):
     """Cells ordered from the outlets upstream (each receiver before its donors).
 
     Breadth-first over the donor tree from the virtual outside node; returns
-    (order, receivers of order).  Used by solvers that sweep along the flow.
+    the order (flat indices).  Used by solvers that sweep along the flow.
     """
-    rec = np.asarray(receivers, dtype=np.int64)
-    n = rec.size
-    donors = sparse.csr_matrix((np.ones(n, dtype=np.int8), (rec, np.arange(n))),
-                               shape=(n + 1, n + 1))
-    order = csgraph.breadth_first_order(donors, n, directed=True,
-                                        return_predecessors=False)
-    return order[1:]
+    order, _ = _donor_bfs(receivers)
+    return order[1:].copy()
 
 
 # --------------------------------------------------------------------------
