@@ -93,9 +93,10 @@ class NearNaturalLandform(HpcsAlgorithm):
         "supply of refilling strip n is v_supply of the refilling feature of period n if set, "
         "else of the mining feature of period n. Where V_g > V_fmax (eq. 7) the surface is "
         "dem_max raised by a uniform offset ('uplifted'); where V_g < V_fmin (eq. 8) dem_min "
-        "lowered ('sunk'), never below the floor. Neighbouring strips are blended over a "
-        "transition width (default: the strip width) and every volume is restored exactly, "
-        "so there is no step at the seams.\n\n"
+        "lowered ('sunk'), never below the floor. So that strips join without steps, t is "
+        "the smoothest field over the whole dump (least squared gradient) that gives every "
+        "strip exactly its supply and stays in [0, 1] in the strips whose supply is within "
+        "[V_fmin, V_fmax]; with equal t in all strips it is that t everywhere.\n\n"
         "Slope mitigation (optional): earth is moved between the catchment units of each "
         "strip (projected gradient descent on the mean slope, volumes kept); a step is kept "
         "only if it lowers the mean slope.\n\n"
@@ -112,7 +113,6 @@ class NearNaturalLandform(HpcsAlgorithm):
     CATCHMENTS = "CATCHMENTS"
     SUBAREAS = "SUBAREAS"
     SLOPE_MITIGATION = "SLOPE_MITIGATION"
-    TRANSITION_WIDTH = "TRANSITION_WIDTH"
     SLOPE_BOUND = "SLOPE_BOUND"
     OUTPUT = "OUTPUT"
     MEAN_SLOPE = "MEAN_SLOPE"
@@ -137,17 +137,11 @@ class NearNaturalLandform(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             self.SLOPE_MITIGATION, self.tr("Slope mitigation between catchment units"),
             defaultValue=True))
-        for name, label, default, mx in (
-                (self.TRANSITION_WIDTH, "Transition width between strips (m, 0 = strip width)",
-                 0.0, None),
-                (self.SLOPE_BOUND, "Slope bound at strip seams (degrees)", 25.0, 89.9)):
-            p = QgsProcessingParameterNumber(name, self.tr(label),
-                                             QgsProcessingParameterNumber.Double,
-                                             defaultValue=default, minValue=0.0)
-            if mx is not None:
-                p.setMaxValue(mx)
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-            self.addParameter(p)
+        p = QgsProcessingParameterNumber(
+            self.SLOPE_BOUND, self.tr("Slope bound at strip seams for the mitigation (degrees)"),
+            QgsProcessingParameterNumber.Double, defaultValue=25.0, minValue=0.0, maxValue=89.9)
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(p)
         pit_angle_parameters(self)
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Near-natural landform"), optional=True,
@@ -175,11 +169,10 @@ class NearNaturalLandform(HpcsAlgorithm):
         mining, refilling, records = self.subarea_labels(parameters, self.SUBAREAS, context,
                                                          grid)
         supply = supply_from_records(records)
-        width = self.parameterAsDouble(parameters, self.TRANSITION_WIDTH, context)
         res = near_natural_landform(
             dem, rasters[self.SURFACE_MAX], rasters[self.SURFACE_MIN], rasters[self.FLOOR],
             mining, refilling, supply, grid.dx, grid.dy, catchments=rasters[self.CATCHMENTS],
-            mitigation=mitigation, transition_width=width if width > 0 else None,
+            mitigation=mitigation,
             slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
             pit_angles=pit_angles(self, parameters, context),
             progress=self.progress(feedback, 0, 90))
@@ -195,10 +188,9 @@ class NearNaturalLandform(HpcsAlgorithm):
             feedback.pushInfo(f"{n:6d}  {res.supply[n]:.6g}  {res.v_fmin[n]:.6g}  "
                               f"{res.v_fmax[n]:.6g}  {t:.4f}  {state}  {errs[n]:.2e}")
         feedback.pushInfo(self.tr(
-            "Mean slope {0:.2f} degrees (before mitigation {1:.2f}); steepest seam step "
-            "{2:.1f} degrees; transition width {3:.0f} m.").format(
-                res.mean_slope, res.mean_slope_before, res.max_seam_slope,
-                res.transition_width))
+            "Mean slope {0:.2f} degrees (before mitigation {1:.2f}); steepest step across "
+            "a strip seam {2:.1f} degrees.").format(
+                res.mean_slope, res.mean_slope_before, res.max_seam_slope))
         out = self.write_raster(parameters, self.OUTPUT, context, res.landform, grid,
                                 grid.float_dtype)
         fin = errs[np.isfinite(errs)]

@@ -16,13 +16,19 @@ sum (z(tau_n) - H_fd) L_t^2 = V_g(a_mn) is monotone and piecewise linear in
 tau_n and is solved exactly (bisection on the breakpoints, then the linear
 piece).
 
-Seams: the strip values tau_n are smoothed across seams (normalised Gaussian
-over the dump, sigma = half the transition width) and each strip's volume is
-restored with a correction c_n b(x), b rising from ~0 at the seams to 1 at
-half the transition width inside the strip, so the surface is continuous at
-the seams and every volume exact.  The width grows (x1.5, up to 4 times) while
-the steepest step across a seam is larger than the slope bound (or than the
-two surfaces' own slope there).
+Seams: per strip the closed form is a constant tau_n, which would leave a
+step where two strips meet.  Instead tau is the smoothest field over the
+whole dump - least Dirichlet energy sum (d tau / d)^2 over neighbouring
+cells - whose strip volumes equal the supplies, with tau in [0, 1] on the
+strips whose supply is within [V_fmin, V_fmax].  The volumes are linearised
+(J = dz/dtau), the equality-constrained problem is one sparse KKT system,
+cells of bounded strips that leave [0, 1] are fixed at the bound (active
+set), and a few Newton rounds absorb the kinks; then a per-strip correction
+c_n b(x) (b ramps from ~0 at the seams to 1 half a strip width inside)
+makes every volume exact.  With equal tau_n this is tau = tau_n everywhere:
+the closed form.  A strip exactly at V_fmin or V_fmax could only be dem_min or
+dem_max itself, with a step at its seams; there continuity wins and the
+bounds are dropped.
 
 Slope mitigation (the paper's "slope mitigation optimisation module": earth
 is redistributed between the catchment units of a refilling strip toward the
@@ -61,7 +67,7 @@ class NearNaturalResult:
     max_slope: float
     mean_slope_before: float      # before slope mitigation
     max_seam_slope: float         # degrees, steepest 4-neighbour step across a seam
-    transition_width: float       # metres
+    strip_width: float            # metres, median along the mining axis
     diagnostics: dict = field(default_factory=dict)
 
     @property
@@ -150,8 +156,85 @@ def _border_bump(labels, mask, width, dx, dy):
     return np.where(mask, np.clip((d + half) / max(width, 2 * half), 0.0, 1.0), 0.0)
 
 
+def _laplacian(mask, dx, dy):
+    """Weighted graph Laplacian of the 4-neighbour grid on ``mask`` cells (in the
+    order of ``array[mask]``): tau^T L tau = sum over edges (dtau / d)^2, the
+    discrete Dirichlet energy."""
+    from scipy import sparse
+    n = int(mask.sum())
+    order = np.full(mask.shape, -1, np.int64)
+    order[mask] = np.arange(n)
+    rows, cols, vals = [], [], []
+    for sa, sb, w in (((slice(None), slice(None, -1)), (slice(None), slice(1, None)), 1 / dx ** 2),
+                      ((slice(None, -1), slice(None)), (slice(1, None), slice(None)), 1 / dy ** 2)):
+        m = mask[sa] & mask[sb]
+        i, j = order[sa][m], order[sb][m]
+        rows += [i, j, i, j]
+        cols += [i, j, j, i]
+        vals += [np.full(i.size, w), np.full(i.size, w), np.full(i.size, -w), np.full(i.size, -w)]
+    return sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                             shape=(n, n))
+
+
+def _smoothest_blend(lap, lab, idx, tau0, bounded, target, volumes, slope_of, area, h,
+                     progress, newton=3, active=30):
+    """The smoothest tau field (least Dirichlet energy sum (grad tau)^2) whose strip
+    volumes equal the targets, with tau in [0, 1] on the ``bounded`` cells.
+
+    Volumes are linearised around the current field (J = dz/dtau) and the
+    equality-constrained least-energy problem is solved as one sparse KKT
+    system; bounded cells that leave [0, 1] are fixed at the bound and the
+    system solved again (active set).  A few Newton rounds absorb the kinks
+    (floor, regime changes); the caller restores the volumes exactly.
+    """
+    from scipy import sparse
+    from scipy.sparse.linalg import spsolve
+    tau = tau0.astype(np.float64).copy()
+    n = tau.size
+    pos = np.full(int(lab.max()) + 1, -1, np.int64)
+    pos[idx] = np.arange(idx.size)
+    row_of = pos[lab]
+    for _ in range(newton):
+        progress.check()
+        jac = np.maximum(slope_of(tau), 1e-3 * h) * area
+        rhs_v = target - volumes(tau) + np.bincount(row_of, weights=jac * tau,
+                                                   minlength=idx.size)
+        fixed = np.zeros(n, bool)
+        new = tau.copy()
+        for _ in range(active):
+            free = ~fixed
+            fi = np.nonzero(free)[0]
+            if fi.size == 0:
+                break
+            C = sparse.csr_matrix((jac[fi], (row_of[fi], np.arange(fi.size))),
+                                  shape=(idx.size, fi.size))
+            keep = np.bincount(row_of[fi], minlength=idx.size) > 0
+            C = C[keep]
+            b = (rhs_v - np.bincount(row_of[fixed], weights=jac[fixed] * new[fixed],
+                                     minlength=idx.size))[keep]
+            L_ff = lap[fi][:, fi]
+            rhs_t = -(lap[fi][:, np.nonzero(fixed)[0]] @ new[fixed]) if fixed.any() \
+                else np.zeros(fi.size)
+            K = sparse.bmat([[L_ff, C.T], [C, None]], format="csc")
+            sol = spsolve(K, np.concatenate([rhs_t, b]))
+            if not np.all(np.isfinite(sol)):
+                break
+            new[fi] = sol[:fi.size]
+            viol = bounded & free & ((new < 0.0) | (new > 1.0))
+            if not viol.any():
+                break
+            new[viol] = np.clip(new[viol], 0.0, 1.0)
+            fixed |= viol
+        else:
+            pass
+        if not np.all(np.isfinite(new)):
+            break
+        tau = np.where(bounded, np.clip(new, 0.0, 1.0), new)
+    return tau
+
+
 def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, supply,
-                          dx, dy, catchments=None, mitigation=True, transition_width=None,
+                          dx, dy, catchments=None, mitigation=True,
                           slope_bound=25.0, pit_angles=lf.PIT_ANGLES, passes=8,
                           progress=None):
     """The HPCS near-natural landform on the whole grid (see the module doc).
@@ -161,10 +244,9 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     rasters (period of the strip containing each cell, 0 = none).  supply:
     V_g per period (dict or array indexed by period, m3, already times k),
     the spoil that refills strip a_fn.  catchments: int raster (channel
-    extraction's CATCHMENTS) for the slope mitigation.  transition_width
-    (m): width over which neighbouring strips blend (default: the median
-    strip width along the mining axis).  slope_bound (degrees): largest
-    step angle allowed across a seam (paper: A_max = 25).
+    extraction's CATCHMENTS) for the slope mitigation.  slope_bound
+    (degrees): a mitigation step may not make a seam steeper than this (or
+    than the seams already are); paper: A_max = 25.
     """
     progress = as_progress(progress)
     shape = lf.check_same_shape(INPUT=dem_or, SURFACE_MAX=dem_max, SURFACE_MIN=dem_min,
@@ -219,12 +301,12 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     tol = 1e-9 * np.maximum(target, 1.0)
     feasible = np.zeros(nper, bool)
     feasible[idx] = (v_fmin[idx] - tol <= target) & (target <= v_fmax[idx] + tol)
+    tight = np.zeros(nper, bool)
+    tight[idx] = (np.abs(target - v_fmin[idx]) <= tol) | (np.abs(target - v_fmax[idx]) <= tol)
     progress(15)
 
     axis = lf.mining_axis(mining, refilling, dx, dy)
-    width0 = float(transition_width) if transition_width else _strip_width(refilling, axis,
-                                                                            dx, dy)
-    width0 = max(width0, min(dx, dy))
+    width = _strip_width(refilling, axis, dx, dy)
     # the natural steepness of the surfaces across the seams (not caused by the joins)
     a, b, axp = lf.seam_pairs(refilling, dump)
     dist = np.where(axp == 1, dx, dy)
@@ -237,35 +319,25 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     limit = max(float(slope_bound), natural)
 
     pit_z = lf.pit_surface(dem_or, floor, mining, refilling, dx, dy, pit_angles, axis)
-    sigma_cells = None
 
     def assemble(tau_cells):
         full = np.full(shape, np.nan)
         full[dump] = _surface(tau_cells, zmin, zmax, zf, h)
         return lf.assemble(dem_or, full, pit, dump, pit_z)
 
-    def build(width):
-        """Smoothed tau, bump and bounds for a transition width; tau restored."""
-        tau_cell = np.zeros(shape)
-        tau_cell[dump] = strip_tau[lab]
-        sig = (0.5 * width / dy, 0.5 * width / dx)
-        wgt = ndimage.gaussian_filter(dump.astype(float), sig, mode="constant")
-        sm = ndimage.gaussian_filter(tau_cell, sig, mode="constant")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tau_s = np.where(dump, sm / np.where(wgt > 0, wgt, 1.0), 0.0)[dump]
-        bump = _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump]
-        lo = np.full(nper, -np.inf)
-        hi = np.full(nper, np.inf)
-        smin = np.asarray(ndimage.minimum(tau_s, lab, index=np.arange(nper)), float)
-        smax = np.asarray(ndimage.maximum(tau_s, lab, index=np.arange(nper)), float)
-        lo[feasible] = np.minimum(0.0, smin[feasible])
-        hi[feasible] = np.maximum(1.0, smax[feasible])
-        return tau_s, bump, lo, hi
+    # a strip exactly at V_fmin or V_fmax fits inside the bounds only as dem_min or
+    # dem_max itself, with a step at its seams: continuity wins, no bounds there
+    bounded = (feasible & ~tight)[lab]
+    lap = _laplacian(dump, dx, dy)
+    tau_s = _smoothest_blend(lap, lab, idx, strip_tau[lab], bounded, target,
+                             lambda t: volumes(t)[idx],
+                             lambda t: _dz_dtau(t, zmin, zmax, zf, h), area, h, progress)
+    bump = _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump]
+    lo_c = np.where(bounded, np.minimum(0.0, tau_s), -np.inf)
+    hi_c = np.where(bounded, np.maximum(1.0, tau_s), np.inf)
 
-    def restore(base, bump, lo, hi):
-        """tau = clip(base + c_n bump, lo_n, hi_n) with every strip's volume exact."""
-        lo_c, hi_c = lo[lab], hi[lab]
-
+    def restore(base, lo_c=lo_c, hi_c=hi_c):
+        """tau = clip(base + c_n bump, lo, hi) with every strip's volume exact."""
         def vol_c(cv):
             c = np.zeros(nper)
             c[idx] = cv
@@ -273,19 +345,17 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
             return volumes(t)[idx]
         cv = _bisect(vol_c, target, np.full(idx.size, -1.0), np.full(idx.size, 1.0),
                      progress)
+        miss = np.abs(vol_c(cv) - target) > 1e-9 * np.maximum(target, 1.0)
+        if miss.any():
+            # out of reach inside the bounds: drop them for that strip
+            off = np.isin(lab, idx[miss])
+            return restore(base, np.where(off, -np.inf, lo_c), np.where(off, np.inf, hi_c))
         c = np.zeros(nper)
         c[idx] = cv
         return np.clip(base + c[lab] * bump, lo_c, hi_c)
 
-    width = width0
-    for attempt in range(5):
-        tau_s, bump, lo, hi = build(width)
-        tau = restore(tau_s, bump, lo, hi)
-        z = assemble(tau)
-        seam = lf.max_seam_slope(z, refilling, dx, dy, dump)
-        if seam <= limit + 1e-9 or attempt == 4:
-            break
-        width *= 1.5
+    tau = restore(tau_s)
+    z = assemble(tau)
     progress(35)
 
     slope_mask = dump
@@ -323,7 +393,7 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
             alpha = 0.5 / np.max(np.abs(d_u))
             accepted = False
             for _ in range(10):
-                trial = restore(tau + alpha * d_u[unit] * phi, bump, lo, hi)
+                trial = restore(tau + alpha * d_u[unit] * phi)
                 zt = assemble(trial)
                 mt, _ = lf.mean_slope_gradient(zt, slope_mask, dx, dy)
                 st = lf.max_seam_slope(zt, refilling, dx, dy, dump)
@@ -350,6 +420,6 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
         mean_slope=mean1, max_slope=float(np.nanmax(slope[dump])),
         mean_slope_before=float(mean0),
         max_seam_slope=lf.max_seam_slope(z, refilling, dx, dy, dump),
-        transition_width=float(width), diagnostics=diag)
+        strip_width=float(width), diagnostics=diag)
     progress(100)
     return res

@@ -104,10 +104,15 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, bench
         return float(((terrace_surface(cone, top, zf, H, face_angle, berm_width) - zf)
                       * area).sum())
 
+    # the top platform must exist: T <= max(cone), where the benches from every edge meet
     lo = float(zf.min())
-    hi = float(max(cone.max(), zf.max())) + H
-    while volume(hi) < total:
-        hi += max(hi - lo, H)
+    hi = float(cone.max())
+    if volume(hi) < total:
+        raise InputError(
+            f"The supply ({total:.6g} m3) does not fit in a terraced dump rising from the "
+            f"edge of the refilled area: benches of {H:g} m with {face_angle:g} degree faces "
+            f"and {berm_width:g} m berms hold at most {volume(hi):.6g} m3 there. Use "
+            "narrower berms, steeper faces or higher benches.")
     vlo, vhi = volume(lo), volume(hi)
     for i in range(200):
         if i % 16 == 0:
