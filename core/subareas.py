@@ -309,17 +309,19 @@ class SafeDistance:
         L_tni = (z_fill - H_d) / tan(dump slope) + tracking distance
                 + (dem_or - H_d) / tan(working slope)
 
-    z_fill is the refilled elevation at the refilling strip's pit-side edge
-    (**decision**: SURFACE_MAX there, the highest the refill may reach, so the
-    distance is safe for any landform between the two surfaces), H_d the seam
-    floor under each crest, dem_or the pre-mining surface at the mining face.
-    The edge cells are, per line, the cell the refilling edge cuts (the last
-    cell starting before it) and the cell the mining face cuts (the first cell
-    ending after it), within one cell of the edge.  Lines that have only one of the two use the largest
-    run of the other side.
+    z_fill is the refilled elevation at the refilling strip's pit-side edge,
+    ``fill_surface`` there: the paper's dem_orfn(i, 1), i.e. the pre-mining
+    DEM (the near-natural landform restores it), or SURFACE_MAX for a distance
+    safe for any landform up to the maximum surface (:func:`delineate`'s
+    ``fill_surface``).  H_d is the seam floor under each crest, dem_or the
+    pre-mining surface at the mining face.  The edge cells are, per line, the
+    cell the refilling edge cuts (the last cell starting before it) and the
+    cell the mining face cuts (the first cell ending after it), within one
+    cell of the edge.  Lines that have only one of the two use the largest run
+    of the other side.
     """
 
-    def __init__(self, frame, dem_or, dem_max, floor, tracking=50.0, dump_slope=8.0,
+    def __init__(self, frame, dem_or, fill_surface, floor, tracking=50.0, dump_slope=8.0,
                  working_slope=20.0):
         if not 0 < dump_slope < 90 or not 0 < working_slope < 90:
             raise InputError("The slope angles must be between 0 and 90 degrees.")
@@ -327,7 +329,7 @@ class SafeDistance:
             raise InputError("The tracking distance must be >= 0 m.")
         r, c = frame.rows, frame.cols
         h = np.asarray(floor, float)[r, c]
-        self.dump_run = np.maximum(np.asarray(dem_max, float)[r, c] - h, 0.0) / np.tan(
+        self.dump_run = np.maximum(np.asarray(fill_surface, float)[r, c] - h, 0.0) / np.tan(
             np.radians(dump_slope))
         self.work_run = np.maximum(np.asarray(dem_or, float)[r, c] - h, 0.0) / np.tan(
             np.radians(working_slope))
@@ -609,41 +611,54 @@ class _NoSafety:
         return -np.inf
 
 
-#: rounds of pit lengthening when the optimized plan breaks the safe distance
-_MAX_PIT_ROUNDS = 25
+def _smallest_safe(short_fn, start, limit, tol=1e-3, max_steps=200):
+    """Smallest pit length P < ``limit`` with ``short_fn(P) <= 0`` (to ``tol``).
+
+    ``short_fn(P)`` is the largest shortfall of a gap against L_tn (m).  From
+    ``start`` the pit is lengthened by the shortfall until it is safe, then
+    the last unsafe / first safe pair is bisected.  None when no P < limit
+    is safe.
+    """
+    lo, hi = None, None
+    P = start
+    for _ in range(max_steps):
+        if P >= limit:
+            return None
+        sh = short_fn(P)
+        if sh <= 0:
+            hi = P
+            break
+        lo = P
+        P = P + sh + tol
+    if hi is None:
+        return None
+    if lo is None:                  # start already safe: the gap of a tiny pit is < 0
+        lo = min(tol, hi / 2.0)
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        if short_fn(mid) <= 0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
-def _auto_pit_length(frame, width, safe, max_iter=30):
+def _auto_pit_length(frame, width, safe):
     """Smallest pit length P with P - w_n >= L_tn in every period of the
     original plan (the gap of period n is P minus its strip width w_n)."""
     S, W = frame.length, float(width)
-    P = W + safe.tracking
-    seen = []
-    for _ in range(max_iter):
-        if P >= S:
-            break
+
+    def short(P):
         f, m = original_edges(S, W, P)
-        need = max(safe(f[n + 1], m[n]) + (f[n + 1] - f[n]) for n in range(len(f) - 1))
-        seen.append(P)
-        if need <= P + 1e-6:
-            # feasible: try to shrink to the fixed point
-            if abs(need - P) < 1e-3:
-                return P
-            P_try = need
-            f2, m2 = original_edges(S, W, P_try)
-            need2 = max(safe(f2[n + 1], m2[n]) + (f2[n + 1] - f2[n])
-                        for n in range(len(f2) - 1))
-            if need2 <= P_try + 1e-6:
-                P = P_try
-                continue
-            return P
-        P = need
-    if P >= S:
+        return max(safe(f[n + 1], m[n]) - (m[n] - f[n + 1]) for n in range(len(f) - 1))
+
+    P = _smallest_safe(short, W + safe.tracking, S)
+    if P is None:
         raise InputError(
-            f"The safe distance needs a pit at least {P:.0f} m long, but the mine area is only "
-            f"{S:.0f} m long along the mining direction, so no strip is left to mine. Use a "
-            "longer mine area (or another direction), a shallower seam floor, steeper slope "
-            "angles or a shorter tracking distance.")
+            f"The safe distance (eq. 9) needs a pit longer than the mine area itself ({S:.0f} m "
+            "along the mining direction), so no strip is left to mine. Use a longer mine area "
+            "(or another direction), a shallower seam floor, steeper slope angles or a shorter "
+            "tracking distance.")
     return P
 
 
@@ -673,13 +688,16 @@ def _feasibility(total_g, total_lo, total_hi, k):
 
 def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimuth=270.0,
               strip_width=90.0, pit_length=None, k=1.0, tracking=50.0, dump_slope=8.0,
-              working_slope=20.0, optimize_plan=True, tolerance=0.01, progress=None):
+              working_slope=20.0, optimize_plan=True, tolerance=0.01, fill_surface="original",
+              progress=None):
     """Mining/refilling sub-areas of a mine plan and their optimization.
 
     Arrays (m, nan = nodata) share one north-up grid (``transform``); mask is
     the rasterised mine area.  Volumes: eq. 6 to 8 (:func:`cell_volumes`);
     safe distance: eq. 9 (:class:`SafeDistance`); optimization: Fig. 7
-    (:func:`optimize`).  ``pit_length`` None = the smallest that meets the
+    (:func:`optimize`).  ``fill_surface``: the refilled crest elevation of
+    eq. 9, 'original' (the pre-mining DEM, the paper's dem_orfn) or 'max'
+    (SURFACE_MAX, conservative).  ``pit_length`` None = the smallest that meets the
     safe distance in every period of the original plan.  With
     ``optimize_plan`` an infeasible total raises :class:`InputError` with the
     numbers; without it the original plan is returned with ``feasible`` False
@@ -699,7 +717,10 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
     supply = CumulativeProfile(frame.s, vg, frame.a, frame.b)
     fmax = CumulativeProfile(frame.s, vmax, frame.a, frame.b)
     fmin = CumulativeProfile(frame.s, vmin, frame.a, frame.b)
-    safe = SafeDistance(frame, dem_or, dem_max, floor, tracking, dump_slope, working_slope)
+    if fill_surface not in ("original", "max"):
+        raise InputError("fill_surface must be 'original' or 'max'.")
+    safe = SafeDistance(frame, dem_or, dem_or if fill_surface == "original" else dem_max,
+                        floor, tracking, dump_slope, working_slope)
     progress(15)
     W = float(strip_width)
     if not W > 0:
@@ -729,41 +750,44 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
     if optimize_plan:
         if not feasible:
             raise InputError(report)
-        no_safety = _NoSafety(safe.tracking)
-        for attempt in range(_MAX_PIT_ROUNDS if auto else 0):
-            progress(25 + attempt * 5.0 / _MAX_PIT_ROUNDS)
+        if auto:
             # the smallest safe pit for the optimized plan: balance the periods
-            # by the mining edges only (cases a, c) and lengthen the pit by the
-            # largest shortfall of gap against L_tn, until none is left
-            trial = optimize(original, supply, fmin, fmax, no_safety, tolerance,
-                             min_width=min(frame.dx, frame.dy) * 1e-3)
-            gaps = trial.m[:-1] - trial.f[1:]
-            need = np.array([safe(trial.f[n + 1], trial.m[n]) for n in range(len(gaps))])
-            short = float(np.max(need - gaps))
-            if short <= 1e-6:
-                break
-            P2 = P + short + 1e-2
-            try:
+            # by the mining edges only (cases a, c), measure the largest
+            # shortfall of a gap against L_tn, lengthen the pit until none is left
+            no_safety = _NoSafety(safe.tracking)
+            cw = min(frame.dx, frame.dy) * 1e-3
+
+            def short(P):
+                f2, m2 = original_edges(frame.length, W, P)
+                t = optimize(Plan(f2, m2), supply, fmin, fmax, no_safety, tolerance,
+                             min_width=cw)
+                return max(safe(t.f[n + 1], t.m[n]) - (t.m[n] - t.f[n + 1])
+                           for n in range(len(t.f) - 1))
+
+            progress(27)
+            P2 = _smallest_safe(short, P, frame.length)
+            if P2 is not None and P2 > P:
                 f2, m2 = original_edges(frame.length, W, P2)
-            except InputError:
-                break
-            t_g, t_lo, t_hi = (supply.between(m2[0], m2[-1]), fmin.between(f2[0], f2[-1]),
-                               fmax.between(f2[0], f2[-1]))
-            ok2, rep2 = _feasibility(t_g, t_lo, t_hi, k)
-            if not ok2:
-                res.messages.append(
-                    f"A pit of {P2:.1f} m would be needed for the balanced plan to keep the "
-                    f"safe distance in every period, but with it the plan is infeasible: {rep2}")
-                break
-            P, f, m = P2, f2, m2
-            total_g, total_lo, total_hi = t_g, t_lo, t_hi
-            ratio = total_g / total_lo
-            original = evaluate(Plan(f, m), supply, fmin, fmax, safe, ratio, tolerance)
-            res.pit_length, res.original = P, original
-            res.total_supply, res.total_fmin, res.total_fmax = total_g, total_lo, total_hi
-            res.box_cut_supply = supply.between(0.0, m[0])
-            res.final_pit_fmin = fmin.between(f[-1], frame.length)
-            res.feasibility = rep2
+                t_g, t_lo, t_hi = (supply.between(m2[0], m2[-1]),
+                                   fmin.between(f2[0], f2[-1]), fmax.between(f2[0], f2[-1]))
+                ok2, rep2 = _feasibility(t_g, t_lo, t_hi, k)
+                if not ok2:
+                    res.messages.append(
+                        f"A pit of {P2:.1f} m would let the balanced plan keep the safe "
+                        f"distance in every period without moving refilling edges, but with "
+                        f"it the plan is infeasible ({rep2}); kept {P:.1f} m.")
+                else:
+                    P, f, m = P2, f2, m2
+                    total_g, total_lo, total_hi = t_g, t_lo, t_hi
+                    ratio = total_g / total_lo
+                    original = evaluate(Plan(f, m), supply, fmin, fmax, safe, ratio,
+                                        tolerance)
+                    res.pit_length, res.original = P, original
+                    res.total_supply, res.total_fmin = total_g, total_lo
+                    res.total_fmax = total_hi
+                    res.box_cut_supply = supply.between(0.0, m[0])
+                    res.final_pit_fmin = fmin.between(f[-1], frame.length)
+                    res.feasibility = rep2
         opt = optimize(original, supply, fmin, fmax, safe, tolerance,
                        min_width=min(frame.dx, frame.dy) * 1e-3, progress=progress.sub(30, 95))
         opt = evaluate(opt, supply, fmin, fmax, safe, ratio, tolerance)

@@ -254,10 +254,18 @@ def test_chained_behind_earthwork_surfaces(run_alg, tmp_path):
         "INPUT": str(DEM), "CLASSES": k["OUTPUT"], "FLOWDIR": c["OUTPUT_FLOWDIR"],
         "CATCHMENTS": c["OUTPUT_CATCHMENTS"], "OUTPUT_MAX": str(tmp_path / "max.tif"),
         "OUTPUT_MIN": str(tmp_path / "min.tif")})
+    # k (swell) so that sum V_g = 1.03 sum V_fmin (the supply is linear in k, the
+    # demands do not depend on it); every strip of these surfaces has
+    # V_fmax / V_fmin > 1.03, so every period can meet the ratio
+    first = run_alg("hpcs:subareadelineation", _params(
+        (e["OUTPUT_MAX"], e["OUTPUT_MIN"]), tmp_path, OPTIMIZE=False,
+        OUTPUT=str(tmp_path / "first.gpkg"), OUTPUT_TABLE=None, OUTPUT_CHART=None))
+    k = 1.03 * first["TOTAL_FMIN"] / first["TOTAL_SUPPLY"]
     res = run_alg("hpcs:subareadelineation", _params(
-        (e["OUTPUT_MAX"], e["OUTPUT_MIN"]), tmp_path))
+        (e["OUTPUT_MAX"], e["OUTPUT_MIN"]), tmp_path, K=k))
     n = int(res["N_PERIODS"])
     assert n > 10 and res["N_OK"] == n
+    assert res["RATIO"] == pytest.approx(1.03, rel=0.01)
     # eq. 8 / eq. 7 from the surfaces: refilling strips + final pit = every mine cell,
     # cells below the floor needing no fill
     mask, _, g = _mine_mask_and_area()

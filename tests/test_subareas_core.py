@@ -4,7 +4,9 @@ The hand-computed plans are one row of 10 m x 10 m cells mined towards the
 east (azimuth 90), so the along coordinate of column c is 10 c .. 10 c + 10
 and every volume is a density (m3 per metre of advance) times a length.
 With slopes of 45 degrees a slope run equals its height, so the safe distance
-is dem_max - floor + tracking + dem_or - floor.
+is (dem_or at the refilling edge - floor) + tracking + (dem_or at the face -
+floor) = 10 + 5 + 10 = 25 m (or SURFACE_MAX at the refilling edge with
+fill_surface='max').
 """
 import numpy as np
 import pytest
@@ -114,15 +116,19 @@ def test_volumes_eq6_to_8_and_k_on_supply_only():
     assert np.allclose(o.v_fmax, 12 * 100 * 2)
     assert np.allclose(o.v_fmin, 8 * 100 * 2)
     assert res.total_supply == pytest.approx(1.2 * 8 * 100 * 34)
-    # eq. 9 with 45 degree slopes: 12 + 5 + 10
-    assert np.allclose(o.safe_dist, 27.0)
+    # eq. 9 with 45 degree slopes: 10 + 5 + 10 (dem_or at the refilling edge, the
+    # paper's dem_orfn) or 12 + 5 + 10 with SURFACE_MAX
+    assert np.allclose(o.safe_dist, 25.0)
+    res = run(arrs, 60.0, k=1.2, optimize_plan=False, fill_surface="max")
+    assert np.allclose(res.original.safe_dist, 27.0)
     assert np.allclose(o.gap, 40.0)
 
 
 def test_auto_pit_length_is_smallest_safe():
     res = run(line(), None, optimize_plan=False)
-    # the gap P - W must equal L_t = 27 m
-    assert res.pit_length == pytest.approx(20.0 + 27.0)
+    # the gap P - W must equal L_t = 25 m
+    assert res.pit_length == pytest.approx(20.0 + 25.0, abs=1e-3)
+    assert res.pit_length >= 20.0 + 25.0
     assert np.all(res.original.gap >= res.original.safe_dist - 1e-9)
     assert res.pit_length_auto
 
@@ -130,7 +136,7 @@ def test_auto_pit_length_is_smallest_safe():
 def test_safe_distance_slope_angles():
     res = run(line(), 60.0, dump_slope=8.0, working_slope=20.0, tracking=50.0,
               optimize_plan=False)
-    expect = 12 / np.tan(np.radians(8)) + 50 + 10 / np.tan(np.radians(20))
+    expect = 10 / np.tan(np.radians(8)) + 50 + 10 / np.tan(np.radians(20))
     assert np.allclose(res.original.safe_dist, expect)
 
 
@@ -171,14 +177,14 @@ def test_case_c_narrows_mining_strip():
 def test_case_b_narrows_refilling_strip():
     arrs = line()
     arrs[4][0, 4:6] = 5.0        # first mining strip [40, 60] short: 1000 m3
-    res = run(arrs, 40.0)        # gap 20 m < L_t 27 m
+    res = run(arrs, 40.0)        # gap 20 m < L_t 25 m
     o = res.optimized
     r = (360 * 100 - 1000) / (360 * 80)
     assert o.case[0] == "b"
-    # pit-side edge back to V_fmin = V_g / r (80 m3/m); the safe edge 40 - 27 = 13 is ahead
+    # pit-side edge back to V_fmin = V_g / r (80 m3/m); the safe edge 40 - 25 = 15 is ahead
     assert o.f[1] == pytest.approx(1000 / r / 80, abs=1e-9)
     assert o.m[1] == 60.0 and o.m[0] == 40.0 and o.f[0] == 0.0
-    # period 2: supply 2000, edge to f_1 + 2000 / r / 80, still before 60 - 27
+    # period 2: supply 2000, edge to f_1 + 2000 / r / 80, still before 60 - 25
     assert o.case[1] == "b"
     assert o.f[2] == pytest.approx(o.f[1] + 2000 / r / 80, abs=1e-9)
 
@@ -187,19 +193,34 @@ def test_case_d_moves_both_back():
     arrs = line()
     arrs[1][0, 0] = 5.0          # column 0 of the first refilling strip takes little
     arrs[2][0, 0] = 4.0
-    res = run(arrs, 40.0)
+    res = run(arrs, 40.0)        # gap 20 m < L_t 25 m
     o = res.optimized
     r = 360 * 100 / (360 * 80 - 400)
     assert res.ratio == pytest.approx(r)
     assert o.case[0] == "d"
-    # refilling edge back to the safe position 40 - 27 (the edge cell keeps dem_max 12)
-    assert o.f[1] == pytest.approx(13.0, abs=1e-9)
-    vmin = 400 + 3 * 80
-    vmax = 500 + 3 * 120
+    # refilling edge back to the safe position 40 - 25 (the edge cell is column 1)
+    assert o.f[1] == pytest.approx(15.0, abs=1e-9)
+    vmin = 400 + 5 * 80
+    vmax = 500 + 5 * 120
     assert o.v_fmin[0] == pytest.approx(vmin)
     # mining far edge back to V_g = clip(r V_fmin, V_fmin, V_fmax)
     assert o.m[1] == pytest.approx(40 + min(r * vmin, vmax) / 100, abs=1e-9)
     assert o.gap[0] >= o.safe_dist[0] - 1e-9
+
+
+def test_case_d_with_max_surface():
+    """fill_surface='max': the dump crest is SURFACE_MAX (12 m): L_t = 27 m."""
+    arrs = line()
+    arrs[1][0, 0] = 5.0
+    arrs[2][0, 0] = 4.0
+    res = run(arrs, 40.0, fill_surface="max")
+    o = res.optimized
+    r = 360 * 100 / (360 * 80 - 400)
+    assert o.case[0] == "d"
+    # 40 - 27 = 13 lies in column 1 (dem_max 12): safe at 13
+    assert o.f[1] == pytest.approx(13.0, abs=1e-9)
+    vmin, vmax = 400 + 3 * 80, 500 + 3 * 120
+    assert o.m[1] == pytest.approx(40 + min(r * vmin, vmax) / 100, abs=1e-9)
 
 
 # --- invariants ---------------------------------------------------------------
