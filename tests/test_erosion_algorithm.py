@@ -196,3 +196,35 @@ def test_qgis_process(tmp_path):
     assert [r["landform"] for r in rows] == ["PNL", "TDL"]
     assert [int(r["rank"]) for r in rows] == [1, 2]
     assert (tmp_path / "out" / "TDL_change.tif").exists()
+
+
+def test_in_a_model(provider, tmp_path):  # noqa: ARG001
+    """The Modeler: landforms and area as model inputs, the table as model output."""
+    import processing
+    from qgis.core import (QgsProcessing, QgsProcessingContext, QgsProcessingFeedback,
+                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
+                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
+                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
+                           QgsProcessingParameterMultipleLayers)
+    files = [_write(tmp_path / "PNL.tif", _plane(0.1)), _write(tmp_path / "TDL.tif",
+                                                               _plane(0.3))]
+    model = QgsProcessingModelAlgorithm("erosion", "erosion")
+    model.addModelParameter(QgsProcessingParameterMultipleLayers(
+        "forms", "Landforms", QgsProcessing.TypeRaster), QgsProcessingModelParameter("forms"))
+    model.addModelParameter(QgsProcessingParameterFeatureSource("area", "Area"),
+                            QgsProcessingModelParameter("area"))
+    src = QgsProcessingModelChildParameterSource
+    child = QgsProcessingModelChildAlgorithm("hpcs:erosioncomparison")
+    child.setChildId("erosion")
+    child.addParameterSources("LANDFORMS", [src.fromModelParameter("forms")])
+    child.addParameterSources("AREA", [src.fromModelParameter("area")])
+    child.addParameterSources("MODEL", [src.fromStaticValue(1)])
+    out = QgsProcessingModelOutput("table")
+    out.setChildOutputName("OUTPUT_TABLE")
+    child.setModelOutputs({"table": out})
+    model.addChildAlgorithm(child)
+    res = processing.run(model, {"forms": files, "area": _area(tmp_path / "area.gpkg"),
+                                 "erosion:table": str(tmp_path / "t.csv")},
+                         context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    rows = _read_csv(res["erosion:table"])
+    assert [(r["landform"], r["rank"]) for r in rows] == [("PNL", "1"), ("TDL", "2")]
