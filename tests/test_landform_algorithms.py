@@ -1,0 +1,226 @@
+"""hpcs:nearnaturallandform, hpcs:traditionallandform, hpcs:cutfill through processing.run
+(and one qgis_process.bin run).  Inputs: the hand-checkable synthetic plan of
+test_landform_core written as GeoTIFFs plus a sub-area GeoJSON built here."""
+import csv
+import json
+
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+
+from hpcs_landform.core.grid import read_raster
+from test_landform_core import AREA, D, horn_slope, make_plan
+
+X0, Y0 = 500000.0, 4000000.0
+GT = (X0, D, 0.0, Y0, 0.0, -D)
+
+
+def _tif(path, array, gt=GT, epsg=32616):
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), array.shape[1], array.shape[0], 1,
+                                              gdal.GDT_Float64)
+    ds.SetGeoTransform(gt)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(epsg)
+    ds.SetProjection(srs.ExportToWkt())
+    ds.GetRasterBand(1).SetNoDataValue(-9999.0)
+    ds.GetRasterBand(1).WriteArray(array)
+    ds = None
+    return str(path)
+
+
+def _rect(c0, c1, r0, r1):
+    x0, x1 = X0 + c0 * D, X0 + c1 * D
+    y0, y1 = Y0 - r1 * D, Y0 - r0 * D
+    return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
+
+
+def _subareas(path, p, supply_on="refilling", fields=True):
+    """One feature per strip as hpcs:subareadelineation writes it: strip k covers
+    columns [90 - 10 k, 100 - 10 k), rows 10-49; refilling strip n = strip n,
+    mining strip of period n = strip n + 2."""
+    feats = []
+    for n in range(1, 7):
+        for kind, k in (("refilling", n), ("mining", n + 2)):
+            props = {"period": n, "kind": kind}
+            if fields:
+                v = p["supply"][n] if kind == supply_on else None
+                props.update({"width_m": 100.0, "v_supply": v, "v_fmin": None,
+                              "v_fmax": None, "safe_dist": 50.0, "case": "", "status": "ok"})
+            feats.append({"type": "Feature", "properties": props,
+                          "geometry": {"type": "Polygon",
+                                       "coordinates": _rect(90 - 10 * k, 100 - 10 * k, 10, 50)}})
+    doc = {"type": "FeatureCollection",
+           "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32616"}},
+           "features": feats}
+    with open(path, "w") as fh:
+        json.dump(doc, fh)
+    return str(path)
+
+
+@pytest.fixture
+def plan_files(tmp_path):
+    p = make_plan(t=(0.3, 0.8, 0.5, 0.2, 0.9, 0.4), rough=True, seed=4)
+    files = {k: _tif(tmp_path / f"{k}.tif", p[k]) for k in ("dem", "zmax", "zmin", "floor")}
+    files["cat"] = _tif(tmp_path / "cat.tif", p["cat"].astype(float))
+    files["sub"] = _subareas(tmp_path / "sub.geojson", p)
+    return p, files
+
+
+def _nn_params(files, out, **kw):
+    params = {"INPUT": files["dem"], "SURFACE_MAX": files["zmax"], "SURFACE_MIN": files["zmin"],
+              "FLOOR": files["floor"], "CATCHMENTS": files["cat"], "SUBAREAS": files["sub"],
+              "SLOPE_MITIGATION": True, "OUTPUT": str(out)}
+    params.update(kw)
+    return params
+
+
+def test_near_natural_landform(run_alg, plan_files, tmp_path):
+    p, files = plan_files
+    res = run_alg("hpcs:nearnaturallandform", _nn_params(files, tmp_path / "mnndl.tif"))
+    z, g = read_raster(res["OUTPUT"])
+    assert g.shape == p["dem"].shape and g.crs_wkt
+    dump = p["refill"] > 0
+    for n, s in p["supply"].items():
+        m = p["refill"] == n
+        v = float(((z[m] - p["floor"][m]) * AREA).sum())
+        assert abs(v - s) <= 1e-3 * s
+    assert 0 <= res["VOLUME_ERROR_MAX"] < 1e-3
+    # the plan is feasible (0 < t < 1): between the two surfaces (float64 rasters)
+    assert np.all(z[dump] >= p["zmin"][dump] - 1e-6)
+    assert np.all(z[dump] <= p["zmax"][dump] + 1e-6)
+    assert np.array_equal(z[~p["mine"]], p["dem"][~p["mine"]])
+    slope = horn_slope(z, D, D)[dump]
+    assert res["MEAN_SLOPE"] == pytest.approx(slope.mean(), abs=1e-6)
+    assert res["MAX_SLOPE"] == pytest.approx(slope.max(), abs=1e-6)
+    # without mitigation: the same volumes, a mean slope that is not lower
+    res0 = run_alg("hpcs:nearnaturallandform",
+                   _nn_params(files, tmp_path / "nndl.tif", SLOPE_MITIGATION=False))
+    assert res0["MEAN_SLOPE"] >= res["MEAN_SLOPE"] - 1e-12
+    assert res0["VOLUME_ERROR_MAX"] < 1e-3
+
+
+def test_supply_taken_from_the_mining_strips(run_alg, plan_files, tmp_path):
+    p, files = plan_files
+    sub = _subareas(tmp_path / "sub_mining.geojson", p, supply_on="mining")
+    a = run_alg("hpcs:nearnaturallandform",
+                _nn_params(files, tmp_path / "a.tif", SLOPE_MITIGATION=False))
+    b = run_alg("hpcs:nearnaturallandform",
+                _nn_params(files, tmp_path / "b.tif", SLOPE_MITIGATION=False, SUBAREAS=sub))
+    za, _ = read_raster(a["OUTPUT"])
+    zb, _ = read_raster(b["OUTPUT"])
+    np.testing.assert_allclose(za, zb, atol=1e-9, equal_nan=True)
+
+
+def test_traditional_landform(run_alg, plan_files, tmp_path):
+    p, files = plan_files
+    res = run_alg("hpcs:traditionallandform", {
+        "INPUT": files["dem"], "FLOOR": files["floor"], "SUBAREAS": files["sub"],
+        "BENCH_HEIGHT": 10, "FACE_ANGLE": 33, "BERM_WIDTH": 10,
+        "OUTPUT": str(tmp_path / "tdl.tif")})
+    z, _ = read_raster(res["OUTPUT"])
+    dump = p["refill"] > 0
+    total = sum(p["supply"].values())
+    vol = float(((z[dump] - p["floor"][dump]) * AREA).sum())
+    assert abs(vol - total) <= 1e-3 * total
+    assert np.nanmax(z[dump]) == pytest.approx(res["TOP_ELEVATION"], abs=1e-9)
+    assert res["MEAN_SLOPE"] == pytest.approx(horn_slope(z, D, D)[dump].mean(), abs=1e-6)
+    # same final pit as the near-natural landform
+    nn = run_alg("hpcs:nearnaturallandform",
+                 _nn_params(files, tmp_path / "nn.tif", SLOPE_MITIGATION=False))
+    zn, _ = read_raster(nn["OUTPUT"])
+    pit = (p["mining"] > 0) & ~dump
+    assert np.array_equal(z[pit], zn[pit])
+    assert np.array_equal(z[~p["mine"]], p["dem"][~p["mine"]])
+
+
+def test_cut_fill(run_alg, plan_files, tmp_path):
+    p, files = plan_files
+    nn = run_alg("hpcs:nearnaturallandform",
+                 _nn_params(files, tmp_path / "nn.tif", SLOPE_MITIGATION=False))
+    table = tmp_path / "cf.csv"
+    area = tmp_path / "area.geojson"
+    with open(area, "w") as fh:       # the dump: columns 30-89, rows 10-49
+        json.dump({"type": "FeatureCollection",
+                   "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32616"}},
+                   "features": [{"type": "Feature", "properties": {},
+                                 "geometry": {"type": "Polygon",
+                                              "coordinates": _rect(30, 90, 10, 50)}}]}, fh)
+    res = run_alg("hpcs:cutfill", {"SURFACE_A": files["dem"], "SURFACE_B": nn["OUTPUT"],
+                                   "AREA": str(area), "TOLERANCE": 0.5,
+                                   "OUTPUT": str(tmp_path / "diff.tif"),
+                                   "OUTPUT_TABLE": str(table)})
+    zb, _ = read_raster(nn["OUTPUT"])
+    dump = p["refill"] > 0
+    diff = zb[dump] - p["dem"][dump]
+    assert res["FILL"] == pytest.approx(np.maximum(diff, 0).sum() * AREA, rel=1e-9)
+    assert res["CUT"] == pytest.approx(np.maximum(-diff, 0).sum() * AREA, rel=1e-9)
+    assert res["CUT"] - res["FILL"] == pytest.approx(res["NET"], abs=1e-6)
+    d, _ = read_raster(res["OUTPUT"])
+    assert np.all(np.isnan(d[~dump]))
+    np.testing.assert_allclose(d[dump], diff, atol=1e-4)       # float32 raster
+    assert (tmp_path / "diff.qml").exists()
+    qml = (tmp_path / "diff.qml").read_text()
+    assert "#b2182b" in qml and "#2166ac" in qml and "#f0f0f0" in qml
+    with open(table, newline="") as fh:
+        rows = {r["quantity"]: float(r["value"]) for r in csv.DictReader(fh)}
+    assert rows["net (cut - fill)"] == pytest.approx(res["NET"], rel=1e-9, abs=1e-6)
+    assert rows["area within tolerance"] == pytest.approx((np.abs(diff) <= 0.5).sum() * AREA)
+
+
+def test_mismatched_grids_give_clear_errors(run_alg, plan_files, tmp_path):
+    from qgis.core import QgsProcessingException
+    p, files = plan_files
+    other = _tif(tmp_path / "small.tif", p["zmax"][:, :-3])
+    with pytest.raises(QgsProcessingException, match="not on the same grid"):
+        run_alg("hpcs:nearnaturallandform",
+                _nn_params(files, tmp_path / "x.tif", SURFACE_MAX=other))
+    with pytest.raises(QgsProcessingException, match="not on the same grid"):
+        run_alg("hpcs:cutfill", {"SURFACE_A": files["dem"], "SURFACE_B": other,
+                                 "OUTPUT": str(tmp_path / "d.tif")})
+    with pytest.raises(QgsProcessingException, match="not on the same grid"):
+        run_alg("hpcs:traditionallandform", {"INPUT": files["dem"], "FLOOR": other,
+                                             "SUBAREAS": files["sub"],
+                                             "OUTPUT": str(tmp_path / "t.tif")})
+
+
+def test_layer_without_the_expected_fields(run_alg, plan_files, tmp_path):
+    from qgis.core import QgsProcessingException
+    p, files = plan_files
+    bare = _subareas(tmp_path / "bare.geojson", p, fields=False)
+    with pytest.raises(QgsProcessingException, match="v_supply"):
+        run_alg("hpcs:nearnaturallandform",
+                _nn_params(files, tmp_path / "x.tif", SUBAREAS=bare))
+    with pytest.raises(QgsProcessingException, match="v_supply"):
+        run_alg("hpcs:traditionallandform", {"INPUT": files["dem"], "FLOOR": files["floor"],
+                                             "SUBAREAS": bare,
+                                             "OUTPUT": str(tmp_path / "t.tif")})
+    nofields = tmp_path / "nofields.geojson"
+    with open(bare) as fh:
+        doc = json.load(fh)
+    for f in doc["features"]:
+        f["properties"] = {"name": "strip"}
+    with open(nofields, "w") as fh:
+        json.dump(doc, fh)
+    with pytest.raises(QgsProcessingException, match="period"):
+        run_alg("hpcs:nearnaturallandform",
+                _nn_params(files, tmp_path / "x.tif", SUBAREAS=str(nofields)))
+    # mitigation without catchments
+    params = _nn_params(files, tmp_path / "x.tif")
+    del params["CATCHMENTS"]
+    with pytest.raises(QgsProcessingException, match="CATCHMENTS"):
+        run_alg("hpcs:nearnaturallandform", params)
+
+
+def test_qgis_process_near_natural(plan_files, tmp_path):
+    from qgis_process_util import parse_results, run_qgis_process
+    p, files = plan_files
+    out = tmp_path / "qp.tif"
+    code, stdout, stderr = run_qgis_process("hpcs:nearnaturallandform",
+                                            _nn_params(files, out), tmp_path)
+    assert code == 0, stdout[-2000:] + stderr[-2000:]
+    res = parse_results(stdout)
+    assert float(res["VOLUME_ERROR_MAX"]) < 1e-3
+    z, _ = read_raster(out)
+    for n, s in p["supply"].items():
+        m = p["refill"] == n
+        assert abs(float(((z[m] - p["floor"][m]) * AREA).sum()) - s) <= 1e-3 * s
