@@ -276,3 +276,68 @@ def test_chained_behind_earthwork_surfaces(run_alg, tmp_path):
     f_all = (np.maximum(lo - floor, 0) * g.cell_area)[mask].sum()
     assert res["TOTAL_FMIN"] + pit["v_fmin"] == pytest.approx(f_all, rel=1e-9)
     assert res["TOTAL_FMIN"] <= res["TOTAL_SUPPLY"] <= res["TOTAL_FMAX"]
+
+
+def test_in_a_model_fed_by_the_surfaces(provider, tmp_path):
+    """Modeler: channelextraction -> classifycells -> earthworksurfaces ->
+    subareadelineation as one model; the strips' totals agree with eq. 8 summed
+    over the surfaces the model wrote."""
+    import processing
+    from qgis.core import (QgsProcessing, QgsProcessingContext, QgsProcessingFeedback,
+                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
+                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
+                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
+                           QgsProcessingParameterRasterLayer)
+    m = QgsProcessingModelAlgorithm("HPCS sub-areas", "HPCS model")
+    for name in ("dem", "floor", "thickness"):
+        m.addModelParameter(QgsProcessingParameterRasterLayer(name, name),
+                            QgsProcessingModelParameter(name))
+    m.addModelParameter(QgsProcessingParameterFeatureSource(
+        "area", "area", [QgsProcessing.TypeVectorPolygon]), QgsProcessingModelParameter("area"))
+    par = QgsProcessingModelChildParameterSource.fromModelParameter
+    out = QgsProcessingModelChildParameterSource.fromChildOutput
+    static = QgsProcessingModelChildParameterSource.fromStaticValue
+
+    def child(alg, cid, sources, outputs=()):
+        c = QgsProcessingModelChildAlgorithm(alg)
+        c.setChildId(cid)
+        for k, v in sources.items():
+            c.addParameterSources(k, [v])
+        mo = {}
+        for name, child_out in outputs:
+            o = QgsProcessingModelOutput(name, name)
+            o.setChildId(cid)
+            o.setChildOutputName(child_out)
+            mo[name] = o
+        c.setModelOutputs(mo)
+        m.addChildAlgorithm(c)
+
+    child("hpcs:channelextraction", "channels", {"INPUT": par("dem")})
+    child("hpcs:classifycells", "classify", {
+        "INPUT": par("dem"), "AREA": par("area"),
+        **{p: out("channels", "OUTPUT_" + p) for p in ("FLOWDIR", "CHANNELS", "RIDGES",
+                                                        "CATCHMENTS")}})
+    child("hpcs:earthworksurfaces", "surfaces", {
+        "INPUT": par("dem"), "CLASSES": out("classify", "OUTPUT"),
+        "FLOWDIR": out("channels", "OUTPUT_FLOWDIR"),
+        "CATCHMENTS": out("channels", "OUTPUT_CATCHMENTS")},
+        [("dem_min", "OUTPUT_MIN")])
+    child("hpcs:subareadelineation", "subareas", {
+        "INPUT": par("dem"), "FLOOR": par("floor"), "THICKNESS": par("thickness"),
+        "SURFACE_MAX": out("surfaces", "OUTPUT_MAX"), "SURFACE_MIN": out("surfaces", "OUTPUT_MIN"),
+        "MINE_AREA": par("area"), "OPTIMIZE": static(False)},
+        [("strips", "OUTPUT")])
+    m.updateDestinationParameters()
+    res = processing.run(m, {
+        "dem": str(DEM), "floor": str(FLOOR), "thickness": str(THICK), "area": str(AREA),
+        "surfaces:dem_min": str(tmp_path / "min.tif"),
+        "subareas:strips": str(tmp_path / "strips.gpkg")},
+        context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    feats = _features(res["subareas:strips"])
+    refill = [f for f in feats if f["kind"] in ("refilling", "final pit")]
+    mask, _, g = _mine_mask_and_area()
+    floor, _ = read_raster(FLOOR)
+    lo, _ = read_raster(res["surfaces:dem_min"])
+    f_all = (np.maximum(lo - floor, 0) * g.cell_area)[mask].sum()
+    assert sum(f["v_fmin"] for f in refill) == pytest.approx(f_all, rel=1e-9)
+    assert {f["plan"] for f in feats} == {"original"}
