@@ -7,6 +7,7 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
@@ -15,6 +16,7 @@ from qgis.core import (
 
 from ..core import landform as lf
 from ..core.errors import InputError
+from ..core.grid import rasterize_labels
 from ..core.nearnatural import near_natural_landform
 from .base import HpcsAlgorithm
 
@@ -58,6 +60,63 @@ def supply_from_records(records, name="SUBAREAS"):
     return supply
 
 
+PLAN_LABELS = ["Optimized (MNNDL) when the layer has it, else the only plan",
+               "Original (NNDL)"]
+
+
+def plan_parameter(alg):
+    alg.addParameter(QgsProcessingParameterEnum(
+        "PLAN", alg.tr("Plan to build (the layer's field 'plan')"),
+        options=[alg.tr(s) for s in PLAN_LABELS], defaultValue=0))
+
+
+def plan_labels(alg, parameters, context, grid, name="SUBAREAS"):
+    """(mining, refilling, records, plan) of one plan of the sub-area layer.
+
+    hpcs:subareadelineation writes the original and the optimized strips in
+    one layer (field 'plan'); PLAN picks one.  Mining labels also cover the
+    'box cut' and 'final pit' features (mined), refilling labels the
+    'refilling' strips; the label is the period (at least 1).
+    """
+    wkbs, attrs = alg.features_in_grid_crs(parameters, name, context, grid)
+    if not attrs:
+        raise InputError(f"Parameter {name}: the sub-area layer has no features.")
+    missing = [f for f in ("period", "kind") if f not in attrs[0]]
+    if missing:
+        raise InputError(
+            f"Parameter {name}: the layer has no field {', '.join(missing)}. Use the "
+            "sub-area layer written by 'Mining/refilling sub-area delineation' "
+            "(fields period, kind, plan, v_supply, ...).")
+    choice = alg.parameterAsEnum(parameters, "PLAN", context)
+    plans = {str(a.get("plan")) for a in attrs if _text(a.get("plan"))}
+    plan = None
+    if plans:
+        plan = "original" if choice == 1 else ("optimized" if "optimized" in plans
+                                               else "original")
+        if plan not in plans:
+            raise InputError(f"Parameter {name}: the layer has no strips of the "
+                             f"'{plan}' plan (field plan: {', '.join(sorted(plans))}).")
+    sel = [i for i, a in enumerate(attrs) if plan is None or str(a.get("plan")) == plan]
+    out = {}
+    for kinds, key in ((("mining", "box cut", "final pit"), "mining"),
+                       (("refilling",), "refilling")):
+        ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
+               and _number(attrs[i].get("period")) is not None]
+        out[key] = rasterize_labels([wkbs[i] for i in ids],
+                                    [max(int(_number(attrs[i]["period"])), 1) for i in ids],
+                                    grid)
+    if not out["refilling"].any():
+        raise InputError(f"Parameter {name}: no refilling strip covers a cell of "
+                         f"{grid.name}; check the layer and its CRS.")
+    return out["mining"], out["refilling"], [attrs[i] for i in sel], plan
+
+
+def _text(value):
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return ""
+    return str(value)
+
+
 def pit_angle_parameters(alg):
     """The three advanced wall-angle parameters of the final pit."""
     for name, label, default in (
@@ -87,7 +146,8 @@ class NearNaturalLandform(HpcsAlgorithm):
         "maximum and minimum earthwork surfaces (eq. 1 to 5), the floor of the lowest "
         "minable seam, the catchments of channel extraction (for the slope mitigation) and "
         "the sub-area layer of 'Mining/refilling sub-area delineation' (fields period, kind, "
-        "v_supply).\n\n"
+        "v_supply; PLAN picks its 'optimized' strips for MNNDL or its 'original' strips for "
+        "NNDL).\n\n"
         "In each refilling strip n the surface dem_min + t (dem_max - dem_min) holds exactly "
         "the strip's supply V_g (eq. 6, m3) above the seam floor: t is solved per strip. The "
         "supply of refilling strip n is v_supply of the refilling feature of period n if set, "
@@ -134,6 +194,7 @@ class NearNaturalLandform(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
             [QgsProcessing.TypeVectorPolygon]))
+        plan_parameter(self)
         self.addParameter(QgsProcessingParameterBoolean(
             self.SLOPE_MITIGATION, self.tr("Slope mitigation between catchment units"),
             defaultValue=True))
@@ -166,8 +227,9 @@ class NearNaturalLandform(HpcsAlgorithm):
             raise InputError("Slope mitigation needs CATCHMENTS (the catchment raster of "
                              "'Channel and ridge extraction'); give it or switch the "
                              "mitigation off.")
-        mining, refilling, records = self.subarea_labels(parameters, self.SUBAREAS, context,
-                                                         grid)
+        mining, refilling, records, plan = plan_labels(self, parameters, context, grid)
+        if plan:
+            feedback.pushInfo(self.tr("Plan: {0}").format(plan))
         supply = supply_from_records(records)
         res = near_natural_landform(
             dem, rasters[self.SURFACE_MAX], rasters[self.SURFACE_MIN], rasters[self.FLOOR],

@@ -10,7 +10,8 @@ from qgis.core import (
 
 from ..core.terrace import traditional_landform
 from .base import HpcsAlgorithm
-from .near_natural_landform import pit_angle_parameters, pit_angles, supply_from_records
+from .near_natural_landform import (pit_angle_parameters, pit_angles, plan_labels,
+                                    plan_parameter, supply_from_records)
 
 
 class TraditionalLandform(HpcsAlgorithm):
@@ -21,7 +22,8 @@ class TraditionalLandform(HpcsAlgorithm):
         "Builds the traditional terraced dump (TDL, the paper's 'step-like' landform) with "
         "the same earth and the same final pit as the near-natural landform.\n\n"
         "Inputs (one grid, metres, projected CRS): the pre-mining DEM, the floor of the "
-        "lowest minable seam and the sub-area layer (fields period, kind, v_supply).\n\n"
+        "lowest minable seam and the sub-area layer (fields period, kind, v_supply; PLAN picks "
+        "its 'optimized' or 'original' strips).\n\n"
         "The refilled area gets benches of BENCH_HEIGHT (m) with faces at FACE_ANGLE "
         "(degrees) and horizontal berms of BERM_WIDTH (m), laid out from the dump's edge "
         "inward (distance transform), under a flat top platform. The berms lie every bench "
@@ -50,6 +52,7 @@ class TraditionalLandform(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
             [QgsProcessing.TypeVectorPolygon]))
+        plan_parameter(self)
         self.addParameter(QgsProcessingParameterNumber(
             self.BENCH_HEIGHT, self.tr("Bench height (m)"), QgsProcessingParameterNumber.Double,
             defaultValue=10.0, minValue=0.1))
@@ -73,8 +76,7 @@ class TraditionalLandform(HpcsAlgorithm):
         dem, grid = self.read_raster(parameters, self.INPUT, context)
         floor, g = self.read_raster(parameters, self.FLOOR, context)
         self.require_same_grid(grid, g, self.FLOOR)
-        mining, refilling, records = self.subarea_labels(parameters, self.SUBAREAS, context,
-                                                         grid)
+        mining, refilling, records, plan = plan_labels(self, parameters, context, grid)
         supply = supply_from_records(records)
         res = traditional_landform(
             dem, floor, mining, refilling, supply, grid.dx, grid.dy,

@@ -34,21 +34,26 @@ def _rect(c0, c1, r0, r1):
     return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
 
 
-def _subareas(path, p, supply_on="refilling", fields=True):
+def _subareas(path, p, supply_on="refilling", fields=True, plans=None):
     """One feature per strip as hpcs:subareadelineation writes it: strip k covers
     columns [90 - 10 k, 100 - 10 k), rows 10-49; refilling strip n = strip n,
     mining strip of period n = strip n + 2."""
     feats = []
-    for n in range(1, 7):
-        for kind, k in (("refilling", n), ("mining", n + 2)):
-            props = {"period": n, "kind": kind}
-            if fields:
-                v = p["supply"][n] if kind == supply_on else None
-                props.update({"width_m": 100.0, "v_supply": v, "v_fmin": None,
-                              "v_fmax": None, "safe_dist": 50.0, "case": "", "status": "ok"})
-            feats.append({"type": "Feature", "properties": props,
-                          "geometry": {"type": "Polygon",
-                                       "coordinates": _rect(90 - 10 * k, 100 - 10 * k, 10, 50)}})
+    for plan, scale in (plans or [(None, 1.0)]):
+        for n in range(1, 7):
+            for kind, k in (("refilling", n), ("mining", n + 2)):
+                props = {"period": n, "kind": kind}
+                if plan is not None:
+                    props["plan"] = plan
+                if fields:
+                    v = scale * p["supply"][n] if kind == supply_on else None
+                    props.update({"width_m": 100.0, "v_supply": v, "v_fmin": None,
+                                  "v_fmax": None, "safe_dist": 50.0, "case": "",
+                                  "status": "ok"})
+                feats.append({"type": "Feature", "properties": props,
+                              "geometry": {"type": "Polygon",
+                                           "coordinates": _rect(90 - 10 * k, 100 - 10 * k,
+                                                                10, 50)}})
     doc = {"type": "FeatureCollection",
            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32616"}},
            "features": feats}
@@ -109,6 +114,23 @@ def test_supply_taken_from_the_mining_strips(run_alg, plan_files, tmp_path):
     za, _ = read_raster(a["OUTPUT"])
     zb, _ = read_raster(b["OUTPUT"])
     np.testing.assert_allclose(za, zb, atol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize("choice, scale", [(0, 1.02), (1, 1.0)])
+def test_plan_choice(run_alg, plan_files, tmp_path, choice, scale):
+    # one layer with both plans (as hpcs:subareadelineation writes it): the optimized
+    # plan here carries 2 % more supply in every strip
+    p, files = plan_files
+    both = _subareas(tmp_path / "both.geojson", p,
+                     plans=[("original", 1.0), ("optimized", 1.02)])
+    res = run_alg("hpcs:nearnaturallandform",
+                  _nn_params(files, tmp_path / "x.tif", SUBAREAS=both, PLAN=choice,
+                             SLOPE_MITIGATION=False))
+    z, _ = read_raster(res["OUTPUT"])
+    for n, s in p["supply"].items():
+        m = p["refill"] == n
+        v = float(((z[m] - p["floor"][m]) * AREA).sum())
+        assert abs(v - scale * s) <= 1e-6 * s
 
 
 def test_traditional_landform(run_alg, plan_files, tmp_path):
