@@ -238,6 +238,12 @@ class NearNaturalLandform(HpcsAlgorithm):
             slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
             pit_angles=pit_angles(self, parameters, context),
             progress=self.progress(feedback, 0, 90))
+        moved = res.diagnostics.get("merged_periods") or []
+        if moved:
+            feedback.pushWarning(self.tr(
+                "{0} refilling strip(s) cover no cell centre (narrower than a cell); their "
+                "supply went to the nearest strip with cells: {1}").format(
+                    len(moved), ", ".join(f"{a}->{b}" for a, b in moved[:20])))
         # volumes as written (float32 when the DEM is float32)
         written = res.landform.astype(grid.float_dtype).astype(np.float64)
         errs = lf.volume_errors(written, rasters[self.FLOOR], refilling, res.supply,

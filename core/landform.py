@@ -59,15 +59,16 @@ def supply_by_period(refilling, supply):
     supply >= 0 (eq. 6, already multiplied by k).
     """
     nmax = int(np.max(refilling)) if np.size(refilling) else 0
-    out = np.full(nmax + 1, np.nan)
     if isinstance(supply, dict):
+        keys = [int(k) for k, v in supply.items() if v is not None and int(k) >= 0]
+        out = np.full(max([nmax] + keys) + 1, np.nan)
         for k, v in supply.items():
-            if 0 <= int(k) <= nmax and v is not None:
+            if int(k) >= 0 and v is not None:
                 out[int(k)] = float(v)
     else:
         s = np.asarray(supply, dtype=np.float64)
-        n = min(len(s), nmax + 1)
-        out[:n] = s[:n]
+        out = np.full(max(nmax + 1, len(s)), np.nan)
+        out[:len(s)] = s
     present = np.unique(refilling[refilling > 0])
     missing = [int(p) for p in present if not np.isfinite(out[p])]
     if missing:
@@ -81,6 +82,29 @@ def supply_by_period(refilling, supply):
         raise InputError(f"Negative supply volume for period(s) {bad[:10]}; the supply "
                          "V_g of eq. 6 must be >= 0.")
     return out
+
+
+def merge_empty_strips(refilling, supply):
+    """Move the supply of refilling periods that cover no cell to the nearest period
+    that does (the next one, else the previous one), so no earth is lost when strips
+    are narrower than a cell.  Returns (supply array, list of (from, to) periods)."""
+    sup = np.array(supply, dtype=np.float64, copy=True)
+    n = len(sup)
+    have = np.bincount(np.asarray(refilling)[np.asarray(refilling) > 0], minlength=n)[:n] > 0
+    have[0] = False
+    cells = np.nonzero(have)[0]
+    moved = []
+    if cells.size == 0:
+        return sup, moved
+    for p in range(1, n):
+        if have[p] or not np.isfinite(sup[p]) or sup[p] == 0:
+            continue
+        later = cells[cells > p]
+        q = int(later[0]) if later.size else int(cells[cells < p][-1])
+        sup[q] += sup[p]
+        sup[p] = 0.0
+        moved.append((p, q))
+    return sup, moved
 
 
 def strip_volumes(z, floor, labels, cell_area, nlabels=None):

@@ -269,7 +269,7 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     if inverted.any():
         raise InputError(f"SURFACE_MAX is below SURFACE_MIN on {int(inverted.sum())} cell(s) "
                          "of the dump; check that the two surfaces were not swapped.")
-    sup = lf.supply_by_period(refilling, supply)
+    sup, moved = lf.merge_empty_strips(refilling, lf.supply_by_period(refilling, supply))
     nper = len(sup)
     area = dx * dy
     lab = refilling[dump]
@@ -361,7 +361,7 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     slope_mask = dump
     mean0, _ = lf.mean_slope_gradient(z, slope_mask, dx, dy)
     diag = {"h": h, "feasible": feasible, "axis": axis, "seam_limit": limit,
-            "passes_accepted": 0}
+            "passes_accepted": 0, "merged_periods": moved}
 
     # 2. slope mitigation between catchment units of each strip
     if mitigation and catchments is not None and passes > 0:

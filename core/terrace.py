@@ -82,7 +82,7 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, bench
         raise InputError("No refilling strip covers a cell of the DEM; nothing to build.")
     lf.check_inside("The pre-mining DEM (INPUT)", dem_or, mine)
     lf.check_inside("The seam floor (FLOOR)", floor, mine)
-    sup = lf.supply_by_period(refilling, supply)
+    sup, _ = lf.merge_empty_strips(refilling, lf.supply_by_period(refilling, supply))
     present = np.unique(refilling[dump])
     total = float(sup[present].sum())
     area = dx * dy

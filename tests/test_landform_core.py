@@ -388,3 +388,17 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="bench height"):
         traditional_landform(p["dem"], p["floor"], p["mining"], p["refill"], p["supply"],
                              D, D, bench_height=0)
+
+
+def test_strips_narrower_than_a_cell_keep_their_earth():
+    # period 7 has supply but no cell (a strip narrower than a cell): its earth goes to
+    # the nearest period with cells (here the previous one, 6), none is lost
+    p = make_plan()
+    p["supply"][7] = 123456.0
+    res = run_nn(p)
+    assert res.diagnostics["merged_periods"] == [(7, 6)]
+    vols = hand_volumes(res.landform, p["floor"], p["refill"])
+    assert vols[6] == pytest.approx(p["supply"][6] + 123456.0, rel=1e-9)
+    tdl = traditional_landform(p["dem"], p["floor"], p["mining"], p["refill"], p["supply"],
+                               D, D)
+    assert tdl.total_supply == pytest.approx(sum(p["supply"].values()), rel=1e-12)
