@@ -325,6 +325,15 @@ def test_rusle_gentle_plane_and_raster_factors():
     assert res.ls[0, 2] == pytest.approx((10.0 / 22.13) ** m * (10.8 * st + 0.03), rel=1e-12)
 
 
+def test_rusle_progress_and_cancel():
+    z = dump_mound(20, 20)
+    seen = []
+    rusle.rusle(z, 10.0, 10.0, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 100
+    with pytest.raises(Cancelled):
+        rusle.rusle(z, 10.0, 10.0, progress=Progress(None, lambda: True))
+
+
 def test_rusle_bad_factor():
     z = np.arange(25.0).reshape(5, 5)
     with pytest.raises(InputError, match="negative"):
