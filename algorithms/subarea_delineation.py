@@ -30,7 +30,6 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
-    QgsProcessingUtils,
     QgsRectangle,
     QgsWkbTypes,
 )

@@ -7,6 +7,7 @@ computed here directly from the rasters (eq. 6 and 8 over the rasterised mine
 area), coverage against the mine polygon's area.
 """
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -185,10 +186,7 @@ def test_bad_inputs(run_alg, standins, tmp_path, case, expect):
         kw["THICKNESS"] = _shift(THICK, tmp_path / "t.tif", add=-20.0)
     elif case == "outside":
         path = tmp_path / "far.geojson"
-        path.write_text(AREA.read_text().replace('"coordinates": [', '"coordinates": [', 1))
-        txt = AREA.read_text()
-        import json
-        doc = json.loads(txt)
+        doc = json.loads(AREA.read_text())
         ring = doc["features"][0]["geometry"]["coordinates"][0]
         doc["features"][0]["geometry"]["coordinates"][0] = [[x + 50000.0, y] for x, y in ring]
         path.write_text(json.dumps(doc))
@@ -204,7 +202,6 @@ def test_bad_inputs(run_alg, standins, tmp_path, case, expect):
 
 def test_partly_outside_dem(run_alg, standins, tmp_path):
     from qgis.core import QgsProcessingException
-    import json
     doc = json.loads(AREA.read_text())
     ring = doc["features"][0]["geometry"]["coordinates"][0]
     xs = [p[0] for p in ring]
