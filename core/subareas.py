@@ -505,17 +505,33 @@ def period_status(vg, vmin, vmax, gap, safe_dist, ratio, tolerance):
     return "ok" if not out else "; ".join(out)
 
 
-def _safe_fill_edge(safe, face, edge, lower):
-    """Largest refilling edge <= ``edge`` with face - edge >= L_tn(edge, face)."""
+def _safe_fill_edge(safe, face, edge, lower, tol=1e-3):
+    """Largest refilling edge in [lower, edge] with face - f >= L_tn(f, face)
+    (to ``tol`` m); ``lower`` when none is safe.
+
+    L_tn depends on the edge cells, so the edge first steps back by the
+    shortfall until safe, then the last safe / first unsafe pair is bisected.
+    """
+    def ok(f):
+        return face - f >= safe(f, face) - 1e-9
+
+    if ok(edge):
+        return edge
     f = edge
-    for _ in range(30):
-        need = face - safe(f, face)
-        if f <= need + 1e-9:
-            return f
-        f = max(need, lower)
-        if f <= lower:
-            return lower
-    return f
+    for _ in range(200):
+        f = max(min(face - safe(f, face), f - tol), lower)
+        if ok(f) or f <= lower:
+            break
+    if not ok(f):
+        return lower
+    lo, hi = f, edge
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def optimize(plan0, supply, fmin, fmax, safe, tolerance=0.01, min_width=None,
@@ -599,6 +615,11 @@ def optimize(plan0, supply, fmin, fmax, safe, tolerance=0.01, min_width=None,
             move_mining(tgt)
     progress(100.0)
     return Plan(f, m, case=cases)
+
+
+#: narrowest strip the optimization may make, as a fraction of the cell size
+#: (strips at the corners of an oblique layout can rightly be very narrow)
+MIN_STRIP_FRACTION = 1e-3
 
 
 class _NoSafety:
@@ -750,21 +771,30 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
     if optimize_plan:
         if not feasible:
             raise InputError(report)
+        # the smallest safe pit for the optimized plan: balance the periods by
+        # the mining edges only (cases a, c), measure the largest shortfall of
+        # a gap against L_tn, lengthen the pit until none is left
+        min_w = MIN_STRIP_FRACTION * min(frame.dx, frame.dy)
+        no_safety = _NoSafety(safe.tracking)
+
+        def short(P):
+            f2, m2 = original_edges(frame.length, W, P)
+            t = optimize(Plan(f2, m2), supply, fmin, fmax, no_safety, tolerance,
+                         min_width=min_w)
+            return max(safe(t.f[n + 1], t.m[n]) - (t.m[n] - t.f[n + 1])
+                       for n in range(len(t.f) - 1))
+
+        progress(27)
+        if not auto and short(P) > 1e-6:
+            P_safe = _smallest_safe(short, P, frame.length)
+            res.messages.append(
+                f"PIT_LENGTH {P:.1f} m is shorter than the smallest pit that keeps the safe "
+                "distance once the periods are balanced ("
+                + (f"{P_safe:.1f} m" if P_safe is not None else "none fits in the mine area")
+                + "): the optimization has to move refilling edges back (cases b, d), the "
+                "refilling front then lags, strips can shrink to slivers and periods stay "
+                "unsafe or unbalanced. Leave PIT_LENGTH blank to use the smallest safe pit.")
         if auto:
-            # the smallest safe pit for the optimized plan: balance the periods
-            # by the mining edges only (cases a, c), measure the largest
-            # shortfall of a gap against L_tn, lengthen the pit until none is left
-            no_safety = _NoSafety(safe.tracking)
-            cw = min(frame.dx, frame.dy) * 1e-3
-
-            def short(P):
-                f2, m2 = original_edges(frame.length, W, P)
-                t = optimize(Plan(f2, m2), supply, fmin, fmax, no_safety, tolerance,
-                             min_width=cw)
-                return max(safe(t.f[n + 1], t.m[n]) - (t.m[n] - t.f[n + 1])
-                           for n in range(len(t.f) - 1))
-
-            progress(27)
             P2 = _smallest_safe(short, P, frame.length)
             if P2 is not None and P2 > P:
                 f2, m2 = original_edges(frame.length, W, P2)
@@ -789,7 +819,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
                     res.final_pit_fmin = fmin.between(f[-1], frame.length)
                     res.feasibility = rep2
         opt = optimize(original, supply, fmin, fmax, safe, tolerance,
-                       min_width=min(frame.dx, frame.dy) * 1e-3, progress=progress.sub(30, 95))
+                       min_width=min_w, progress=progress.sub(30, 95))
         opt = evaluate(opt, supply, fmin, fmax, safe, ratio, tolerance)
         res.optimized = opt
         bad = [i + 1 for i, st in enumerate(opt.status) if st != "ok"]

@@ -223,6 +223,15 @@ def test_case_d_with_max_surface():
     assert o.m[1] == pytest.approx(40 + min(r * vmin, vmax) / 100, abs=1e-9)
 
 
+def test_short_pit_warns_with_the_smallest_safe_pit():
+    res = run(line(), 40.0)      # uniform plan: the smallest safe pit is W + L_t = 45 m
+    assert any("PIT_LENGTH 40.0 m is shorter" in msg and "(45.0 m)" in msg
+               for msg in res.messages)
+    ok = run(line(), 45.001)
+    assert not any("is shorter" in msg for msg in ok.messages)
+    assert all(s == "ok" for s in ok.optimized.status)
+
+
 # --- invariants ---------------------------------------------------------------
 
 def _rough_plan(shape=(80, 80), seed=3):
