@@ -778,6 +778,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
         no_safety = _NoSafety(safe.tracking)
 
         def short(P):
+            progress.check()            # cancel between the trial plans
             f2, m2 = original_edges(frame.length, W, P)
             t = optimize(Plan(f2, m2), supply, fmin, fmax, no_safety, tolerance,
                          min_width=min_w)
