@@ -16,7 +16,7 @@ from qgis.core import (
 
 from ..core import landform as lf
 from ..core.errors import InputError
-from ..core.grid import rasterize_labels
+from ..core.grid import Grid, rasterize_labels
 from ..core.nearnatural import near_natural_landform
 from .base import HpcsAlgorithm
 
@@ -97,18 +97,35 @@ def plan_labels(alg, parameters, context, grid, name="SUBAREAS"):
             raise InputError(f"Parameter {name}: the layer has no strips of the "
                              f"'{plan}' plan (field plan: {', '.join(sorted(plans))}).")
     sel = [i for i, a in enumerate(attrs) if plan is None or str(a.get("plan")) == plan]
-    out = {}
+    out, polys = {}, {}
     for kinds, key in ((("mining", "box cut", "final pit"), "mining"),
                        (("refilling",), "refilling")):
         ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
                and _number(attrs[i].get("period")) is not None]
-        out[key] = rasterize_labels([wkbs[i] for i in ids],
-                                    [max(int(_number(attrs[i]["period"])), 1) for i in ids],
-                                    grid)
+        polys[key] = ([wkbs[i] for i in ids],
+                      [max(int(_number(attrs[i]["period"])), 1) for i in ids])
+        out[key] = rasterize_labels(*polys[key], grid)
     if not out["refilling"].any():
         raise InputError(f"Parameter {name}: no refilling strip covers a cell of "
                          f"{grid.name}; check the layer and its CRS.")
+    alg._refilling_polygons = polys["refilling"]
     return out["mining"], out["refilling"], [attrs[i] for i in sel], plan
+
+
+def apportioned_supply(alg, refilling, grid, supply, max_cells=2e7):
+    """Supply per labelled strip, shared by polygon area (core.landform.apportion_supply):
+    the strip polygons are rasterised on a grid up to 8 times finer."""
+    arr = lf.supply_by_period(refilling, supply)
+    rows, cols = grid.shape
+    factor = int(max(1, min(8, math.sqrt(max_cells / float(rows * cols)))))
+    if factor <= 1:
+        return arr
+    x0, dx, _, y0, _, dy = grid.transform
+    fine = Grid((x0, dx / factor, 0.0, y0, 0.0, dy / factor), (rows * factor, cols * factor),
+                grid.crs_wkt)
+    wkbs, periods = alg._refilling_polygons
+    labels = rasterize_labels(wkbs, periods, fine)
+    return lf.apportion_supply(labels, factor, refilling, arr)
 
 
 def _text(value):
@@ -151,7 +168,9 @@ class NearNaturalLandform(HpcsAlgorithm):
         "In each refilling strip n the surface dem_min + t (dem_max - dem_min) holds exactly "
         "the strip's supply V_g (eq. 6, m3) above the seam floor: t is solved per strip. The "
         "supply of refilling strip n is v_supply of the refilling feature of period n if set, "
-        "else of the mining feature of period n. Where V_g > V_fmax (eq. 7) the surface is "
+        "else of the mining feature of period n. A cell belongs to the strip containing its "
+        "centre; where strips are not much wider than a cell, each polygon's supply is shared "
+        "among the rasterised strips by the area of the polygon in their cells (total kept). Where V_g > V_fmax (eq. 7) the surface is "
         "dem_max raised by a uniform offset ('uplifted'); where V_g < V_fmin (eq. 8) dem_min "
         "lowered ('sunk'), never below the floor. So that strips join without steps, t is "
         "the smoothest field over the whole dump (least squared gradient) that gives every "
@@ -230,7 +249,7 @@ class NearNaturalLandform(HpcsAlgorithm):
         mining, refilling, records, plan = plan_labels(self, parameters, context, grid)
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
-        supply = supply_from_records(records)
+        supply = apportioned_supply(self, refilling, grid, supply_from_records(records))
         res = near_natural_landform(
             dem, rasters[self.SURFACE_MAX], rasters[self.SURFACE_MIN], rasters[self.FLOOR],
             mining, refilling, supply, grid.dx, grid.dy, catchments=rasters[self.CATCHMENTS],

@@ -84,6 +84,49 @@ def supply_by_period(refilling, supply):
     return out
 
 
+def apportion_supply(fine_labels, factor, labels, supply):
+    """Re-apportion each strip polygon's supply to the rasterised strips by area.
+
+    A cell belongs to the strip containing its centre, so where strips are
+    not much wider than a cell the labelled strips hold more or less area than
+    the polygons (a 90 m strip on 80 m cells gets one or two columns).  The
+    supply of polygon m is shared among the labelled strips n in proportion
+    to the area of m falling in cells labelled n:
+
+        S'_n = sum_m S_m a(m, n) / sum_n' a(m, n')
+
+    fine_labels: the polygons rasterised on a grid ``factor`` times finer
+    (period of the polygon containing each sub-cell centre); labels: the
+    cell labels.  The total supply is kept exactly.  Returns the new supply
+    array (same length as ``supply``).
+    """
+    sup = np.asarray(supply, dtype=np.float64)
+    f = int(factor)
+    lab = np.asarray(labels).astype(np.int64)
+    fl = np.asarray(fine_labels).astype(np.int64)
+    if f <= 1:
+        return sup.copy()
+    rows, cols = lab.shape
+    fl = fl[:rows * f, :cols * f]
+    parent = np.repeat(np.repeat(lab, f, axis=0), f, axis=1)
+    n = max(len(sup), int(lab.max()) + 1, int(fl.max()) + 1)
+    m = (fl > 0) & (parent > 0)
+    counts = np.bincount(fl[m] * n + parent[m], minlength=n * n).reshape(n, n)
+    area = counts.sum(axis=1)
+    s = np.zeros(n)
+    s[:len(sup)] = np.where(np.isfinite(sup), sup, 0.0)
+    have = area > 0
+    out = np.zeros(n)
+    out += (counts[have] * (s[have] / area[have])[:, None]).sum(axis=0)
+    # polygons that cover no labelled cell keep their supply (merged later)
+    keep = ~have
+    out[keep] += s[keep]
+    res = np.full(len(sup), np.nan)
+    res[:] = out[:len(sup)]
+    res[~np.isfinite(sup) & (out[:len(sup)] == 0)] = np.nan
+    return res
+
+
 def merge_empty_strips(refilling, supply):
     """Move the supply of refilling periods that cover no cell to the nearest period
     that does (the next one, else the previous one), so no earth is lost when strips

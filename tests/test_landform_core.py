@@ -402,3 +402,21 @@ def test_strips_narrower_than_a_cell_keep_their_earth():
     tdl = traditional_landform(p["dem"], p["floor"], p["mining"], p["refill"], p["supply"],
                                D, D)
     assert tdl.total_supply == pytest.approx(sum(p["supply"].values()), rel=1e-12)
+
+
+def test_apportion_supply_by_area():
+    # 3 strips 1.5 cells wide on a 1 x 4 cell row (cells [0,1), [1,2) ...): strip 1 covers
+    # x in [0, 1.5), strip 2 [1.5, 3), strip 3 [3, 4).  Cell centres 0.5, 1.5, 2.5, 3.5 ->
+    # labels 1, 2, 2, 3.  With 4 sub-cells per cell, polygon 1 has 6 sub-cells, 4 in cell
+    # 0 (label 1) and 2 in cell 1 (label 2): S'_1 = S_1 4/6, S'_2 = S_1 2/6 + S_2, S'_3 = S_3
+    labels = np.array([[1, 2, 2, 3]])
+    x = (np.arange(16) + 0.5) / 4.0
+    fine = np.where(x < 1.5, 1, np.where(x < 3.0, 2, 3))
+    fine = np.repeat(fine[None, :], 4, axis=0)
+    s = lf.apportion_supply(fine, 4, labels, np.array([np.nan, 60.0, 30.0, 10.0]))
+    np.testing.assert_allclose(s[1:], [40.0, 20.0 + 30.0, 10.0])
+    assert np.nansum(s) == pytest.approx(100.0)
+    # aligned strips: nothing moves
+    fine = np.repeat(np.repeat(labels, 4, axis=1), 4, axis=0)
+    np.testing.assert_allclose(lf.apportion_supply(fine, 4, labels, [0, 1.0, 2.0, 3.0]),
+                               [0, 1.0, 2.0, 3.0])
