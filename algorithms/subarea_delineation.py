@@ -254,11 +254,12 @@ class SubareaDelineation(HpcsAlgorithm):
         if chart:
             write_chart(chart, res)
             results[self.OUTPUT_CHART] = chart
+        # plain Python numbers: a numpy float does not survive the QVariant conversion
         results.update({
-            "TOTAL_SUPPLY": res.total_supply, "TOTAL_FMIN": res.total_fmin,
-            "TOTAL_FMAX": res.total_fmax, "RATIO": res.ratio, "N_PERIODS": res.n_periods,
-            "PIT_LENGTH_USED": res.pit_length,
-            "N_OK": sum(1 for s in final.status if s == "ok"),
+            "TOTAL_SUPPLY": float(res.total_supply), "TOTAL_FMIN": float(res.total_fmin),
+            "TOTAL_FMAX": float(res.total_fmax), "RATIO": float(res.ratio),
+            "N_PERIODS": int(res.n_periods), "PIT_LENGTH_USED": float(res.pit_length),
+            "N_OK": int(sum(1 for s in final.status if s == "ok")),
         })
         feedback.setProgress(100)
         return results

@@ -756,7 +756,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
     ratio = total_g / total_lo if total_lo > 0 else np.inf
     original = evaluate(Plan(f, m), supply, fmin, fmax, safe, ratio, tolerance)
     feasible, report = _feasibility(total_g, total_lo, total_hi, k)
-    res = Delineation(frame, W, P, auto, float(k), float(tolerance), original,
+    res = Delineation(frame, W, float(P), auto, float(k), float(tolerance), original,
                       total_supply=total_g, total_fmin=total_lo, total_fmax=total_hi,
                       box_cut_supply=supply.between(0.0, m[0]),
                       final_pit_fmin=fmin.between(f[-1], frame.length),
@@ -813,7 +813,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
                     ratio = total_g / total_lo
                     original = evaluate(Plan(f, m), supply, fmin, fmax, safe, ratio,
                                         tolerance)
-                    res.pit_length, res.original = P, original
+                    res.pit_length, res.original = float(P), original
                     res.total_supply, res.total_fmin = total_g, total_lo
                     res.total_fmax = total_hi
                     res.box_cut_supply = supply.between(0.0, m[0])

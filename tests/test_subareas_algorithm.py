@@ -226,6 +226,8 @@ def test_qgis_process_run(standins, tmp_path):
     assert code == 0, stdout + stderr
     res = parse_results(stdout)
     n = int(float(res["N_PERIODS"]))
+    # the pit is at least the strip width plus the tracking distance
+    assert float(res["PIT_LENGTH_USED"]) > 90 + 50
     assert int(float(res["N_OK"])) == n
     with open(tmp_path / "t.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
