@@ -214,7 +214,10 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         Returns (mining, refilling, records): int32 rasters holding the period
         of the mining / refilling strip whose polygon contains each cell
         centre (0 = none), and the features' attributes.  The layer must have
-        the fields ``period`` and ``kind`` ('mining' or 'refilling').
+        the fields ``period`` and ``kind`` ('mining' or 'refilling'; other
+        kinds such as 'box cut' and 'final pit' are ignored).  When a ``plan``
+        field holds 'optimized' features (the delineation ran with OPTIMIZE
+        on), only those are used; otherwise every feature (the original plan).
         """
         wkbs, attrs = self.features_in_grid_crs(parameters, name, context, grid, required)
         if wkbs is None:
@@ -227,6 +230,11 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
                 f"Parameter {name}: the layer has no field {', '.join(missing)}. Use the "
                 "sub-area layer written by 'Mining/refilling sub-area delineation' "
                 "(fields period, kind, v_supply, ...).")
+        plans = {str(a.get("plan", "")).lower() for a in attrs}
+        if "optimized" in plans:
+            # a layer written with OPTIMIZE on holds both plans: use the optimized one
+            keep = [i for i, a in enumerate(attrs) if str(a.get("plan", "")).lower() == "optimized"]
+            wkbs, attrs = [wkbs[i] for i in keep], [attrs[i] for i in keep]
         out = {}
         for kind in ("mining", "refilling"):
             sel = [i for i, a in enumerate(attrs) if str(a["kind"]).lower() == kind]
