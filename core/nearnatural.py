@@ -235,7 +235,7 @@ def _smoothest_blend(lap, lab, idx, tau0, bounded, target, volumes, slope_of, ar
 
 def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, supply,
                           dx, dy, catchments=None, mitigation=True,
-                          slope_bound=25.0, pit_angles=lf.PIT_ANGLES, passes=8,
+                          slope_bound=25.0, pit_angles=lf.PIT_ANGLES, passes=12,
                           progress=None):
     """The HPCS near-natural landform on the whole grid (see the module doc).
 
@@ -375,6 +375,10 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
         unit_full = np.zeros(shape, np.int64)
         unit_full[dump] = unit + 1
         phi = _border_bump(unit_full, dump, max(0.25 * width, min(dx, dy)), dx, dy)[dump]
+        # the mitigation keeps every cell inside [dem_min, dem_max], or inside the band
+        # it was already in where the strip's supply forced it out ("uplifted" / "sunk")
+        lo_m = np.where(np.isfinite(lo_c), lo_c, np.minimum(0.0, tau))
+        hi_m = np.where(np.isfinite(hi_c), hi_c, np.maximum(1.0, tau))
         current = mean0
         seam_now = lf.max_seam_slope(z, refilling, dx, dy, dump)
         sub = progress.sub(35, 95)
@@ -393,7 +397,7 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
             alpha = 0.5 / np.max(np.abs(d_u))
             accepted = False
             for _ in range(10):
-                trial = restore(tau + alpha * d_u[unit] * phi)
+                trial = restore(tau + alpha * d_u[unit] * phi, lo_m, hi_m)
                 zt = assemble(trial)
                 mt, _ = lf.mean_slope_gradient(zt, slope_mask, dx, dy)
                 st = lf.max_seam_slope(zt, refilling, dx, dy, dump)

@@ -214,7 +214,13 @@ def main(argv):
     mine = rasterize_polygons([f.GetGeometryRef().ExportToWkb() for f in ds.GetLayer()], grid)
     pnl_slope = float(np.nanmean(slope_degrees(dem, grid.dx, grid.dy)[mine]))
     slopes = {"PNL": pnl_slope}
-    print(f"\nMean slope over the mine area (degrees): PNL {pnl_slope:.2f}")
+    sds = ogr.Open(str(out / "subareas.gpkg"))
+    feats = [(f.GetField("plan"), f.GetField("kind"), f.GetGeometryRef().ExportToWkb())
+             for f in sds.GetLayer()]
+    dump = rasterize_polygons([w for p, k, w in feats if p == "optimized" and k == "refilling"],
+                              grid)
+    print(f"\nMean slope of PNL (degrees): {pnl_slope:.2f} over the mine area, "
+          f"{float(np.nanmean(slope_degrees(dem, grid.dx, grid.dy)[dump])):.2f} over the dump")
     for name in ("NNDL", "MNNDL", "MNNDL (no mitigation)", "TDL"):
         r = res[name]
         line = f"   {name}: mean slope of the dump {float(r['MEAN_SLOPE']):.2f}"
