@@ -23,6 +23,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..core.haul import haul_distance
 from .base import HpcsAlgorithm
+from .fusion_rate import plan_parameter, plan_strips
 
 
 class HaulDistance(HpcsAlgorithm):
@@ -35,7 +36,9 @@ class HaulDistance(HpcsAlgorithm):
         "and 2.3.2).\n\n"
         "Inputs on one grid (metres, projected CRS): the pre-mining DEM, the floor of the "
         "lowest minable seam, the minable coal thickness, the landform DEM, and the sub-area "
-        "layer of 'Mining/refilling sub-area delineation' (fields period and kind).\n\n"
+        "layer of 'Mining/refilling sub-area delineation' (fields period and kind; with a "
+        "field 'plan', PLAN picks the optimized or the original strips). Only the 'mining' "
+        "strips are sources: the box cut's spoil is not part of the periods' balance.\n\n"
         "In each period the mining strip is stripped from its highest point down in lifts of "
         "the bench height: a cell gives its overburden, between the top of the coal (floor "
         "+ thickness) and the pre-mining surface, times K (the supply of eq. 6, V_g = K x "
@@ -85,6 +88,7 @@ class HaulDistance(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.K, self.tr("K: actual spoil / stripped volume (eq. 6)"),
             QgsProcessingParameterNumber.Double, defaultValue=1.0, minValue=0.000001))
+        plan_parameter(self)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_TABLE, self.tr("Haul distance per period (CSV)"),
             self.tr("CSV files (*.csv)"), optional=True, createByDefault=True))
@@ -102,8 +106,9 @@ class HaulDistance(HpcsAlgorithm):
         self.require_same_grid(grid, g, "the coal thickness")
         land, g = self.read_raster(parameters, self.LANDFORM, context)
         self.require_same_grid(grid, g, "the landform")
-        mining, refilling, records = self.subarea_labels(parameters, self.SUBAREAS, context,
-                                                         grid)
+        mining, refilling, _, records, plan = plan_strips(self, parameters, context, grid)
+        if plan:
+            feedback.pushInfo(self.tr("Plan: {0}").format(plan))
         bench = self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context)
         k = self.parameterAsDouble(parameters, self.K, context)
         x, y = grid.cell_centres()

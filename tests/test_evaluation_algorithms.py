@@ -31,12 +31,14 @@ def write_strips(path, strips, gt):
     (cell index ranges, end exclusive), polygons on the cell edges."""
     x0, dx, _, y0, _, dy = gt
     feats = []
-    for period, kind, r0, r1, c0, c1 in strips:
+    for period, kind, r0, r1, c0, c1, *plan in strips:
         xa, xb = x0 + dx * c0, x0 + dx * c1
         ya, yb = y0 + dy * r1, y0 + dy * r0
-        feats.append({"type": "Feature",
-                      "properties": {"period": period, "kind": kind, "width_m": xb - xa,
-                                     "v_supply": None, "status": "ok"},
+        props = {"period": period, "kind": kind, "width_m": xb - xa, "v_supply": None,
+                 "status": "ok"}
+        if plan:
+            props["plan"] = plan[0]
+        feats.append({"type": "Feature", "properties": props,
                       "geometry": {"type": "Polygon", "coordinates": [[
                           [xa, ya], [xb, ya], [xb, yb], [xa, yb], [xa, ya]]]}})
     doc = {"type": "FeatureCollection",
@@ -112,6 +114,24 @@ def test_fusionrate_pnl_against_itself(run_alg, data_dir, tmp_path):
         rows = list(csv.DictReader(fh))
     assert [r["period"] for r in rows] == ["1", "2", "all"]
     assert [r["normaliser_cells"] for r in rows[:2]] == ["300", "300"]
+
+
+def test_fusionrate_final_pit_feature(run_alg, tmp_path):
+    """A 'final pit' feature (mined, never refilled) east of the dump, dug to
+    80 m in the landform: without the pit's influence the rate is the hand
+    value 0.5 again; with it lower."""
+    pnl, _, _ = hand_case(tmp_path)
+    land = np.repeat(100.0 - np.arange(5.0)[:, None], 6, axis=1)
+    land[2, 2:4] = 99.5
+    land[1:4, 4] = 80.0
+    land = write_tif(tmp_path / "pit.tif", land, HAND_GT)
+    strips = write_strips(tmp_path / "pit.geojson", [
+        (1, "refilling", 2, 3, 2, 4, "original"), (2, "final pit", 1, 4, 4, 5, "original")],
+        HAND_GT)
+    res = run_alg("hpcs:fusionrate", {"PRISTINE": pnl, "LANDFORM": land, "SUBAREAS": strips,
+                                       "CHANNEL_THRESHOLD": 2})
+    assert res["FUSION_RATE_NO_PIT"] == pytest.approx(0.5, abs=1e-12)
+    assert res["FUSION_RATE"] < 0.5
 
 
 def test_fusionrate_bad_inputs(run_alg, tmp_path):
@@ -209,6 +229,23 @@ def test_hauldistance_k_and_bench(run_alg, tmp_path):
     assert float(rows[2]["moved_m3"]) == pytest.approx(56000)
     # period 1: source centre (90, 20, 122.5) -> destination (40, 20, 106.25)
     assert float(rows[0]["mean_haul_distance_m"]) == pytest.approx(math.hypot(50, 16.25))
+
+
+def test_hauldistance_plan_choice_and_box_cut(run_alg, tmp_path):
+    """One layer with two plans (field 'plan') and a box cut: the original plan
+    is period 1 of haul_case, the optimized plan its period 2 geometry; the box
+    cut (cols 0-1, 50 m of overburden) is mined but feeds no refilling strip."""
+    params, p1, p2, _ = haul_case(tmp_path)
+    params["SUBAREAS"] = write_strips(tmp_path / "plans.geojson", [
+        (0, "box cut", 0, 4, 0, 2, "original"),
+        (1, "mining", 0, 4, 8, 10, "original"), (1, "refilling", 0, 4, 2, 6, "original"),
+        (0, "box cut", 0, 4, 0, 2, "optimized"),
+        (1, "mining", 0, 4, 10, 12, "optimized"), (1, "refilling", 0, 4, 6, 8, "optimized")],
+        HAUL_GT)
+    res = run_alg("hpcs:hauldistance", dict(params))
+    assert res["MEAN_HAUL_DISTANCE"] == pytest.approx(p2, rel=1e-9)
+    res = run_alg("hpcs:hauldistance", dict(params, PLAN=1))
+    assert res["MEAN_HAUL_DISTANCE"] == pytest.approx(p1, rel=1e-9)
 
 
 def test_hauldistance_bad_input(run_alg, tmp_path):
