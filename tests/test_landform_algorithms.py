@@ -246,3 +246,54 @@ def test_qgis_process_near_natural(plan_files, tmp_path):
     for n, s in p["supply"].items():
         m = p["refill"] == n
         assert abs(float(((z[m] - p["floor"][m]) * AREA).sum()) - s) <= 1e-3 * s
+
+
+def test_in_a_model(provider, plan_files, tmp_path):  # noqa: ARG001
+    """The Modeler: near-natural landform -> cut/fill against the DEM, chained."""
+    import processing
+    from qgis.core import (QgsProcessingContext, QgsProcessingFeedback,
+                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
+                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
+                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
+                           QgsProcessingParameterRasterLayer)
+    p, files = plan_files
+    model = QgsProcessingModelAlgorithm("landforms", "landforms")
+    for name in ("dem", "zmax", "zmin", "floor", "cat"):
+        model.addModelParameter(QgsProcessingParameterRasterLayer(name, name),
+                                QgsProcessingModelParameter(name))
+    model.addModelParameter(QgsProcessingParameterFeatureSource("sub", "sub"),
+                            QgsProcessingModelParameter("sub"))
+    src = QgsProcessingModelChildParameterSource
+    nn = QgsProcessingModelChildAlgorithm("hpcs:nearnaturallandform")
+    nn.setChildId("nn")
+    for param, name in (("INPUT", "dem"), ("SURFACE_MAX", "zmax"), ("SURFACE_MIN", "zmin"),
+                        ("FLOOR", "floor"), ("CATCHMENTS", "cat"), ("SUBAREAS", "sub")):
+        nn.addParameterSources(param, [src.fromModelParameter(name)])
+    nn.addParameterSources("SLOPE_MITIGATION", [src.fromStaticValue(False)])
+    model.addChildAlgorithm(nn)
+    cf = QgsProcessingModelChildAlgorithm("hpcs:cutfill")
+    cf.setChildId("cf")
+    cf.addParameterSources("SURFACE_A", [src.fromModelParameter("dem")])
+    cf.addParameterSources("SURFACE_B", [src.fromChildOutput("nn", "OUTPUT")])
+    cf.addParameterSources("TOLERANCE", [src.fromStaticValue(0.0)])
+    out = QgsProcessingModelOutput("table")
+    out.setChildOutputName("OUTPUT_TABLE")
+    cf.setModelOutputs({"table": out})
+    model.addChildAlgorithm(cf)
+    res = processing.run(model, {"dem": files["dem"], "zmax": files["zmax"],
+                                 "zmin": files["zmin"], "floor": files["floor"],
+                                 "cat": files["cat"], "sub": files["sub"],
+                                 "cf:table": str(tmp_path / "t.csv")},
+                         context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    with open(res["cf:table"], newline="") as fh:
+        rows = {r["quantity"]: float(r["value"]) for r in csv.DictReader(fh)}
+    # net over the whole grid: the dump's earth minus what was taken out of the mine
+    # area, all by hand from the plan (the pit holds no earth above its surface)
+    dump = p["refill"] > 0
+    total_supply = sum(p["supply"].values())
+    from hpcs_landform.core.landform import pit_surface
+    pz = pit_surface(p["dem"], p["floor"], p["mining"], p["refill"], D, D)
+    pit = (p["mining"] > 0) & ~dump
+    removed = float(((p["dem"][dump] - p["floor"][dump]) * AREA).sum()
+                    + ((p["dem"][pit] - pz[pit]) * AREA).sum())
+    assert rows["net (cut - fill)"] == pytest.approx(removed - total_supply, rel=1e-4)
