@@ -5,6 +5,10 @@ Usage::
     .venv/bin/python benchmarks/hydrology.py            # both sizes (zoom 4 and 11)
     .venv/bin/python benchmarks/hydrology.py --zoom 4   # one size
     .venv/bin/python benchmarks/hydrology.py --repeat 3 # best of 3 runs
+    .venv/bin/python benchmarks/hydrology.py --checkout /tmp/old   # another core/
+
+``--checkout`` benchmarks the core/ of another tree, for before/after figures,
+e.g. ``mkdir /tmp/old && git archive <commit> core | tar -x -C /tmp/old``.
 
 The DEM is the jacksboro sample (tests/data, 384 x 363, 80 m) upsampled with
 ``scipy.ndimage.zoom(dem, k, order=1)`` (k = 4: 1536 x 1452 at 20 m, 2.2 M
@@ -16,7 +20,9 @@ child the DEM is built, the peak-RSS mark is reset (``5`` written to
 ``/proc/self/clear_refs``), the engine runs, and ``VmHWM`` (peak resident set)
 is read from ``/proc/self/status``.  Reported: wall time of the engine calls,
 the peak RSS of the child, and the peak *above* the RSS the child had with
-the DEM loaded (the engine's own working memory).  See benchmarks/README.md.
+the DEM loaded (the engine's own working memory), and the CPU time of the
+engine calls (less sensitive than wall time to other work on the machine).
+See benchmarks/README.md.
 """
 import argparse
 import json
@@ -84,13 +90,16 @@ class _Silence:
         return False
 
 
+CHECKOUT = [ROOT]
+
+
 def _import_core():
     """core/hydrology.py of this checkout (not whatever build/ links to), without
     running the plugin's __init__ (which is for QGIS)."""
     import types
     if "hpcs_landform" not in sys.modules:
         pkg = types.ModuleType("hpcs_landform")
-        pkg.__path__ = [str(ROOT)]
+        pkg.__path__ = [str(CHECKOUT[0])]
         sys.modules["hpcs_landform"] = pkg
     from hpcs_landform.core import hydrology
     return hydrology
@@ -99,6 +108,7 @@ def _import_core():
 def _run_ours(z, dx, dy):
     hy = _import_core()
     times = {}
+    c0 = time.process_time()
     t0 = time.perf_counter()
     filled = hy.fill_depressions(z)
     t1 = time.perf_counter()
@@ -106,7 +116,8 @@ def _run_ours(z, dx, dy):
     t2 = time.perf_counter()
     acc = hy.accumulate(rec)
     t3 = time.perf_counter()
-    times.update(fill=t1 - t0, directions=t2 - t1, accumulation=t3 - t2, total=t3 - t0)
+    times.update(fill=t1 - t0, directions=t2 - t1, accumulation=t3 - t2, total=t3 - t0,
+                 cpu=time.process_time() - c0)
     return times, float(acc.max())
 
 
@@ -114,6 +125,7 @@ def _run_richdem(z, dx, dy):
     import numpy as np
     with _Silence():
         import richdem as rd
+        c0 = time.process_time()
         t0 = time.perf_counter()
         r = rd.rdarray(np.where(np.isfinite(z), z, -9999.0), no_data=-9999.0)
         r.geotransform = [0.0, dx, 0.0, 0.0, 0.0, -dy]
@@ -121,7 +133,9 @@ def _run_richdem(z, dx, dy):
         t1 = time.perf_counter()
         acc = rd.FlowAccumulation(r, method="D8")
         t2 = time.perf_counter()
-    return {"fill": t1 - t0, "accumulation": t2 - t1, "total": t2 - t0}, float(np.max(acc))
+        cpu = time.process_time() - c0
+    return ({"fill": t1 - t0, "accumulation": t2 - t1, "total": t2 - t0, "cpu": cpu},
+            float(np.max(acc)))
 
 
 def child(engine, zoom):
@@ -144,10 +158,11 @@ def child(engine, zoom):
                       "peak_reset": reset, "acc_max": accmax}))
 
 
-def measure(engine, zoom, repeat):
+def measure(engine, zoom, repeat, checkout):
     best = None
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, __file__, "--child", engine, "--zoom", str(zoom)],
+        out = subprocess.run([sys.executable, __file__, "--child", engine, "--zoom", str(zoom),
+                              "--checkout", str(checkout)],
                              check=True, capture_output=True, text=True)
         res = json.loads(out.stdout.strip().splitlines()[-1])
         if best is None or res["times"]["total"] < best["times"]["total"]:
@@ -160,38 +175,43 @@ def main():
     ap.add_argument("--zoom", type=int, action="append",
                     help="upsampling factor(s) of the jacksboro DEM (default 4 and 11)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per engine (best time kept)")
+    ap.add_argument("--checkout", default=str(ROOT),
+                    help="benchmark the core/ of this plugin checkout (default: this one)")
     ap.add_argument("--child", choices=("ours", "richdem"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    CHECKOUT[0] = Path(args.checkout).resolve()
     zooms = args.zoom or [4, 11]
     if args.child:
         child(args.child, zooms[0])
         return
     rows = []
     for zoom in zooms:
-        ours = measure("ours", zoom, args.repeat)
-        rich = measure("richdem", zoom, args.repeat)
+        ours = measure("ours", zoom, args.repeat, CHECKOUT[0])
+        rich = measure("richdem", zoom, args.repeat, CHECKOUT[0])
         rows.append((zoom, ours, rich))
         sh = ours["shape"]
         t = ours["times"]
         print(f"jacksboro x{zoom}: {sh[0]} x {sh[1]} = {sh[0] * sh[1] / 1e6:.1f} M cells")
         print(f"  ours    : {t['total']:6.2f} s (fill {t['fill']:.2f}, directions+flats "
-              f"{t['directions']:.2f}, accumulation {t['accumulation']:.2f}); "
+              f"{t['directions']:.2f}, accumulation {t['accumulation']:.2f}; CPU {t['cpu']:.2f}); "
               f"peak RSS {ours['peak_mb']:.0f} MB, above DEM-loaded {ours['work_mb']:.0f} MB")
         r = rich["times"]
         print(f"  richdem2: {r['total']:6.2f} s (fill {r['fill']:.2f}, accumulation "
-              f"{r['accumulation']:.2f}); peak RSS {rich['peak_mb']:.0f} MB, above "
+              f"{r['accumulation']:.2f}; CPU {r['cpu']:.2f}); peak RSS {rich['peak_mb']:.0f} MB, above "
               f"DEM-loaded {rich['work_mb']:.0f} MB")
-        print(f"  ratio ours/richdem: time {t['total'] / r['total']:.2f}, peak RSS "
+        print(f"  ratio ours/richdem: time {t['total'] / r['total']:.2f} (CPU "
+              f"{t['cpu'] / r['cpu']:.2f}), peak RSS "
               f"{ours['peak_mb'] / rich['peak_mb']:.2f}, working memory "
               f"{ours['work_mb'] / max(rich['work_mb'], 1e-9):.2f}", flush=True)
     print()
-    print("| DEM | cells | ours s | richdem s | time ratio | ours peak MB | richdem peak MB "
-          "| peak ratio | ours work MB | richdem work MB | work ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| DEM | cells | ours s | richdem s | time ratio | CPU ratio | ours peak MB "
+          "| richdem peak MB | peak ratio | ours work MB | richdem work MB | work ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for zoom, o, r in rows:
         cells = o["shape"][0] * o["shape"][1] / 1e6
         print(f"| jacksboro x{zoom} | {cells:.1f} M | {o['times']['total']:.2f} | "
               f"{r['times']['total']:.2f} | {o['times']['total'] / r['times']['total']:.2f} | "
+              f"{o['times']['cpu'] / r['times']['cpu']:.2f} | "
               f"{o['peak_mb']:.0f} | {r['peak_mb']:.0f} | {o['peak_mb'] / r['peak_mb']:.2f} | "
               f"{o['work_mb']:.0f} | {r['work_mb']:.0f} | "
               f"{o['work_mb'] / max(r['work_mb'], 1e-9):.2f} |")

@@ -367,13 +367,13 @@ def fill_depressions(z, progress=None):
     if not ok.all():                         # (cannot happen: nodata is outside)
         ca, cb, cw = ca[ok], cb[ok], cw[ok]
     if ca.size:
-        lo, hi = np.minimum(ca, cb), np.maximum(ca, cb)
-        key = lo * np.int64(ncomp) + hi
-        order = np.lexsort((cw, key))          # by key, then weight: first of a key is its min
+        key = np.minimum(ca, cb) * np.int64(ncomp) + np.maximum(ca, cb)
+        del ca, cb
+        order = np.argsort(key)                # group the pairs of each basin pair
         key, cw = key[order], cw[order]
-        first = np.ones(key.size, dtype=bool)
-        first[1:] = key[1:] != key[:-1]
-        key, cw = key[first], cw[first]
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        cw = np.minimum.reduceat(cw, starts)   # the lowest pass of each pair
+        key = key[starts]
         lo, hi = key // ncomp, key % ncomp
         # exact ranks as positive weights (the MST only compares them)
         levels, rank = np.unique(cw, return_inverse=True)
