@@ -64,8 +64,8 @@ class ErosionComparison(HpcsAlgorithm):
         "(Fig. 14). The whole grid routes water and sediment; erosion is summed inside the "
         "Area polygon (the dump). Sub-areas (optional): the refilling strips, a layer with "
         "fields 'period' and 'kind' (features with kind = 'refilling', one value per period, "
-        "as written by the sub-area delineation); without those fields, one value per "
-        "feature id.\n\n"
+        "as written by the sub-area delineation; of a layer holding both plans, the optimized "
+        "one); without those fields, one value per feature id.\n\n"
         "Model 'Landscape evolution' (per time step): D8 routing on the depression-filled "
         "current surface; discharge Q = runoff x contributing area, unit discharge "
         "q = Q / cell width; stream-power incision E = K q^m S^n solved implicitly along the "
@@ -204,6 +204,13 @@ class ErosionComparison(HpcsAlgorithm):
         if not wkbs:
             raise InputError("Parameter SUBAREAS: the layer has no features.")
         if attrs and "period" in attrs[0] and "kind" in attrs[0]:
+            plans = {str(a.get("plan", "")).lower() for a in attrs}
+            if "optimized" in plans:
+                # a delineation layer written with OPTIMIZE holds both plans: the
+                # optimized one (as the other evaluation algorithms read it)
+                keep = [i for i, a in enumerate(attrs)
+                        if str(a.get("plan", "")).lower() == "optimized"]
+                wkbs, attrs = [wkbs[i] for i in keep], [attrs[i] for i in keep]
             by_period = {}
             for wkb, a in zip(wkbs, attrs):
                 if str(a["kind"]).lower() == "refilling":

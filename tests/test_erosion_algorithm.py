@@ -49,8 +49,9 @@ def _plane(slope):
     return 300.0 - slope * CELL * np.arange(ROWS)[:, None] + np.zeros((ROWS, COLS))
 
 
-def _strips(path):
-    """Three refilling strips (periods 3, 1, 2 in file order) and one mining strip."""
+def _strips(path, original_too=False):
+    """Three refilling strips (periods 3, 1, 2 in file order) and one mining strip;
+    with ``original_too`` a field 'plan' and a decoy 'original' plan."""
     drv = ogr.GetDriverByName("GPKG")
     ds = drv.CreateDataSource(str(path))
     srs = osr.SpatialReference()
@@ -58,8 +59,12 @@ def _strips(path):
     layer = ds.CreateLayer("subareas", srs, ogr.wkbPolygon)
     layer.CreateField(ogr.FieldDefn("period", ogr.OFTInteger))
     layer.CreateField(ogr.FieldDefn("kind", ogr.OFTString))
-    for (r0, r1), period, kind in (((14, 20), 3, "refilling"), ((2, 8), 1, "refilling"),
-                                   ((8, 14), 2, "refilling"), ((0, 24), 9, "mining")):
+    layer.CreateField(ogr.FieldDefn("plan", ogr.OFTString))
+    feats = [((14, 20), 3, "refilling", "optimized"), ((2, 8), 1, "refilling", "optimized"),
+             ((8, 14), 2, "refilling", "optimized"), ((0, 24), 9, "mining", "optimized")]
+    if original_too:
+        feats += [((2, 20), 1, "refilling", "original"), ((0, 2), 4, "refilling", "original")]
+    for (r0, r1), period, kind, plan in feats:
         xa, xb = X0 + 2 * CELL, X0 + 18 * CELL
         ya, yb = Y0 - r1 * CELL, Y0 - r0 * CELL
         feat = ogr.Feature(layer.GetLayerDefn())
@@ -67,6 +72,7 @@ def _strips(path):
             f"POLYGON(({xa} {ya},{xb} {ya},{xb} {yb},{xa} {yb},{xa} {ya}))"))
         feat.SetField("period", period)
         feat.SetField("kind", kind)
+        feat.SetField("plan", plan)
         layer.CreateFeature(feat)
     ds = None
     return str(path)
@@ -86,7 +92,8 @@ def test_rusle_planes_by_hand(run_alg, tmp_path):
     files = [_write(tmp_path / f"{n}.tif", _plane(s)) for n, s in slopes.items()]
     res = run_alg("hpcs:erosioncomparison", {
         "LANDFORMS": files, "AREA": _area(tmp_path / "area.gpkg"),
-        "SUBAREAS": _strips(tmp_path / "strips.gpkg"), "MODEL": 1, "YEARS": 10,
+        "SUBAREAS": _strips(tmp_path / "strips.gpkg", original_too=True), "MODEL": 1,
+        "YEARS": 10,
         "R_FACTOR": 300, "K_FACTOR": 0.04, "C_FACTOR": 0.04, "P_FACTOR": 1.0,
         "BULK_DENSITY": 1.5,
         "OUTPUT_TABLE": str(tmp_path / "t.csv"), "OUTPUT_REPORT": str(tmp_path / "r.html"),
@@ -111,7 +118,8 @@ def test_rusle_planes_by_hand(run_alg, tmp_path):
         assert float(r["exported_m3"]) == pytest.approx(vol, rel=1e-5)
         assert float(r["mean_loss_t_ha_yr"]) == pytest.approx(vol * 1.5 / area_ha / 10,
                                                               rel=1e-5)
-    # per-strip file: refilling periods in order 1, 2, 3 (the mining strip is ignored)
+    # per-strip file: refilling periods 1, 2, 3 of the optimized plan (the mining strip
+    # and the original plan are ignored)
     strips = _read_csv(tmp_path / "out" / "strips.csv")
     assert [s["strip"] for s in strips] == ["1", "2", "3"]
     total = sum(float(s["PNL_net_loss_m3"]) for s in strips)
