@@ -43,14 +43,15 @@ link:
 	@ln -sfn $(ROOT) $(BUILD)/hpcs_landform
 
 # --- jobs -----------------------------------------------------------------
-test: venv link
+test: venv link oracles
 	cd $(ROOT) && $(PY) -m pytest -p no:cacheprovider tests $(PYTEST_ARGS)
 
 demo: system link
 	@$(SYSPY) $(ROOT)/scripts/demo.py
 
-bench: venv link
+bench: venv link oracles
 	$(PY) $(ROOT)/benchmarks/hydrology.py $(BENCH_ARGS)
+	$(PY) $(ROOT)/benchmarks/erosion.py $(BENCH_ARGS)
 
 translations: system link
 	@command -v /usr/lib/qt5/bin/lrelease >/dev/null || apt-get install -y -qq --no-install-recommends qttools5-dev-tools >/dev/null
