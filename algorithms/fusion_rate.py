@@ -53,11 +53,12 @@ def plan_strips(alg, parameters, context, grid, name="SUBAREAS"):
 
     hpcs:subareadelineation writes the original and the optimized plan in one
     layer (field 'plan'); PLAN picks one (default: optimized when present).
-    Returns (mining, refilling, mined, records, plan): int32 rasters with the
-    period of the 'mining' / 'refilling' strip containing each cell centre
-    (0 = none), a bool raster of every mined cell ('mining', 'box cut' and
-    'final pit' features), the plan's attribute records and the plan's name
-    (None for a layer without the field).
+    Returns (mining, refilling, mined, records, plan, polygons): int32
+    rasters with the period of the 'mining' / 'refilling' strip containing
+    each cell centre (0 = none), a bool raster of every mined cell ('mining',
+    'box cut' and 'final pit' features), the plan's attribute records, the
+    plan's name (None for a layer without the field) and
+    {'mining': (wkbs, periods), 'refilling': (wkbs, periods)}.
     """
     wkbs, attrs = alg.features_in_grid_crs(parameters, name, context, grid)
     if not attrs:
@@ -79,17 +80,18 @@ def plan_strips(alg, parameters, context, grid, name="SUBAREAS"):
             raise InputError(f"Parameter {name}: the layer has no strips of the '{plan}' "
                              f"plan (field plan: {', '.join(sorted(plans))}).")
     sel = [i for i, a in enumerate(attrs) if plan is None or _text(a.get("plan")) == plan]
-    out = {}
+    out, polys = {}, {}
     for kinds, key in ((("mining",), "mining"), (("refilling",), "refilling"),
                        (MINED_KINDS, "mined")):
         ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
                and _int(attrs[i].get("period")) is not None]
-        out[key] = rasterize_labels([wkbs[i] for i in ids],
-                                    [max(_int(attrs[i]["period"]), 1) for i in ids], grid)
+        polys[key] = ([wkbs[i] for i in ids], [max(_int(attrs[i]["period"]), 1) for i in ids])
+        out[key] = rasterize_labels(*polys[key], grid)
     if not out["refilling"].any():
         raise InputError(f"Parameter {name}: no refilling strip covers a cell centre of "
                          f"{grid.name}; check the layer and its CRS.")
-    return out["mining"], out["refilling"], out["mined"] > 0, [attrs[i] for i in sel], plan
+    return (out["mining"], out["refilling"], out["mined"] > 0, [attrs[i] for i in sel], plan,
+            {k: polys[k] for k in ("mining", "refilling")})
 
 
 def agreement_style(tr):
@@ -200,7 +202,7 @@ class FusionRate(HpcsAlgorithm):
         pnl, grid = self.read_raster(parameters, self.PRISTINE, context)
         land, lgrid = self.read_raster(parameters, self.LANDFORM, context)
         self.require_same_grid(grid, lgrid, "the landform")
-        _, refilling, mined, _, plan = plan_strips(self, parameters, context, grid)
+        _, refilling, mined, _, plan, _ = plan_strips(self, parameters, context, grid)
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
         value = parameters.get(self.CHANNEL_THRESHOLD)

@@ -1,6 +1,8 @@
 """hpcs:hauldistance - mean straight-line earthwork haul distance (eq. 13)."""
 import csv
 
+import numpy as np
+
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
@@ -21,9 +23,36 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.haul import haul_distance
+from ..core.grid import Grid, rasterize_labels
+from ..core.haul import coverage_from_fine_labels, haul_distance
 from .base import HpcsAlgorithm
 from .fusion_rate import plan_parameter, plan_strips
+
+#: largest number of cells of the fine grid on which strips are rasterised
+MAX_FINE_CELLS = 4_000_000
+#: largest refinement of the grid for the strips' area shares
+MAX_FACTOR = 16
+
+
+def strip_coverage(wkbs, periods, grid):
+    """Area share of every (cell, strip) pair: the polygons are rasterised
+    (cell centres) on a grid up to MAX_FACTOR times finer over their window,
+    and each fine cell counts 1 / factor^2 of its coarse cell.  Returns
+    ((cells, periods, shares), factor); factor 1 = cell centres."""
+    if not wkbs:
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)), 1
+    touched = rasterize_labels(wkbs, [1] * len(wkbs), grid, all_touched=True)
+    r, c = np.nonzero(touched)
+    if r.size == 0:
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)), 1
+    r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
+    window = (r1 - r0) * (c1 - c0)
+    factor = int(max(1, min(MAX_FACTOR, np.sqrt(MAX_FINE_CELLS / window))))
+    x0, dx, _, y0, _, dy = grid.transform
+    fine = Grid((x0 + c0 * dx, dx / factor, 0.0, y0 + r0 * dy, 0.0, dy / factor),
+                ((r1 - r0) * factor, (c1 - c0) * factor), grid.crs_wkt)
+    labels = rasterize_labels(wkbs, periods, fine)
+    return coverage_from_fine_labels(labels, factor, (r0, c0), grid.shape), factor
 
 
 class HaulDistance(HpcsAlgorithm):
@@ -38,7 +67,9 @@ class HaulDistance(HpcsAlgorithm):
         "lowest minable seam, the minable coal thickness, the landform DEM, and the sub-area "
         "layer of 'Mining/refilling sub-area delineation' (fields period and kind; with a "
         "field 'plan', PLAN picks the optimized or the original strips). Only the 'mining' "
-        "strips are sources: the box cut's spoil is not part of the periods' balance.\n\n"
+        "strips are sources: the box cut's spoil is not part of the periods' balance. A cell "
+        "counts for a strip by the share of its area inside the strip's polygon (measured on "
+        "a grid up to 16 x finer), so strips narrower than a cell keep their volume.\n\n"
         "In each period the mining strip is stripped from its highest point down in lifts of "
         "the bench height: a cell gives its overburden, between the top of the coal (floor "
         "+ thickness) and the pre-mining surface, times K (the supply of eq. 6, V_g = K x "
@@ -106,9 +137,12 @@ class HaulDistance(HpcsAlgorithm):
         self.require_same_grid(grid, g, "the coal thickness")
         land, g = self.read_raster(parameters, self.LANDFORM, context)
         self.require_same_grid(grid, g, "the landform")
-        mining, refilling, _, records, plan = plan_strips(self, parameters, context, grid)
+        _, _, _, records, plan, polys = plan_strips(self, parameters, context, grid)
+        mining, factor = strip_coverage(*polys["mining"], grid)
+        refilling, _ = strip_coverage(*polys["refilling"], grid)
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
+        feedback.pushInfo(self.tr("Strip area shares from a grid {0} x finer.").format(factor))
         bench = self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context)
         k = self.parameterAsDouble(parameters, self.K, context)
         x, y = grid.cell_centres()
@@ -133,9 +167,8 @@ class HaulDistance(HpcsAlgorithm):
             feedback.pushWarning(self.tr(
                 "In {0} period(s) the room in the refilling strip differs from the supply by "
                 "more than 5 % (largest ratio room / supply {1:.3g}, smallest {2:.3g}); the "
-                "room was scaled to the supply. Usual causes: strips only one or two cells "
-                "wide (cells count by their centre), or a landform built for another plan or "
-                "K.").format(len(off), max(r["demand_ratio"] for r in off),
+                "room was scaled to the supply. Usual causes: a landform built for another "
+                "plan or another K, or a landform that does not hold each strip's supply.").format(len(off), max(r["demand_ratio"] for r in off),
                              min(r["demand_ratio"] for r in off)))
         results = {self.MEAN_HAUL_DISTANCE: res.mean_distance}
         table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)

@@ -32,7 +32,7 @@ import numpy as np
 from .errors import InputError, as_progress
 
 
-def lifts(bottom, top, x, y, bench_height, from_top, cell_area, factor=1.0):
+def lifts(bottom, top, x, y, bench_height, from_top, cell_area, factor=1.0, weights=None):
     """Horizontal lifts of the columns [bottom, top] of a set of cells.
 
     ``from_top``: lifts counted down from max(top) (stripping), else up from
@@ -40,13 +40,15 @@ def lifts(bottom, top, x, y, bench_height, from_top, cell_area, factor=1.0):
     (L, 2) = lower and upper elevation of each lift), lifts with no material
     removed; volumes are ``factor`` x bank volume, centres the centroids of
     the bank volume (each cell's part of a lift is a prism of the cell's area,
-    centred on the cell centre at mid height).
+    centred on the cell centre at mid height).  ``weights``: the share of each
+    cell's area that belongs to the strip (1 = the whole cell).
     """
     lo = np.asarray(bottom, dtype=np.float64).ravel()
     hi = np.asarray(top, dtype=np.float64).ravel()
     x = np.asarray(x, dtype=np.float64).ravel()
     y = np.asarray(y, dtype=np.float64).ravel()
-    hi = np.maximum(hi, lo)
+    w = np.ones(lo.size) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
+    hi = np.where(w > 0, np.maximum(hi, lo), lo)
     if lo.size == 0 or not np.any(hi > lo):
         return np.zeros(0), np.zeros((0, 3)), np.zeros((0, 2))
     h = float(bench_height)
@@ -61,7 +63,7 @@ def lifts(bottom, top, x, y, bench_height, from_top, cell_area, factor=1.0):
         upper = lower + h
     a = np.maximum(lo[:, None], lower[None, :])            # (cells, lifts)
     b = np.minimum(hi[:, None], upper[None, :])
-    t = np.clip(b - a, 0.0, None)
+    t = np.clip(b - a, 0.0, None) * w[:, None]
     mid = 0.5 * (a + b)
     tsum = t.sum(axis=0)
     keep = tsum > 0
@@ -103,6 +105,55 @@ def pair_volumes(source, destination):
     return si.astype(np.int64), di.astype(np.int64), vol
 
 
+def as_coverage(strips, size):
+    """(cells, periods, weights) of a strip description.
+
+    ``strips`` is either a label raster (period of the strip containing each
+    cell centre, 0 = none; weight 1) or already a tuple (flat cell indices,
+    periods, area shares 0..1), as :func:`coverage_from_fine_labels` gives.
+    """
+    if isinstance(strips, tuple):
+        cells, periods, weights = (np.asarray(a).ravel() for a in strips)
+        cells = cells.astype(np.int64)
+        periods = periods.astype(np.int64)
+        weights = weights.astype(np.float64)
+        if cells.size and (cells.min() < 0 or cells.max() >= size):
+            raise InputError("Strip coverage refers to cells outside the grid.")
+        keep = (periods > 0) & (weights > 0)
+        return cells[keep], periods[keep], weights[keep]
+    lab = np.asarray(strips).ravel()
+    if lab.size != size:
+        raise InputError(f"The strip labels ({lab.size} cells) are not on the pre-mining "
+                         f"DEM's grid ({size} cells).")
+    cells = np.flatnonzero(lab > 0)
+    return cells, lab[cells].astype(np.int64), np.ones(cells.size)
+
+
+def coverage_from_fine_labels(fine, factor, window, shape):
+    """Area share of each (coarse cell, period) from labels on a finer grid.
+
+    ``fine``: int labels (period, 0 = none) on a grid ``factor`` times finer
+    than the coarse grid over the coarse window ``window`` = (row0, col0);
+    ``shape`` the coarse grid's shape.  Returns (flat coarse cell indices,
+    periods, shares 0..1) as :func:`as_coverage` takes.
+    """
+    fine = np.asarray(fine)
+    f = int(factor)
+    r, c = np.nonzero(fine > 0)
+    if r.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    cr = r // f + int(window[0])
+    cc = c // f + int(window[1])
+    inside = (cr >= 0) & (cr < shape[0]) & (cc >= 0) & (cc < shape[1])
+    cell = (cr * shape[1] + cc)[inside]
+    per = fine[r, c][inside].astype(np.int64)
+    if per.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    base = int(per.max()) + 1
+    key, counts = np.unique(cell * base + per, return_counts=True)
+    return key // base, key % base, counts / float(f * f)
+
+
 @dataclass
 class HaulResult:
     mean_distance: float        # m, volume-weighted over all periods (eq. 13)
@@ -121,6 +172,9 @@ def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, c
     with the centres of each cubic metre taken as the centres of the lifts
     it comes from and goes to (see the module docstring).  ``x`` (cols,) and
     ``y`` (rows,) are the cell-centre coordinates, ``cell_area`` in m2.
+    ``mining`` / ``refilling``: label rasters (period of the strip containing
+    each cell centre) or fractional coverage (cells, periods, area shares),
+    see :func:`as_coverage`; with shares a cell's column counts in proportion.
 
     Returns a HaulResult; each period's dict has period, supply, demand,
     moved (= supply when the period has a refilling strip with room),
@@ -132,12 +186,9 @@ def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, c
     floor = np.asarray(floor, dtype=np.float64)
     thickness = np.asarray(thickness, dtype=np.float64)
     landform = np.asarray(landform, dtype=np.float64)
-    mining = np.asarray(mining)
-    refilling = np.asarray(refilling)
     shape = dem_or.shape
     for a, what in ((floor, "seam floor"), (thickness, "coal thickness"),
-                    (landform, "landform"), (mining, "mining strips"),
-                    (refilling, "refilling strips")):
+                    (landform, "landform")):
         if a.shape != shape:
             raise InputError(f"The {what} raster is not on the pre-mining DEM's grid "
                              f"({a.shape} versus {shape}).")
@@ -145,42 +196,43 @@ def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, c
         raise InputError("The bench height must be a positive number of metres.")
     if not k > 0:
         raise InputError("K (actual spoil / stripped volume) must be positive.")
-    m = mining > 0
-    f = refilling > 0
-    for a, what, where in ((dem_or, "pre-mining DEM", m), (floor, "seam floor", m),
-                           (thickness, "coal thickness", m), (floor, "seam floor", f),
-                           (landform, "landform", f)):
-        bad = int((where & ~np.isfinite(a)).sum())
+    mc, mp, mw = as_coverage(mining, dem_or.size)
+    fc, fp, fw = as_coverage(refilling, dem_or.size)
+    zr, fr, tr, lr = dem_or.ravel(), floor.ravel(), thickness.ravel(), landform.ravel()
+    for a, what, cells, kind in ((zr, "pre-mining DEM", mc, "mining"),
+                                 (fr, "seam floor", mc, "mining"),
+                                 (tr, "coal thickness", mc, "mining"),
+                                 (fr, "seam floor", fc, "refilling"),
+                                 (lr, "landform", fc, "refilling")):
+        bad = int(np.unique(cells[~np.isfinite(a[cells])]).size)
         if bad:
-            kind = "mining" if where is m else "refilling"
             raise InputError(f"The {what} has no data in {bad} cell(s) of the {kind} strips; "
                              f"fill the gaps or make the raster cover the whole mine area.")
-    if np.any(thickness[m] < 0):
+    if np.any(tr[mc] < 0):
         raise InputError("The coal thickness is negative in some mining-strip cells; "
                          "thickness must be >= 0 m.")
     xx = np.broadcast_to(np.asarray(x, dtype=np.float64)[None, :], shape)
     yy = np.broadcast_to(np.asarray(y, dtype=np.float64)[:, None], shape)
-    periods = np.union1d(np.unique(mining[m]), np.unique(refilling[f])).astype(int)
-    # cells of each period, sorted once (no per-period scan of the grid)
-    mi = np.flatnonzero(m.ravel())
-    mi = mi[np.argsort(mining.ravel()[mi], kind="stable")]
-    mstarts = np.searchsorted(mining.ravel()[mi], periods, side="left")
-    mends = np.searchsorted(mining.ravel()[mi], periods, side="right")
-    fi = np.flatnonzero(f.ravel())
-    fi = fi[np.argsort(refilling.ravel()[fi], kind="stable")]
-    fstarts = np.searchsorted(refilling.ravel()[fi], periods, side="left")
-    fends = np.searchsorted(refilling.ravel()[fi], periods, side="right")
+    periods = np.union1d(np.unique(mp), np.unique(fp)).astype(int)
+    # entries of each period, sorted once (no per-period scan of the grid)
+    mo = np.argsort(mp, kind="stable")
+    mc, mp, mw = mc[mo], mp[mo], mw[mo]
+    mstarts = np.searchsorted(mp, periods, side="left")
+    mends = np.searchsorted(mp, periods, side="right")
+    fo = np.argsort(fp, kind="stable")
+    fc, fp, fw = fc[fo], fp[fo], fw[fo]
+    fstarts = np.searchsorted(fp, periods, side="left")
+    fends = np.searchsorted(fp, periods, side="right")
     rows, moves = [], []
-    zr, fr, tr, lr = dem_or.ravel(), floor.ravel(), thickness.ravel(), landform.ravel()
     xr, yr = xx.ravel(), yy.ravel()
     total_vd, total_v = 0.0, 0.0
     for i, p in enumerate(periods):
-        src = mi[mstarts[i]:mends[i]]
-        dst = fi[fstarts[i]:fends[i]]
+        src, sw = mc[mstarts[i]:mends[i]], mw[mstarts[i]:mends[i]]
+        dst, dw = fc[fstarts[i]:fends[i]], fw[fstarts[i]:fends[i]]
         vs, csrc, _ = lifts(fr[src] + tr[src], zr[src], xr[src], yr[src], bench_height,
-                            True, cell_area, k)
+                            True, cell_area, k, sw)
         vd, cdst, _ = lifts(fr[dst], lr[dst], xr[dst], yr[dst], bench_height, False,
-                            cell_area, 1.0)
+                            cell_area, 1.0, dw)
         supply, demand = float(vs.sum()), float(vd.sum())
         scale = supply / demand if demand > 0 else 0.0
         si, di, vol = pair_volumes(vs, vd * scale)

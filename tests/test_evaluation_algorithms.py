@@ -248,6 +248,28 @@ def test_hauldistance_plan_choice_and_box_cut(run_alg, tmp_path):
     assert res["MEAN_HAUL_DISTANCE"] == pytest.approx(p1, rel=1e-9)
 
 
+def test_hauldistance_strip_edge_inside_a_cell(run_alg, tmp_path):
+    """The mining strip's polygon ends in the middle of column 9 (x 80 to 95):
+    area shares 1 (col 8) and 0.5 (col 9). Supply 6 cells x 100 m2 x 25 m =
+    15000 m3: lifts of 6000 (z 130), 6000 (z 120), 3000 (z 112.5) at
+    x = (85 + 0.5 x 95) / 1.5; the room (20000 m3: 16000 at z 105, 4000 at
+    z 111.25, x 40) scaled by 0.75 to 12000 and 3000."""
+    params, _, _, _ = haul_case(tmp_path)
+    params["SUBAREAS"] = write_strips(tmp_path / "half.geojson", [
+        (1, "mining", 0, 4, 8, 9.5), (1, "refilling", 0, 4, 2, 6)], HAUL_GT)
+    params["OUTPUT_TABLE"] = str(tmp_path / "half.csv")
+    res = run_alg("hpcs:hauldistance", params)
+    dx = (85 + 0.5 * 95) / 1.5 - 40
+    expect = (6000 * math.hypot(dx, 25) + 6000 * math.hypot(dx, 15)
+              + 3000 * math.hypot(dx, 1.25)) / 15000
+    assert res["MEAN_HAUL_DISTANCE"] == pytest.approx(expect, rel=1e-9)
+    with open(res["OUTPUT_TABLE"]) as fh:
+        row = next(csv.DictReader(fh))
+    assert float(row["supply_m3"]) == pytest.approx(15000)
+    assert float(row["moved_m3"]) == pytest.approx(15000)
+    assert float(row["room_m3"]) == pytest.approx(20000)
+
+
 def test_hauldistance_bad_input(run_alg, tmp_path):
     from qgis.core import QgsProcessingException
     params, _, _, _ = haul_case(tmp_path)

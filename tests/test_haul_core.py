@@ -173,6 +173,55 @@ def test_moved_volume_equals_supply_on_an_irregular_plan():
     assert min(m["distance"] for m in res.moves) >= 30.0 * (20 - 6 + 1)
 
 
+def test_coverage_from_fine_labels_by_hand():
+    """A 2 x 2 coarse window at (1, 3) of a 4 x 6 grid, labels on a grid 2 x finer:
+    period 1 covers the left coarse column fully and 1 of 4 sub-cells of
+    (1, 4); period 2 the other 3 sub-cells of (1, 4)."""
+    fine = np.zeros((4, 4), np.int32)
+    fine[:, 0:2] = 1
+    fine[0, 2] = 1
+    fine[0, 3] = 2
+    fine[1, 2:4] = 2
+    cells, periods, share = haul.coverage_from_fine_labels(fine, 2, (1, 3), (4, 6))
+    got = {(int(c), int(p)): float(w) for c, p, w in zip(cells, periods, share)}
+    assert got == {(1 * 6 + 3, 1): 1.0, (2 * 6 + 3, 1): 1.0, (1 * 6 + 4, 1): 0.25,
+                   (1 * 6 + 4, 2): 0.75}
+
+
+def test_fractional_strip_by_hand():
+    """The mining strip holds all of column 8 and half of column 9 (area
+    shares 1 and 0.5): supply (4 + 2) cells x 100 m2 x 20 m = 12000 m3 in two
+    lifts of 6000 at z 125 and 115, centre x = (85 x 1 + 95 x 0.5) / 1.5;
+    the refilling strip holds a quarter of columns 2-5 (4 x 4 x 0.25 cells):
+    room 4 cells x 100 m2 x 30 m = 12000 m3, lifts [100,110], [110,120],
+    [120,130] of 4000 at x 40."""
+    mining, refilling, floor, thick = blank()
+    dem = np.full(SHAPE, 130.0)
+    land = np.full(SHAPE, 130.0)
+    idx = np.arange(48).reshape(SHAPE)
+    mc = np.concatenate([idx[:, 8], idx[:, 9]])
+    mw = np.concatenate([np.ones(4), np.full(4, 0.5)])
+    fc = idx[:, 2:6].ravel()
+    res = haul.haul_distance(dem, floor, thick, land, (mc, np.ones(8, int), mw),
+                             (fc, np.ones(16, int), np.full(16, 0.25)), X, Y, AREA)
+    r = res.periods[0]
+    assert (r["supply"], r["demand"], r["moved"]) == pytest.approx((12000, 12000, 12000))
+    xs = (85 * 1 + 95 * 0.5) / 1.5
+    # pieces: 4000 (S1 z125 -> D1 z105), 2000 (S1 -> D2 z115), 2000 (S2 z115 -> D2),
+    # 4000 (S2 -> D3 z125)
+    d = lambda dz: math.hypot(xs - 40, dz)  # noqa: E731
+    expect = (4000 * d(20) + 2000 * d(10) + 2000 * d(0) + 4000 * d(10)) / 12000
+    assert r["mean_distance"] == pytest.approx(expect, rel=1e-12)
+    # whole cells as coverage = the same as labels
+    mining[:, 8:10] = 1
+    refilling[:, 2:6] = 1
+    a = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA)
+    cov = lambda lab: (np.flatnonzero(lab), lab.ravel()[lab.ravel() > 0],  # noqa: E731
+                       np.ones(int((lab > 0).sum())))
+    b = haul.haul_distance(dem, floor, thick, land, cov(mining), cov(refilling), X, Y, AREA)
+    assert a.mean_distance == b.mean_distance and a.periods == b.periods
+
+
 def test_errors():
     mining, refilling, floor, thick = blank()
     dem = np.full(SHAPE, 150.0)
