@@ -31,7 +31,7 @@ from .fusion_rate import plan_parameter, plan_strips
 #: largest number of cells of the fine grid on which strips are rasterised
 MAX_FINE_CELLS = 4_000_000
 #: largest refinement of the grid for the strips' area shares
-MAX_FACTOR = 16
+MAX_FACTOR = 64
 
 
 def strip_coverage(wkbs, periods, grid):
@@ -69,7 +69,7 @@ class HaulDistance(HpcsAlgorithm):
         "field 'plan', PLAN picks the optimized or the original strips). Only the 'mining' "
         "strips are sources: the box cut's spoil is not part of the periods' balance. A cell "
         "counts for a strip by the share of its area inside the strip's polygon (measured on "
-        "a grid up to 16 x finer), so strips narrower than a cell keep their volume.\n\n"
+        "a grid up to 64 x finer), so strips narrower than a cell keep their volume.\n\n"
         "In each period the mining strip is stripped from its highest point down in lifts of "
         "the bench height: a cell gives its overburden, between the top of the coal (floor "
         "+ thickness) and the pre-mining surface, times K (the supply of eq. 6, V_g = K x "
