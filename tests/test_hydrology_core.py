@@ -357,6 +357,44 @@ def test_exact_ties_follow_the_documented_order():
     assert codes[1, 1] == CODE_OF[ORDER[int(np.argmax(s))]]   # first of the maxima
 
 
+def test_steepest_descent_with_caller_outlets_routes_edge_cells():
+    # with no outlets given, edge cells look at their in-grid neighbours
+    rows, cols = 4, 5
+    r, c = np.mgrid[0:rows, 0:cols].astype(float)
+    z = 100.0 - 2.0 * r - 1.0 * c
+    rec, k = hy.steepest_descent(z, 1.0, 1.0, outlets=np.zeros(z.shape, dtype=bool))
+    # top-left corner: E 1, S 2, SE 3/sqrt 2 = 2.12 -> SE (index 1)
+    assert k[0, 0] == 1 and rec[0] == 1 * cols + 1
+    # bottom row: only E is lower (slope 1) -> E (index 0)
+    assert np.all(k[-1, :-1] == 0)
+    # right column: only S is lower -> S (index 2); the corner is a pit: itself
+    assert np.all(k[:-1, -1] == 2)
+    assert k[-1, -1] == -1 and rec[rows * cols - 1] == rows * cols - 1
+
+
+def test_flat_gradient_with_caller_outlets_on_the_edge():
+    z = np.array([[9, 9, 9, 9, 9],
+                  [5, 5, 5, 5, 4],
+                  [9, 9, 9, 9, 9]], dtype=float)
+    out = np.zeros(z.shape, dtype=bool)
+    out[1, 4] = True                     # the only outlet: the 4
+    noflow, g = hy.flat_gradient(z, 1.0, 1.0, outlets=out)
+    # (1, 3) drains to the 4: the low edge; (1, 0..2) are the flat, all next
+    # to higher ground (d_high = 0, H = 0): G = 2 d_low = 6, 4, 2
+    exp = np.zeros(z.shape, dtype=bool)
+    exp[1, :3] = True
+    assert np.array_equal(noflow, exp)
+    assert list(g[1, :3]) == [6.0, 4.0, 2.0]
+    assert np.all(g[~exp] == 0)
+
+
+def test_accumulate_rejects_cycles():
+    n = 4
+    rec = np.array([1, 0, 3, n])                  # 0 <-> 1 never drain out
+    with pytest.raises(ValueError, match="cycle"):
+        hy.accumulate(rec)
+
+
 def test_check_dem_errors():
     with pytest.raises(InputError, match="2 x 5"):
         hy.check_dem(np.zeros((2, 5)))
