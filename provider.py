@@ -16,6 +16,7 @@ from .algorithms.subarea_delineation import SubareaDelineation
 from .algorithms.fusion_rate import FusionRate
 from .algorithms.haul_distance import HaulDistance
 from .algorithms.erosion_comparison import ErosionComparison
+from .algorithms.comparison_report import ComparisonReport
 from .algorithms.damage_degree import DamageDegree
 from .algorithms.fracture_network import FractureNetwork
 from .algorithms.resilience_index import ResilienceIndex
@@ -34,6 +35,7 @@ ALGORITHMS = [
     FusionRate,
     HaulDistance,
     ErosionComparison,
+    ComparisonReport,
     ResilienceIndex,
     DamageDegree,
     FractureNetwork,

@@ -1,0 +1,304 @@
+"""hpcs:comparisonreport - one HTML report comparing landforms (section 2.3)."""
+import os
+
+import numpy as np
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from ..core import report as rep
+from ..core.erosion import MODELS
+from ..core.errors import InputError
+from ..core.grid import rasterize_labels, read_raster, require_metric
+from .base import HpcsAlgorithm
+from .fusion_rate import MINED_KINDS, _int, _text
+from .haul_distance import strip_coverage
+
+#: default OPTIMIZED_NAMES: landforms whose name contains one of these use the optimized plan
+DEFAULT_OPTIMIZED = "MNNDL, optim"
+
+
+def plan_for(name, plans, patterns):
+    """The plan a landform was built on: the only plan of a one-plan layer;
+    else 'optimized' when its name contains one of ``patterns``
+    (case-insensitive), otherwise 'original'."""
+    if len(plans) == 1:
+        return next(iter(plans))
+    low = name.lower()
+    if any(p and p.lower() in low for p in patterns):
+        return "optimized"
+    return "original"
+
+
+class ComparisonReport(HpcsAlgorithm):
+    NAME = "comparisonreport"
+    DISPLAY_NAME = "Landform comparison report"
+    GROUP_ID = "evaluation"
+    HELP = (
+        "One self-contained HTML report (and a CSV with the same numbers) comparing reshaped "
+        "landforms with the pristine landform, as section 2.3 of Xia et al. (2023): volumes "
+        "and supply-demand per period, mean slope, hydrological fusion rate (with and without "
+        "the final pit), channel overlap, catchments and channel length, mean haul distance "
+        "and eroded volume, hillshade/channel and catchment figures of every landform side "
+        "by side, the paper's figures, and per criterion which landform wins and by how "
+        "much.\n\n"
+        "Inputs (one grid, metres, projected CRS): the pristine landform (PNL, pre-mining "
+        "DEM); the reshaped landforms (e.g. NNDL, MNNDL, TDL), named after their layers or "
+        "by LANDFORM_NAMES (comma-separated, in the order of the layers); the seam floor and "
+        "the coal thickness (for the haul distance; without both it is not computed); the "
+        "sub-area layer of 'Mining/refilling sub-area delineation' (fields period, kind; "
+        "plan, v_supply, v_fmin, v_fmax, ratio, status for the volumes section).\n\n"
+        "Which plan each landform uses: a layer with both plans (field plan = original / "
+        "optimized) gives the optimized strips to every landform whose name contains one of "
+        "OPTIMIZED_NAMES (comma-separated, case-insensitive; default 'MNNDL, optim'), the "
+        "original strips to the others (NNDL, TDL). A layer with one plan serves all. The "
+        "plan decides the strips of the fusion rate (S_b, eq. 10-12), the final pit and the "
+        "mining/refilling pairs of the haul distance (eq. 13). The log and the report show "
+        "the plan of every landform.\n\n"
+        "Criteria (computed by the plugin's evaluation algorithms' functions): mean Horn "
+        "slope over the evaluation area (lower is better); fusion rate and fusion rate "
+        "without the pit (higher); channel overlap with PNL in the dump (higher; channels = "
+        "accumulation >= CHANNEL_THRESHOLD cells, blank = OTSU threshold of PNL); catchments "
+        "and channel length in the dump (closer to PNL's is better); mean haul distance with "
+        "K and BENCH_HEIGHT as in 'Mean earthwork haul distance' (lower); eroded volume over "
+        "YEARS with EROSION_MODEL at the default parameters of 'Soil erosion comparison' "
+        "(lower), or read from that algorithm's CSV (EROSION_TABLE, column landform = the "
+        "landform names) to reuse a run with other parameters. The evaluation area for the "
+        "slope and the erosion is MINE_AREA, or, blank, the dump (the union of the refilling "
+        "strips).\n\n"
+        "Winner: the best reshaped landform per criterion (PNL is the reference, shown "
+        "beside); the margin is the difference to the runner-up, absolute and in per cent "
+        "of the runner-up's value (for 'closer to PNL': the difference of the distances, in "
+        "per cent of PNL's value). Fractions are shown in per cent, their margins in "
+        "percentage points."
+    )
+
+    PRISTINE = "PRISTINE"
+    LANDFORMS = "LANDFORMS"
+    LANDFORM_NAMES = "LANDFORM_NAMES"
+    FLOOR = "FLOOR"
+    THICKNESS = "THICKNESS"
+    SUBAREAS = "SUBAREAS"
+    OPTIMIZED_NAMES = "OPTIMIZED_NAMES"
+    MINE_AREA = "MINE_AREA"
+    CHANNEL_THRESHOLD = "CHANNEL_THRESHOLD"
+    K = "K"
+    BENCH_HEIGHT = "BENCH_HEIGHT"
+    EROSION_MODEL = "EROSION_MODEL"
+    YEARS = "YEARS"
+    EROSION_TABLE = "EROSION_TABLE"
+    OUTPUT_REPORT = "OUTPUT_REPORT"
+    OUTPUT_TABLE = "OUTPUT_TABLE"
+
+    MODEL_LABELS = ["Landscape evolution", "RUSLE"]
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.PRISTINE, self.tr("Pristine landform (PNL, pre-mining DEM, metres)")))
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.LANDFORMS, self.tr("Reshaped landforms (e.g. NNDL, MNNDL, TDL; same grid)"),
+            QgsProcessing.TypeRaster))
+        self.addParameter(QgsProcessingParameterString(
+            self.LANDFORM_NAMES, self.tr("Landform names, comma-separated in layer order "
+                                         "(blank = layer names)"),
+            defaultValue="", optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.FLOOR, self.tr("Floor of the lowest minable seam (m; for the haul "
+                                "distance)"), optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.THICKNESS, self.tr("Minable coal thickness (m; for the haul distance)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SUBAREAS, self.tr("Mining/refilling sub-areas (fields period, kind, plan)"),
+            [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterString(
+            self.OPTIMIZED_NAMES, self.tr("Landforms on the optimized plan: names containing "
+                                          "(comma-separated)"),
+            defaultValue=DEFAULT_OPTIMIZED, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.MINE_AREA, self.tr("Evaluation area for slope and erosion (polygon; blank = "
+                                    "the dump)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.CHANNEL_THRESHOLD,
+            self.tr("Channel threshold (cells; blank = OTSU threshold of PNL)"),
+            QgsProcessingParameterNumber.Double, defaultValue=None, optional=True,
+            minValue=1))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.K, self.tr("K: actual spoil / stripped volume (eq. 6)"),
+            QgsProcessingParameterNumber.Double, defaultValue=1.0, minValue=0.000001))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.BENCH_HEIGHT, self.tr("Bench (lift) height for the haul distance (m)"),
+            QgsProcessingParameterNumber.Double, defaultValue=10.0, minValue=0.01))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.EROSION_MODEL, self.tr("Erosion model"),
+            options=[self.tr(s) for s in self.MODEL_LABELS], defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.YEARS, self.tr("Years of erosion"), QgsProcessingParameterNumber.Double,
+            defaultValue=10.0, minValue=1e-6))
+        self.addParameter(QgsProcessingParameterFile(
+            self.EROSION_TABLE, self.tr("Erosion table of 'Soil erosion comparison' (CSV; "
+                                        "optional, replaces the erosion run)"),
+            extension="csv", optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_REPORT, self.tr("Comparison report"), self.tr("HTML files (*.html)"),
+            optional=True, createByDefault=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_TABLE, self.tr("Comparison table"), self.tr("CSV files (*.csv)"),
+            optional=True, createByDefault=True))
+
+    # --- inputs -----------------------------------------------------------
+    def _landforms(self, parameters, context, grid):
+        layers = self.parameterAsLayerList(parameters, self.LANDFORMS, context)
+        if not layers:
+            raise InputError("Parameter LANDFORMS: choose at least one reshaped landform "
+                             "raster.")
+        names_text = self.parameterAsString(parameters, self.LANDFORM_NAMES, context) or ""
+        names = [s.strip() for s in names_text.split(",")] if names_text.strip() else []
+        if names and len(names) != len(layers):
+            raise InputError(f"Parameter LANDFORM_NAMES: {len(names)} name(s) for "
+                             f"{len(layers)} landform layer(s); give one name per layer, "
+                             "comma-separated, or leave it blank.")
+        out = []
+        for i, layer in enumerate(layers):
+            if layer.type() != layer.RasterLayer or layer.providerType() != "gdal":
+                raise InputError(f"Landform '{layer.name()}' is not a GDAL raster layer; "
+                                 "save it as a GeoTIFF and use that file.")
+            z, g = read_raster(layer.source().split("|")[0], 1,
+                               name=f"landform '{layer.name()}' (LANDFORMS)")
+            if not g.crs_wkt and layer.crs().isValid():
+                from dataclasses import replace
+                g = replace(g, crs_wkt=layer.crs().toWkt())
+            require_metric(g, g.name)
+            self.require_same_grid(grid, g, f"landform '{layer.name()}'")
+            out.append((names[i] if names else layer.name(), z))
+        return out
+
+    def _plans(self, parameters, context, grid):
+        """({plan: PlanRasters}, attribute records)."""
+        wkbs, attrs = self.features_in_grid_crs(parameters, self.SUBAREAS, context, grid)
+        if not attrs:
+            raise InputError("Parameter SUBAREAS: the sub-area layer has no features.")
+        missing = [f for f in ("period", "kind") if f not in attrs[0]]
+        if missing:
+            raise InputError(
+                f"Parameter SUBAREAS: the layer has no field {', '.join(missing)}. Use the "
+                "sub-area layer written by 'Mining/refilling sub-area delineation' "
+                "(fields period, kind, plan, v_supply, ...).")
+        names = sorted({_text(a.get("plan")) for a in attrs} - {""}) or [""]
+        plans = {}
+        for plan in names:
+            sel = [i for i, a in enumerate(attrs) if not plan or _text(a.get("plan")) == plan]
+            lab, polys = {}, {}
+            for kinds, key in ((("mining",), "mining"), (("refilling",), "refilling"),
+                               (MINED_KINDS, "mined")):
+                ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
+                       and _int(attrs[i].get("period")) is not None]
+                polys[key] = ([wkbs[i] for i in ids],
+                              [max(_int(attrs[i]["period"]), 1) for i in ids])
+                lab[key] = rasterize_labels(*polys[key], grid)
+            label = plan or "plan"
+            if not lab["refilling"].any():
+                raise InputError(f"Parameter SUBAREAS: no refilling strip of the '{label}' "
+                                 f"plan covers a cell centre of {grid.name}; check the layer "
+                                 "and its CRS.")
+            mcov, _ = strip_coverage(*polys["mining"], grid)
+            fcov, _ = strip_coverage(*polys["refilling"], grid)
+            plans[label] = rep.PlanRasters(label, lab["mining"], lab["refilling"],
+                                           lab["mined"] > 0, mcov, fcov)
+        return plans, attrs
+
+    def _optional_raster(self, parameters, name, context, grid, what):
+        z, g = self.read_raster(parameters, name, context, required=False)
+        if z is not None:
+            self.require_same_grid(grid, g, what)
+        return z
+
+    # --- run --------------------------------------------------------------
+    def run_algorithm(self, parameters, context, feedback):
+        pnl, grid = self.read_raster(parameters, self.PRISTINE, context)
+        pnl_layer = self.parameterAsRasterLayer(parameters, self.PRISTINE, context)
+        pnl_name = "PNL"
+        forms = self._landforms(parameters, context, grid)
+        floor = self._optional_raster(parameters, self.FLOOR, context, grid, "the seam floor")
+        thick = self._optional_raster(parameters, self.THICKNESS, context, grid,
+                                      "the coal thickness")
+        if (floor is None) != (thick is None):
+            raise InputError("The haul distance needs both the seam floor (FLOOR) and the "
+                             "coal thickness (THICKNESS); give both or neither.")
+        plans, attrs = self._plans(parameters, context, grid)
+        patterns = [s.strip() for s in (self.parameterAsString(
+            parameters, self.OPTIMIZED_NAMES, context) or "").split(",") if s.strip()]
+        landforms = []
+        for name, z in forms:
+            plan = plan_for(name, plans, patterns)
+            if plan not in plans:
+                raise InputError(f"Landform '{name}' needs the '{plan}' plan but the sub-area "
+                                 f"layer holds only: {', '.join(plans)}. Check "
+                                 "OPTIMIZED_NAMES or run the delineation with OPTIMIZE.")
+            landforms.append((name, z, plan))
+            feedback.pushInfo(self.tr("Landform {0}: {1} plan").format(name, plan))
+        area = None
+        if parameters.get(self.MINE_AREA):
+            area = self.polygon_mask(parameters, self.MINE_AREA, context, grid, required=False)
+        value = parameters.get(self.CHANNEL_THRESHOLD)
+        threshold = None
+        if value is not None and str(value).strip() != "":
+            threshold = self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context)
+        model = MODELS[self.parameterAsEnum(parameters, self.EROSION_MODEL, context)]
+        years = self.parameterAsDouble(parameters, self.YEARS, context)
+        k = self.parameterAsDouble(parameters, self.K, context)
+        bench = self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context)
+        table_in = self.parameterAsFile(parameters, self.EROSION_TABLE, context)
+        erosion_table = rep.read_erosion_table(table_in) if table_in else None
+        if erosion_table is not None and pnl_name not in erosion_table and pnl_layer is not None \
+                and pnl_layer.name() in erosion_table:
+            # the erosion comparison names its reference after the layer
+            erosion_table[pnl_name] = erosion_table[pnl_layer.name()]
+        x, y = grid.cell_centres()
+        report = rep.evaluate(pnl, landforms, plans, grid.dx, grid.dy, x, y, floor, thick,
+                              area, threshold, k, bench, model, years, erosion_table,
+                              pristine_name=pnl_name,
+                              progress=self.progress(feedback, 0, 90))
+        report.periods = rep.period_rows(attrs)
+        if not report.periods:
+            feedback.pushWarning(self.tr(
+                "The sub-area layer has no fields v_supply, v_fmin and v_fmax: the volumes "
+                "section is left out."))
+        src = pnl_layer.name() if pnl_layer is not None else ""
+        report.settings.update({
+            "pristine layer": src,
+            "erosion": (f"table {os.path.basename(table_in)}" if table_in else
+                        f"{self.MODEL_LABELS[MODELS.index(model)]}, {years:g} years, "
+                        "default parameters"),
+            "evaluation area": "MINE_AREA polygon" if area is not None else
+                               "the dump (refilling strips)",
+            "K": k, "bench height (m)": bench,
+            "haul distance": "computed" if floor is not None else
+                             "not computed (no FLOOR / THICKNESS)",
+            "plans": ", ".join(f"{n}: {p}" for n, _, p in landforms)})
+        for note in report.notes:
+            feedback.pushWarning(note)
+        for w in report.winners:
+            feedback.pushInfo(w.text)
+        feedback.setProgress(92)
+        out = {}
+        table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
+        if table:
+            rep.write_csv(table, report)
+        out[self.OUTPUT_TABLE] = table or None
+        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_REPORT, context)
+        if html_path:
+            rep.write_html(html_path, report)
+            feedback.pushInfo(self.tr("Report: {0}").format(html_path))
+        out[self.OUTPUT_REPORT] = html_path or None
+        feedback.setProgress(100)
+        return out
