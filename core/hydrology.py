@@ -12,10 +12,13 @@ Conventions (docs/method.md, section 1):
   neighbour in ESRI code order: E, SE, S, SW, W, NW, N, NE.
 * ESRI codes: 1 E, 2 SE, 4 S, 8 SW, 16 W, 32 NW, 64 N, 128 NE, 0 out of grid.
 
-The expensive graph steps run in scipy's compiled code (connected components,
-minimum spanning tree, Dijkstra); the rest is whole-array numpy.  Paths along
-the flow tree are followed by pointer jumping (``ptr = ptr[ptr]``), so a
-path of length L costs log2(L) array passes instead of a Python loop.
+The expensive graph steps run in scipy's compiled code (breadth-first order,
+connected components, minimum spanning tree); the rest is whole-array numpy.
+Paths along the flow tree are followed by pointer jumping (``ptr = ptr[ptr]``),
+so a path of length L costs log2(L) array passes instead of a Python loop, or
+swept level by level in breadth-first order (accumulation).  Flat indices are
+int32 while N + 1 < 2^31; the 8-neighbour loops run over cache-sized row
+blocks.  benchmarks/README.md has the timings against RichDEM.
 """
 import numpy as np
 from scipy import ndimage, sparse
