@@ -600,12 +600,14 @@ def landform_panels(report, what="channels"):
     from matplotlib.figure import Figure
     maps = report.maps
     n = len(maps)
-    ncol = min(n, 4)
-    nrow = int(math.ceil(n / ncol))
     h, w = maps[0][1].shape
-    pw = 3.6
-    ph = max(1.6, pw * h / max(w, 1))
-    fig = Figure(figsize=(pw * ncol, ph * nrow + 0.8))
+    aspect = w / max(h, 1)
+    # wide mine areas (strips side by side along a long axis) stack vertically
+    ncol = min(n, 1 if aspect > 2.5 else (2 if aspect > 1.2 else 4))
+    nrow = int(math.ceil(n / ncol))
+    pw = {1: 10.0, 2: 5.5}.get(ncol, 3.6)
+    ph = max(1.6, pw / aspect)
+    fig = Figure(figsize=(pw * ncol, (ph + 0.35) * nrow + 0.9))
     finite = np.concatenate([m[1][np.isfinite(m[1])] for m in maps])
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if not vmax > vmin:
@@ -639,7 +641,8 @@ def landform_panels(report, what="channels"):
     if what != "catchments" and last is not None:
         from matplotlib.cm import ScalarMappable
         sm = ScalarMappable(norm=norm, cmap=cmap)
-        fig.colorbar(sm, ax=fig.axes, orientation="horizontal", fraction=0.05, pad=0.04,
+        fig.colorbar(sm, ax=fig.axes, orientation="horizontal", fraction=0.04, pad=0.03,
+                     shrink=0.6, aspect=40,
                      label="elevation (m), one scale for all panels")
     return _png(fig)
 
