@@ -39,6 +39,9 @@ INTERPOLATIONS = ("sweeps", "converged")
 DEFAULT_A_MAX = 25.0
 
 KNOWN_EQ1 = (cl.FIXED, cl.CONFLUENCE, cl.BOUNDARY)
+#: up to this many unknowns eq. 5's converged surface is solved directly
+#: (SuperLU); above, by Jacobi-preconditioned conjugate gradients
+DIRECT_MAX = 20000
 
 
 @dataclass
@@ -310,11 +313,34 @@ def fuzzy_interpolation(surface, free, n, progress=None):
     return out
 
 
+def _cg(mat, rhs, x0, progress, rtol=1e-13, maxiter=None):
+    """Conjugate gradients on the SPD system, Jacobi preconditioned, started
+    from ``x0``; stops at a residual of ``rtol`` times that of ``x0 = 0``."""
+    d = mat.diagonal()
+    pre = spla.LinearOperator(mat.shape, matvec=lambda v: v / d, dtype=np.float64)
+    calls = [0]
+    limit = maxiter or max(1000, 20 * int(np.sqrt(mat.shape[0])))
+
+    def tick(_x):
+        calls[0] += 1
+        if calls[0] % 50 == 0:
+            progress(min(99.0, 100.0 * calls[0] / limit))
+    bnorm = float(np.linalg.norm(rhs)) or 1.0
+    x, info = spla.cg(mat, rhs, x0=x0, tol=0.0, atol=rtol * bnorm, maxiter=limit, M=pre,
+                      callback=tick)
+    if info > 0:
+        raise RuntimeError(f"the harmonic solve did not converge in {info} iterations")
+    return x
+
+
 def harmonic_fill(surface, free, progress=None):
     """Converged eq. 5: the discrete harmonic surface, the fixed point of the
     3 x 3 mean (each free cell = mean of its valid 8 neighbours, known cells
-    held), by one sparse direct solve (SuperLU).  A group of free cells with
-    no known neighbour keeps its input values."""
+    held): the sparse system (deg_i x_i - sum_j x_j = sum of known
+    neighbours) solved directly (SuperLU) up to DIRECT_MAX unknowns, else by
+    conjugate gradients (the matrix is symmetric positive definite) to a
+    residual of 1e-13 of the right-hand side.  A group of free cells with no
+    known neighbour keeps its input values."""
     progress = as_progress(progress)
     out = np.array(surface, dtype=np.float64)
     if not free.any():
@@ -356,8 +382,11 @@ def harmonic_fill(surface, free, progress=None):
     sol = x.ravel()[unknown].copy()
     if solvable.any():
         s = np.flatnonzero(solvable)
-        sub = mat[s][:, s].tocsc()
-        sol[s] = spla.spsolve(sub, rhs[s], permc_spec="MMD_AT_PLUS_A")
+        sub = mat[s][:, s]
+        if s.size <= DIRECT_MAX:
+            sol[s] = spla.spsolve(sub.tocsc(), rhs[s])
+        else:
+            sol[s] = _cg(sub, rhs[s], sol[s], progress.sub(20, 90))
     progress(90)
     xf = xf.copy()
     xf[unknown] = sol

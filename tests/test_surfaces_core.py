@@ -387,3 +387,14 @@ def test_jacksboro_max_surface_within_a_max_of_known_cells(jacksboro):
             near = d <= d.min() * (1 + 1e-12)      # equidistant cells: any may be taken
             h = res.dem_max[m][near].max()
             assert (res.dem_max[r, c] - h) <= d.min() * tmax + 1e-6
+
+
+def test_iterative_and_direct_harmonic_agree(monkeypatch):
+    rng = np.random.default_rng(5)
+    x = rng.random((40, 50)) * 100
+    free = rng.random(x.shape) < 0.8
+    free[0, :] = free[-1, :] = False
+    direct = sf.harmonic_fill(x, free)
+    monkeypatch.setattr(sf, "DIRECT_MAX", 0)
+    iterative = sf.harmonic_fill(x, free)
+    assert np.abs(direct - iterative).max() < 1e-7

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Figure like the paper's Fig. 3: the cell classes over a hillshade of the
+pre-mining DEM, and a profile of dem_max / dem_min / dem_or across the area.
+
+As a function (used by the demo)::
+
+    from scripts.figures_surfaces import surfaces_figure
+    surfaces_figure(z, classes, dem_max, dem_min, dx, dy, "surfaces.png")
+
+or from the command line, on rasters written by hpcs:classifycells and
+hpcs:earthworksurfaces::
+
+    python3 scripts/figures_surfaces.py DEM.tif CLASSES.tif MAX.tif MIN.tif OUT.png [--row R]
+
+Only numpy and matplotlib (Agg backend); GDAL for the command line.
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+
+#: class code -> (name, colour), the same as core.classify and the QML legend
+CLASSES = (
+    (0.0, "0 other", "#fff7bc"),
+    (1.0, "1 fixed channel", "#1f5ad1"),
+    (1.5, "1.5 confluence", "#8c28be"),
+    (2.0, "2 semi-fixed channel", "#00bee6"),
+    (3.0, "3 watershed", "#c82828"),
+    (4.0, "4 floating channel", "#fa8c00"),
+)
+
+
+def hillshade(z, dx, dy, azimuth=315.0, altitude=45.0):
+    """Lambertian hillshade (0..1) of z; nan cells take the lowest value."""
+    zz = np.where(np.isfinite(z), z, np.nanmin(z))
+    gy, gx = np.gradient(zz, dy, dx)
+    slope = np.arctan(np.hypot(gx, gy))
+    aspect = np.arctan2(-gx, gy)
+    az, alt = np.radians(azimuth), np.radians(altitude)
+    hs = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
+    return np.clip(hs, 0, 1)
+
+
+def _area_box(classes):
+    inside = np.isfinite(classes) & (classes != 5)
+    rr = np.flatnonzero(inside.any(axis=1))
+    cc = np.flatnonzero(inside.any(axis=0))
+    return rr[0], rr[-1], cc[0], cc[-1]
+
+
+def surfaces_figure(z, classes, dem_max, dem_min, dx, dy, path, row=None, title=None,
+                    margin=None):
+    """Write a two-panel PNG to ``path``.
+
+    (a) the classes inside the area over a hillshade of ``z`` (zoomed to the
+    area with ``margin`` cells around it, default a third of its size), the
+    profile line in black; (b) dem_or, dem_max and dem_min along the row
+    ``row`` (default: the area's row with the most channel cells), the class
+    of each cell on the line as coloured ticks along the bottom.
+    Returns ``path``.
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap, BoundaryNorm
+    from matplotlib.patches import Patch
+
+    z = np.asarray(z, dtype=np.float64)
+    classes = np.asarray(classes, dtype=np.float64)
+    r0, r1, c0, c1 = _area_box(classes)
+    if margin is None:
+        margin = max(3, (max(r1 - r0, c1 - c0) + 1) // 3)
+    R0, R1 = max(r0 - margin, 0), min(r1 + margin + 1, z.shape[0])
+    C0, C1 = max(c0 - margin, 0), min(c1 + margin + 1, z.shape[1])
+    if row is None:
+        chan = np.isin(classes[r0:r1 + 1, c0:c1 + 1], (1.0, 1.5, 2.0, 4.0)).sum(axis=1)
+        row = r0 + int(np.argmax(chan))
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.6),
+                                   gridspec_kw={"width_ratios": [1, 1.25]})
+    sub = (slice(R0, R1), slice(C0, C1))
+    extent = (C0 * dx, C1 * dx, R1 * dy, R0 * dy)      # metres from the grid's top-left
+    ax1.imshow(hillshade(z, dx, dy)[sub], cmap="gray", extent=extent, interpolation="nearest")
+    codes = [c for c, _, _ in CLASSES]
+    cmap = ListedColormap([col for _, _, col in CLASSES])
+    norm = BoundaryNorm([-0.5, 0.75, 1.25, 1.75, 2.5, 3.5, 4.5], cmap.N)
+    shown = np.where(np.isin(classes, codes), classes, np.nan)[sub]
+    ax1.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm, alpha=0.8, extent=extent,
+               interpolation="nearest")
+    ax1.plot([c0 * dx, (c1 + 1) * dx], [(row + 0.5) * dy] * 2, "k-", lw=1.5)
+    ax1.add_patch(plt.Rectangle((c0 * dx, r0 * dy), (c1 - c0 + 1) * dx, (r1 - r0 + 1) * dy,
+                                fill=False, ec="k", lw=0.8, ls="--"))
+    counts = {c: int(np.count_nonzero(classes == c)) for c in codes}
+    ax1.legend(handles=[Patch(color=col, label=f"{name} ({counts[c]})")
+                        for c, name, col in CLASSES],
+               loc="upper left", bbox_to_anchor=(0.0, -0.08), ncol=2, fontsize=8, frameon=False)
+    ax1.set_title("(a) cell classes (outside the dashed area: boundary, 5)", fontsize=10)
+    ax1.set_xlabel("x (m from the DEM's left edge)")
+    ax1.set_ylabel("y (m from the DEM's top edge)")
+
+    cs = slice(max(c0 - margin, 0), min(c1 + margin + 1, z.shape[1]))
+    x = (np.arange(z.shape[1])[cs] + 0.5) * dx
+    ax2.plot(x, dem_max[row, cs], color="#d7191c", lw=1.6, label="dem_max (maximum surface)")
+    ax2.plot(x, dem_min[row, cs], color="#2b83ba", lw=1.6, label="dem_min (minimum surface)")
+    ax2.plot(x, z[row, cs], color="k", lw=1.0, ls="--", label="dem_or (pre-mining DEM)")
+    ax2.fill_between(x, dem_min[row, cs], dem_max[row, cs], color="#fdae61", alpha=0.25,
+                     label="feasible band")
+    lo = np.nanmin([np.nanmin(dem_min[row, cs]), np.nanmin(z[row, cs])])
+    hi = np.nanmax([np.nanmax(dem_max[row, cs]), np.nanmax(z[row, cs])])
+    tick = lo - 0.04 * (hi - lo + 1)
+    for c, name, col in CLASSES:
+        on = classes[row, cs] == c
+        if on.any():
+            ax2.scatter(x[on], np.full(on.sum(), tick), marker="|", s=120, color=col)
+    ax2.axvspan(c0 * dx, (c1 + 1) * dx, color="0.9", zorder=0)
+    ax2.set_xlabel("x along the profile line (m)")
+    ax2.set_ylabel("elevation (m)")
+    ax2.set_title(f"(b) profile along row {row} (grey: the area; ticks: classes)",
+                  fontsize=10)
+    ax2.legend(fontsize=8, loc="best")
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(str(path), dpi=130)
+    plt.close(fig)
+    return path
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dem")
+    ap.add_argument("classes")
+    ap.add_argument("dem_max")
+    ap.add_argument("dem_min")
+    ap.add_argument("out")
+    ap.add_argument("--row", type=int, default=None)
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "build"))
+    from hpcs_landform.core.grid import read_raster
+    z, g = read_raster(args.dem)
+    c, _ = read_raster(args.classes)
+    hi, _ = read_raster(args.dem_max)
+    lo, _ = read_raster(args.dem_min)
+    print(surfaces_figure(z, c, hi, lo, g.dx, g.dy, args.out, row=args.row))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
