@@ -180,6 +180,13 @@ class ComparisonReport(HpcsAlgorithm):
             require_metric(g, g.name)
             self.require_same_grid(grid, g, f"landform '{layer.name()}'")
             out.append((names[i] if names else layer.name(), z))
+        given = [n for n, _ in out]
+        dup = sorted({n for n in given if given.count(n) > 1 or n == "PNL"})
+        if dup:
+            raise InputError(
+                f"Landform name(s) {', '.join(dup)} used twice or equal to 'PNL' (names: "
+                f"{', '.join(given)}). Set LANDFORM_NAMES, e.g. 'NNDL, MNNDL, TDL' (in the "
+                "order of the layers): in a model every output layer may have the same name.")
         return out
 
     def _plans(self, parameters, context, grid):
@@ -269,6 +276,17 @@ class ComparisonReport(HpcsAlgorithm):
                               pristine_name=pnl_name,
                               progress=self.progress(feedback, 0, 90))
         report.periods = rep.period_rows(attrs)
+        for lf in report.landforms:
+            rows = report.periods.get(lf.plan)
+            supply = lf.extra.get("haul_supply_m3")
+            if rows and supply:
+                given = rep.period_summary(rows)["v_supply"]
+                if given > 0 and abs(supply - given) > 0.02 * given:
+                    report.notes.append(
+                        f"{lf.name}: the supply computed for the haul distance with K = {k:g} "
+                        f"({supply:.6g} m3) differs by {100 * (supply / given - 1):+.1f} % from "
+                        f"the sub-area layer's total V_g ({given:.6g} m3); check that K is the "
+                        "one the delineation used.")
         if not report.periods:
             feedback.pushWarning(self.tr(
                 "The sub-area layer has no fields v_supply, v_fmin and v_fmax: the volumes "

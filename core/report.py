@@ -809,14 +809,15 @@ def render_html(report):
                  "difference of the two distances to PNL's value, in per cent of PNL's value. "
                  "Fractions are shown in per cent and their margins in percentage points.</p>")
     # details
-    parts.append("<h2 id='details'>Details</h2><table><tr><th>landform</th><th>plan</th>"
+    parts.append("<h2 id='details'>Details</h2><details><summary>Counts and volumes behind "
+                 "the criteria</summary><table><tr><th>landform</th><th>plan</th>"
                  "<th>quantity</th><th>value</th></tr>")
     for m in allm:
         for k, v in m.extra.items():
             val = f"{v:,.6g}" if _finite(v) else e(str(v))
             parts.append(f"<tr><td>{e(m.name)}</td><td>{e(m.plan)}</td><td>{e(k)}</td>"
                          f"<td>{val}</td></tr>")
-    parts.append("</table><h2 id='settings'>Settings</h2><table>")
+    parts.append("</table></details><h2 id='settings'>Settings</h2><table>")
     for k, v in report.settings.items():
         val = f"{v:,.6g}" if _finite(v) else e(str(v))
         parts.append(f"<tr><td>{e(str(k))}</td><td>{val}</td></tr>")

@@ -172,6 +172,9 @@ def test_clear_errors(run_alg, case, tmp_path):
         run_alg("hpcs:comparisonreport", params(case, tmp_path, SUBAREAS=bad))
     with pytest.raises(QgsProcessingException, match="1 name"):
         run_alg("hpcs:comparisonreport", params(case, tmp_path, LANDFORM_NAMES="X"))
+    with pytest.raises(QgsProcessingException, match="Set LANDFORM_NAMES"):
+        run_alg("hpcs:comparisonreport", params(case, tmp_path,
+                                                LANDFORMS=[case["NNDL"], case["NNDL"]]))
     with pytest.raises(QgsProcessingException, match="both or neither"):
         run_alg("hpcs:comparisonreport", params(case, tmp_path, FLOOR=None))
 
