@@ -84,16 +84,19 @@ def surfaces_figure(z, classes, dem_max, dem_min, dx, dy, path, row=None, title=
     codes = [c for c, _, _ in CLASSES]
     cmap = ListedColormap([col for _, _, col in CLASSES])
     norm = BoundaryNorm([-0.5, 0.75, 1.25, 1.75, 2.5, 3.5, 4.5], cmap.N)
-    shown = np.where(np.isin(classes, codes), classes, np.nan)[sub]
+    # class 0 is left clear so the hillshade shows through, as in the paper's Fig. 3
+    shown = np.where(np.isin(classes, codes[1:]), classes, np.nan)[sub]
     ax1.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm, alpha=0.8, extent=extent,
                interpolation="nearest")
     ax1.plot([c0 * dx, (c1 + 1) * dx], [(row + 0.5) * dy] * 2, "k-", lw=1.5)
     ax1.add_patch(plt.Rectangle((c0 * dx, r0 * dy), (c1 - c0 + 1) * dx, (r1 - r0 + 1) * dy,
                                 fill=False, ec="k", lw=0.8, ls="--"))
     counts = {c: int(np.count_nonzero(classes == c)) for c in codes}
-    ax1.legend(handles=[Patch(color=col, label=f"{name} ({counts[c]})")
-                        for c, name, col in CLASSES],
-               loc="upper left", bbox_to_anchor=(0.0, -0.08), ncol=2, fontsize=8, frameon=False)
+    handles = [Patch(facecolor="none", edgecolor="k", ls="--",
+                     label=f"0 other, hillshade ({counts[0.0]})")]
+    handles += [Patch(color=col, label=f"{name} ({counts[c]})") for c, name, col in CLASSES[1:]]
+    ax1.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2,
+               fontsize=8, frameon=False)
     ax1.set_title("(a) cell classes (outside the dashed area: boundary, 5)", fontsize=10)
     ax1.set_xlabel("x (m from the DEM's left edge)")
     ax1.set_ylabel("y (m from the DEM's top edge)")
@@ -124,6 +127,61 @@ def surfaces_figure(z, classes, dem_max, dem_min, dx, dy, path, row=None, title=
     fig.savefig(str(path), dpi=130)
     plt.close(fig)
     return path
+
+
+def write_rectangle(path, grid, rows, cols):
+    """A GeoPackage with one polygon covering the cells rows x cols (slices),
+    its edges 10 m inside the cell edges so cell centres decide."""
+    from osgeo import ogr, osr
+    x0, dx, _, y0, _, dy = grid.transform
+    xa, xb = x0 + cols.start * dx + 10, x0 + cols.stop * dx - 10
+    ya, yb = y0 + rows.start * dy - 10, y0 + rows.stop * dy + 10
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(grid.crs_wkt)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    layer = ds.CreateLayer("mine_area", srs, ogr.wkbPolygon)
+    ring = ogr.Geometry(ogr.wkbLinearRing)
+    for x, y in ((xa, ya), (xb, ya), (xb, yb), (xa, yb), (xa, ya)):
+        ring.AddPoint_2D(x, y)
+    poly = ogr.Geometry(ogr.wkbPolygon)
+    poly.AddGeometry(ring)
+    feat = ogr.Feature(layer.GetLayerDefn())
+    feat.SetGeometry(poly)
+    layer.CreateFeature(feat)
+    ds = None
+    return str(path)
+
+
+#: the sample mine area on the jacksboro DEM (rows, cols): 3.2 km x 4 km on the
+#: DEM's south edge, across several valleys (the area of the tests)
+SAMPLE_ROWS, SAMPLE_COLS = slice(344, 384), slice(270, 320)
+
+
+def run_demo(run, dem, channels, out_dir):
+    """Demo step: classes and both surfaces of the sample mine area, and the
+    figure.  ``run(alg_id, params) -> results`` runs an algorithm (e.g. through
+    qgis_process.bin); ``channels`` is the result dict of
+    hpcs:channelextraction on ``dem``.  Returns the paths written."""
+    from hpcs_landform.core.grid import read_raster
+    out_dir = Path(out_dir)
+    z, g = read_raster(dem)
+    area = write_rectangle(out_dir / "mine_area.gpkg", g, SAMPLE_ROWS, SAMPLE_COLS)
+    cls = run("hpcs:classifycells", {
+        "INPUT": dem, "AREA": area, "FLOWDIR": channels["OUTPUT_FLOWDIR"],
+        "CHANNELS": channels["OUTPUT_CHANNELS"], "RIDGES": channels["OUTPUT_RIDGES"],
+        "CATCHMENTS": channels["OUTPUT_CATCHMENTS"], "OUTPUT": out_dir / "classes.tif"})
+    surf = run("hpcs:earthworksurfaces", {
+        "INPUT": dem, "CLASSES": out_dir / "classes.tif",
+        "FLOWDIR": channels["OUTPUT_FLOWDIR"], "CATCHMENTS": channels["OUTPUT_CATCHMENTS"],
+        "OUTPUT_MAX": out_dir / "dem_max.tif", "OUTPUT_MIN": out_dir / "dem_min.tif"})
+    c, _ = read_raster(out_dir / "classes.tif")
+    hi, _ = read_raster(out_dir / "dem_max.tif")
+    lo, _ = read_raster(out_dir / "dem_min.tif")
+    png = surfaces_figure(z, c, hi, lo, g.dx, g.dy, out_dir / "surfaces.png",
+                          title="HPCS cell classes and earthwork surfaces, sample mine area")
+    return {"area": area, "classes": str(out_dir / "classes.tif"), "counts": cls,
+            "numbers": surf, "dem_max": str(out_dir / "dem_max.tif"),
+            "dem_min": str(out_dir / "dem_min.tif"), "figure": str(png)}
 
 
 def main(argv):

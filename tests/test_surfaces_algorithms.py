@@ -242,3 +242,15 @@ def test_model_chain(chain, provider, tmp_path):
     ref, _ = read_raster(chain["surf"]["OUTPUT_MAX"])
     assert np.array_equal(dmax, ref)
     assert res is not None
+
+
+def test_figure(chain, tmp_path):
+    import sys
+    sys.path.insert(0, str(HERE.parent / "scripts"))
+    from figures_surfaces import surfaces_figure
+    classes, g = read_raster(chain["cls"]["OUTPUT"])
+    dmax, _ = read_raster(chain["surf"]["OUTPUT_MAX"])
+    dmin, _ = read_raster(chain["surf"]["OUTPUT_MIN"])
+    png = surfaces_figure(chain["z"], classes, dmax, dmin, g.dx, g.dy, tmp_path / "fig.png")
+    with open(png, "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
