@@ -546,6 +546,9 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
     if a_max is None:
         a_max = DEFAULT_A_MAX
     a_min = _check_angle("A_min", a_min)
+    if a_min is not None and a_min > a_max:
+        raise InputError(f"A_min ({a_min:g} deg) is larger than A_max ({a_max:g} deg); the "
+                         "minimum surface would rise above the maximum one.")
     semi_a_max = _check_angle("Semi-fixed A_max", semi_a_max)
     semi_a_min = _check_angle("Semi-fixed A_min", semi_a_min)
     if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):

@@ -277,6 +277,8 @@ def test_bad_inputs_are_refused():
         sf.earthwork_surfaces(z, classes[:5], rec, cat, 10, 20)
     with pytest.raises(InputError, match="A_max"):
         sf.earthwork_surfaces(z, classes, rec, cat, 10, 20, a_max=95)
+    with pytest.raises(InputError, match="larger than A_max"):
+        sf.earthwork_surfaces(z, classes, rec, cat, 10, 20, a_max=10, a_min=12)
     with pytest.raises(InputError, match="no cell inside"):
         sf.earthwork_surfaces(z, np.full(z.shape, 5.0), rec, cat, 10, 20)
 
