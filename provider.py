@@ -2,7 +2,9 @@
 import glob
 import os
 
-from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider, QgsMessageLog, Qgis
+from qgis.core import (QgsApplication, QgsProcessing, QgsProcessingModelAlgorithm,
+                       QgsProcessingOutputLayerDefinition, QgsProcessingProvider,
+                       QgsProcessingUtils, QgsProperty, QgsMessageLog, Qgis)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -70,10 +72,80 @@ class HpcsProvider(QgsProcessingProvider):
                                          f"be loaded: {exc!r}", "HPCS Landform", Qgis.Critical)
                 continue
             self.addAlgorithm(cls())
+        # The models' steps are this provider's algorithms, which resolve only once the
+        # provider is in the registry (a model loaded earlier has no outputs): the models
+        # are loaded by the refresh that follows the registration.
+        registry = QgsApplication.processingRegistry()
+        if registry.providerById(self.id()) is None:
+            registry.providerAdded.connect(self._registered)
+            return
         for path in sorted(glob.glob(os.path.join(PLUGIN_DIR, "models", "*.model3"))):
-            model = QgsProcessingModelAlgorithm()
-            if model.fromFile(path):
+            model = ShippedModel(path)
+            if model.loaded:
                 self.addAlgorithm(model)
             else:
                 QgsMessageLog.logMessage(f"Could not load model {path}", "HPCS Landform",
                                          Qgis.Warning)
+
+    def _registered(self, provider_id):
+        if provider_id == self.id():
+            QgsApplication.processingRegistry().providerAdded.disconnect(self._registered)
+            self.refreshAlgorithms()
+
+
+class ShippedModel(QgsProcessingModelAlgorithm):
+    """A model of models/: display name from its help key ALG_DISPLAY_NAME (the name
+    stays the lower-case id), Toolbox group id from algorithms.base.GROUPS."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        self.loaded = self.fromFile(path)
+        # every output is optional (a left-out one becomes a temporary file, see
+        # processAlgorithm); QGIS copies a vector sink's "mandatory" from the step
+        for d in self.destinationParameterDefinitions():
+            d.setFlags(d.flags() | d.FlagOptional)
+
+    def displayName(self):  # noqa: N802
+        title = self.helpContent().get("ALG_DISPLAY_NAME") or self.name()
+        return QCoreApplication.translate("HpcsProvider", title)
+
+    def group(self):
+        return QCoreApplication.translate("HpcsAlgorithm", super().group())
+
+    def groupId(self):  # noqa: N802
+        from .algorithms.base import GROUPS
+        ids = {name: gid for gid, name in GROUPS.items()}
+        return ids.get(super().group(), super().groupId())
+
+    def createInstance(self):  # noqa: N802
+        return ShippedModel(self.path)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        # QGIS 3.22 passes an input left out of a qgis_process / processing.run call as
+        # nothing, so a step would get its own default (e.g. k = 1, not the model's
+        # 1.05), and skips an output left out, so the steps after it find no input:
+        # fill in the model's defaults and temporary files as the dialog does. A
+        # temporary file is named after its output (a step's would be OUTPUT.tif for
+        # each landform, and the erosion comparison names landforms after their files).
+        params = dict(parameters)
+        for d in self.parameterDefinitions():
+            value = params.get(d.name())
+            if not d.isDestination():
+                if value is None and d.defaultValue() is not None:
+                    params[d.name()] = d.defaultValue()
+                continue
+            if value is None:
+                value = QgsProcessing.TEMPORARY_OUTPUT
+            is_def = isinstance(value, QgsProcessingOutputLayerDefinition)
+            sink = value.sink.staticValue() if is_def else value
+            if sink == QgsProcessing.TEMPORARY_OUTPUT and d.type() != "folderDestination":
+                path = QgsProcessingUtils.generateTempFilename(
+                    f"{d.name().split(':')[-1]}.{d.defaultFileExtension()}")
+                if is_def:
+                    value = QgsProcessingOutputLayerDefinition(value)
+                    value.sink = QgsProperty.fromValue(path)
+                else:
+                    value = path
+            params[d.name()] = value
+        return super().processAlgorithm(params, context, feedback)

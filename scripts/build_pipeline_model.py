@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Build models/hpcs_pipeline.model3, the whole HPCS workflow as one Processing model.
+
+Run with QGIS's Python whenever an algorithm's parameters change:
+
+    /usr/bin/python3 scripts/build_pipeline_model.py [--check]
+
+The model (id ``hpcs:hpcs_pipeline`` once the provider loads it from models/)
+chains: channel extraction -> cell classification -> earthwork surfaces ->
+sub-area delineation (original and optimized plan, one run) -> NNDL (original plan),
+MNNDL (optimized plan), TDL (original plan) -> fusion rate and haul distance of
+each landform -> soil erosion comparison of PNL, NNDL, MNNDL, TDL -> the
+comparison report (when hpcs:comparisonreport is registered). Every
+intermediate is a model output, so a user can keep any of them.
+
+The script loads the plugin's provider in a headless QGIS, checks each child's
+parameter names against the live algorithm (a renamed parameter fails here,
+not in the user's modeler), writes the file and reloads it to validate it.
+``--check`` builds and validates without writing.
+"""
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_PATH = ROOT / "models" / "hpcs_pipeline.model3"
+sys.path.insert(0, str(ROOT / "build"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsProcessing,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource as Src,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterVectorLayer,
+)
+from qgis.PyQt.QtCore import QPointF  # noqa: E402
+
+MODEL_NAME = "hpcs_pipeline"            # the id is hpcs:hpcs_pipeline (ids are case-sensitive)
+MODEL_GROUP = "HPCS model"
+DISPLAY_NAME = "HPCS pipeline: pristine to optimized near-natural landform"
+REPORT_ALG = "hpcs:comparisonreport"
+
+#: model inputs: name -> description (also the labels of the dialog)
+INPUTS = {
+    "DEM": "Pre-mining DEM (PNL; elevation in m, projected CRS)",
+    "FLOOR": "Floor of the lowest minable seam (elevation, m, on the DEM grid)",
+    "THICKNESS": "Minable coal thickness (m, on the DEM grid)",
+    "MINE_AREA": "Mine area (polygon)",
+    "DIRECTION": "Mining direction (degrees from north)",
+    "STRIP_WIDTH": "Strip width (m)",
+    "K": "k, ratio of spoil to stripped volume",
+    "THRESHOLD_METHOD": "Channel threshold method",
+    "CHANNEL_THRESHOLD": "Channel threshold (cells, used by 'Fixed')",
+    "RIDGE_THRESHOLD": "Ridge threshold (cells, used by 'Fixed')",
+}
+
+HELP = {
+    "ALG_DISPLAY_NAME": DISPLAY_NAME,   # read by provider.ShippedModel.displayName
+    "ALG_DESC": (
+        "The whole HPCS workflow of Xia et al. (2023) on one mine plan: channels and "
+        "ridges of the pre-mining landform (PNL) -> hydrological cell classes inside the "
+        "mine area -> minimum and maximum earthwork surfaces -> mining/refilling sub-areas "
+        "of the original plan (equal strips) and of the optimized plan -> the near-natural "
+        "landform of the original plan (NNDL), of the optimized plan (MNNDL) and the "
+        "traditional landform (TDL, original plan) -> hydrological fusion rate and haul "
+        "distance of each landform -> soil erosion of PNL, NNDL, MNNDL and TDL over the "
+        "dump -> comparison report.\n\n"
+        "Every intermediate layer and table is an output of the model: leave it as a "
+        "temporary output or give it a file name to keep it.\n\n"
+        "k defaults to 1.05: the plan must carry a little more spoil than the minimum "
+        "earthwork surface needs (sum V_g >= sum V_fmin); on the bundled sample plan it is "
+        "infeasible with k = 1. The erosion reference is the pre-mining DEM as it is (PNL); "
+        "erosion is summed over the dump (the refilling strips of the optimized plan), so "
+        "the final pit, which PNL does not have, stays outside the sum."),
+    "ALG_CREATOR": "HPCS Landform plugin (scripts/build_pipeline_model.py)",
+    "DEM": "Pre-mining DEM (PNL) in metres, projected CRS in metres.",
+    "FLOOR": "Elevation of the floor of the lowest minable seam, on the DEM's grid.",
+    "THICKNESS": "Minable coal thickness in metres, on the DEM's grid.",
+    "MINE_AREA": "The mine (lease) polygon: the reshaping area of the classification and "
+                 "the area the strips are laid out in.",
+    "DIRECTION": "Azimuth of mining advance, degrees clockwise from north (270 = west).",
+    "STRIP_WIDTH": "Width of the original (equal) strips, metres.",
+    "K": "Spoil swell ratio k (eq. 6): actual spoil volume / stripped bank volume.",
+    "THRESHOLD_METHOD": "How the channel and ridge accumulation thresholds are chosen.",
+}
+
+
+def registry_with_plugin():
+    """A headless QGIS with Processing and the HPCS provider loaded."""
+    qgs = QgsApplication([], False)
+    qgs.initQgis()
+    from processing.core.Processing import Processing
+    Processing.initialize()
+    from hpcs_landform.provider import HpcsProvider
+    reg = QgsApplication.processingRegistry()
+    if reg.providerById("hpcs") is None:
+        reg.addProvider(HpcsProvider())
+    return qgs, reg
+
+
+class Builder:
+    def __init__(self, registry):
+        self.reg = registry
+        self.model = QgsProcessingModelAlgorithm(MODEL_NAME, MODEL_GROUP, "hpcsmodel")
+        self.row = {}
+
+    # --- inputs ---------------------------------------------------------
+    def add_input(self, definition, x, y):
+        definition.setDescription(INPUTS[definition.name()])
+        comp = QgsProcessingModelParameter(definition.name())
+        comp.setDescription(INPUTS[definition.name()])
+        comp.setPosition(QPointF(x, y))
+        self.model.addModelParameter(definition, comp)
+
+    # --- children -------------------------------------------------------
+    def add_child(self, child_id, alg_id, description, params, outputs, x, y):
+        """params: child parameter -> Src or list of Src; outputs: child output name ->
+        (model output name, description)."""
+        alg = self.reg.algorithmById(alg_id)
+        if alg is None:
+            raise SystemExit(f"{alg_id} is not registered: cannot build the model")
+        child = QgsProcessingModelChildAlgorithm(alg_id)
+        child.setChildId(child_id)
+        child.setDescription(description)
+        child.setPosition(QPointF(x, y))
+        for name, src in params.items():
+            if alg.parameterDefinition(name) is None:
+                raise SystemExit(f"{alg_id} has no parameter {name}")
+            child.addParameterSources(name, src if isinstance(src, list) else [src])
+        # every other input at the algorithm's default, as the modeler does when a
+        # step is added (the model validates only when each mandatory one has a value)
+        for d in alg.parameterDefinitions():
+            if d.isDestination() or d.name() in params or d.defaultValue() is None:
+                continue
+            child.addParameterSources(d.name(), [v(d.defaultValue())])
+        mouts = {}
+        for i, (out_name, (model_name, desc)) in enumerate(outputs.items()):
+            if alg.parameterDefinition(out_name) is None:
+                raise SystemExit(f"{alg_id} has no destination parameter {out_name}")
+            mo = QgsProcessingModelOutput(model_name, desc)
+            mo.setChildId(child_id)
+            mo.setChildOutputName(out_name)
+            mo.setDescription(desc)
+            mo.setMandatory(False)
+            # a temporary file unless the user names one (qgis_process refuses a run that
+            # leaves a non-optional destination, e.g. a vector sink, without a value)
+            mo.setDefaultValue(QgsProcessing.TEMPORARY_OUTPUT)
+            mo.setPosition(QPointF(x + 230, y + 30 * (i - (len(outputs) - 1) / 2)))
+            mouts[model_name] = mo
+        child.setModelOutputs(mouts)
+        self.model.addChildAlgorithm(child)
+        return child_id
+
+
+def p(name):
+    return Src.fromModelParameter(name)
+
+
+def c(child_id, output):
+    return Src.fromChildOutput(child_id, output)
+
+
+def v(value):
+    return Src.fromStaticValue(value)
+
+
+def build(reg):
+    b = Builder(reg)
+    m = b.model
+    b.add_input(QgsProcessingParameterRasterLayer("DEM"), 40, 60)
+    b.add_input(QgsProcessingParameterRasterLayer("FLOOR"), 40, 140)
+    b.add_input(QgsProcessingParameterRasterLayer("THICKNESS"), 40, 220)
+    b.add_input(QgsProcessingParameterVectorLayer(
+        "MINE_AREA", "", [QgsProcessing.TypeVectorPolygon]), 40, 300)
+    num = QgsProcessingParameterNumber
+    b.add_input(num("DIRECTION", "", num.Double, defaultValue=270.0, minValue=0.0,
+                    maxValue=360.0), 40, 380)
+    b.add_input(num("STRIP_WIDTH", "", num.Double, defaultValue=90.0, minValue=0.001),
+                40, 460)
+    b.add_input(num("K", "", num.Double, defaultValue=1.05, minValue=0.001), 40, 540)
+    b.add_input(QgsProcessingParameterEnum(
+        "THRESHOLD_METHOD", "", options=["Otsu (scaling break)", "Otsu (histogram)", "Fixed"],
+        defaultValue=0, optional=True), 40, 620)
+    b.add_input(num("CHANNEL_THRESHOLD", "", num.Integer, defaultValue=100, minValue=2),
+                40, 700)
+    b.add_input(num("RIDGE_THRESHOLD", "", num.Integer, defaultValue=100, minValue=2),
+                40, 780)
+
+    # 1. channels and ridges of PNL
+    b.add_child("channels", "hpcs:channelextraction", "1 Channels and ridges (PNL)", {
+        "INPUT": p("DEM"), "THRESHOLD_METHOD": p("THRESHOLD_METHOD"),
+        "CHANNEL_THRESHOLD": p("CHANNEL_THRESHOLD"), "RIDGE_THRESHOLD": p("RIDGE_THRESHOLD"),
+    }, {
+        "OUTPUT_FILLED": ("FILLED", "1 Depression-filled DEM"),
+        "OUTPUT_FLOWDIR": ("FLOWDIR", "1 Flow direction (D8)"),
+        "OUTPUT_ACCUMULATION": ("ACCUMULATION", "1 Flow accumulation (cells)"),
+        "OUTPUT_CHANNELS": ("CHANNELS", "1 Channels (PNL)"),
+        "OUTPUT_RIDGES": ("RIDGES", "1 Ridges (PNL)"),
+        "OUTPUT_CATCHMENTS": ("CATCHMENTS", "1 Catchments (PNL)"),
+    }, 400, 60)
+    # 2. cell classes
+    b.add_child("classes", "hpcs:classifycells", "2 Hydrological cell classes", {
+        "INPUT": p("DEM"), "AREA": p("MINE_AREA"),
+        "FLOWDIR": c("channels", "OUTPUT_FLOWDIR"), "CHANNELS": c("channels", "OUTPUT_CHANNELS"),
+        "RIDGES": c("channels", "OUTPUT_RIDGES"),
+        "CATCHMENTS": c("channels", "OUTPUT_CATCHMENTS"),
+    }, {"OUTPUT": ("CLASSES", "2 Cell classes")}, 400, 300)
+    # 3. earthwork surfaces
+    b.add_child("surfaces", "hpcs:earthworksurfaces", "3 Earthwork surfaces", {
+        "INPUT": p("DEM"), "CLASSES": c("classes", "OUTPUT"),
+        "FLOWDIR": c("channels", "OUTPUT_FLOWDIR"),
+        "CATCHMENTS": c("channels", "OUTPUT_CATCHMENTS"),
+    }, {
+        "OUTPUT_MAX": ("DEM_MAX", "3 Maximum earthwork surface (dem_max)"),
+        "OUTPUT_MIN": ("DEM_MIN", "3 Minimum earthwork surface (dem_min)"),
+    }, 400, 420)
+    # 4. sub-areas: ONE delineation with OPTIMIZE holds both plans (field plan =
+    # original / optimized) on the same pit; a second run without OPTIMIZE may pick
+    # another smallest safe pit, and NNDL, MNNDL and TDL would then not share their
+    # final pit and dump (which the comparison, the erosion area and the report need)
+    b.add_child("subareas", "hpcs:subareadelineation",
+                "4 Sub-areas, original and optimized plans", {
+                    "INPUT": p("DEM"), "FLOOR": p("FLOOR"), "THICKNESS": p("THICKNESS"),
+                    "SURFACE_MAX": c("surfaces", "OUTPUT_MAX"),
+                    "SURFACE_MIN": c("surfaces", "OUTPUT_MIN"),
+                    "MINE_AREA": p("MINE_AREA"), "DIRECTION": p("DIRECTION"),
+                    "STRIP_WIDTH": p("STRIP_WIDTH"), "K": p("K"), "OPTIMIZE": v(True),
+                }, {
+                    "OUTPUT": ("SUBAREAS", "4 Sub-areas, original and optimized plans"),
+                    "OUTPUT_TABLE": ("TABLE", "4 Periods table, both plans (CSV)"),
+                    "OUTPUT_CHART": ("CHART", "4 Supply-demand chart, both plans (HTML)"),
+                }, 400, 620)
+    # the dump: refilling strips of the optimized plan (erosion is summed there)
+    b.add_child("dump", "native:extractbyexpression", "Dump (refilling strips)", {
+        "INPUT": c("subareas", "OUTPUT"),
+        "EXPRESSION": v("\"kind\" = 'refilling' AND \"plan\" = 'optimized'"),
+    }, {"OUTPUT": ("DUMP", "4 Dump (refilling strips, optimized plan)")}, 800, 840)
+    # 5. landforms
+    landform = {"INPUT": p("DEM"), "SURFACE_MAX": c("surfaces", "OUTPUT_MAX"),
+                "SURFACE_MIN": c("surfaces", "OUTPUT_MIN"), "FLOOR": p("FLOOR"),
+                "CATCHMENTS": c("channels", "OUTPUT_CATCHMENTS")}
+    # PLAN enum of the landform and evaluation algorithms: 0 optimized (or the only), 1 original
+    forms = (("nndl", "subareas", 1, "NNDL", "near-natural landform, original plan"),
+             ("mnndl", "subareas", 0, "MNNDL", "near-natural landform, optimized plan"),
+             ("tdl", "subareas", 1, "TDL", "traditional landform, original plan"))
+    for i, (fid, plan_id, plan_no, label, what) in enumerate(forms):
+        y = 60 + 380 * i
+        if fid == "tdl":
+            b.add_child(fid, "hpcs:traditionallandform", f"5 {label}: {what}", {
+                "INPUT": p("DEM"), "FLOOR": p("FLOOR"), "SUBAREAS": c(plan_id, "OUTPUT"),
+                "PLAN": v(plan_no)}, {"OUTPUT": (label, f"5 {label}: {what}")}, 800, y)
+        else:
+            b.add_child(fid, "hpcs:nearnaturallandform", f"5 {label}: {what}",
+                        dict(landform, SUBAREAS=c(plan_id, "OUTPUT"), PLAN=v(plan_no)),
+                        {"OUTPUT": (label, f"5 {label}: {what}")}, 800, y)
+        # 6. evaluation of this landform
+        b.add_child(f"fusion_{fid}", "hpcs:fusionrate", f"6 Fusion rate, {label}", {
+            "PRISTINE": p("DEM"), "LANDFORM": c(fid, "OUTPUT"),
+            "SUBAREAS": c(plan_id, "OUTPUT"), "PLAN": v(plan_no),
+        }, {
+            "OUTPUT_AGREEMENT": ("AGREEMENT", f"6 Flow agreement on the dump boundary, {label}"),
+            "OUTPUT_CHANNELS": ("CHANNELS", f"6 Channels shared/lost/new, {label}"),
+            "OUTPUT_TABLE": ("TABLE", f"6 Fusion rate per strip, {label} (CSV)"),
+        }, 1200, y)
+        b.add_child(f"haul_{fid}", "hpcs:hauldistance", f"6 Haul distance, {label}", {
+            "INPUT": p("DEM"), "FLOOR": p("FLOOR"), "THICKNESS": p("THICKNESS"),
+            "LANDFORM": c(fid, "OUTPUT"), "SUBAREAS": c(plan_id, "OUTPUT"), "K": p("K"),
+            "PLAN": v(plan_no),
+        }, {
+            "OUTPUT_TABLE": ("TABLE", f"6 Haul distance per period, {label} (CSV)"),
+            "OUTPUT_LINES": ("LINES", f"6 Earth moves, {label}"),
+        }, 1200, y + 160)
+    # 7. soil erosion of PNL, NNDL, MNNDL, TDL (PNL first: the reference)
+    b.add_child("erosion", "hpcs:erosioncomparison", "7 Soil erosion of PNL, NNDL, MNNDL, TDL", {
+        "LANDFORMS": [p("DEM"), c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"), c("tdl", "OUTPUT")],
+        "AREA": c("dump", "OUTPUT"), "SUBAREAS": c("subareas", "OUTPUT"),
+    }, {
+        "OUTPUT_TABLE": ("TABLE", "7 Erosion table (CSV)"),
+        "OUTPUT_REPORT": ("REPORT", "7 Erosion report (HTML)"),
+        "OUTPUT_FOLDER": ("FOLDER", "7 Evolved DEMs and elevation changes (folder)"),
+    }, 1650, 500)
+    # 8. the comparison report, when the algorithm exists
+    report = reg.algorithmById(REPORT_ALG)
+    if report is not None:
+        add_report(b, report)
+    else:
+        print(f"note: {REPORT_ALG} is not registered; the model has no report step")
+    m.setHelpContent(HELP)
+    m.updateDestinationParameters()
+    return m
+
+
+def add_report(b, alg):
+    """hpcs:comparisonreport: PNL, the three landforms (named explicitly: their
+    files may be temporary outputs all called OUTPUT.tif), both plans in one
+    layer (the report gives the optimized strips to MNNDL, the original ones to
+    NNDL and TDL, as the children above), evaluation area blank = the dump."""
+    params = {
+        "PRISTINE": p("DEM"),
+        "LANDFORMS": [c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"), c("tdl", "OUTPUT")],
+        "LANDFORM_NAMES": v("NNDL, MNNDL, TDL"),
+        "OPTIMIZED_NAMES": v("MNNDL"),
+        "FLOOR": p("FLOOR"), "THICKNESS": p("THICKNESS"),
+        "SUBAREAS": c("subareas", "OUTPUT"), "K": p("K"),
+    }
+    outputs = {"OUTPUT_REPORT": ("REPORT", "8 Landform comparison report (HTML)"),
+               "OUTPUT_TABLE": ("TABLE", "8 Landform comparison table (CSV)")}
+    for d in alg.parameterDefinitions():
+        if d.isDestination() and d.name() not in outputs:
+            outputs[d.name()] = (d.name().replace("OUTPUT_", ""), f"8 {d.description()}")
+        elif (not d.isDestination() and d.name() not in params
+              and not d.flags() & d.FlagOptional and d.defaultValue() is None):
+            raise SystemExit(f"{REPORT_ALG}: do not know how to feed {d.name()}")
+    b.add_child("report", REPORT_ALG, "8 Landform comparison report", params, outputs,
+                2050, 500)
+
+
+def check(model, reg):
+    """Every child resolves and every mandatory child parameter has a source."""
+    problems = []
+    for cid, child in model.childAlgorithms().items():
+        alg = reg.algorithmById(child.algorithmId())
+        if alg is None:
+            problems.append(f"{cid}: {child.algorithmId()} not found")
+            continue
+        ok, errs = model.validateChildAlgorithm(cid)
+        if not ok:
+            problems.extend(f"{cid}: {e}" for e in errs)
+    ok, errs = model.validate()
+    if not ok:
+        problems.extend(errs)
+    return problems
+
+
+def main(argv):
+    qgs, reg = registry_with_plugin()
+    model = build(reg)
+    problems = check(model, reg)
+    if problems:
+        raise SystemExit("model does not validate:\n  " + "\n  ".join(problems))
+    if "--check" in argv:
+        print(f"ok: {len(model.childAlgorithms())} steps, "
+              f"{len(model.destinationParameterDefinitions())} outputs")
+        return
+    MODEL_PATH.parent.mkdir(exist_ok=True)
+    if not model.toFile(str(MODEL_PATH)):
+        raise SystemExit(f"could not write {MODEL_PATH}")
+    again = QgsProcessingModelAlgorithm()
+    if not again.fromFile(str(MODEL_PATH)):
+        raise SystemExit(f"could not read back {MODEL_PATH}")
+    problems = check(again, reg)
+    if problems:
+        raise SystemExit("written model does not validate:\n  " + "\n  ".join(problems))
+    print(f"wrote {MODEL_PATH}: {len(again.childAlgorithms())} steps, "
+          f"{len(again.parameterDefinitions())} parameters, "
+          f"{len(again.destinationParameterDefinitions())} outputs")
+    del qgs
+
+
+if __name__ == "__main__":
+    main(sys.argv)
