@@ -312,44 +312,32 @@ def fill_depressions(z, progress=None):
     sink |= ~valid                                   # outlets and nodata drain out
     kmin = _lowest_k(z)
     kmin[sink] = -1
-    pits = np.flatnonzero((kmin.ravel() < 0) & ~sink.ravel())
+    pit = kmin < 0
+    pit &= ~sink
     # descent forest on N + 1 nodes (node N = outside); pits point to themselves
     ptr = np.empty(n + 1, dtype=it)
     _receivers_from_k(kmin, n, cols, it, out=ptr[:n])
+    pits = np.flatnonzero(pit)
     ptr[pits] = pits
     ptr[n] = n
-    del kmin
+    del kmin, pits
     progress(15)
     root = _roots(ptr)
     del ptr
     progress(40)
-    # basin ids: equal-elevation pits that touch are one basin (flat floors);
-    # the outside is basin `outside`
-    zr = z.ravel()
-    m = pits.size
-    if m:
-        offs = _flat_offsets(cols)
-        ispit = np.zeros(n, dtype=bool)
-        ispit[pits] = True
-        ea, eb = [], []
-        for k in range(4):                             # E, SE, S, SW; the rest are their mirrors
-            nb = pits + offs[k]                        # pits are interior: neighbours exist
-            ok = ispit[nb] & (zr[nb] == zr[pits])
-            ea.append(np.flatnonzero(ok))
-            eb.append(np.searchsorted(pits, nb[ok]))
-        del ispit
-        ea = np.concatenate(ea); eb = np.concatenate(eb)
-        g = sparse.csr_matrix((np.ones(ea.size, dtype=np.int8), (ea, eb)), shape=(m, m))
-        nbas, pit_label = csgraph.connected_components(g, directed=False)
-        del g
-    else:
-        nbas, pit_label = 0, np.zeros(0, dtype=np.int32)
-    outside = nbas
+    # basin ids: touching pits are one basin (adjacent pits have the same
+    # elevation, as neither is lower than the other): 8-connected components
+    # of the pit mask, 1..nbas; the outside (and nodata) is basin 0
+    lut = np.empty(n + 1, dtype=it)
+    lut_2d = lut[:n].reshape(z.shape)
+    nbas = ndimage.label(pit, structure=np.ones((3, 3), dtype=bool), output=lut_2d)
+    lut[n] = 0
+    del pit
+    outside = 0
     ncomp = nbas + 1
-    lut = np.full(n + 1, outside, dtype=it)
-    lut[pits] = pit_label
     label = lut.take(root[:n]).reshape(z.shape)
-    del lut, root
+    del lut, lut_2d, root
+    zr = z.ravel()
     progress(55)
     # lowest pass between each pair of adjacent basins.  On the flat index the
     # E, SE, S, SW neighbours are +1, +cols+1, +cols, +cols-1; pairs that wrap
@@ -414,115 +402,77 @@ def fill_depressions(z, progress=None):
 # Flats (Barnes, Lehman & Mulla 2014)
 # --------------------------------------------------------------------------
 
-def _bfs_steps(indptr, indices, sources, n):
-    """Steps from the nearest of ``sources`` in the graph with CSR rows
-    (indptr, indices) on n nodes (8-adjacency steps); inf where unreachable.
+def _flat_bfs(state, start, offs, on_level=None):
+    """Steps through the flat cells (8-adjacency) from a start set.
 
-    Breadth-first search (compiled csgraph) from a virtual node n + ... joined
-    to every source; in breadth-first order the parents' positions never
-    decrease, so the levels are cut with searchsorted.
+    state: int32 (N,) grid, -1 on flat cells, -2 elsewhere; on return the flat
+    cells hold their steps from ``start`` (flat indices, step 0), -1 where
+    unreachable.  Level-synchronous: each level gathers the 8 neighbours of the
+    frontier, keeps the flat cells not reached yet and de-duplicates them in
+    O(size) with an owner table.  ``on_level(d, cells)`` is called per level.
+    Adjacent flat cells always have the same elevation (a flat cell has no
+    lower neighbour), so no elevation test is needed inside the flats.
     """
-    steps = np.full(n, np.inf)
-    if sources.size == 0:
-        return steps
-    ip = np.empty(n + 2, dtype=np.int64)
-    ip[:n + 1] = indptr
-    ip[n + 1] = indptr[n] + sources.size
-    ind = np.concatenate([indices, sources]).astype(np.int32 if n < 2 ** 31 else np.int64)
-    big = sparse.csr_matrix((np.ones(ind.size, dtype=np.int8), ind, ip), shape=(n + 1, n + 1))
-    order, pred = csgraph.breadth_first_order(big, n, directed=True,
-                                              return_predecessors=True)
-    del big
-    pos = np.empty(n + 1, dtype=np.int64)
-    pos[order] = np.arange(order.size)
-    ppos = np.zeros(order.size, dtype=np.int64)
-    ppos[1:] = pos[pred[order[1:]]]
-    bounds = [0, 1]
-    while bounds[-1] < order.size:
-        bounds.append(int(ppos.searchsorted(bounds[-1], "left")))
-    level = np.repeat(np.arange(len(bounds) - 1, dtype=np.float64), np.diff(bounds))
-    steps[order[1:]] = level[1:] - 1.0
-    return steps
+    owner = np.empty(state.size, dtype=np.int32 if state.size < 2 ** 31 else np.int64)
+    front = start
+    d = 0
+    while front.size:
+        state[front] = d
+        if on_level is not None:
+            on_level(d, front)
+        d += 1
+        cand = (front[:, None] + offs[None, :]).ravel()
+        cand = cand[state.take(cand) == -1]
+        pos = np.arange(cand.size, dtype=owner.dtype)
+        owner[cand] = pos
+        front = cand[owner.take(cand) == pos]
+    return state
 
 
-def _flat_cells(z, noflow, dx, dy):
-    """Barnes gradient on the flat cells only.
+def _flat_cells(z, noflow):
+    """Barnes gradient on the flat cells.
 
-    ``noflow``: valid, non-outlet cells without a lower neighbour (they are
-    interior and not next to nodata, so all 8 neighbours exist and are valid).
-    Returns (flat indices of the noflow cells (sorted), their gradient G,
-    (m, 8) equal-elevation mask, (m, 8) noflow-neighbour mask, (m, 8) node ids
-    of the equal neighbours (flat cells 0..m-1, low edges from m; -1 elsewhere)).
-    The graphs are built on the flat cells and their low edges only, directly
-    in CSR form; the (m, 8) tables are filled one direction at a time.
+    ``noflow``: valid, non-outlet cells without a lower neighbour (they must
+    not lie on the grid edge: all 8 neighbours exist).  Returns (flat indices
+    of the m noflow cells (sorted), their gradient G, neighbour flat-index
+    offsets).  Breadth-first searches on the grid itself: no graph is built.
     """
     cols = z.shape[1]
-    n = z.size
     zr = z.ravel()
     nfr = noflow.ravel()
     nf = np.flatnonzero(nfr)
-    m = nf.size
-    offs = _flat_offsets(cols)
+    offs = _flat_offsets(cols, nf.dtype)
     zc = zr.take(nf)
-    eq = np.empty((m, 8), dtype=bool)
-    nbnf = np.empty((m, 8), dtype=bool)
-    high_edge = np.zeros(m, dtype=bool)
-    low_parts = []
+    high_edge = np.zeros(nf.size, dtype=bool)
+    low_next = np.zeros(nf.size, dtype=bool)
     for k in range(8):
         j = nf + offs[k]
         zj = zr.take(j)
-        np.equal(zj, zc, out=eq[:, k])
         high_edge |= zj > zc
-        nfr.take(j, out=nbnf[:, k])
-        # low edges: cells that drain, of the flat's elevation, next to a flat cell
-        low_parts.append(j[eq[:, k] & ~nbnf[:, k]])
-    low_cells = np.unique(np.concatenate(low_parts))
-    del low_parts, zc
-    # node ids: flat cells 0..m-1, low edges m..m+l-1
-    it = _index_dtype(n)
-    node = np.full(n, -1, dtype=it)
-    node[nf] = np.arange(m, dtype=it)
-    node[low_cells] = np.arange(m, m + low_cells.size, dtype=it)
-    ids = np.empty((m, 8), dtype=it)
-    for k in range(8):
-        node.take(nf + offs[k], out=ids[:, k])
-    del node
-    ids[~eq] = -1
-    low = eq & ~nbnf
-    nnodes = m + low_cells.size
-    # graph for d_low: flat cell -> every equal neighbour (flat or low edge),
-    # low edge -> its flat neighbours; rows in node order
-    ind_fl = ids[eq]                                          # row-major: grouped by flat cell
-    cnt = eq.sum(axis=1)
-    a_lo = np.broadcast_to(np.arange(m)[:, None], low.shape)[low]
-    b_lo = ids[low] - m
-    srt = np.argsort(b_lo, kind="stable")
-    ind_lo = a_lo[srt]
-    cnt_lo = np.bincount(b_lo, minlength=low_cells.size)
-    indptr = np.zeros(nnodes + 1, dtype=np.int64)
-    np.cumsum(np.concatenate([cnt, cnt_lo]), out=indptr[1:])
-    d_low = _bfs_steps(indptr, np.concatenate([ind_fl, ind_lo]),
-                       np.arange(m, nnodes), nnodes)[:m]
-    del ind_fl, ind_lo, a_lo, b_lo, srt
-    # graph of the flats: flat cell -> equal flat neighbours
-    flat_pair = eq & nbnf
-    ind_ff = ids[flat_pair]
-    indptr = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(flat_pair.sum(axis=1), out=indptr[1:])
-    d_high = _bfs_steps(indptr, ind_ff, np.flatnonzero(high_edge), m)
-    g_flat = sparse.csr_matrix((np.ones(ind_ff.size, dtype=np.int8), ind_ff.astype(np.int32),
-                                indptr), shape=(m, m))
-    # the graph is symmetric: strong components are the flats
-    _, label = csgraph.connected_components(g_flat, directed=True, connection="strong")
-    del g_flat, ind_ff
-    fin = np.isfinite(d_high)
-    height = np.zeros(label.max() + 1)
-    np.maximum.at(height, label[fin], d_high[fin])
-    away = np.where(fin, height[label] - np.where(fin, d_high, 0), 0.0)
-    if not np.all(np.isfinite(d_low)):
+        # next to a low edge: an equal cell that drains (is not flat)
+        low_next |= (zj == zc) & ~nfr.take(j)
+    del zc, zj, j
+    state = np.where(nfr, np.int32(-1), np.int32(-2))
+    _flat_bfs(state, nf[low_next], offs)
+    d_low = state.take(nf)
+    if np.any(d_low < 0):
         raise RuntimeError("a flat has no outlet; fill the DEM first")
-    grad = 2.0 * d_low + away
-    return nf, grad, eq, nbnf, ids
+    # flats: connected sets of flat cells (labels 1..); H = the last step of
+    # the search from the high edges that reaches each flat
+    lab, nlab = ndimage.label(noflow, structure=np.ones((3, 3), dtype=bool))
+    lab = lab.ravel()
+    height = np.zeros(nlab + 1)
+
+    def _top(d, cells):
+        height[lab.take(cells)] = d              # levels only grow: the last is the max
+
+    state[nf] = -1
+    _flat_bfs(state, nf[high_edge], offs, _top)
+    d_high = state.take(nf)
+    del state
+    away = np.where(d_high >= 0, height.take(lab.take(nf)) - d_high, 0.0)
+    grad = 2.0 * (d_low + 1.0) + away
+    return nf, grad, offs
 
 
 def flat_gradient(filled, dx, dy, outlets=None):
@@ -550,14 +500,49 @@ def flat_gradient(filled, dx, dy, outlets=None):
     if (noflow & ring).any():
         # caller's outlets leave flat cells on the edge: work on a grid padded with nodata
         zp, nfp = _padded(z, np.nan), _padded(noflow, False)
-        nf, g, *_ = _flat_cells(zp, nfp, dx, dy)
+        nf, g, *_ = _flat_cells(zp, nfp)
         grad = np.zeros(zp.shape)
         grad.ravel()[nf] = g
         return noflow, np.ascontiguousarray(grad[1:-1, 1:-1])
-    nf, g, *_ = _flat_cells(z, noflow, dx, dy)
+    nf, g, *_ = _flat_cells(z, noflow)
     grad = np.zeros(z.size)
     grad[nf] = g
     return noflow, grad.reshape(z.shape)
+
+
+#: flats covering more than 1 / FLAT_GRID_SHARE of the grid choose their
+#: directions by whole-grid block passes instead of gathers
+FLAT_GRID_SHARE = 8
+
+
+def _flat_directions_grid(z, noflow, g, dist):
+    """Direction index of the steepest descent of G (``g``, 0 off the flats)
+    towards an equal neighbour, for the interior flat cells; -1 elsewhere."""
+    rows, cols = z.shape
+    kf = np.full(z.shape, -1, dtype=np.int8)
+    step = max(1, BLOCK_CELLS // cols)
+    best_ = np.empty((step, cols - 2))
+    tmp_ = np.empty((step, cols - 2))
+    better_ = np.empty((step, cols - 2), dtype=bool)
+    eq_ = np.empty((step, cols - 2), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for r0, r1 in _row_blocks(rows, cols):
+            h = r1 - r0
+            best, tmp, better, eq = best_[:h], tmp_[:h], better_[:h], eq_[:h]
+            best[...] = 0.0
+            zc, gc, nfc = z[r0:r1, 1:-1], g[r0:r1, 1:-1], noflow[r0:r1, 1:-1]
+            kc = kf[r0:r1, 1:-1]
+            for k, (dr, dc) in enumerate(OFFSETS):
+                rs, cs = slice(r0 + dr, r1 + dr), slice(1 + dc, cols - 1 + dc)
+                np.subtract(gc, g[rs, cs], out=tmp)
+                np.divide(tmp, dist[k], out=tmp)
+                np.greater(tmp, best, out=better)
+                np.equal(z[rs, cs], zc, out=eq)
+                better &= eq
+                better &= nfc
+                np.copyto(best, tmp, where=better)
+                np.copyto(kc, k, where=better)
+    return kf
 
 
 def flow_directions(filled, dx, dy, progress=None):
@@ -582,27 +567,35 @@ def flow_directions(filled, dx, dy, progress=None):
     noflow = k < 0
     noflow &= ~sink
     if noflow.any():
-        nf, grad, eq, nbnf, ids = _flat_cells(z, noflow, dx, dy)
+        nf, grad, offs = _flat_cells(z, noflow)
         progress(80)
         # steepest descent of G among the equal neighbours (G = 0 on cells
         # that drain); first of the steepest in ESRI order
+        gfull = np.zeros(n)
+        gfull[nf] = grad
         dist = neighbour_distances(dx, dy)
-        best = np.zeros(nf.size)
-        kf = np.full(nf.size, -1, dtype=np.int8)
-        gk = np.empty(nf.size)
-        better = np.empty(nf.size, dtype=bool)
-        for kk in range(8):
-            gk[...] = 0.0
-            sel = nbnf[:, kk] & eq[:, kk]
-            gk[sel] = grad[ids[sel, kk]]
-            s = (grad - gk) / dist[kk]
-            np.greater(s, best, out=better)
-            better &= eq[:, kk]
-            np.copyto(best, s, where=better)
-            kf[better] = kk
+        if nf.size * FLAT_GRID_SHARE > n:
+            # large flats: whole-grid passes in row blocks beat gathers
+            kf = _flat_directions_grid(z, noflow, gfull.reshape(z.shape), dist).ravel()[nf]
+        else:
+            zr = z.ravel()
+            zc = zr.take(nf)
+            best = np.zeros(nf.size)
+            kf = np.full(nf.size, -1, dtype=np.int8)
+            s = np.empty(nf.size)
+            better = np.empty(nf.size, dtype=bool)
+            for kk in range(8):
+                j = nf + offs[kk]
+                np.subtract(grad, gfull.take(j), out=s)
+                np.divide(s, dist[kk], out=s)
+                np.greater(s, best, out=better)
+                better &= zr.take(j) == zc
+                np.copyto(best, s, where=better)
+                kf[better] = kk
+            del best, better, zc, s, j
+        del gfull
         if np.any(kf < 0):
             raise RuntimeError("flat resolution left a cell without receiver")
-        del eq, nbnf, ids, best, gk, better
         k.ravel()[nf] = kf
     rec = _receivers_from_k(k, n, cols)
     tab = np.zeros(9, dtype=np.uint8)
