@@ -632,13 +632,16 @@ def receivers_from_codes(codes):
 # Along the flow tree
 # --------------------------------------------------------------------------
 
-def _donor_bfs(receivers):
+def _donor_levels(receivers):
     """Breadth-first order of the donor tree from the outside node N.
 
-    Returns (order of the N + 1 nodes, N first; position of each node's
-    receiver in that order).  Raises ValueError when some cell never drains
-    out (a cycle in the receivers).  In breadth-first order the donors of a
-    node are contiguous and the receiver positions never decrease.
+    Returns (order: the N + 1 nodes, N first, level by level; ndon: the number
+    of donors of each node of ``order``, in that order; bounds: level l is
+    order[bounds[l]:bounds[l + 1]]).  Level l + 1 is the concatenation of the
+    donor lists of the nodes of level l, so the donors of a node are
+    contiguous.  The donor lists come from one compiled counting sort (CSC to
+    CSR); each level is gathered with a handful of whole-array operations.
+    Raises ValueError when some cell never drains out (a cycle).
     """
     rec = np.asarray(receivers)
     n = rec.size
@@ -647,18 +650,31 @@ def _donor_bfs(receivers):
     donors = sparse.csc_matrix((np.ones(n, dtype=np.int8), rec.astype(it, copy=False),
                                 np.append(np.arange(n + 1, dtype=it), it(n))),
                                shape=(n + 1, n + 1)).tocsr()
-    order = csgraph.breadth_first_order(donors, n, directed=True,
-                                        return_predecessors=False)
+    indptr, indices = donors.indptr, donors.indices
     del donors
-    if order.size != n + 1:
+    ndon_all = np.diff(indptr)
+    order = np.empty(n + 1, dtype=indices.dtype)
+    ndon = np.empty(n + 1, dtype=ndon_all.dtype)
+    order[0] = n
+    bounds = [0, 1]
+    while True:
+        b, e = bounds[-2], bounds[-1]
+        level = order[b:e]
+        cnt = ndon[b:e]
+        ndon_all.take(level, out=cnt)
+        tot = int(cnt.sum())
+        if tot == 0 or e + tot > n + 1:
+            break
+        # positions in `indices` of the donor lists, concatenated
+        first = np.cumsum(cnt, dtype=np.int64)
+        first -= cnt
+        src = np.repeat(indptr.take(level).astype(np.int64) - first, cnt)
+        src += np.arange(tot, dtype=np.int64)
+        indices.take(src, out=order[e:e + tot])
+        bounds.append(e + tot)
+    if bounds[-1] != n + 1:
         raise ValueError("the receivers contain a cycle: some cells never drain out")
-    order = order.astype(it, copy=False)
-    pos = np.empty(n + 1, dtype=it)
-    pos[order] = np.arange(n + 1, dtype=it)
-    rpos = np.empty(n + 1, dtype=it)
-    rpos[0] = 0
-    rpos[1:] = pos.take(rec.take(order[1:]))
-    return order, rpos
+    return order, ndon, bounds
 
 
 def accumulate(receivers, weights=None):
@@ -666,31 +682,26 @@ def accumulate(receivers, weights=None):
     through a cell, the cell itself included (weights default to 1: cells).
 
     A(c) = w(c) + sum of A(d) over the donors d of c, swept from the sources
-    down: cells are put in breadth-first order from the outlets (compiled
-    csgraph), which groups them by their number of steps to the outside;
-    the levels are summed from the farthest one inwards, one vectorised
-    segment sum per level (the donors of a cell are contiguous).
+    down: cells are put in breadth-first order from the outlets, which groups
+    them by their number of steps to the outside; the levels are summed from
+    the farthest one inwards, one vectorised segment sum (``np.add.reduceat``)
+    per level, as the donors of a cell are contiguous in the next level.
     The receiver graph must be a forest draining to ``N`` (no cycles).
     """
     rec = np.asarray(receivers)
     n = rec.size
-    order, rpos = _donor_bfs(rec)
+    order, ndon, bounds = _donor_levels(rec)
     acc = np.ones(n + 1, dtype=np.float64)
     if weights is not None:
         acc[1:] = np.asarray(weights, dtype=np.float64).ravel().take(order[1:])
     acc[0] = 0.0
-    # level boundaries: level l + 1 starts at the first position whose receiver
-    # lies at or after the start of level l
-    bounds = [0, 1]
-    while bounds[-1] < n + 1:
-        bounds.append(int(rpos.searchsorted(rpos.dtype.type(bounds[-1]), "left")))
-    for lev in range(len(bounds) - 2, 0, -1):
-        b, e = bounds[lev], bounds[lev + 1]
-        seg = rpos[b:e]
-        starts = np.flatnonzero(seg[1:] != seg[:-1])
-        starts += 1
-        starts = np.concatenate(([0], starts))
-        acc[seg.take(starts)] += np.add.reduceat(acc[b:e], starts)
+    for lev in range(len(bounds) - 3, -1, -1):
+        b, e, f = bounds[lev], bounds[lev + 1], bounds[lev + 2]
+        cnt = ndon[b:e]
+        has = np.flatnonzero(cnt)
+        starts = np.cumsum(cnt, dtype=np.int64)
+        starts -= cnt
+        acc[b + has] += np.add.reduceat(acc[e:f], starts.take(has))
     out = np.empty(n + 1, dtype=np.float64)
     out[order] = acc
     return out[:n]
@@ -733,7 +744,7 @@ def topological_order(receivers):
     Breadth-first over the donor tree from the virtual outside node; returns
     the order (flat indices).  Used by solvers that sweep along the flow.
     """
-    order, _ = _donor_bfs(receivers)
+    order, _, _ = _donor_levels(receivers)
     return order[1:].copy()
 
 
