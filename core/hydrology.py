@@ -702,6 +702,7 @@ def accumulate(receivers, weights=None):
         starts = np.cumsum(cnt, dtype=np.int64)
         starts -= cnt
         acc[b + has] += np.add.reduceat(acc[e:f], starts.take(has))
+    del ndon
     out = np.empty(n + 1, dtype=np.float64)
     out[order] = acc
     return out[:n]
