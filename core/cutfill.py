@@ -41,7 +41,8 @@ class CutFillResult:
     def table(self):
         """Rows (quantity, value, unit) for the CSV report."""
         return [
-            ("cut", self.cut, "m3"), ("fill", self.fill, "m3"), ("net (cut - fill)", self.net, "m3"),
+            ("cut", self.cut, "m3"), ("fill", self.fill, "m3"),
+            ("net (cut - fill)", self.net, "m3"),
             ("variance of cut to fill", self.variance_percent, "%"),
             ("cut area (D < -tolerance)", self.cut_area, "m2"),
             ("fill area (D > tolerance)", self.fill_area, "m2"),
@@ -78,5 +79,6 @@ def cut_fill(surface_a, surface_b, cell_area, mask=None, tolerance=0.0):
         difference=diff, cut=cut, fill=fill, net=cut - fill,
         cut_area=float(below.sum() * cell_area), fill_area=float(above.sum() * cell_area),
         neutral_area=float((~above & ~below).sum() * cell_area),
-        cut_beyond=float(-d[below].sum() * cell_area), fill_beyond=float(d[above].sum() * cell_area),
+        cut_beyond=float(-d[below].sum() * cell_area),
+        fill_beyond=float(d[above].sum() * cell_area),
         cells=int(ok.sum()), tolerance=float(tolerance))
