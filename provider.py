@@ -122,12 +122,18 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         return ShippedModel(self.path)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        # QGIS 3.22 passes an input left out of a qgis_process / processing.run call as
-        # nothing, so a step would get its own default (e.g. k = 1, not the model's
-        # 1.05), and skips an output left out, so the steps after it find no input:
-        # fill in the model's defaults and temporary files as the dialog does. A
-        # temporary file is named after its output (a step's would be OUTPUT.tif for
-        # each landform, and the erosion comparison names landforms after their files).
+        return super().processAlgorithm(self.completed(parameters), context, feedback)
+
+    def completed(self, parameters):
+        """The parameters with the model's defaults and named temporary outputs.
+
+        QGIS 3.22 passes an input left out of a qgis_process / processing.run call as
+        nothing, so a step would get its own default (e.g. k = 1, not the model's
+        1.05), and skips an output left out, so the steps after it find no input:
+        fill in the model's defaults and temporary files as the dialog does. A
+        temporary file is named after its output (a step's would be OUTPUT.tif for
+        each landform, and the erosion comparison names landforms after their files).
+        """
         params = dict(parameters)
         for d in self.parameterDefinitions():
             value = params.get(d.name())
@@ -148,4 +154,4 @@ class ShippedModel(QgsProcessingModelAlgorithm):
                 else:
                     value = path
             params[d.name()] = value
-        return super().processAlgorithm(params, context, feedback)
+        return params

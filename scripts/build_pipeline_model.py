@@ -16,7 +16,8 @@ intermediate is a model output, so a user can keep any of them.
 The script loads the plugin's provider in a headless QGIS, checks each child's
 parameter names against the live algorithm (a renamed parameter fails here,
 not in the user's modeler), writes the file and reloads it to validate it.
-``--check`` builds and validates without writing.
+``--check`` builds and validates without writing and fails when the shipped
+file differs from a fresh build (an algorithm changed since it was written).
 """
 import os
 import sys
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "models" / "hpcs_pipeline.model3"
 sys.path.insert(0, str(ROOT / "build"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["QT_HASH_SEED"] = "0"     # the same XML attribute order on every run (small diffs)
 
 from qgis.core import (  # noqa: E402
     QgsApplication,
@@ -152,7 +154,7 @@ class Builder:
             # a temporary file unless the user names one (qgis_process refuses a run that
             # leaves a non-optional destination, e.g. a vector sink, without a value)
             mo.setDefaultValue(QgsProcessing.TEMPORARY_OUTPUT)
-            mo.setPosition(QPointF(x + 230, y + 30 * (i - (len(outputs) - 1) / 2)))
+            mo.setPosition(QPointF(x + 270, y + 34 * (i - (len(outputs) - 1) / 2)))
             mouts[model_name] = mo
         child.setModelOutputs(mouts)
         self.model.addChildAlgorithm(child)
@@ -174,24 +176,25 @@ def v(value):
 def build(reg):
     b = Builder(reg)
     m = b.model
-    b.add_input(QgsProcessingParameterRasterLayer("DEM"), 40, 60)
-    b.add_input(QgsProcessingParameterRasterLayer("FLOOR"), 40, 140)
-    b.add_input(QgsProcessingParameterRasterLayer("THICKNESS"), 40, 220)
+    b.add_input(QgsProcessingParameterRasterLayer("DEM"), 120, 60)
+    b.add_input(QgsProcessingParameterRasterLayer("FLOOR"), 120, 140)
+    b.add_input(QgsProcessingParameterRasterLayer("THICKNESS"), 120, 220)
     b.add_input(QgsProcessingParameterVectorLayer(
-        "MINE_AREA", "", [QgsProcessing.TypeVectorPolygon]), 40, 300)
+        "MINE_AREA", "", [QgsProcessing.TypeVectorPolygon]), 120, 300)
     num = QgsProcessingParameterNumber
     b.add_input(num("DIRECTION", "", num.Double, defaultValue=270.0, minValue=0.0,
-                    maxValue=360.0), 40, 380)
+                    maxValue=360.0), 120, 380)
     b.add_input(num("STRIP_WIDTH", "", num.Double, defaultValue=90.0, minValue=0.001),
-                40, 460)
-    b.add_input(num("K", "", num.Double, defaultValue=1.05, minValue=0.001), 40, 540)
+                120, 460)
+    b.add_input(num("K", "", num.Double, defaultValue=1.05, minValue=0.001), 120, 540)
+    methods = reg.algorithmById("hpcs:channelextraction").parameterDefinition("THRESHOLD_METHOD")
     b.add_input(QgsProcessingParameterEnum(
-        "THRESHOLD_METHOD", "", options=["Otsu (scaling break)", "Otsu (histogram)", "Fixed"],
-        defaultValue=0, optional=True), 40, 620)
+        "THRESHOLD_METHOD", "", options=methods.options(), defaultValue=methods.defaultValue(),
+        optional=True), 120, 620)
     b.add_input(num("CHANNEL_THRESHOLD", "", num.Integer, defaultValue=100, minValue=2),
-                40, 700)
+                120, 700)
     b.add_input(num("RIDGE_THRESHOLD", "", num.Integer, defaultValue=100, minValue=2),
-                40, 780)
+                120, 780)
 
     # 1. channels and ridges of PNL
     b.add_child("channels", "hpcs:channelextraction", "1 Channels and ridges (PNL)", {
@@ -204,14 +207,14 @@ def build(reg):
         "OUTPUT_CHANNELS": ("CHANNELS", "1 Channels (PNL)"),
         "OUTPUT_RIDGES": ("RIDGES", "1 Ridges (PNL)"),
         "OUTPUT_CATCHMENTS": ("CATCHMENTS", "1 Catchments (PNL)"),
-    }, 400, 60)
+    }, 450, 120)
     # 2. cell classes
     b.add_child("classes", "hpcs:classifycells", "2 Hydrological cell classes", {
         "INPUT": p("DEM"), "AREA": p("MINE_AREA"),
         "FLOWDIR": c("channels", "OUTPUT_FLOWDIR"), "CHANNELS": c("channels", "OUTPUT_CHANNELS"),
         "RIDGES": c("channels", "OUTPUT_RIDGES"),
         "CATCHMENTS": c("channels", "OUTPUT_CATCHMENTS"),
-    }, {"OUTPUT": ("CLASSES", "2 Cell classes")}, 400, 300)
+    }, {"OUTPUT": ("CLASSES", "2 Cell classes")}, 450, 330)
     # 3. earthwork surfaces
     b.add_child("surfaces", "hpcs:earthworksurfaces", "3 Earthwork surfaces", {
         "INPUT": p("DEM"), "CLASSES": c("classes", "OUTPUT"),
@@ -220,7 +223,7 @@ def build(reg):
     }, {
         "OUTPUT_MAX": ("DEM_MAX", "3 Maximum earthwork surface (dem_max)"),
         "OUTPUT_MIN": ("DEM_MIN", "3 Minimum earthwork surface (dem_min)"),
-    }, 400, 420)
+    }, 450, 450)
     # 4. sub-areas: ONE delineation with OPTIMIZE holds both plans (field plan =
     # original / optimized) on the same pit; a second run without OPTIMIZE may pick
     # another smallest safe pit, and NNDL, MNNDL and TDL would then not share their
@@ -236,12 +239,12 @@ def build(reg):
                     "OUTPUT": ("SUBAREAS", "4 Sub-areas, original and optimized plans"),
                     "OUTPUT_TABLE": ("TABLE", "4 Periods table, both plans (CSV)"),
                     "OUTPUT_CHART": ("CHART", "4 Supply-demand chart, both plans (HTML)"),
-                }, 400, 620)
+                }, 450, 620)
     # the dump: refilling strips of the optimized plan (erosion is summed there)
     b.add_child("dump", "native:extractbyexpression", "Dump (refilling strips)", {
         "INPUT": c("subareas", "OUTPUT"),
         "EXPRESSION": v("\"kind\" = 'refilling' AND \"plan\" = 'optimized'"),
-    }, {"OUTPUT": ("DUMP", "4 Dump (refilling strips, optimized plan)")}, 800, 840)
+    }, {"OUTPUT": ("DUMP", "4 Dump (refilling strips, optimized plan)")}, 450, 800)
     # 5. landforms
     landform = {"INPUT": p("DEM"), "SURFACE_MAX": c("surfaces", "OUTPUT_MAX"),
                 "SURFACE_MIN": c("surfaces", "OUTPUT_MIN"), "FLOOR": p("FLOOR"),
@@ -251,15 +254,15 @@ def build(reg):
              ("mnndl", "subareas", 0, "MNNDL", "near-natural landform, optimized plan"),
              ("tdl", "subareas", 1, "TDL", "traditional landform, original plan"))
     for i, (fid, plan_id, plan_no, label, what) in enumerate(forms):
-        y = 60 + 380 * i
+        y = 120 + 300 * i
         if fid == "tdl":
             b.add_child(fid, "hpcs:traditionallandform", f"5 {label}: {what}", {
                 "INPUT": p("DEM"), "FLOOR": p("FLOOR"), "SUBAREAS": c(plan_id, "OUTPUT"),
-                "PLAN": v(plan_no)}, {"OUTPUT": (label, f"5 {label}: {what}")}, 800, y)
+                "PLAN": v(plan_no)}, {"OUTPUT": (label, f"5 {label}: {what}")}, 1050, y)
         else:
             b.add_child(fid, "hpcs:nearnaturallandform", f"5 {label}: {what}",
                         dict(landform, SUBAREAS=c(plan_id, "OUTPUT"), PLAN=v(plan_no)),
-                        {"OUTPUT": (label, f"5 {label}: {what}")}, 800, y)
+                        {"OUTPUT": (label, f"5 {label}: {what}")}, 1050, y)
         # 6. evaluation of this landform
         b.add_child(f"fusion_{fid}", "hpcs:fusionrate", f"6 Fusion rate, {label}", {
             "PRISTINE": p("DEM"), "LANDFORM": c(fid, "OUTPUT"),
@@ -268,7 +271,7 @@ def build(reg):
             "OUTPUT_AGREEMENT": ("AGREEMENT", f"6 Flow agreement on the dump boundary, {label}"),
             "OUTPUT_CHANNELS": ("CHANNELS", f"6 Channels shared/lost/new, {label}"),
             "OUTPUT_TABLE": ("TABLE", f"6 Fusion rate per strip, {label} (CSV)"),
-        }, 1200, y)
+        }, 1650, y - 50)
         b.add_child(f"haul_{fid}", "hpcs:hauldistance", f"6 Haul distance, {label}", {
             "INPUT": p("DEM"), "FLOOR": p("FLOOR"), "THICKNESS": p("THICKNESS"),
             "LANDFORM": c(fid, "OUTPUT"), "SUBAREAS": c(plan_id, "OUTPUT"), "K": p("K"),
@@ -276,7 +279,7 @@ def build(reg):
         }, {
             "OUTPUT_TABLE": ("TABLE", f"6 Haul distance per period, {label} (CSV)"),
             "OUTPUT_LINES": ("LINES", f"6 Earth moves, {label}"),
-        }, 1200, y + 160)
+        }, 1650, y + 90)
     # 7. soil erosion of PNL, NNDL, MNNDL, TDL (PNL first: the reference)
     b.add_child("erosion", "hpcs:erosioncomparison", "7 Soil erosion of PNL, NNDL, MNNDL, TDL", {
         "LANDFORMS": [p("DEM"), c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"), c("tdl", "OUTPUT")],
@@ -285,7 +288,7 @@ def build(reg):
         "OUTPUT_TABLE": ("TABLE", "7 Erosion table (CSV)"),
         "OUTPUT_REPORT": ("REPORT", "7 Erosion report (HTML)"),
         "OUTPUT_FOLDER": ("FOLDER", "7 Evolved DEMs and elevation changes (folder)"),
-    }, 1650, 500)
+    }, 2250, 300)
     # 8. the comparison report, when the algorithm exists
     report = reg.algorithmById(REPORT_ALG)
     if report is not None:
@@ -293,6 +296,7 @@ def build(reg):
     else:
         print(f"note: {REPORT_ALG} is not registered; the model has no report step")
     m.setHelpContent(HELP)
+    m.setParameterOrder(list(INPUTS))          # the dialog shows the inputs in this order
     m.updateDestinationParameters()
     return m
 
@@ -319,7 +323,7 @@ def add_report(b, alg):
               and not d.flags() & d.FlagOptional and d.defaultValue() is None):
             raise SystemExit(f"{REPORT_ALG}: do not know how to feed {d.name()}")
     b.add_child("report", REPORT_ALG, "8 Landform comparison report", params, outputs,
-                2050, 500)
+                2250, 600)
 
 
 def check(model, reg):
@@ -340,27 +344,36 @@ def check(model, reg):
 
 
 def main(argv):
+    """Write the model; with --check, only say whether the file is up to date."""
+    import tempfile
     qgs, reg = registry_with_plugin()
     model = build(reg)
     problems = check(model, reg)
     if problems:
         raise SystemExit("model does not validate:\n  " + "\n  ".join(problems))
+    target = MODEL_PATH
     if "--check" in argv:
-        print(f"ok: {len(model.childAlgorithms())} steps, "
-              f"{len(model.destinationParameterDefinitions())} outputs")
-        return
-    MODEL_PATH.parent.mkdir(exist_ok=True)
-    if not model.toFile(str(MODEL_PATH)):
-        raise SystemExit(f"could not write {MODEL_PATH}")
+        target = Path(tempfile.mkdtemp(prefix="hpcs_model_")) / MODEL_PATH.name
+    target.parent.mkdir(exist_ok=True)
+    if not model.toFile(str(target)):
+        raise SystemExit(f"could not write {target}")
     again = QgsProcessingModelAlgorithm()
-    if not again.fromFile(str(MODEL_PATH)):
-        raise SystemExit(f"could not read back {MODEL_PATH}")
+    if not again.fromFile(str(target)):
+        raise SystemExit(f"could not read back {target}")
     problems = check(again, reg)
     if problems:
         raise SystemExit("written model does not validate:\n  " + "\n  ".join(problems))
-    print(f"wrote {MODEL_PATH}: {len(again.childAlgorithms())} steps, "
-          f"{len(again.parameterDefinitions())} parameters, "
-          f"{len(again.destinationParameterDefinitions())} outputs")
+    summary = (f"{len(again.childAlgorithms())} steps, {len(again.parameterDefinitions())} "
+               f"parameters, {len(again.destinationParameterDefinitions())} outputs")
+    if "--check" in argv:
+        shipped = QgsProcessingModelAlgorithm()
+        same = shipped.fromFile(str(MODEL_PATH)) and shipped.toVariant() == again.toVariant()
+        if not same:
+            raise SystemExit(f"{MODEL_PATH} is out of date with the algorithms: run "
+                             "/usr/bin/python3 scripts/build_pipeline_model.py")
+        print(f"{MODEL_PATH} is up to date ({summary})")
+    else:
+        print(f"wrote {MODEL_PATH}: {summary}")
     del qgs
 
 

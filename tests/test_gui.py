@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "_out" / "screenshots"
-DIALOGS = ["hpcs:channelextraction"]
+DIALOGS = ["hpcs:channelextraction", "hpcs:hpcs_pipeline"]
 
 
 def run_qgis_gui(alg_ids, out_dir, tmp_path, lang=None):
