@@ -125,7 +125,8 @@ class Builder:
     def add_child(self, child_id, alg_id, description, params, outputs, x, y):
         """params: child parameter -> Src or list of Src; outputs: child output name ->
         (model output name, description)."""
-        alg = self.reg.algorithmById(alg_id)
+        child_id = child_id.upper()     # the outputs are STEP:OUTPUT, upper case like
+        alg = self.reg.algorithmById(alg_id)     # every parameter name of the plugin
         if alg is None:
             raise SystemExit(f"{alg_id} is not registered: cannot build the model")
         child = QgsProcessingModelChildAlgorithm(alg_id)
@@ -166,7 +167,7 @@ def p(name):
 
 
 def c(child_id, output):
-    return Src.fromChildOutput(child_id, output)
+    return Src.fromChildOutput(child_id.upper(), output)
 
 
 def v(value):

@@ -32,34 +32,34 @@ sys.path.insert(0, str(ROOT / "tests"))
 #: model output -> file in demo_output/ (the landforms keep their names: the
 #: erosion comparison names each landform after its file)
 OUTPUTS = {
-    "channels:FILLED": "filled.tif",
-    "channels:FLOWDIR": "flowdir.tif",
-    "channels:ACCUMULATION": "accumulation.tif",
-    "channels:CHANNELS": "channels.tif",
-    "channels:RIDGES": "ridges.tif",
-    "channels:CATCHMENTS": "catchments.tif",
-    "classes:CLASSES": "classes.tif",
-    "surfaces:DEM_MAX": "dem_max.tif",
-    "surfaces:DEM_MIN": "dem_min.tif",
-    "subareas:SUBAREAS": "subareas.gpkg",
-    "subareas:TABLE": "subareas.csv",
-    "subareas:CHART": "subareas_chart.html",
-    "dump:DUMP": "dump.gpkg",
-    "erosion:TABLE": "erosion.csv",
-    "erosion:REPORT": "erosion.html",
-    "erosion:FOLDER": "erosion",
-    "report:REPORT": "report.html",
-    "report:TABLE": "report.csv",
+    "CHANNELS:FILLED": "filled.tif",
+    "CHANNELS:FLOWDIR": "flowdir.tif",
+    "CHANNELS:ACCUMULATION": "accumulation.tif",
+    "CHANNELS:CHANNELS": "channels.tif",
+    "CHANNELS:RIDGES": "ridges.tif",
+    "CHANNELS:CATCHMENTS": "catchments.tif",
+    "CLASSES:CLASSES": "classes.tif",
+    "SURFACES:DEM_MAX": "dem_max.tif",
+    "SURFACES:DEM_MIN": "dem_min.tif",
+    "SUBAREAS:SUBAREAS": "subareas.gpkg",
+    "SUBAREAS:TABLE": "subareas.csv",
+    "SUBAREAS:CHART": "subareas_chart.html",
+    "DUMP:DUMP": "dump.gpkg",
+    "EROSION:TABLE": "erosion.csv",
+    "EROSION:REPORT": "erosion.html",
+    "EROSION:FOLDER": "erosion",
+    "REPORT:REPORT": "report.html",
+    "REPORT:TABLE": "report.csv",
 }
 for _f in FORMS:
     _l = _f.lower()
     OUTPUTS.update({
-        f"{_l}:{_f}": f"{_f}.tif",
-        f"fusion_{_l}:AGREEMENT": f"fusion_{_l}_agreement.tif",
-        f"fusion_{_l}:CHANNELS": f"fusion_{_l}_channels.tif",
-        f"fusion_{_l}:TABLE": f"fusion_{_l}.csv",
-        f"haul_{_l}:TABLE": f"haul_{_l}.csv",
-        f"haul_{_l}:LINES": f"haul_{_l}_lines.gpkg",
+        f"{_f}:{_f}": f"{_f}.tif",
+        f"FUSION_{_f}:AGREEMENT": f"fusion_{_l}_agreement.tif",
+        f"FUSION_{_f}:CHANNELS": f"fusion_{_l}_channels.tif",
+        f"FUSION_{_f}:TABLE": f"fusion_{_l}.csv",
+        f"HAUL_{_f}:TABLE": f"haul_{_l}.csv",
+        f"HAUL_{_f}:LINES": f"haul_{_l}_lines.gpkg",
     })
 
 #: log lines worth showing while the model runs

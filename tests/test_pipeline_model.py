@@ -104,19 +104,19 @@ def test_left_out_inputs_and_outputs_are_completed(model):
     inst = model.create({})
     given = QgsProcessingOutputLayerDefinition(QgsProcessing.TEMPORARY_OUTPUT)
     given.destinationName = "my NNDL"
-    p = inst.completed({"DEM": "dem.tif", "K": 1.2, "channels:CHANNELS": "/data/ch.tif",
-                        "nndl:NNDL": given})
-    assert p["DEM"] == "dem.tif" and p["K"] == 1.2 and p["channels:CHANNELS"] == "/data/ch.tif"
+    p = inst.completed({"DEM": "dem.tif", "K": 1.2, "CHANNELS:CHANNELS": "/data/ch.tif",
+                        "NNDL:NNDL": given})
+    assert p["DEM"] == "dem.tif" and p["K"] == 1.2 and p["CHANNELS:CHANNELS"] == "/data/ch.tif"
     assert inst.completed({})["K"] == 1.05
     assert p["DIRECTION"] == 270.0 and p["STRIP_WIDTH"] == 90.0
-    nndl = p["nndl:NNDL"]
+    nndl = p["NNDL:NNDL"]
     assert isinstance(nndl, QgsProcessingOutputLayerDefinition)
     assert nndl.destinationName == "my NNDL"
     assert Path(nndl.sink.staticValue()).name == "NNDL.tif"
-    assert Path(p["mnndl:MNNDL"]).name == "MNNDL.tif" and Path(p["tdl:TDL"]).name == "TDL.tif"
-    assert Path(p["subareas:SUBAREAS"]).suffix == ".gpkg"
-    assert Path(p["report:REPORT"]).name == "REPORT.html"
-    assert p["erosion:FOLDER"] == QgsProcessing.TEMPORARY_OUTPUT
+    assert Path(p["MNNDL:MNNDL"]).name == "MNNDL.tif" and Path(p["TDL:TDL"]).name == "TDL.tif"
+    assert Path(p["SUBAREAS:SUBAREAS"]).suffix == ".gpkg"
+    assert Path(p["REPORT:REPORT"]).name == "REPORT.html"
+    assert p["EROSION:FOLDER"] == QgsProcessing.TEMPORARY_OUTPUT
     paths = {k: v.sink.staticValue() if hasattr(v, "sink") else v for k, v in p.items()}
     assert len({v for k, v in paths.items() if ":" in k}) == 36     # 36 distinct outputs
     for d in inst.destinationParameterDefinitions():
@@ -269,7 +269,7 @@ def test_every_output_written(run):
 
 
 def test_optimized_plan_meets_every_constraint(run):
-    feats = features(run["res"]["subareas:SUBAREAS"])
+    feats = features(run["res"]["SUBAREAS:SUBAREAS"])
     opt = sorted((a for a, _ in feats if a["plan"] == "optimized" and a["kind"] == "mining"),
                  key=lambda a: a["period"])
     assert [a["period"] for a in opt] == list(range(1, len(opt) + 1)) and len(opt) > 10
@@ -296,7 +296,7 @@ def test_k_of_the_model_reaches_the_delineation(run):
     dem, g = read_raster(str(DEM))
     floor, _ = read_raster(str(SAMPLE / "seam_floor.tif"))
     thick, _ = read_raster(str(SAMPLE / "coal_thickness.tif"))
-    feats = features(run["res"]["subareas:SUBAREAS"])
+    feats = features(run["res"]["SUBAREAS:SUBAREAS"])
     s = 16
     t = g.transform
     fine = Grid((t[0], t[1] / s, 0.0, t[3], 0.0, t[5] / s), (g.shape[0] * s, g.shape[1] * s),
@@ -318,10 +318,10 @@ def test_landforms_hold_the_supply_and_share_the_pit(run):
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
     dem, g = read_raster(str(DEM))
     floor, _ = read_raster(str(SAMPLE / "seam_floor.tif"))
-    feats = features(run["res"]["subareas:SUBAREAS"])
+    feats = features(run["res"]["SUBAREAS:SUBAREAS"])
     nets = []
     for f in FORMS:
-        z, gz = read_raster(run["res"][f"{f.lower()}:{f}"])
+        z, gz = read_raster(run["res"][f"{f}:{f}"])
         assert gz.same_as(g)
         plan = PLAN_OF[f]
         dump = rasterize_polygons([w for a, w in feats if a["plan"] == plan
@@ -340,27 +340,27 @@ def test_landforms_hold_the_supply_and_share_the_pit(run):
 
 def test_evaluation_per_landform_agrees_with_the_report(run):
     res = run["res"]
-    report = read_csv(res["report:TABLE"])
+    report = read_csv(res["REPORT:TABLE"])
     value = {(r["item"], r["quantity"]): float(r["value"]) for r in report
              if r["section"] == "landform"}
     plans = {r["item"]: r["plan"] for r in report if r["section"] == "landform"}
-    html = Path(res["report:REPORT"]).read_text(encoding="utf-8")
+    html = Path(res["REPORT:REPORT"]).read_text(encoding="utf-8")
     for name in ("PNL",) + FORMS:
         assert name in html
         assert (name, "eroded") in value
-    erosion = {r["landform"]: float(r["eroded_m3"]) for r in read_csv(res["erosion:TABLE"])}
+    erosion = {r["landform"]: float(r["eroded_m3"]) for r in read_csv(res["EROSION:TABLE"])}
     assert list(erosion)[0] == DEM.stem          # PNL first: the reference
     for f in FORMS:
         assert plans[f] == PLAN_OF[f]
         # the fusion rate step (PLAN given in the model) and the report (plan by name)
         # evaluate the same plan: the same eq. 10 rate
-        rows = {r["period"]: r for r in read_csv(res[f"fusion_{f.lower()}:TABLE"])}
+        rows = {r["period"]: r for r in read_csv(res[f"FUSION_{f}:TABLE"])}
         assert float(rows["all"]["fusion_rate"]) == pytest.approx(value[(f, "fusion_rate")],
                                                                   abs=1e-6)
         assert float(rows["all"]["fusion_rate_no_pit"]) == pytest.approx(
             value[(f, "fusion_rate_no_pit")], abs=1e-6)
         # haul distance: volume-weighted mean of the per-period table
-        haul = read_csv(res[f"haul_{f.lower()}:TABLE"])
+        haul = read_csv(res[f"HAUL_{f}:TABLE"])
         per = [r for r in haul if r["period"].isdigit()]
         moved = np.array([float(r["moved_m3"]) for r in per])
         dist = np.array([float(r["mean_haul_distance_m"]) for r in per])
@@ -368,7 +368,7 @@ def test_evaluation_per_landform_agrees_with_the_report(run):
             value[(f, "haul_distance")], rel=1e-6)
         # erosion over the dump: the erosion step (landforms named after their files)
         # and the report's own run agree
-        stem = Path(res[f"{f.lower()}:{f}"]).stem
+        stem = Path(res[f"{f}:{f}"]).stem
         assert erosion[stem] == pytest.approx(value[(f, "eroded")], rel=1e-9)
     assert erosion[DEM.stem] == pytest.approx(value[("PNL", "eroded")], rel=1e-9)
 
@@ -376,8 +376,8 @@ def test_evaluation_per_landform_agrees_with_the_report(run):
 def test_dump_is_the_refilling_strips(run):
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
     _, g = read_raster(str(DEM))
-    feats = features(run["res"]["subareas:SUBAREAS"])
-    dump = features(run["res"]["dump:DUMP"])
+    feats = features(run["res"]["SUBAREAS:SUBAREAS"])
+    dump = features(run["res"]["DUMP:DUMP"])
     assert all(a["kind"] == "refilling" and a["plan"] == "optimized" for a, _ in dump)
     opt = rasterize_polygons([w for a, w in feats if a["plan"] == "optimized"
                               and a["kind"] == "refilling"], g)
