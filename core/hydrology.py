@@ -344,8 +344,10 @@ def fill_depressions(z, progress=None):
     # around a row join two edge cells, both in the outside basin, so they
     # drop out with the equal labels, as do pairs with nodata (also outside).
     lab = label.ravel()
-    ca, cb, cw = [], [], []
+    ca, cb, cw = [lab[:0]], [lab[:0]], [zr[:0]]
     for off in (1, cols + 1, cols, cols - 1):
+        if not 0 < off < n:
+            continue
         a = np.flatnonzero(lab[:n - off] != lab[off:])
         b = a + off
         ca.append(lab.take(a)); cb.append(lab.take(b))

@@ -412,6 +412,16 @@ def test_accumulate_rejects_cycles():
         hy.accumulate(rec)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (5, 1), (2, 2), (2, 6)])
+def test_grids_without_interior_cells(shape):
+    # every cell is on the edge: all are outlets, nothing to fill or route
+    z = np.arange(float(np.prod(shape))).reshape(shape)[::-1].copy()
+    z[0, 0] = 3.5
+    filled, rec, codes, acc = hy.condition(z, 1.0, 1.0)
+    assert np.array_equal(filled, z)
+    assert np.all(rec == z.size) and np.all(codes == 0) and np.all(acc == 1.0)
+
+
 def test_check_dem_errors():
     with pytest.raises(InputError, match="2 x 5"):
         hy.check_dem(np.zeros((2, 5)))
