@@ -197,8 +197,8 @@ def main():
               f"peak RSS {ours['peak_mb']:.0f} MB, above DEM-loaded {ours['work_mb']:.0f} MB")
         r = rich["times"]
         print(f"  richdem2: {r['total']:6.2f} s (fill {r['fill']:.2f}, accumulation "
-              f"{r['accumulation']:.2f}; CPU {r['cpu']:.2f}); peak RSS {rich['peak_mb']:.0f} MB, above "
-              f"DEM-loaded {rich['work_mb']:.0f} MB")
+              f"{r['accumulation']:.2f}; CPU {r['cpu']:.2f}); peak RSS {rich['peak_mb']:.0f} MB, "
+              f"above DEM-loaded {rich['work_mb']:.0f} MB")
         print(f"  ratio ours/richdem: time {t['total'] / r['total']:.2f} (CPU "
               f"{t['cpu'] / r['cpu']:.2f}), peak RSS "
               f"{ours['peak_mb'] / rich['peak_mb']:.2f}, working memory "
