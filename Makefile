@@ -50,8 +50,8 @@ demo: system link
 	@$(SYSPY) $(ROOT)/scripts/demo.py
 
 bench: venv link oracles
-	$(PY) $(ROOT)/benchmarks/hydrology.py $(BENCH_ARGS)
-	$(PY) $(ROOT)/benchmarks/erosion.py $(BENCH_ARGS)
+	$(PY) $(ROOT)/benchmarks/hydrology.py $(HYDROLOGY_ARGS)
+	$(PY) $(ROOT)/benchmarks/erosion.py $(EROSION_ARGS)
 
 translations: system link
 	@command -v /usr/lib/qt5/bin/lrelease >/dev/null || apt-get install -y -qq --no-install-recommends qttools5-dev-tools >/dev/null
