@@ -22,6 +22,10 @@ OUT = ROOT / "demo_output"
 SAMPLE = ROOT / "data" / "sample"
 DEM = SAMPLE / "jacksboro_fault_dem_utm16n_80m.tif"
 QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+#: the sample DEM has 80 m cells: 240 m strips are 3 cells wide, as the paper's
+#: 90 m strips were on its 30 m DEM (90 m strips here would be about one cell wide,
+#: and a one-cell strip must hold its whole supply in one column)
+STRIP_WIDTH = 240
 MODEL = "hpcs:hpcs_pipeline"
 FORMS = ("NNDL", "MNNDL", "TDL")
 
@@ -376,12 +380,14 @@ def main():
     shutil.copyfile(DEM, OUT / "PNL.tif")
     print(f"HPCS Landform demo: {MODEL} on the sample plan ({DEM.name}, "
           "mine_area.geojson, seam_floor.tif, coal_thickness.tif)")
-    print("   direction 270 deg, strips 90 m, k 1.05 (the model's defaults); outputs in "
-          f"{OUT}")
+    print(f"   direction 270 deg, strips {STRIP_WIDTH:g} m, k 1.05; outputs in {OUT}")
+    print("   (strips of 3 cells of the 80 m sample DEM, as the paper's 90 m strips were on its "
+          "30 m DEM;
+    the model's default strip width is the paper's 90 m)")
     params = {"DEM": OUT / "PNL.tif", "FLOOR": SAMPLE / "seam_floor.tif",
               "THICKNESS": SAMPLE / "coal_thickness.tif",
               "MINE_AREA": SAMPLE / "mine_area.geojson",
-              "DIRECTION": 270, "STRIP_WIDTH": 90, "K": 1.05}
+              "DIRECTION": 270, "STRIP_WIDTH": STRIP_WIDTH, "K": 1.05}
     params.update({k: OUT / v for k, v in OUTPUTS.items()})
     print(f"\n== 1. the model (16 steps) through {QGIS_PROCESS}", flush=True)
     res, log = run_model(params, t0)
