@@ -382,8 +382,8 @@ def main():
           "mine_area.geojson, seam_floor.tif, coal_thickness.tif)")
     print(f"   direction 270 deg, strips {STRIP_WIDTH:g} m, k 1.05; outputs in {OUT}")
     print("   (strips of 3 cells of the 80 m sample DEM, as the paper's 90 m strips were on its "
-          "30 m DEM;
-    the model's default strip width is the paper's 90 m)")
+          "30 m DEM;")
+    print("    the model's default strip width is the paper's 90 m)")
     params = {"DEM": OUT / "PNL.tif", "FLOOR": SAMPLE / "seam_floor.tif",
               "THICKNESS": SAMPLE / "coal_thickness.tif",
               "MINE_AREA": SAMPLE / "mine_area.geojson",
