@@ -8,14 +8,13 @@ result dict.  Errors from the core (``InputError``) become a
 ``QgsProcessingException`` with the same message; a cancel stops cleanly.
 """
 import os
+from dataclasses import dataclass
 
 from qgis.core import (
     QgsCoordinateTransform,
-    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
-    QgsProcessingUtils,
-    QgsRasterLayer,
+    QgsProcessingParameterEnum,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
@@ -26,6 +25,54 @@ from ..core.grid import (rasterize_labels, rasterize_polygons, read_raster, requ
 from ..core.styles import write_style
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
+
+#: options of the PLAN parameter
+PLAN_LABELS = ["Optimized (MNNDL) when the layer has it, else the only plan",
+               "Original (NNDL)"]
+#: kinds of sub-area feature that are mined (the pit's extent); only 'mining'
+#: strips feed the dump
+MINED_KINDS = ("mining", "box cut", "final pit")
+
+
+@dataclass
+class PlanStrips:
+    """One plan of a sub-area layer on the grid (HpcsAlgorithm.plan_strips).
+
+    mining, refilling: int32 rasters, the period of the 'mining' / 'refilling'
+    strip whose polygon contains each cell centre (0 = none).
+    mined_periods: the same over every mined feature ('mining', 'box cut',
+    'final pit'; periods below 1 count as 1), so ``mined_periods > 0`` is the
+    pit's extent.
+    records: the plan's attribute dicts; plan: its name (None when the layer
+    has no field 'plan'); polygons: {'mining' | 'refilling' | 'mined':
+    (WKB list, period list)} in the grid's CRS.
+    """
+    mining: object
+    refilling: object
+    mined_periods: object
+    records: list
+    plan: object
+    polygons: dict
+
+    @property
+    def mined(self):
+        return self.mined_periods > 0
+
+
+def _text(value):
+    """A QVariant/None-safe attribute as stripped text ('' for null)."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return ""
+    return str(value).strip()
+
+
+def _int(value):
+    try:
+        if value is None or (hasattr(value, "isNull") and value.isNull()):
+            return None
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
 REPOSITORY = "https://github.com/hpcs-landform/hpcs_landform"
 
 #: groups of the Toolbox: id -> display name
@@ -208,20 +255,22 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
             attrs.append(dict(zip(names, feature.attributes())))
         return wkbs, attrs
 
-    def subarea_labels(self, parameters, name, context, grid, required=True):
-        """Rasterise a sub-area layer (the OUTPUT of hpcs:subareadelineation).
+    def add_plan_parameter(self):
+        """The PLAN enum of the algorithms that read a sub-area layer."""
+        self.addParameter(QgsProcessingParameterEnum(
+            "PLAN", self.tr("Plan (the sub-area layer's field 'plan', if it has one)"),
+            options=[self.tr(s) for s in PLAN_LABELS], defaultValue=0, optional=True))
 
-        Returns (mining, refilling, records): int32 rasters holding the period
-        of the mining / refilling strip whose polygon contains each cell
-        centre (0 = none), and the features' attributes.  The layer must have
-        the fields ``period`` and ``kind`` ('mining' or 'refilling'; other
-        kinds such as 'box cut' and 'final pit' are ignored).  When a ``plan``
-        field holds 'optimized' features (the delineation ran with OPTIMIZE
-        on), only those are used; otherwise every feature (the original plan).
+    def read_plans(self, parameters, context, grid, name="SUBAREAS"):
+        """Every plan of a sub-area layer: {plan name: PlanStrips}.
+
+        hpcs:subareadelineation writes the original and the optimized plan in
+        one layer (field ``plan``); a layer without that field is one plan,
+        keyed ``None``.  Features need the fields ``period`` and ``kind``:
+        'mining' and 'refilling' strips, and 'box cut' / 'final pit' features,
+        which count as mined but feed no dump.  See :class:`PlanStrips`.
         """
-        wkbs, attrs = self.features_in_grid_crs(parameters, name, context, grid, required)
-        if wkbs is None:
-            return None, None, None
+        wkbs, attrs = self.features_in_grid_crs(parameters, name, context, grid)
         if not attrs:
             raise InputError(f"Parameter {name}: the sub-area layer has no features.")
         missing = [f for f in ("period", "kind") if f not in attrs[0]]
@@ -229,21 +278,41 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
             raise InputError(
                 f"Parameter {name}: the layer has no field {', '.join(missing)}. Use the "
                 "sub-area layer written by 'Mining/refilling sub-area delineation' "
-                "(fields period, kind, v_supply, ...).")
-        plans = {str(a.get("plan", "")).lower() for a in attrs}
-        if "optimized" in plans:
-            # a layer written with OPTIMIZE on holds both plans: use the optimized one
-            keep = [i for i, a in enumerate(attrs) if str(a.get("plan", "")).lower() == "optimized"]
-            wkbs, attrs = [wkbs[i] for i in keep], [attrs[i] for i in keep]
-        out = {}
-        for kind in ("mining", "refilling"):
-            sel = [i for i, a in enumerate(attrs) if str(a["kind"]).lower() == kind]
-            out[kind] = rasterize_labels([wkbs[i] for i in sel],
-                                         [int(attrs[i]["period"]) for i in sel], grid)
-        if not out["refilling"].any():
-            raise InputError(f"Parameter {name}: no refilling strip covers a cell of "
-                             f"{grid.name}; check the layer and its CRS.")
-        return out["mining"], out["refilling"], attrs
+                "(fields period, kind, plan, v_supply, ...).")
+        names = sorted({_text(a.get("plan")) for a in attrs} - {""}) or [None]
+        plans = {}
+        for plan in names:
+            sel = [i for i, a in enumerate(attrs) if plan is None or _text(a.get("plan")) == plan]
+            labels, polys = {}, {}
+            for kinds, key in ((("mining",), "mining"), (("refilling",), "refilling"),
+                               (MINED_KINDS, "mined")):
+                ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
+                       and _int(attrs[i].get("period")) is not None]
+                polys[key] = ([wkbs[i] for i in ids],
+                              [max(_int(attrs[i]["period"]), 1) for i in ids])
+                labels[key] = rasterize_labels(*polys[key], grid)
+            if not labels["refilling"].any():
+                which = f"of the '{plan}' plan " if plan else ""
+                raise InputError(f"Parameter {name}: no refilling strip {which}covers a cell "
+                                 f"centre of {grid.name}; check the layer and its CRS.")
+            plans[plan] = PlanStrips(labels["mining"], labels["refilling"], labels["mined"],
+                                     [attrs[i] for i in sel], plan, polys)
+        return plans
+
+    def plan_strips(self, parameters, context, grid, name="SUBAREAS"):
+        """The plan of a sub-area layer that the PLAN parameter picks (default:
+        the optimized plan when the layer has it), as :class:`PlanStrips`."""
+        plans = self.read_plans(parameters, context, grid, name)
+        if list(plans) == [None]:
+            return plans[None]
+        choice = self.parameterAsEnum(parameters, "PLAN", context) \
+            if parameters.get("PLAN") is not None else 0
+        plan = "original" if choice == 1 else ("optimized" if "optimized" in plans
+                                               else sorted(plans)[0])
+        if plan not in plans:
+            raise InputError(f"Parameter {name}: the layer has no strips of the '{plan}' "
+                             f"plan (field plan: {', '.join(sorted(plans))}).")
+        return plans[plan]
 
     # --- raster output ----------------------------------------------------
     def write_raster(self, parameters, name, context, array, grid, dtype="float32",

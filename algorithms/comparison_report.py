@@ -1,7 +1,6 @@
 """hpcs:comparisonreport - one HTML report comparing landforms (section 2.3)."""
 import os
 
-import numpy as np
 from qgis.core import (
     QgsProcessing,
     QgsProcessingParameterEnum,
@@ -17,9 +16,8 @@ from qgis.core import (
 from ..core import report as rep
 from ..core.erosion import MODELS
 from ..core.errors import InputError
-from ..core.grid import rasterize_labels, read_raster, require_metric
+from ..core.grid import read_raster, require_metric
 from .base import HpcsAlgorithm
-from .fusion_rate import MINED_KINDS, _int, _text
 from .haul_distance import strip_coverage
 
 #: default OPTIMIZED_NAMES: landforms whose name contains one of these use the optimized plan
@@ -190,37 +188,15 @@ class ComparisonReport(HpcsAlgorithm):
         return out
 
     def _plans(self, parameters, context, grid):
-        """({plan: PlanRasters}, attribute records)."""
-        wkbs, attrs = self.features_in_grid_crs(parameters, self.SUBAREAS, context, grid)
-        if not attrs:
-            raise InputError("Parameter SUBAREAS: the sub-area layer has no features.")
-        missing = [f for f in ("period", "kind") if f not in attrs[0]]
-        if missing:
-            raise InputError(
-                f"Parameter SUBAREAS: the layer has no field {', '.join(missing)}. Use the "
-                "sub-area layer written by 'Mining/refilling sub-area delineation' "
-                "(fields period, kind, plan, v_supply, ...).")
-        names = sorted({_text(a.get("plan")) for a in attrs} - {""}) or [""]
-        plans = {}
-        for plan in names:
-            sel = [i for i, a in enumerate(attrs) if not plan or _text(a.get("plan")) == plan]
-            lab, polys = {}, {}
-            for kinds, key in ((("mining",), "mining"), (("refilling",), "refilling"),
-                               (MINED_KINDS, "mined")):
-                ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
-                       and _int(attrs[i].get("period")) is not None]
-                polys[key] = ([wkbs[i] for i in ids],
-                              [max(_int(attrs[i]["period"]), 1) for i in ids])
-                lab[key] = rasterize_labels(*polys[key], grid)
+        """({plan: PlanRasters}, attribute records of every plan)."""
+        plans, attrs = {}, []
+        for plan, strips in self.read_plans(parameters, context, grid, self.SUBAREAS).items():
             label = plan or "plan"
-            if not lab["refilling"].any():
-                raise InputError(f"Parameter SUBAREAS: no refilling strip of the '{label}' "
-                                 f"plan covers a cell centre of {grid.name}; check the layer "
-                                 "and its CRS.")
-            mcov, _ = strip_coverage(*polys["mining"], grid)
-            fcov, _ = strip_coverage(*polys["refilling"], grid)
-            plans[label] = rep.PlanRasters(label, lab["mining"], lab["refilling"],
-                                           lab["mined"] > 0, mcov, fcov)
+            mcov, _ = strip_coverage(*strips.polygons["mining"], grid)
+            fcov, _ = strip_coverage(*strips.polygons["refilling"], grid)
+            plans[label] = rep.PlanRasters(label, strips.mining, strips.refilling,
+                                           strips.mined, mcov, fcov)
+            attrs.extend(strips.records)
         return plans, attrs
 
     def _optional_raster(self, parameters, name, context, grid, what):

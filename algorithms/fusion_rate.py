@@ -6,7 +6,6 @@ import numpy as np
 from qgis.core import (
     QgsProcessing,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
@@ -15,84 +14,8 @@ from qgis.core import (
 )
 
 from ..core import styles
-from ..core.errors import InputError
 from ..core.fusion import evaluate_fusion
-from ..core.grid import rasterize_labels
 from .base import HpcsAlgorithm
-
-#: options of the PLAN parameter (as in the landform algorithms)
-PLAN_LABELS = ["Optimized (MNNDL) when the layer has it, else the only plan",
-               "Original (NNDL)"]
-#: kinds of feature that are mined (the pit's extent); only 'mining' strips feed the dump
-MINED_KINDS = ("mining", "box cut", "final pit")
-
-
-def _text(value):
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
-        return ""
-    return str(value).strip()
-
-
-def _int(value):
-    try:
-        if value is None or (hasattr(value, "isNull") and value.isNull()):
-            return None
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def plan_parameter(alg):
-    alg.addParameter(QgsProcessingParameterEnum(
-        "PLAN", alg.tr("Plan (the sub-area layer's field 'plan', if it has one)"),
-        options=[alg.tr(s) for s in PLAN_LABELS], defaultValue=0, optional=True))
-
-
-def plan_strips(alg, parameters, context, grid, name="SUBAREAS"):
-    """Strips of one plan of a sub-area layer, rasterised by cell centre.
-
-    hpcs:subareadelineation writes the original and the optimized plan in one
-    layer (field 'plan'); PLAN picks one (default: optimized when present).
-    Returns (mining, refilling, mined, records, plan, polygons): int32
-    rasters with the period of the 'mining' / 'refilling' strip containing
-    each cell centre (0 = none), a bool raster of every mined cell ('mining',
-    'box cut' and 'final pit' features), the plan's attribute records, the
-    plan's name (None for a layer without the field) and
-    {'mining': (wkbs, periods), 'refilling': (wkbs, periods)}.
-    """
-    wkbs, attrs = alg.features_in_grid_crs(parameters, name, context, grid)
-    if not attrs:
-        raise InputError(f"Parameter {name}: the sub-area layer has no features.")
-    missing = [f for f in ("period", "kind") if f not in attrs[0]]
-    if missing:
-        raise InputError(
-            f"Parameter {name}: the layer has no field {', '.join(missing)}. Use the "
-            "sub-area layer written by 'Mining/refilling sub-area delineation' "
-            "(fields period, kind, plan, v_supply, ...).")
-    plans = {_text(a.get("plan")) for a in attrs} - {""}
-    plan = None
-    if plans:
-        choice = alg.parameterAsEnum(parameters, "PLAN", context) if "PLAN" in parameters \
-            and parameters["PLAN"] is not None else 0
-        plan = "original" if choice == 1 else ("optimized" if "optimized" in plans
-                                               else sorted(plans)[0])
-        if plan not in plans:
-            raise InputError(f"Parameter {name}: the layer has no strips of the '{plan}' "
-                             f"plan (field plan: {', '.join(sorted(plans))}).")
-    sel = [i for i, a in enumerate(attrs) if plan is None or _text(a.get("plan")) == plan]
-    out, polys = {}, {}
-    for kinds, key in ((("mining",), "mining"), (("refilling",), "refilling"),
-                       (MINED_KINDS, "mined")):
-        ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
-               and _int(attrs[i].get("period")) is not None]
-        polys[key] = ([wkbs[i] for i in ids], [max(_int(attrs[i]["period"]), 1) for i in ids])
-        out[key] = rasterize_labels(*polys[key], grid)
-    if not out["refilling"].any():
-        raise InputError(f"Parameter {name}: no refilling strip covers a cell centre of "
-                         f"{grid.name}; check the layer and its CRS.")
-    return (out["mining"], out["refilling"], out["mined"] > 0, [attrs[i] for i in sel], plan,
-            {k: polys[k] for k in ("mining", "refilling")})
-
 
 def agreement_style(tr):
     return styles.paletted([
@@ -178,7 +101,7 @@ class FusionRate(HpcsAlgorithm):
             self.tr("Channel threshold (cells; blank = OTSU threshold of PNL)"),
             QgsProcessingParameterNumber.Double, defaultValue=None, optional=True,
             minValue=1))
-        plan_parameter(self)
+        self.add_plan_parameter()
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_AGREEMENT, self.tr("Flow direction agreement on the dump boundary"),
             optional=True, createByDefault=True))
@@ -202,7 +125,8 @@ class FusionRate(HpcsAlgorithm):
         pnl, grid = self.read_raster(parameters, self.PRISTINE, context)
         land, lgrid = self.read_raster(parameters, self.LANDFORM, context)
         self.require_same_grid(grid, lgrid, "the landform")
-        _, refilling, mined, _, plan, _ = plan_strips(self, parameters, context, grid)
+        strips = self.plan_strips(parameters, context, grid)
+        refilling, mined, plan = strips.refilling, strips.mined, strips.plan
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
         value = parameters.get(self.CHANNEL_THRESHOLD)

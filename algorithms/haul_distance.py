@@ -26,7 +26,6 @@ from qgis.PyQt.QtCore import QVariant
 from ..core.grid import Grid, rasterize_labels
 from ..core.haul import coverage_from_fine_labels, haul_distance
 from .base import HpcsAlgorithm
-from .fusion_rate import plan_parameter, plan_strips
 
 #: largest number of cells of the fine grid on which strips are rasterised
 MAX_FINE_CELLS = 4_000_000
@@ -119,7 +118,7 @@ class HaulDistance(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.K, self.tr("K: actual spoil / stripped volume (eq. 6)"),
             QgsProcessingParameterNumber.Double, defaultValue=1.0, minValue=0.000001))
-        plan_parameter(self)
+        self.add_plan_parameter()
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_TABLE, self.tr("Haul distance per period (CSV)"),
             self.tr("CSV files (*.csv)"), optional=True, createByDefault=True))
@@ -137,7 +136,8 @@ class HaulDistance(HpcsAlgorithm):
         self.require_same_grid(grid, g, "the coal thickness")
         land, g = self.read_raster(parameters, self.LANDFORM, context)
         self.require_same_grid(grid, g, "the landform")
-        _, _, _, records, plan, polys = plan_strips(self, parameters, context, grid)
+        strips = self.plan_strips(parameters, context, grid)
+        records, plan, polys = strips.records, strips.plan, strips.polygons
         mining, factor = strip_coverage(*polys["mining"], grid)
         refilling, _ = strip_coverage(*polys["refilling"], grid)
         if plan:

@@ -7,7 +7,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
@@ -60,61 +59,11 @@ def supply_from_records(records, name="SUBAREAS"):
     return supply
 
 
-PLAN_LABELS = ["Optimized (MNNDL) when the layer has it, else the only plan",
-               "Original (NNDL)"]
-
-
-def plan_parameter(alg):
-    alg.addParameter(QgsProcessingParameterEnum(
-        "PLAN", alg.tr("Plan to build (the layer's field 'plan')"),
-        options=[alg.tr(s) for s in PLAN_LABELS], defaultValue=0))
-
-
-def plan_labels(alg, parameters, context, grid, name="SUBAREAS"):
-    """(mining, refilling, records, plan) of one plan of the sub-area layer.
-
-    hpcs:subareadelineation writes the original and the optimized strips in
-    one layer (field 'plan'); PLAN picks one.  Mining labels also cover the
-    'box cut' and 'final pit' features (mined), refilling labels the
-    'refilling' strips; the label is the period (at least 1).
-    """
-    wkbs, attrs = alg.features_in_grid_crs(parameters, name, context, grid)
-    if not attrs:
-        raise InputError(f"Parameter {name}: the sub-area layer has no features.")
-    missing = [f for f in ("period", "kind") if f not in attrs[0]]
-    if missing:
-        raise InputError(
-            f"Parameter {name}: the layer has no field {', '.join(missing)}. Use the "
-            "sub-area layer written by 'Mining/refilling sub-area delineation' "
-            "(fields period, kind, plan, v_supply, ...).")
-    choice = alg.parameterAsEnum(parameters, "PLAN", context)
-    plans = {str(a.get("plan")) for a in attrs if _text(a.get("plan"))}
-    plan = None
-    if plans:
-        plan = "original" if choice == 1 else ("optimized" if "optimized" in plans
-                                               else "original")
-        if plan not in plans:
-            raise InputError(f"Parameter {name}: the layer has no strips of the "
-                             f"'{plan}' plan (field plan: {', '.join(sorted(plans))}).")
-    sel = [i for i, a in enumerate(attrs) if plan is None or str(a.get("plan")) == plan]
-    out, polys = {}, {}
-    for kinds, key in ((("mining", "box cut", "final pit"), "mining"),
-                       (("refilling",), "refilling")):
-        ids = [i for i in sel if _text(attrs[i].get("kind")).lower() in kinds
-               and _number(attrs[i].get("period")) is not None]
-        polys[key] = ([wkbs[i] for i in ids],
-                      [max(int(_number(attrs[i]["period"])), 1) for i in ids])
-        out[key] = rasterize_labels(*polys[key], grid)
-    if not out["refilling"].any():
-        raise InputError(f"Parameter {name}: no refilling strip covers a cell of "
-                         f"{grid.name}; check the layer and its CRS.")
-    alg._refilling_polygons = polys["refilling"]
-    return out["mining"], out["refilling"], [attrs[i] for i in sel], plan
-
-
-def apportioned_supply(alg, refilling, grid, supply, max_cells=2e7):
-    """Supply per labelled strip, shared by polygon area (core.landform.apportion_supply):
-    the strip polygons are rasterised on a grid up to 8 times finer."""
+def apportioned_supply(strips, grid, supply, max_cells=2e7):
+    """Supply per labelled strip of ``strips`` (base.PlanStrips), shared by polygon area
+    (core.landform.apportion_supply): the refilling polygons are rasterised on a grid up
+    to 8 times finer."""
+    refilling = strips.refilling
     arr = lf.supply_by_period(refilling, supply)
     rows, cols = grid.shape
     factor = int(max(1, min(8, math.sqrt(max_cells / float(rows * cols)))))
@@ -123,15 +72,9 @@ def apportioned_supply(alg, refilling, grid, supply, max_cells=2e7):
     x0, dx, _, y0, _, dy = grid.transform
     fine = Grid((x0, dx / factor, 0.0, y0, 0.0, dy / factor), (rows * factor, cols * factor),
                 grid.crs_wkt)
-    wkbs, periods = alg._refilling_polygons
+    wkbs, periods = strips.polygons["refilling"]
     labels = rasterize_labels(wkbs, periods, fine)
     return lf.apportion_supply(labels, factor, refilling, arr)
-
-
-def _text(value):
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
-        return ""
-    return str(value)
 
 
 def pit_angle_parameters(alg):
@@ -215,7 +158,7 @@ class NearNaturalLandform(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
             [QgsProcessing.TypeVectorPolygon]))
-        plan_parameter(self)
+        self.add_plan_parameter()
         self.addParameter(QgsProcessingParameterBoolean(
             self.SLOPE_MITIGATION, self.tr("Slope mitigation between catchment units"),
             defaultValue=True))
@@ -248,10 +191,12 @@ class NearNaturalLandform(HpcsAlgorithm):
             raise InputError("Slope mitigation needs CATCHMENTS (the catchment raster of "
                              "'Channel and ridge extraction'); give it or switch the "
                              "mitigation off.")
-        mining, refilling, records, plan = plan_labels(self, parameters, context, grid)
+        strips = self.plan_strips(parameters, context, grid)
+        mining, refilling, records, plan = (strips.mined_periods, strips.refilling,
+                                            strips.records, strips.plan)
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
-        supply = apportioned_supply(self, refilling, grid, supply_from_records(records))
+        supply = apportioned_supply(strips, grid, supply_from_records(records))
         res = near_natural_landform(
             dem, rasters[self.SURFACE_MAX], rasters[self.SURFACE_MIN], rasters[self.FLOOR],
             mining, refilling, supply, grid.dx, grid.dy, catchments=rasters[self.CATCHMENTS],

@@ -10,8 +10,7 @@ from qgis.core import (
 
 from ..core.terrace import traditional_landform
 from .base import HpcsAlgorithm
-from .near_natural_landform import (pit_angle_parameters, pit_angles, plan_labels,
-                                    plan_parameter, supply_from_records)
+from .near_natural_landform import pit_angle_parameters, pit_angles, supply_from_records
 
 
 class TraditionalLandform(HpcsAlgorithm):
@@ -52,7 +51,7 @@ class TraditionalLandform(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
             [QgsProcessing.TypeVectorPolygon]))
-        plan_parameter(self)
+        self.add_plan_parameter()
         self.addParameter(QgsProcessingParameterNumber(
             self.BENCH_HEIGHT, self.tr("Bench height (m)"), QgsProcessingParameterNumber.Double,
             defaultValue=10.0, minValue=0.1))
@@ -76,7 +75,8 @@ class TraditionalLandform(HpcsAlgorithm):
         dem, grid = self.read_raster(parameters, self.INPUT, context)
         floor, g = self.read_raster(parameters, self.FLOOR, context)
         self.require_same_grid(grid, g, self.FLOOR)
-        mining, refilling, records, plan = plan_labels(self, parameters, context, grid)
+        strips = self.plan_strips(parameters, context, grid)
+        mining, refilling, records = strips.mined_periods, strips.refilling, strips.records
         supply = supply_from_records(records)
         res = traditional_landform(
             dem, floor, mining, refilling, supply, grid.dx, grid.dy,
