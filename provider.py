@@ -101,14 +101,28 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         super().__init__()
         self.path = path
         self.loaded = self.fromFile(path)
+        self._translate()
         # every output is optional (a left-out one becomes a temporary file, see
         # processAlgorithm); QGIS copies a vector sink's "mandatory" from the step
         for d in self.destinationParameterDefinitions():
             d.setFlags(d.flags() | d.FlagOptional)
 
+    def _translate(self):
+        """Help, input and output labels through the translator (context: the model's
+        name; scripts/translations.py collects them)."""
+        def tr(text):
+            return QCoreApplication.translate(self.name(), text) if text else text
+        self.setHelpContent({k: tr(v) if isinstance(v, str) else v
+                             for k, v in self.helpContent().items()})
+        for d in self.parameterDefinitions():
+            d.setDescription(tr(d.description()))
+            if d.type() == "enum":
+                d.setOptions([tr(o) for o in d.options()])
+        for o in self.outputDefinitions():
+            o.setDescription(tr(o.description()))
+
     def displayName(self):  # noqa: N802
-        title = self.helpContent().get("ALG_DISPLAY_NAME") or self.name()
-        return QCoreApplication.translate("HpcsProvider", title)
+        return self.helpContent().get("ALG_DISPLAY_NAME") or self.name()
 
     def group(self):
         return QCoreApplication.translate("HpcsAlgorithm", super().group())

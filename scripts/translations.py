@@ -7,7 +7,9 @@ Strings are collected the way the plugin translates them:
 * each algorithm's DISPLAY_NAME and HELP, parameter and output descriptions
   and enum options, read from the live algorithms (so strings built in loops
   are included);
-* group names (context HpcsAlgorithm) and the provider name (HpcsProvider).
+* group names (context HpcsAlgorithm) and the provider name (HpcsProvider);
+* the shipped models' (models/*.model3) display name, help texts, input and
+  output labels and enum options, in the context of the model's name.
 
 Existing translations are kept; new strings are added as unfinished; strings
 no longer used are marked obsolete.  Then lrelease compiles the .qm.
@@ -64,6 +66,21 @@ def live_strings():
                 strings.extend(p.options())
         strings.extend(o.description() for o in alg.outputDefinitions())
         out.setdefault(cls.__name__, []).extend(s for s in strings if s)
+    # the shipped models of models/*.model3 (provider.ShippedModel), context = model name
+    from hpcs_landform.provider import ShippedModel
+    for model in provider.algorithms():
+        if not isinstance(model, ShippedModel):
+            continue
+        help_content = model.helpContent()
+        strings = [help_content.get("ALG_DISPLAY_NAME")]
+        strings.extend(v for k, v in help_content.items()
+                       if isinstance(v, str) and k != "ALG_DISPLAY_NAME")
+        for p in model.parameterDefinitions():
+            strings.append(p.description())
+            if isinstance(p, QgsProcessingParameterEnum):
+                strings.extend(p.options())
+        strings.extend(o.description() for o in model.outputDefinitions())
+        out.setdefault(model.name(), []).extend(s for s in strings if s)
     QgsApplication.processingRegistry().removeProvider(provider)
     return out
 
