@@ -272,15 +272,26 @@ def sweeps_by_rule(classes):
     return max(1, 2 * int(np.ceil(far - 1e-9)))
 
 
-def _box3(a):
-    """Sum over each cell's 3 x 3 window (zero outside the array)."""
-    s = a.copy()
-    s[1:] += a[:-1]
-    s[:-1] += a[1:]
-    t = s.copy()
-    t[:, 1:] += s[:, :-1]
-    t[:, :-1] += s[:, 1:]
-    return t
+def _box3(a, out=None, tmp=None):
+    """Sum over each cell's 3 x 3 window (zero outside the array); ``out``
+    and ``tmp`` are optional buffers of a's shape (no allocation then)."""
+    out = np.empty_like(a) if out is None else out
+    tmp = np.empty_like(a) if tmp is None else tmp
+    if a.shape[0] == 1:
+        tmp[...] = a
+    else:
+        np.add(a[:-2], a[1:-1], out=tmp[1:-1])
+        tmp[1:-1] += a[2:]
+        np.add(a[0], a[1], out=tmp[0])
+        np.add(a[-2], a[-1], out=tmp[-1])
+    if a.shape[1] == 1:
+        out[...] = tmp
+    else:
+        np.add(tmp[:, :-2], tmp[:, 1:-1], out=out[:, 1:-1])
+        out[:, 1:-1] += tmp[:, 2:]
+        np.add(tmp[:, 0], tmp[:, 1], out=out[:, 0])
+        np.add(tmp[:, -2], tmp[:, -1], out=out[:, -1])
+    return out
 
 
 def fuzzy_interpolation(surface, free, n, progress=None):
@@ -288,7 +299,8 @@ def fuzzy_interpolation(surface, free, n, progress=None):
     other valid cell held; nan cells are left out of the means.  The mean
     includes the centre (the paper's ``average(S_area(i, j))`` of
     ``dem_f^(n-1)``).  Start values are the input's (dem_or in the solver).
-    Works on the bounding box of the free cells (one cell of margin)."""
+    Works on the bounding box of the free cells (one cell of margin), with
+    preallocated buffers: four array passes and one masked copy per sweep."""
     progress = as_progress(progress)
     out = np.array(surface, dtype=np.float64)
     if n <= 0 or not free.any():
@@ -297,14 +309,17 @@ def fuzzy_interpolation(surface, free, n, progress=None):
     x = out[sl]
     valid = np.isfinite(x)
     f = free[sl] & valid
-    w = valid.astype(np.float64)
-    count = _box3(w)
+    count = _box3(valid.astype(np.float64))
+    inv = np.zeros_like(count)
+    np.divide(1.0, count, out=inv, where=f)
     xv = np.where(valid, x, 0.0)
-    cf = count[f]
+    s = np.empty_like(xv)
+    tmp = np.empty_like(xv)
     every = max(1, n // 50)
     for k in range(n):
-        s = _box3(xv)
-        xv[f] = s[f] / cf
+        _box3(xv, s, tmp)
+        s *= inv
+        np.copyto(xv, s, where=f)
         if k % every == 0:
             progress(100.0 * k / n)
     x[f] = xv[f]
@@ -416,7 +431,8 @@ def semi_fixed_geometry(z, receivers, semi, known, dx, dy):
     knownx = np.concatenate([np.asarray(known).ravel(), [False]])
     anchored = semi.ravel() & knownx[anchor]
     head = chain_heads(rec, semi.ravel(), dist)
-    return {"anchor": anchor, "dist": dist, "head": head, "anchored": anchored, "n": n}
+    return {"anchor": anchor, "dist": dist, "head": head, "anchored": anchored, "n": n,
+            "step": step}
 
 
 def eq2_profile(z, geom, cells, angle_deg):
@@ -473,8 +489,7 @@ def natural_semi_angles(z, receivers, classes, catchments, geom, dx, dy):
         ca = cat[in_area]
         touched[ca[ca >= 0]] = True
         head_out &= (cat >= 0) & touched[np.maximum(cat, 0)]
-        step = hy.downstream_distance(rec, dx, dy, z.shape)
-        end, dist = walk_to_exit(rec, chan & ~junction, step)
+        end, dist = walk_to_exit(rec, chan & ~junction, geom["step"])
         hs = np.flatnonzero(head_out)
         e = end[hs]
         ok = (e < n) & junction[np.minimum(e, n - 1)] & (dist[hs] > 0)
