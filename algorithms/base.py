@@ -196,29 +196,48 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
                 "DEM's extent and cell size) and run again.")
 
     # --- vector input -----------------------------------------------------
-    def polygon_mask(self, parameters, name, context, grid, required=True):
-        """Boolean mask of the grid cells whose centre is inside the polygons."""
+    def geometries_in_grid_crs(self, parameters, name, context, grid, required=True):
+        """(QgsGeometry list in the grid's CRS, attribute dicts) of a vector parameter;
+        (None, None) when an optional layer was not given.  Empty geometries are
+        skipped."""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry
         source = self.parameterAsSource(parameters, name, context)
         if source is None:
             if required:
                 raise QgsProcessingException(self.tr(
-                    "Parameter {0}: no polygon layer was given.").format(name))
-            return None
-        from qgis.core import QgsCoordinateReferenceSystem
+                    "Parameter {0}: no vector layer was given.").format(name))
+            return None, None
         target = QgsCoordinateReferenceSystem.fromWkt(grid.crs_wkt) if grid.crs_wkt else None
         transform = None
         if target is not None and target.isValid() and source.sourceCrs().isValid() \
                 and source.sourceCrs() != target:
             transform = QgsCoordinateTransform(source.sourceCrs(), target,
                                                context.transformContext())
-        wkbs = []
+        names = source.fields().names()
+        geoms, attrs = [], []
         for feature in source.getFeatures():
             geom = feature.geometry()
             if geom is None or geom.isEmpty():
                 continue
+            geom = QgsGeometry(geom)
             if transform is not None:
                 geom.transform(transform)
-            wkbs.append(bytes(geom.asWkb()))
+            geoms.append(geom)
+            attrs.append(dict(zip(names, feature.attributes())))
+        return geoms, attrs
+
+    def features_in_grid_crs(self, parameters, name, context, grid, required=True):
+        """(list of WKB geometries in the grid's CRS, list of attribute dicts)."""
+        geoms, attrs = self.geometries_in_grid_crs(parameters, name, context, grid, required)
+        if geoms is None:
+            return None, None
+        return [bytes(g.asWkb()) for g in geoms], attrs
+
+    def polygon_mask(self, parameters, name, context, grid, required=True):
+        """Boolean mask of the grid cells whose centre is inside the polygons."""
+        wkbs, _ = self.features_in_grid_crs(parameters, name, context, grid, required)
+        if wkbs is None:
+            return None
         if not wkbs:
             raise InputError(f"Parameter {name}: the polygon layer has no features.")
         mask = rasterize_polygons(wkbs, grid)
@@ -227,33 +246,6 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
                 f"Parameter {name}: the polygons do not cover the centre of any cell of "
                 f"{grid.name}. Check that the layer overlaps the DEM (same area, CRS set).")
         return mask
-
-    def features_in_grid_crs(self, parameters, name, context, grid, required=True):
-        """(list of WKB geometries in the grid's CRS, list of attribute dicts)."""
-        source = self.parameterAsSource(parameters, name, context)
-        if source is None:
-            if required:
-                raise QgsProcessingException(self.tr(
-                    "Parameter {0}: no vector layer was given.").format(name))
-            return None, None
-        from qgis.core import QgsCoordinateReferenceSystem
-        target = QgsCoordinateReferenceSystem.fromWkt(grid.crs_wkt) if grid.crs_wkt else None
-        transform = None
-        if target is not None and target.isValid() and source.sourceCrs().isValid() \
-                and source.sourceCrs() != target:
-            transform = QgsCoordinateTransform(source.sourceCrs(), target,
-                                               context.transformContext())
-        names = source.fields().names()
-        wkbs, attrs = [], []
-        for feature in source.getFeatures():
-            geom = feature.geometry()
-            if geom is None or geom.isEmpty():
-                continue
-            if transform is not None:
-                geom.transform(transform)
-            wkbs.append(bytes(geom.asWkb()))
-            attrs.append(dict(zip(names, feature.attributes())))
-        return wkbs, attrs
 
     def add_plan_parameter(self):
         """The PLAN enum of the algorithms that read a sub-area layer."""

@@ -13,7 +13,6 @@ import os
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
@@ -166,24 +165,8 @@ class SubareaDelineation(HpcsAlgorithm):
 
     def mine_area(self, parameters, context, grid):
         """(union geometry in the DEM's CRS, cell mask)."""
-        source = self.parameterAsSource(parameters, self.MINE_AREA, context)
-        if source is None:
-            raise QgsProcessingException(self.tr("Parameter MINE_AREA: no polygon layer."))
-        target = QgsCoordinateReferenceSystem.fromWkt(grid.crs_wkt) if grid.crs_wkt else None
-        transform = None
-        if target is not None and target.isValid() and source.sourceCrs().isValid() \
-                and source.sourceCrs() != target:
-            transform = QgsCoordinateTransform(source.sourceCrs(), target,
-                                               context.transformContext())
-        geoms = []
-        for feature in source.getFeatures():
-            geom = feature.geometry()
-            if geom is None or geom.isEmpty():
-                continue
-            geom = QgsGeometry(geom)
-            if transform is not None:
-                geom.transform(transform)
-            geoms.append(geom.makeValid() if not geom.isGeosValid() else geom)
+        geoms, _ = self.geometries_in_grid_crs(parameters, self.MINE_AREA, context, grid)
+        geoms = [g.makeValid() if not g.isGeosValid() else g for g in geoms]
         if not geoms:
             raise InputError("Parameter MINE_AREA: the polygon layer has no features.")
         area = QgsGeometry.unaryUnion(geoms)
