@@ -462,7 +462,8 @@ def natural_semi_angles(z, receivers, classes, catchments, geom, dx, dy):
     catchments the area touches, head to the first junction below it (where
     such a channel would meet a larger one).  Outside the area the channel
     mask is recovered as accumulation >= the smallest accumulation of a
-    channel cell of the area (the channel threshold)."""
+    channel cell of the area (the channel threshold).  Angles <= 0 (a head
+    not above its anchor on dem_or: a pit or a flat of the DEM) are left out."""
     zf = np.asarray(z, dtype=np.float64).ravel()
     cls = np.asarray(classes).ravel()
     rec = np.asarray(receivers, dtype=np.int64)
@@ -496,7 +497,8 @@ def natural_semi_angles(z, receivers, classes, catchments, geom, dx, dy):
         hs, e = hs[ok], e[ok]
         outside = np.degrees(np.arctan2(zf[hs] - zf[e], dist[hs]))
     a = np.concatenate([inside, outside])
-    return a[np.isfinite(a)]
+    # a head not above its anchor is a pit or flat of the DEM, not a channel slope
+    return a[np.isfinite(a) & (a > 0)]
 
 
 # --------------------------------------------------------------------------

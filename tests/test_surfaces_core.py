@@ -357,14 +357,21 @@ def test_jacksboro_semi_fixed_heads_slope_at_their_angle(jacksboro):
     heads = semi[~has_donor[semi]]
     assert heads.size > 3
     cols = z.shape[1]
+    natural = []
     for h in heads:
         path = _walk(rec, int(h), (1.0, 1.5, 5.0), classes)
         rr, cc = np.divmod(np.array(path), cols)
         length = np.sum(np.hypot(np.diff(rr) * g.dy, np.diff(cc) * g.dx))
         anchor = path[-1]
+        natural.append(math.degrees(math.atan2(z.ravel()[h] - z.ravel()[anchor], length)))
         for dem, angle in ((res.dem_max, res.semi_a_max), (res.dem_min, res.semi_a_min)):
             drop = dem.ravel()[h] - z.ravel()[anchor]
             assert math.degrees(math.atan2(drop, length)) == pytest.approx(angle, abs=1e-6)
+    # automatic angles: the natural head-to-anchor angles of the area are inside
+    # [SEMI_A_MIN, SEMI_A_MAX] (the sample also holds the surroundings' channels)
+    natural = np.array(natural)
+    assert res.semi_a_max == pytest.approx(min(25.0, max(res.semi_a_max, natural.max())))
+    assert 0 < res.semi_a_min <= natural[natural > 0].min() + 1e-12
 
 
 def test_jacksboro_max_surface_within_a_max_of_known_cells(jacksboro):
