@@ -65,28 +65,38 @@ class EarthworkSurfaces:
 # helpers
 # --------------------------------------------------------------------------
 
-def slope_degrees(z, dx, dy):
+def slope_degrees(z, dx, dy, block=512):
     """Slope angle (degrees) by Horn's 3 x 3 method; nodata neighbours take
-    the centre's value, edges are replicated."""
+    the centre's value, edges are replicated.  Computed in strips of
+    ``block`` rows so the temporary arrays stay small on large grids."""
     z = np.asarray(z, dtype=np.float64)
-    valid = np.isfinite(z)
-    base = np.where(valid, z, 0.0)
-    p = np.pad(base, 1, mode="edge")
-    pv = np.pad(valid, 1, mode="edge")
     rows, cols = z.shape
+    out = np.empty(z.shape)
+    valid_all = np.isfinite(z)
+    for r0 in range(0, rows, block):
+        r1 = min(r0 + block, rows)
+        a0, a1 = max(r0 - 1, 0), min(r1 + 1, rows)
+        zs, vs = z[a0:a1], valid_all[a0:a1]
+        base = np.where(vs, zs, 0.0)
+        # pad: one row above/below (edge rows of the grid replicate), one column each side
+        top = 1 if r0 == 0 else 0
+        bot = 1 if r1 == rows else 0
+        p = np.pad(base, ((top, bot), (1, 1)), mode="edge")
+        pv = np.pad(vs, ((top, bot), (1, 1)), mode="edge")
+        n = r1 - r0
+        c0 = base[r0 - a0:r0 - a0 + n]
 
-    def nb(dr, dc):
-        v = p[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols]
-        m = pv[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols]
-        return np.where(m, v, base)
-    a, b, c = nb(-1, -1), nb(-1, 0), nb(-1, 1)
-    d, f = nb(0, -1), nb(0, 1)
-    g, h, i = nb(1, -1), nb(1, 0), nb(1, 1)
-    gx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8.0 * dx)
-    gy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8.0 * dy)
-    s = np.degrees(np.arctan(np.hypot(gx, gy)))
-    s[~valid] = np.nan
-    return s
+        def nb(dr, dc):
+            v = p[1 + dr:1 + dr + n, 1 + dc:1 + dc + cols]
+            m = pv[1 + dr:1 + dr + n, 1 + dc:1 + dc + cols]
+            return np.where(m, v, c0)
+        gx = nb(-1, 1) + 2 * nb(0, 1) + nb(1, 1) - nb(-1, -1) - 2 * nb(0, -1) - nb(1, -1)
+        gy = nb(1, -1) + 2 * nb(1, 0) + nb(1, 1) - nb(-1, -1) - 2 * nb(-1, 0) - nb(-1, 1)
+        gx /= 8.0 * dx
+        gy /= 8.0 * dy
+        out[r0:r1] = np.degrees(np.arctan(np.hypot(gx, gy)))
+    out[~valid_all] = np.nan
+    return out
 
 
 def catchment_mean_slope(slope, catchments):

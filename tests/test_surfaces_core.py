@@ -179,6 +179,13 @@ def test_horn_slope_of_a_plane():
     z = 0.5 * c * 10.0 + 0.25 * r * 20.0           # dz/dx = 0.5, dz/dy = -0.25 (rows go south)
     s = sf.slope_degrees(z, 10.0, 20.0)
     assert np.allclose(s[1:-1, 1:-1], math.degrees(math.atan(math.hypot(0.5, 0.25))))
+    # strips of any height give the same slopes (nodata included)
+    rough = np.random.default_rng(2).random((23, 11)) * 50
+    rough[4, 4] = rough[0, 2] = np.nan
+    whole = sf.slope_degrees(rough, 10.0, 20.0)
+    for block in (1, 2, 7):
+        assert np.allclose(sf.slope_degrees(rough, 10.0, 20.0, block=block), whole,
+                           equal_nan=True)
 
 
 # --------------------------------------------------------------------------
