@@ -375,14 +375,16 @@ def harmonic_fill(surface, free, progress=None):
     valid = np.isfinite(x)
     f = free[sl] & valid
     shape = x.shape
-    idx = np.full(x.size, -1, dtype=np.int64)
     fflat = f.ravel()
     unknown = np.flatnonzero(fflat)
     m = unknown.size
-    idx[unknown] = np.arange(m)
+    itype = np.int32 if m < 2 ** 31 - 1 else np.int64
+    idx = np.full(x.size, -1, dtype=itype)
+    idx[unknown] = np.arange(m, dtype=itype)
     xf = x.ravel()
     vflat = valid.ravel()
     deg = np.zeros(m)
+    nknown = np.zeros(m)
     rhs = np.zeros(m)
     ri, ci = [], []
     for dr, dc in hy.OFFSETS:
@@ -393,22 +395,32 @@ def harmonic_fill(surface, free, progress=None):
         deg += np.bincount(ia, minlength=m)
         kb = fflat[b]
         ri.append(ia[kb]); ci.append(idx[b[kb]])
+        nknown += np.bincount(ia[~kb], minlength=m)
         rhs += np.bincount(ia[~kb], weights=xf[b[~kb]], minlength=m)
+        del a, b, keep, ia, kb
+    diag = np.arange(m, dtype=itype)
+    ri.append(diag); ci.append(diag)
     ri = np.concatenate(ri); ci = np.concatenate(ci)
+    data = np.full(ri.size, -1.0)
+    data[ri.size - m:] = deg
     progress(20)
-    adj = sparse.csr_matrix((np.ones(ri.size), (ri, ci)), shape=(m, m))
+    # deg_i x_i - sum over free neighbours x_j = sum over known neighbours
+    mat = sparse.csr_matrix((data, (ri, ci)), shape=(m, m))
+    del ri, ci, data
     # groups of free cells that touch no known cell have no unique solution
-    ncomp, comp = csgraph.connected_components(adj, directed=False)
+    ncomp, comp = csgraph.connected_components(mat, directed=False)
     touches = np.zeros(ncomp, dtype=bool)
-    nknown = deg - np.asarray(adj.sum(axis=1)).ravel()
     touches[comp[nknown > 0]] = True
     solvable = touches[comp]
-    mat = (sparse.diags(deg) - adj).tocsr()
+    del comp
     sol = x.ravel()[unknown].copy()
     if solvable.any():
-        s = np.flatnonzero(solvable)
-        sub = mat[s][:, s]
-        if s.size <= DIRECT_MAX:
+        if solvable.all():
+            s, sub = slice(None), mat
+        else:
+            s = np.flatnonzero(solvable)
+            sub = mat[s][:, s]
+        if m <= DIRECT_MAX:
             sol[s] = spla.spsolve(sub.tocsc(), rhs[s])
         else:
             sol[s] = _cg(sub, rhs[s], sol[s], progress.sub(20, 90))

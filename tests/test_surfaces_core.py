@@ -414,3 +414,17 @@ def test_iterative_and_direct_harmonic_agree(monkeypatch):
     monkeypatch.setattr(sf, "DIRECT_MAX", 0)
     iterative = sf.harmonic_fill(x, free)
     assert np.abs(direct - iterative).max() < 1e-7
+
+
+def test_free_cells_without_known_neighbour_keep_their_values():
+    x = np.arange(100.0).reshape(10, 10)
+    x[5:10, 5:10] = np.nan
+    x[7, 7] = 42.0                          # an island of one valid cell inside nodata
+    free = np.zeros((10, 10), dtype=bool)
+    free[1:4, 1:4] = True
+    free[7, 7] = True
+    h = sf.harmonic_fill(x, free)
+    assert h[7, 7] == 42.0
+    p = np.pad(h, 1, constant_values=np.nan)
+    nb = np.nanmean(np.stack([p[1 + dr:11 + dr, 1 + dc:11 + dc] for dr, dc in hy.OFFSETS]), 0)
+    assert np.abs(h - nb)[1:4, 1:4].max() < 1e-9
