@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 SYSPY := /usr/bin/python3
 BUILD := $(ROOT)/build
 APT_PACKAGES := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-venv \
-	python3-numpy python3-scipy python3-matplotlib xvfb xauth
+	python3-numpy python3-scipy python3-matplotlib xvfb xauth fonts-wqy-microhei
 VERSION := $(shell sed -n 's/^version=//p' $(ROOT)/metadata.txt)
 export QT_QPA_PLATFORM := offscreen
 
@@ -21,7 +21,8 @@ help:
 # --- installation (each step only when missing) ---------------------------
 system:
 	@if [ ! -x /usr/bin/qgis_process.bin ] || ! $(SYSPY) -c "import qgis.core, osgeo.gdal, scipy, matplotlib" 2>/dev/null \
-	    || ! $(SYSPY) -c "import venv, ensurepip" 2>/dev/null || ! command -v xvfb-run >/dev/null; then \
+	    || ! $(SYSPY) -c "import venv, ensurepip" 2>/dev/null || ! command -v xvfb-run >/dev/null \
+	    || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 	  echo ">> installing QGIS and GDAL from Debian (a few minutes)"; \
 	  if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
