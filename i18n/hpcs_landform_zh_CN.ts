@@ -113,6 +113,42 @@ DEM（高程单位 m，米制投影坐标系）先经填洼处理（优先洪泛
       <source>Catchments (channel link ids)</source>
       <translation>汇水子区（沟道段编号）</translation>
     </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>ClassifyCells</name>
@@ -223,6 +259,42 @@ Output: the class raster (Float32, styled with the class names) and the number o
     <message>
       <source>Cells of class 5 (boundary)</source>
       <translation>类别 5（边界栅格）的栅格数</translation>
+    </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -343,6 +415,42 @@ Winner: the best reshaped landform per criterion (PNL is the reference, shown be
       <source>RUSLE</source>
       <translation>RUSLE（修正通用土壤流失方程）</translation>
     </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>CutFill</name>
@@ -401,6 +509,42 @@ D = SURFACE_B - SURFACE_A per cell (e.g. A = pre-mining DEM, B = a landform). Fi
     <message>
       <source>Net, cut - fill (m3)</source>
       <translation>净方量，挖方 - 填方（m3）</translation>
+    </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -517,6 +661,42 @@ Zones (optional polygons) with a category field (e.g. 'open-pit', 'underground',
       <source>None (indicators already scored 0-1)</source>
       <translation>不标准化（指标已为 0-1 得分）</translation>
     </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>EarthworkSurfaces</name>
@@ -587,14 +767,14 @@ Inputs: the pre-mining DEM (metres, projected CRS), the cell classes of 'Hydrolo
 
 Order of Fig. 3(b): eq. 1: fixed, confluence and boundary cells keep the DEM. eq. 2: each semi-fixed channel keeps the shape of its profile but its drop from the channel head o to the anchor c (the confluence, or the first cell outside the area) becomes L(o, c) tan A, L the flow-path length in metres; A = SEMI_A_MAX for dem_max and SEMI_A_MIN for dem_min. The head of a cell is the source of the longest semi-fixed flow path through it. eq. 3: a watershed cell looks at every catchment in its 3 x 3 window, takes the nearest known cell of that catchment (distance L in metres, elevation h): dem_max = min(h + L tan A_MAX), dem_min = max(h + L tan A_MIN). eq. 4: a floating channel cell does the same with watershed cells known, downward: dem_max = min(h - L tan A_MIN), dem_min = max(h - L tan A_MAX). Where these put dem_min above dem_max, dem_min is lowered to dem_max. eq. 5: the other cells of the area start at the DEM and take the mean of their 3 x 3 window, repeated n times, all other cells held ('Paper (n sweeps)'), or the converged limit of that mean, the discrete harmonic surface, by a sparse solve ('Converged').
 
-Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the smallest mean slope angle of the catchments in the cell's window (pre-mining DEM, Horn's slope); SEMI_A_MAX / SEMI_A_MIN the largest / smallest head-to-anchor slope angle of the natural semi-fixed channels of the area and of the first-order channels (head to first junction) around it in the catchments it touches, SEMI_A_MAX at most A_MAX and SEMI_A_MIN at least 0; SWEEPS twice the largest distance in cells from a fixed channel cell to its nearest watershed cell (the paper's rule). Every angle and n used is reported as a number output.</source>
+Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the smallest mean slope angle of the catchments in the cell's window (pre-mining DEM, Horn's slope); SEMI_A_MAX / SEMI_A_MIN the largest / smallest head-to-anchor slope angle of the natural semi-fixed channels of the area and of the first-order channels (head to first junction) around it in the catchments it touches (angles &lt;= 0, pits and flats of the DEM, left out), SEMI_A_MAX at most A_MAX; SWEEPS twice the largest distance in cells from a fixed channel cell to its nearest watershed cell (the paper's rule). Every angle and n used is reported as a number output.</source>
       <translation>求解 HPCS 模型的最大土方重塑地貌（dem_max）与最小土方重塑地貌（dem_min）（Xia 等，2023，第 1.1.2 节，式 1 至式 5）：内排土场的任何近自然地貌都应介于二者之间。在重塑区外二者均等于 DEM。
 
 输入：采前 DEM（单位 m，投影坐标系）、“水文栅格分类”输出的栅格类别，以及“水文沟道与分水岭提取”输出的流向（ESRI D8）与汇水子区，均位于 DEM 的栅格网格上。角度单位为度。
 
 按图 3(b) 的顺序求解：式 1：固定流域栅格、交汇栅格与边界栅格保持 DEM 高程。式 2：每条半固定流域沟道保持其纵剖面形态，但其从沟头 o 到锚点 c（交汇栅格，或区外第一个栅格）的落差变为 L(o, c) tan A，L 为以米计的流路长度；dem_max 取 A = SEMI_A_MAX，dem_min 取 A = SEMI_A_MIN。栅格的沟头为经过该栅格的最长半固定流路的源头。式 3：分水岭栅格考察其 3 x 3 窗口内的每个汇水子区，取该汇水子区内最近的已知高程栅格（距离 L，单位 m，高程 h）：dem_max = min(h + L tan A_MAX)，dem_min = max(h + L tan A_MIN)。式 4：浮动流域栅格以已知的分水岭栅格向下同样求解：dem_max = min(h - L tan A_MIN)，dem_min = max(h - L tan A_MAX)。若由此得出的 dem_min 高于 dem_max，则将 dem_min 降至 dem_max。式 5：重塑区内其他栅格以 DEM 为初值，取其 3 x 3 窗口的均值，重复 n 次，其余栅格保持不变（“论文方法（n 次插值）”）；或以稀疏求解得到该均值迭代的收敛极限，即离散调和曲面（“收敛解”）。
 
-自动取值（留空）：A_MAX 取 25（按标准取值）；A_MIN 逐栅格取值，为该栅格窗口内各汇水子区平均边坡角的最小值（采前 DEM，Horn 坡度）；SEMI_A_MAX / SEMI_A_MIN 为重塑区内天然半固定流域沟道，以及其所涉汇水子区内周边一级沟道（沟头至第一个交汇点）的沟头至锚点坡角的最大值 / 最小值，SEMI_A_MAX 不超过 A_MAX，SEMI_A_MIN 不小于 0；SWEEPS 取固定流域栅格至最近分水岭栅格的最大距离（栅格数）的两倍（论文规则）。所采用的各角度与 n 均以数值输出。</translation>
+自动取值（留空）：A_MAX 取 25（按标准取值）；A_MIN 逐栅格取值，为该栅格窗口内各汇水子区平均边坡角的最小值（采前 DEM，Horn 坡度）；SEMI_A_MAX / SEMI_A_MIN 为重塑区内天然半固定流域沟道，以及其所涉汇水子区内周边一级沟道（沟头至第一个交汇点）的沟头至锚点坡角的最大值 / 最小值（坡角 ≤ 0 者，即 DEM 中的洼地与平地，不计入），SEMI_A_MAX 不超过 A_MAX；SWEEPS 取固定流域栅格至最近分水岭栅格的最大距离（栅格数）的两倍（论文规则）。所采用的各角度与 n 均以数值输出。</translation>
     </message>
     <message>
       <source>A_min, natural catchment slope angle (degrees; blank = automatic)</source>
@@ -647,6 +827,42 @@ Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the sma
     <message>
       <source>Cells where dem_min was lowered to dem_max</source>
       <translation>dem_min 被降至 dem_max 的栅格数</translation>
+    </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -789,6 +1005,42 @@ Outputs: a CSV table (landform, eroded, deposited and exported volume in m3 insi
       <source>RUSLE K, soil erodibility (t ha h/(ha MJ mm))</source>
       <translation>RUSLE K，土壤可蚀性（t ha h/(ha MJ mm)）</translation>
     </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>FractureNetwork</name>
@@ -928,6 +1180,42 @@ Outputs: the discs as 3-D points at their centres (fields id, x, y, z, diameter,
 
 输出：圆盘，以中心处的三维点表示（字段 id、x、y、z、diameter、area、dip_dir、dip、nx、ny、nz：向上的单位法向量）；平面 z = 迹线高程上的迹线，以线表示（字段 disc_id、length、elevation、diameter、dip_dir、dip）：倾斜圆盘为一条弦；位于该平面内的圆盘（倾角 0 且恰在该高程）给出整个圆周，绘制为 72 边形环，长度为 pi D。数值输出：圆盘数、P32（m2/m3）、迹线数以及 P21 = 迹线长度 / 区域平面面积（m/m2）。</translation>
     </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>FusionRate</name>
@@ -1049,6 +1337,38 @@ Outputs: the numbers above; a raster of the boundary cells where directions agre
       <source>Channel length in the dump, PNL (m)</source>
       <translation>内排土场内水文沟道长度，PNL（m）</translation>
     </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>HaulDistance</name>
@@ -1152,6 +1472,38 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
       <source>Original (NNDL)</source>
       <translation>原始方案（NNDL）</translation>
     </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>HpcsAlgorithm</name>
@@ -1186,10 +1538,6 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
     <message>
       <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
       <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no polygon layer was given.</source>
-      <translation>参数 {0}：未提供面图层。</translation>
     </message>
     <message>
       <source>Parameter {0}: no vector layer was given.</source>
@@ -1337,6 +1685,38 @@ Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the 
       <source>Final pit: dump-side wall angle (degrees)</source>
       <translation>最终矿坑：内排侧帮坡角（度）</translation>
     </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>ResilienceIndex</name>
@@ -1468,6 +1848,42 @@ R1 = 生态系统抵抗力，R2 = 生态源地恢复力，R3 = 生态廊道适�
       <source>Weight W3 of R3</source>
       <translation>R3 的权重 W3</translation>
     </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>SubareaDelineation</name>
@@ -1526,10 +1942,6 @@ R1 = 生态系统抵抗力，R2 = 生态源地恢复力，R3 = 生态廊道适�
     <message>
       <source>HTML files (*.html)</source>
       <translation>HTML 文件 (*.html)</translation>
-    </message>
-    <message>
-      <source>Parameter MINE_AREA: no polygon layer.</source>
-      <translation>参数 MINE_AREA：未提供面图层。</translation>
     </message>
     <message>
       <source>Pit length {0:.1f} m ({1}); {2} periods; box cut supply {3:,.0f} m3 (to an outside dump).</source>
@@ -1623,6 +2035,42 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
       <source>Periods meeting every constraint (final plan)</source>
       <translation>满足全部约束的周期数（最终方案）</translation>
     </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
   </context>
   <context>
     <name>TraditionalLandform</name>
@@ -1709,6 +2157,38 @@ Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (
     <message>
       <source>Final pit: dump-side wall angle (degrees)</source>
       <translation>最终矿坑：内排侧帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Cancelled: no output was written.</source>
+      <translation>已取消：未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>The algorithm was cancelled.</source>
+      <translation>算法已被取消。</translation>
+    </message>
+    <message>
+      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
+      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
+      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
+      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
+    </message>
+    <message>
+      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
+      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
+      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: no vector layer was given.</source>
+      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -1844,6 +2324,10 @@ k 默认取 1.05：方案的排弃土方须略多于最小土方重塑地貌所�
     <message>
       <source>2 Cell classes</source>
       <translation>2 水文栅格类别</translation>
+    </message>
+    <message>
+      <source>4 Dump (refilling strips, optimized plan)</source>
+      <translation>4 内排土场（复填条带，优化方案）</translation>
     </message>
     <message>
       <source>7 Evolved DEMs and elevation changes (folder)</source>

@@ -3,7 +3,8 @@
 
 Strings are collected the way the plugin translates them:
 * every literal passed to ``self.tr(...)`` in algorithms/*.py, in the context
-  of the class it appears in (HpcsAlgorithm.tr uses the class name);
+  of the class it appears in (HpcsAlgorithm.tr uses the class name), those of
+  the base class HpcsAlgorithm also in the context of every algorithm class;
 * each algorithm's DISPLAY_NAME and HELP, parameter and output descriptions
   and enum options, read from the live algorithms (so strings built in loops
   are included);
@@ -13,7 +14,8 @@ Strings are collected the way the plugin translates them:
 
 Existing translations are kept; new strings are added as unfinished; strings
 no longer used are marked obsolete.  Then lrelease compiles the .qm.
-Run with /usr/bin/python3 (QGIS's Python).
+Run with /usr/bin/python3 (QGIS's Python).  ``--check`` writes nothing and lists
+the strings still to translate (exit status 1 if any; tests/test_translations.py).
 """
 import ast
 import os
@@ -52,6 +54,10 @@ def live_strings():
     from qgis.core import QgsApplication, QgsProcessingParameterEnum
     app = QgsApplication([], False)
     app.initQgis()
+    from qgis.analysis import QgsNativeAlgorithms
+    # the models' steps include native algorithms (e.g. native:extractbyexpression)
+    if QgsApplication.processingRegistry().providerById("native") is None:
+        QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
     from hpcs_landform.algorithms.base import GROUPS
     from hpcs_landform.provider import ALGORITHMS, HpcsProvider
     provider = HpcsProvider()
@@ -86,8 +92,13 @@ def live_strings():
 
 
 def collect():
+    literal, live = literal_tr_strings(), live_strings()
+    # HpcsAlgorithm.tr translates in the context of the running class, so the messages
+    # of the base class are needed in the context of every algorithm class too
+    from hpcs_landform.provider import ALGORITHMS
+    inherited = {cls.__name__: literal.get("HpcsAlgorithm", []) for cls in ALGORITHMS}
     merged = {}
-    for source in (literal_tr_strings(), live_strings()):
+    for source in (literal, live, inherited):
         for ctx, strings in source.items():
             seen = merged.setdefault(ctx, [])
             for s in strings:
@@ -129,8 +140,43 @@ def update_ts(path, lang, strings):
     return missing, obsolete
 
 
+def read_ts(path):
+    """{(context, source): translation} of the finished messages of a .ts file."""
+    done = {}
+    if path.exists():
+        for ctx in ET.parse(path).getroot().iter("context"):
+            name = ctx.findtext("name")
+            for msg in ctx.iter("message"):
+                tr = msg.find("translation")
+                if tr is not None and tr.text and tr.get("type") not in ("unfinished",
+                                                                         "obsolete"):
+                    done[(name, msg.findtext("source"))] = tr.text
+    return done
+
+
+def check(strings):
+    """--check: list the current strings without a finished translation (no file is
+    written); exit status 1 if there are any."""
+    bad = 0
+    for lang in LANGS:
+        ts = I18N / f"hpcs_landform_{lang}.ts"
+        done = read_ts(ts)
+        todo = [(c, s) for c in sorted(strings) for s in strings[c] if (c, s) not in done]
+        for ctx, s in todo:
+            print(f"UNTRANSLATED {lang} [{ctx}] {s[:100]!r}")
+        print(f"{ts.relative_to(ROOT)}: {sum(len(v) for v in strings.values())} strings, "
+              f"{len(todo)} untranslated")
+        bad += len(todo)
+    if bad:
+        print("Run `make translations`, translate the new <translation type=\"unfinished\"> "
+              "entries of i18n/*.ts, and run `make translations` again to compile the .qm.")
+    return 1 if bad else 0
+
+
 def main():
     strings = collect()
+    if "--check" in sys.argv[1:]:
+        sys.exit(check(strings))
     total = sum(len(v) for v in strings.values())
     for lang in LANGS:
         ts = I18N / f"hpcs_landform_{lang}.ts"
