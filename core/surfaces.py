@@ -593,6 +593,7 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
     if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):
         raise InputError(f"The number of sweeps must be a whole number >= 1; got {sweeps}.")
     catv = np.where(np.isfinite(cat), cat, -1).astype(np.int64)
+    del cat
     catv[~valid] = -1
 
     # ---- eq. 1 --------------------------------------------------------
@@ -623,6 +624,7 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
     dmax.ravel()[sc] = eq2_profile(z, geom, sc, semi_a_max)
     dmin.ravel()[sc] = eq2_profile(z, geom, sc, semi_a_min)
     clipped = _clip(dmax, dmin, semi)
+    del geom
     known |= semi
     progress(25)
 
