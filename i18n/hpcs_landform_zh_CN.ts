@@ -738,7 +738,7 @@ Zones (optional polygons) with a category field (e.g. 'open-pit', 'underground',
     </message>
     <message>
       <source>A_max {0:g} deg; A_min {1:.3f} to {2:.3f} deg; semi-fixed channels {3:.3f} deg (max surface) and {4:.3f} deg (min surface).</source>
-      <translation>A_max {0:g}°；A_min {1:.3f}° 至 {2:.3f}°；半固定流域栅格坡角 {3:.3f}°（最大土方地貌）和 {4:.3f}°（最小土方地貌）。</translation>
+      <translation>A_max {0:g}°；A_min {1:.3f}° 至 {2:.3f}°；半固定流域沟道坡角 {3:.3f}°（最大土方地貌）和 {4:.3f}°（最小土方地貌）。</translation>
     </message>
     <message>
       <source>Eq. 5: {0} sweeps of the 3 x 3 mean (paper's rule: {1}).</source>
@@ -782,11 +782,11 @@ Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the sma
     </message>
     <message>
       <source>Semi-fixed channel angle, maximum surface (degrees; blank = automatic)</source>
-      <translation>半固定流域栅格坡角，最大土方地貌（度；留空 = 自动）</translation>
+      <translation>半固定流域沟道坡角，最大土方地貌（度；留空 = 自动）</translation>
     </message>
     <message>
       <source>Semi-fixed channel angle, minimum surface (degrees; blank = automatic)</source>
-      <translation>半固定流域栅格坡角，最小土方地貌（度；留空 = 自动）</translation>
+      <translation>半固定流域沟道坡角，最小土方地貌（度；留空 = 自动）</translation>
     </message>
     <message>
       <source>Paper (n sweeps)</source>
@@ -810,11 +810,11 @@ Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the sma
     </message>
     <message>
       <source>Semi-fixed channel angle of the maximum surface (degrees)</source>
-      <translation>最大土方地貌的半固定流域栅格坡角（度）</translation>
+      <translation>最大土方地貌的半固定流域沟道坡角（度）</translation>
     </message>
     <message>
       <source>Semi-fixed channel angle of the minimum surface (degrees)</source>
-      <translation>最小土方地貌的半固定流域栅格坡角（度）</translation>
+      <translation>最小土方地貌的半固定流域沟道坡角（度）</translation>
     </message>
     <message>
       <source>Sweeps n used by eq. 5 (0 = converged solve)</source>
