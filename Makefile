@@ -52,6 +52,7 @@ demo: system link
 
 bench: venv link oracles
 	$(PY) $(ROOT)/benchmarks/hydrology.py $(HYDROLOGY_ARGS)
+	$(PY) $(ROOT)/benchmarks/surfaces.py $(SURFACES_ARGS)
 	$(PY) $(ROOT)/benchmarks/erosion.py $(EROSION_ARGS)
 
 translations: system link
