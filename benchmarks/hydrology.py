@@ -32,43 +32,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEM = ROOT / "tests" / "data" / "jacksboro_fault_dem_utm16n_80m.tif"
-
-
-def _status_kb(field):
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _load(zoom):
-    import numpy as np
-    from scipy import ndimage
-    from osgeo import gdal
-    gdal.UseExceptions()
-    ds = gdal.Open(str(DEM))
-    band = ds.GetRasterBand(1)
-    z = band.ReadAsArray().astype(np.float64)
-    nd = band.GetNoDataValue()
-    if nd is not None:
-        z[z == nd] = np.nan
-    dx = abs(ds.GetGeoTransform()[1]) / zoom
-    dy = abs(ds.GetGeoTransform()[5]) / zoom
-    if zoom != 1:
-        z = ndimage.zoom(z, zoom, order=1)
-    return np.ascontiguousarray(z, dtype=np.float64), dx, dy
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, load_dem as _load, reset_peak as _reset_peak, \
+    status_kb as _status_kb  # noqa: E402
 
 
 class _Silence:
