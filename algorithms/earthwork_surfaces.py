@@ -52,7 +52,7 @@ class EarthworkSurfaces(HpcsAlgorithm):
         "smallest mean slope angle of the catchments in the cell's window (pre-mining DEM, "
         "Horn's slope); SEMI_A_MAX / SEMI_A_MIN the largest / smallest head-to-anchor slope "
         "angle of the natural semi-fixed channels of the area and of the first-order channels "
-        "(head to first junction) around it in the catchments it touches (angles <= 0, pits "
+        "(head to first junction) around it in the catchments it touches (angles of 0 or less, pits "
         "and flats of the DEM, left out), SEMI_A_MAX at most A_MAX; SWEEPS twice the largest "
         "distance in cells from a fixed channel cell to its nearest watershed cell (the "
         "paper's rule). Every angle and "

@@ -10,7 +10,7 @@ import os
 
 from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QLabel
+from qgis.PyQt.QtWidgets import QCheckBox, QLabel
 from qgis.utils import plugins
 
 OUT = os.environ["HPCS_SHOT_DIR"]
@@ -25,7 +25,9 @@ def finish_current():
     name = alg_id.replace(":", "_")
     path = os.path.join(OUT, f"{name}.png")
     pix = dlg.grab()
-    labels = [w.text() for w in dlg.findChildren(QLabel) if w.isVisibleTo(dlg) and w.text()]
+    # a parameter's label is a QLabel, or for a yes/no parameter its check box's text
+    labels = [w.text() for w in dlg.findChildren(QLabel) + dlg.findChildren(QCheckBox)
+              if w.isVisibleTo(dlg) and w.text()]
     alg = QgsApplication.processingRegistry().algorithmById(alg_id)
     report["dialogs"][alg_id] = {
         "saved": bool(pix.save(path)), "png": path, "width": pix.width(),
