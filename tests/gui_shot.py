@@ -53,6 +53,14 @@ def next_dialog():
     state["i"] += 1
     try:
         dlg = processing.createAlgorithmDialog(alg_id, {})
+        # open the collapsed "Advanced parameters" group so every label can be read
+        # (Python sees the QgsCollapsibleGroupBox as a plain QGroupBox: cast it)
+        from qgis.gui import QgsCollapsibleGroupBox
+        from qgis.PyQt import sip
+        from qgis.PyQt.QtWidgets import QGroupBox
+        for box in dlg.findChildren(QGroupBox):
+            if "Collapsible" in box.metaObject().className():
+                sip.cast(box, QgsCollapsibleGroupBox).setCollapsed(False)
         dlg.resize(1100, 1000)
         dlg.show()
         state["dlg"] = dlg

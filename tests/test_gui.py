@@ -14,7 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "_out" / "screenshots"
-DIALOGS = ["hpcs:channelextraction", "hpcs:hpcs_pipeline"]
+# every algorithm's dialog and the shipped model's, in English
+DIALOGS = [f"hpcs:{cls.NAME}" for cls in __import__(
+    "hpcs_landform.provider", fromlist=["ALGORITHMS"]).ALGORITHMS] + ["hpcs:hpcs_pipeline"]
 
 
 def run_qgis_gui(alg_ids, out_dir, tmp_path, lang=None):
