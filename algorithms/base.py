@@ -7,6 +7,7 @@ function with ``self.progress(feedback)``, writes outputs and returns the
 result dict.  Errors from the core (``InputError``) become a
 ``QgsProcessingException`` with the same message; a cancel stops cleanly.
 """
+import math
 import os
 from dataclasses import dataclass
 
@@ -144,6 +145,18 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         if feedback is None:
             return Progress(start=start, end=end)
         return Progress(feedback.setProgress, feedback.isCanceled, start, end)
+
+    # --- numbers --------------------------------------------------------------
+    def optional_number(self, parameters, name, context, positive=False):
+        """An optional number parameter: None when left blank (or not finite, or,
+        with ``positive``, not above 0), else the value as a float."""
+        raw = parameters.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        value = self.parameterAsDouble(parameters, name, context)
+        if value is None or not math.isfinite(value) or (positive and value <= 0):
+            return None
+        return float(value)
 
     # --- raster input -----------------------------------------------------
     def raster_layer(self, parameters, name, context, required=True):

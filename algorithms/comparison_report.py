@@ -232,10 +232,7 @@ class ComparisonReport(HpcsAlgorithm):
         area = None
         if parameters.get(self.MINE_AREA):
             area = self.polygon_mask(parameters, self.MINE_AREA, context, grid, required=False)
-        value = parameters.get(self.CHANNEL_THRESHOLD)
-        threshold = None
-        if value is not None and str(value).strip() != "":
-            threshold = self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context)
+        threshold = self.optional_number(parameters, self.CHANNEL_THRESHOLD, context)
         model = MODELS[self.parameterAsEnum(parameters, self.EROSION_MODEL, context)]
         years = self.parameterAsDouble(parameters, self.YEARS, context)
         k = self.parameterAsDouble(parameters, self.K, context)

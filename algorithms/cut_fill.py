@@ -16,6 +16,7 @@ from qgis.core import (
 from ..core import styles
 from ..core.cutfill import cut_fill
 from .base import HpcsAlgorithm
+from ..core.grid import atomic_output
 
 
 def cutfill_style(max_abs, tolerance):
@@ -100,7 +101,7 @@ class CutFill(HpcsAlgorithm):
         table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
         if table:
             os.makedirs(os.path.dirname(os.path.abspath(table)), exist_ok=True)
-            with open(table, "w", newline="", encoding="utf-8") as fh:
+            with atomic_output(table) as _tmp, open(_tmp, "w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
                 w.writerow(["quantity", "value", "unit"])
                 for q, v, u in res.table():

@@ -122,14 +122,6 @@ class EarthworkSurfaces(HpcsAlgorithm):
         for name, label in self.NUMBERS:
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
 
-    def optional_number(self, parameters, name, context):
-        """The value of an optional number parameter, None when left blank."""
-        raw = parameters.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        value = self.parameterAsDouble(parameters, name, context)
-        return None if value is None or not np.isfinite(value) else float(value)
-
     def run_algorithm(self, parameters, context, feedback):
         z, grid = self.read_raster(parameters, self.INPUT, context)
         classes, cgrid = self.read_raster(parameters, self.CLASSES, context)

@@ -21,7 +21,8 @@ from qgis.core import (
 from ..core import lem, rusle, styles
 from ..core.erosion import MODELS, compare_landforms
 from ..core.errors import InputError
-from ..core.grid import rasterize_polygons, read_raster, require_metric, write_raster
+from ..core.grid import (atomic_output, rasterize_polygons, read_raster, require_metric,
+                         write_raster)
 from .base import HpcsAlgorithm
 
 
@@ -287,7 +288,7 @@ TABLE_HEADER = ["landform", "eroded_m3", "deposited_m3", "exported_m3",
 
 def write_table(path, result):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path) as _tmp, open(_tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(TABLE_HEADER)
         for name, ero, dep, exp, loss, rank in result.table():
@@ -312,8 +313,8 @@ def write_folder(folder, result, grid):
         limit = float(np.percentile(finite, 99)) if finite.size else 0.0
         styles.write_style(chg, change_style(limit))
     if result.strip_labels:
-        with open(os.path.join(folder, "strips.csv"), "w", newline="",
-                  encoding="utf-8") as fh:
+        with atomic_output(os.path.join(folder, "strips.csv")) as _tmp, \
+                open(_tmp, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["strip"] + [f"{lf.name}_net_loss_m3" for lf in result.landforms])
             for i, label in enumerate(result.strip_labels):
@@ -413,6 +414,6 @@ def write_report(path, result, num, model, model_label):
         parts.append(f"<tr><td>{e(k)}</td><td>{v:g}</td></tr>")
     parts.append("</table></body></html>")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
+    with atomic_output(path) as _tmp, open(_tmp, "w", encoding="utf-8") as fh:
         fh.write("\n".join(parts))
     return path

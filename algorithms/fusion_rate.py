@@ -16,6 +16,7 @@ from qgis.core import (
 from ..core import styles
 from ..core.fusion import evaluate_fusion
 from .base import HpcsAlgorithm
+from ..core.grid import atomic_output
 
 def agreement_style(tr):
     return styles.paletted([
@@ -129,10 +130,7 @@ class FusionRate(HpcsAlgorithm):
         refilling, mined, plan = strips.refilling, strips.mined, strips.plan
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
-        value = parameters.get(self.CHANNEL_THRESHOLD)
-        threshold = None
-        if value is not None and str(value).strip() != "":
-            threshold = self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context)
+        threshold = self.optional_number(parameters, self.CHANNEL_THRESHOLD, context)
         ev = evaluate_fusion(pnl, land, mined.astype("int32"), refilling, grid.dx, grid.dy,
                              threshold,
                              progress=self.progress(feedback, 0, 90))
@@ -178,7 +176,7 @@ class FusionRate(HpcsAlgorithm):
     def write_table(path, ev):
         fr, frn = ev.fusion, ev.fusion_no_pit
         no_pit = {s["period"]: s for s in frn.strips}
-        with open(path, "w", newline="", encoding="utf-8") as fh:
+        with atomic_output(path) as _tmp, open(_tmp, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["period", "bbox_rows", "bbox_cols", "normaliser_cells",
                         "boundary_cells", "agree_cells", "fusion_rate", "agree_cells_no_pit",

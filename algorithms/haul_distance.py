@@ -23,7 +23,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.grid import Grid, rasterize_labels
+from ..core.grid import atomic_output, Grid, rasterize_labels
 from ..core.haul import coverage_from_fine_labels, haul_distance
 from .base import HpcsAlgorithm
 
@@ -168,8 +168,9 @@ class HaulDistance(HpcsAlgorithm):
                 "In {0} period(s) the room in the refilling strip differs from the supply by "
                 "more than 5 % (largest ratio room / supply {1:.3g}, smallest {2:.3g}); the "
                 "room was scaled to the supply. Usual causes: a landform built for another "
-                "plan or another K, or a landform that does not hold each strip's supply.").format(len(off), max(r["demand_ratio"] for r in off),
-                             min(r["demand_ratio"] for r in off)))
+                "plan or another K, or a landform that does not hold each strip's supply.").format(
+                    len(off), max(r["demand_ratio"] for r in off),
+                    min(r["demand_ratio"] for r in off)))
         results = {self.MEAN_HAUL_DISTANCE: res.mean_distance}
         table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
         if table:
@@ -199,7 +200,7 @@ class HaulDistance(HpcsAlgorithm):
     def write_table(path, res):
         cols = ["period", "supply", "demand", "moved", "demand_ratio", "source_lifts",
                 "destination_lifts", "mean_distance"]
-        with open(path, "w", newline="", encoding="utf-8") as fh:
+        with atomic_output(path) as _tmp, open(_tmp, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["period", "supply_m3", "room_m3", "moved_m3", "room_over_supply",
                         "source_lifts", "destination_lifts", "mean_haul_distance_m"])

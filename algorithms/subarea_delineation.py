@@ -35,7 +35,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..core.errors import InputError
-from ..core.grid import rasterize_polygons
+from ..core.grid import atomic_output, rasterize_polygons
 from ..core.subareas import delineate, plan_rows
 from .base import HpcsAlgorithm
 
@@ -156,13 +156,6 @@ class SubareaDelineation(HpcsAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
 
     # --- inputs -------------------------------------------------------------
-    def optional_number(self, parameters, name, context):
-        raw = parameters.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        value = self.parameterAsDouble(parameters, name, context)
-        return None if value is None or not np.isfinite(value) or value <= 0 else float(value)
-
     def mine_area(self, parameters, context, grid):
         """(union geometry in the DEM's CRS, cell mask)."""
         geoms, _ = self.geometries_in_grid_crs(parameters, self.MINE_AREA, context, grid)
@@ -205,7 +198,7 @@ class SubareaDelineation(HpcsAlgorithm):
             arrays[self.THICKNESS], mask, grid.transform,
             azimuth=self.parameterAsDouble(parameters, self.DIRECTION, context),
             strip_width=self.parameterAsDouble(parameters, self.STRIP_WIDTH, context),
-            pit_length=self.optional_number(parameters, self.PIT_LENGTH, context),
+            pit_length=self.optional_number(parameters, self.PIT_LENGTH, context, positive=True),
             k=self.parameterAsDouble(parameters, self.K, context),
             tracking=self.parameterAsDouble(parameters, self.TRACKING_DISTANCE, context),
             dump_slope=self.parameterAsDouble(parameters, self.DUMP_SLOPE, context),
@@ -388,7 +381,7 @@ def write_strip_qml(path, fields, optimized):
     style_layer(tmp, optimized)
     doc = QDomDocument("qgis")
     tmp.exportNamedStyle(doc)
-    with open(path, "w", encoding="utf-8") as fh:
+    with atomic_output(path) as _tmp, open(_tmp, "w", encoding="utf-8") as fh:
         fh.write(doc.toString())
 
 
@@ -415,7 +408,7 @@ def write_table(path, res):
     plans = [("original", res.original)]
     if res.optimized is not None:
         plans.append(("optimized", res.optimized))
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path) as _tmp, open(_tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(TABLE_COLUMNS)
         for label, plan in plans:
@@ -523,6 +516,6 @@ def write_chart(path, res):
         "refilling strip needs up to the minimum and maximum earthwork surfaces (eq. 8, 7); "
         "as in Fig. 12(e) of Xia et al. (2023).</p>\n"
         f"{img}\n<ul>{summary}</ul>\n<table>{rows}</table>\n<ul>{notes}</ul>\n</body></html>\n")
-    with open(path, "w", encoding="utf-8") as fh:
+    with atomic_output(path) as _tmp, open(_tmp, "w", encoding="utf-8") as fh:
         fh.write(doc)
     return path

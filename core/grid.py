@@ -6,6 +6,7 @@ grid: the GDAL geotransform, the CRS as WKT, and the cell sizes in metres.
 """
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,6 +166,24 @@ def read_raster(path, band=1, name=None):
     return arr, grid
 
 
+@contextmanager
+def atomic_output(path, suffix=""):
+    """Yield a temporary file name beside ``path``; on success it is renamed to
+    ``path``, on any error removed, so no half-written output is ever left."""
+    path = str(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=folder, prefix=".hpcs_tmp_")
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
 _GDAL_TYPES = {
     "float32": 6, "float64": 7, "int32": 5, "uint8": 1, "int16": 3, "uint32": 4,
 }
@@ -188,14 +207,12 @@ def write_raster(path, array, grid, dtype="float32", nodata=None):
         out = np.where(np.isfinite(out), out, nodata)
     out = out.astype(dtype)
     path = str(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".tif", dir=folder, prefix=".hpcs_tmp_")
-    os.close(fd)
-    try:
+    with atomic_output(path, ".tif") as tmp:
         drv = gdal.GetDriverByName("GTiff")
         rows, cols = grid.shape
-        opts = ["COMPRESS=DEFLATE", "TILED=YES"] if rows >= 256 and cols >= 256 else ["COMPRESS=DEFLATE"]
+        opts = ["COMPRESS=DEFLATE"]
+        if rows >= 256 and cols >= 256:
+            opts.append("TILED=YES")
         ds = drv.Create(tmp, cols, rows, 1, _GDAL_TYPES[dtype], opts)
         ds.SetGeoTransform(tuple(grid.transform))
         if grid.crs_wkt:
@@ -205,11 +222,6 @@ def write_raster(path, array, grid, dtype="float32", nodata=None):
         band.WriteArray(out)
         band.FlushCache()
         ds = None
-        os.replace(tmp, path)
-    except Exception:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     return path
 
 

@@ -40,7 +40,8 @@ from . import hydrology as hy
 from .channels import choose_threshold
 from .erosion import compare_landforms
 from .errors import InputError, as_progress
-from .fusion import compare_channels, dump_and_pit, fusion_rate, set_into_surroundings
+from .fusion import compare_channels, fusion_rate, set_into_surroundings
+from .grid import atomic_output
 from .haul import haul_distance
 from .landform import slope_degrees
 
@@ -523,7 +524,7 @@ def table_rows(report):
 
 def write_csv(path, report):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path) as _tmp, open(_tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)
         for row in table_rows(report):
@@ -831,9 +832,7 @@ def render_html(report):
 
 def write_html(path, report):
     text = render_html(report)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = path + ".part"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    with atomic_output(path, ".html") as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
     return path

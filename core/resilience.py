@@ -15,13 +15,12 @@ The helpers here (weights check, normalisation, Jenks breaks, classification,
 per-zone tables, CSV) are shared with :mod:`core.damage`.
 """
 import csv
-import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import InputError, as_progress
+from .grid import atomic_output
 
 #: the paper's weights of R1, R2, R3
 DEFAULT_WEIGHTS = (0.4, 0.3, 0.3)
@@ -231,20 +230,12 @@ def zone_cells(zone, *arrays):
 def write_csv(path, header, rows):
     """Write a CSV table (atomic: temporary file renamed at the end)."""
     path = str(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=folder, prefix=".hpcs_tmp_")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path, ".csv") as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
             wr = csv.writer(fh)
             wr.writerow(header)
             for row in rows:
                 wr.writerow([_fmt(v) for v in row])
-        os.replace(tmp, path)
-    except Exception:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     return path
 
 
