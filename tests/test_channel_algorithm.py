@@ -1,27 +1,16 @@
 """hpcs:channelextraction through processing.run."""
 import numpy as np
 import pytest
-from osgeo import gdal, osr
 
 from hpcs_landform.core.grid import read_raster
+from rasters import write_tif as _write_tif
 
 OUTS = ("OUTPUT_FILLED", "OUTPUT_FLOWDIR", "OUTPUT_ACCUMULATION", "OUTPUT_CHANNELS",
         "OUTPUT_RIDGES", "OUTPUT_CATCHMENTS")
 
 
 def _write(path, array, epsg=32616, gt=(0, 30, 0, 3000, 0, -30), nodata=None):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), array.shape[1], array.shape[0], 1,
-                                              gdal.GDT_Float32)
-    ds.SetGeoTransform(gt)
-    if epsg:
-        srs = osr.SpatialReference()
-        srs.ImportFromEPSG(epsg)
-        ds.SetProjection(srs.ExportToWkt())
-    if nodata is not None:
-        ds.GetRasterBand(1).SetNoDataValue(nodata)
-    ds.GetRasterBand(1).WriteArray(array)
-    ds = None
-    return str(path)
+    return _write_tif(path, array, gt, epsg=epsg, nodata=nodata, dtype="float32")
 
 
 def test_outputs_on_real_dem(run_alg, data_dir, tmp_path):

@@ -10,11 +10,12 @@ import itertools
 
 import numpy as np
 import pytest
-from osgeo import gdal, ogr, osr
+from osgeo import ogr
 from qgis.core import QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
 
 from hpcs_landform.core.grid import read_raster
 from qgis_process_util import parse_results, run_qgis_process
+from rasters import write_tif as _write_tif
 
 EPSG = 32616
 R1 = np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8]], float)
@@ -25,17 +26,7 @@ GT3 = (500000.0, 10.0, 0.0, 4000000.0, 0.0, -10.0)                     # 3 x 3 c
 
 
 def _raster(path, array, gt, nodata=None, epsg=EPSG):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), array.shape[1], array.shape[0], 1,
-                                              gdal.GDT_Float64)
-    ds.SetGeoTransform(gt)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    ds.SetProjection(srs.ExportToWkt())
-    if nodata is not None:
-        ds.GetRasterBand(1).SetNoDataValue(nodata)
-    ds.GetRasterBand(1).WriteArray(array)
-    ds = None
-    return str(path)
+    return _write_tif(path, array, gt, epsg=epsg, nodata=nodata)
 
 
 def _polygons(rects, field="name"):

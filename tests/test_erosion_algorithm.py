@@ -5,9 +5,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from osgeo import gdal, ogr, osr
+from osgeo import ogr, osr
 
 from hpcs_landform.core.grid import read_raster
+from rasters import write_tif as _write_tif
 
 CELL = 10.0
 ROWS, COLS = 24, 20
@@ -15,16 +16,7 @@ X0, Y0 = 500000.0, 4000000.0
 
 
 def _write(path, array, epsg=32616, gt=None):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), array.shape[1], array.shape[0], 1,
-                                              gdal.GDT_Float64)
-    ds.SetGeoTransform(gt or (X0, CELL, 0, Y0, 0, -CELL))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    ds.SetProjection(srs.ExportToWkt())
-    ds.GetRasterBand(1).SetNoDataValue(-9999.0)
-    ds.GetRasterBand(1).WriteArray(array)
-    ds = None
-    return str(path)
+    return _write_tif(path, array, gt or (X0, CELL, 0, Y0, 0, -CELL), epsg=epsg)
 
 
 def _polygons(path, boxes):

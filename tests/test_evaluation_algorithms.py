@@ -5,25 +5,16 @@ import math
 
 import numpy as np
 import pytest
-from osgeo import gdal, osr
 
 from hpcs_landform.core.grid import read_raster
 from qgis_process_util import parse_results, run_qgis_process
+from rasters import write_tif as _write_tif
 
 EPSG = 32616
 
 
 def write_tif(path, array, gt):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), array.shape[1], array.shape[0], 1,
-                                              gdal.GDT_Float64)
-    ds.SetGeoTransform(gt)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(EPSG)
-    ds.SetProjection(srs.ExportToWkt())
-    ds.GetRasterBand(1).SetNoDataValue(-9999.0)
-    ds.GetRasterBand(1).WriteArray(np.where(np.isfinite(array), array, -9999.0))
-    ds = None
-    return str(path)
+    return _write_tif(path, array, gt, epsg=EPSG)
 
 
 def write_strips(path, strips, gt):

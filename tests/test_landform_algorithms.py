@@ -6,26 +6,17 @@ import json
 
 import numpy as np
 import pytest
-from osgeo import gdal, osr
 
 from hpcs_landform.core.grid import read_raster
 from test_landform_core import AREA, D, horn_slope, make_plan
+from rasters import write_tif as _write_tif
 
 X0, Y0 = 500000.0, 4000000.0
 GT = (X0, D, 0.0, Y0, 0.0, -D)
 
 
 def _tif(path, array, gt=GT, epsg=32616):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), array.shape[1], array.shape[0], 1,
-                                              gdal.GDT_Float64)
-    ds.SetGeoTransform(gt)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    ds.SetProjection(srs.ExportToWkt())
-    ds.GetRasterBand(1).SetNoDataValue(-9999.0)
-    ds.GetRasterBand(1).WriteArray(array)
-    ds = None
-    return str(path)
+    return _write_tif(path, array, gt, epsg=epsg)
 
 
 def _rect(c0, c1, r0, r1):

@@ -11,9 +11,9 @@ import re
 
 import numpy as np
 import pytest
-from osgeo import gdal, osr
 
 from qgis_process_util import run_qgis_process
+from rasters import write_tif as _write_tif
 
 EPSG = 32616
 ROWS, COLS, CELL = 30, 40, 20.0
@@ -23,16 +23,7 @@ ROW0, ROW1 = 5, 25                          # strips span these rows
 
 
 def write_tif(path, array):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), array.shape[1], array.shape[0], 1,
-                                              gdal.GDT_Float64)
-    ds.SetGeoTransform(GT)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(EPSG)
-    ds.SetProjection(srs.ExportToWkt())
-    ds.GetRasterBand(1).SetNoDataValue(-9999.0)
-    ds.GetRasterBand(1).WriteArray(array)
-    ds = None
-    return str(path)
+    return _write_tif(path, array, GT, epsg=EPSG)
 
 
 def strip(period, kind, plan, c0, c1, vg=None, lo=None, hi=None, status="ok", fields=True):
