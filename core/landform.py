@@ -214,6 +214,23 @@ def horn_gradient(z, dx, dy):
     return gx, gy
 
 
+def hillshade(z, dx, dy, azimuth=315.0, altitude=45.0):
+    """Lambertian hillshade 0..1 of z (sun at ``azimuth`` degrees clockwise from
+    north, ``altitude`` degrees above the horizon), for figures; nan where z is
+    nan.  Gradients by central differences with the real cell sizes."""
+    z = np.asarray(z, dtype=np.float64)
+    valid = np.isfinite(z)
+    zz = np.where(valid, z, np.nanmean(z) if valid.any() else 0.0)
+    gy, gx = np.gradient(zz, dy, dx)
+    slope = np.arctan(np.hypot(gx, gy))
+    aspect = np.arctan2(-gx, gy)
+    az, alt = np.radians(azimuth), np.radians(altitude)
+    hs = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
+    hs = np.clip(hs, 0.0, 1.0)
+    hs[~valid] = np.nan
+    return hs
+
+
 def slope_degrees(z, dx, dy):
     """Slope angle in degrees (Horn), nan where z is nodata."""
     gx, gy = horn_gradient(z, dx, dy)

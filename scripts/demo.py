@@ -8,7 +8,6 @@ Run with /usr/bin/python3 (QGIS's Python); `make demo` does that after installin
 what is missing (`make system`) and linking build/hpcs_landform (`make link`).
 """
 import csv
-import os
 import re
 import shutil
 import subprocess

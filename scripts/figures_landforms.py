@@ -20,21 +20,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "build") not in sys.path:
+    sys.path.insert(0, str(ROOT / "build"))
+from hpcs_landform.core.landform import hillshade  # noqa: E402
 SAMPLE = ROOT / "data" / "sample"
-
-
-def hillshade(z, dx, dy, azimuth=315.0, altitude=45.0):
-    """Hillshade 0..1 (Horn-like central differences), nan where z is nan."""
-    import numpy as np
-    zz = np.where(np.isfinite(z), z, np.nanmean(z))
-    gy, gx = np.gradient(zz, dy, dx)
-    slope = np.arctan(np.hypot(gx, gy))
-    aspect = np.arctan2(-gx, gy)
-    az, alt = np.radians(azimuth), np.radians(altitude)
-    hs = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
-    hs = np.clip(hs, 0.0, 1.0)
-    hs[~np.isfinite(z)] = np.nan
-    return hs
 
 
 def _load(item):

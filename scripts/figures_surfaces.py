@@ -17,6 +17,11 @@ Only numpy and matplotlib (Agg backend); GDAL for the command line.
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "build") not in sys.path:
+    sys.path.insert(0, str(ROOT / "build"))
+from hpcs_landform.core.landform import hillshade  # noqa: E402
+
 import numpy as np
 
 #: class code -> (name, colour), the same as core.classify and the QML legend
@@ -28,17 +33,6 @@ CLASSES = (
     (3.0, "3 watershed", "#c82828"),
     (4.0, "4 floating channel", "#fa8c00"),
 )
-
-
-def hillshade(z, dx, dy, azimuth=315.0, altitude=45.0):
-    """Lambertian hillshade (0..1) of z; nan cells take the lowest value."""
-    zz = np.where(np.isfinite(z), z, np.nanmin(z))
-    gy, gx = np.gradient(zz, dy, dx)
-    slope = np.arctan(np.hypot(gx, gy))
-    aspect = np.arctan2(-gx, gy)
-    az, alt = np.radians(azimuth), np.radians(altitude)
-    hs = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
-    return np.clip(hs, 0, 1)
 
 
 def _area_box(classes):
