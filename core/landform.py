@@ -373,6 +373,26 @@ def assemble(dem_or, dump_surface, pit, dump, pit_z):
     return z
 
 
+def prepare_plan(dem_or, floor, mining, refilling):
+    """Common inputs of the landform builders, checked.
+
+    Returns (dem_or, floor, mining, refilling, dump, pit, mine): float64
+    surfaces, int64 labels and the zones of :func:`mine_zones`.  Stops when no
+    refilling strip covers a cell, or when the DEM or the floor has no data
+    inside the mine area.
+    """
+    dem_or = np.asarray(dem_or, dtype=np.float64)
+    floor = np.asarray(floor, dtype=np.float64)
+    mining = np.asarray(mining).astype(np.int64)
+    refilling = np.asarray(refilling).astype(np.int64)
+    dump, pit, mine = mine_zones(mining, refilling)
+    if not dump.any():
+        raise InputError("No refilling strip covers a cell of the DEM; nothing to build.")
+    check_inside("The pre-mining DEM (INPUT)", dem_or, mine)
+    check_inside("The seam floor (FLOOR)", floor, mine)
+    return dem_or, floor, mining, refilling, dump, pit, mine
+
+
 def check_inside(name, array, mask):
     """Stop when ``array`` has no data on a cell of ``mask``."""
     bad = mask & ~np.isfinite(array)

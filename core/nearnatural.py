@@ -286,17 +286,10 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     shape = lf.check_same_shape(INPUT=dem_or, SURFACE_MAX=dem_max, SURFACE_MIN=dem_min,
                                 FLOOR=floor, mining=mining, refilling=refilling,
                                 CATCHMENTS=catchments)
-    dem_or = np.asarray(dem_or, dtype=np.float64)
     dem_max = np.asarray(dem_max, dtype=np.float64)
     dem_min = np.asarray(dem_min, dtype=np.float64)
-    floor = np.asarray(floor, dtype=np.float64)
-    mining = np.asarray(mining).astype(np.int64)
-    refilling = np.asarray(refilling).astype(np.int64)
-    dump, pit, mine = lf.mine_zones(mining, refilling)
-    if not dump.any():
-        raise InputError("No refilling strip covers a cell of the DEM; nothing to build.")
-    lf.check_inside("The pre-mining DEM (INPUT)", dem_or, mine)
-    lf.check_inside("The seam floor (FLOOR)", floor, mine)
+    dem_or, floor, mining, refilling, dump, pit, mine = lf.prepare_plan(
+        dem_or, floor, mining, refilling)
     lf.check_inside("The maximum surface (SURFACE_MAX)", dem_max, dump)
     lf.check_inside("The minimum surface (SURFACE_MIN)", dem_min, dump)
     inverted = dump & (dem_max < dem_min - 1e-6)

@@ -73,15 +73,8 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, bench
         raise InputError("The face angle must be between 0 and 90 degrees.")
     if not berm_width >= 0:
         raise InputError("The berm width must be >= 0 m.")
-    dem_or = np.asarray(dem_or, dtype=np.float64)
-    floor = np.asarray(floor, dtype=np.float64)
-    mining = np.asarray(mining).astype(np.int64)
-    refilling = np.asarray(refilling).astype(np.int64)
-    dump, pit, mine = lf.mine_zones(mining, refilling)
-    if not dump.any():
-        raise InputError("No refilling strip covers a cell of the DEM; nothing to build.")
-    lf.check_inside("The pre-mining DEM (INPUT)", dem_or, mine)
-    lf.check_inside("The seam floor (FLOOR)", floor, mine)
+    dem_or, floor, mining, refilling, dump, pit, mine = lf.prepare_plan(
+        dem_or, floor, mining, refilling)
     sup, _ = lf.merge_empty_strips(refilling, lf.supply_by_period(refilling, supply))
     present = np.unique(refilling[dump])
     total = float(sup[present].sum())
