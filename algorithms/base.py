@@ -335,6 +335,3 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
             write_style(dest, style)
         return dest
 
-
-def raster_destination_extensions():
-    return ["tif"]

@@ -79,7 +79,7 @@ def run_model(params, t0):
     """qgis_process.bin run MODEL -- K=V ..., its log filtered as it comes; returns
     (Results dict, full log)."""
     profile = Path(tempfile.mkdtemp(prefix="hpcs_demo_profile_"))
-    from qgis_process_util import qgis_process_env
+    from qgis_process_util import parse_results, qgis_process_env
     env = qgis_process_env(profile)
     subprocess.run([QGIS_PROCESS, "plugins", "enable", "hpcs_landform"], env=env,
                    capture_output=True, text=True, check=False)
@@ -105,14 +105,7 @@ def run_model(params, t0):
     if proc.returncode != 0:
         print(full[-4000:])
         raise SystemExit(f"demo: {MODEL} failed (exit {proc.returncode})")
-    res, on = {}, False
-    for line in full.splitlines():
-        if line.strip() == "Results":
-            on = True
-        elif on and ":\t" in line:
-            k, v = line.split(":\t", 1)
-            res[k.strip()] = v.strip()
-    return res, full
+    return parse_results(full), full
 
 
 # --- figures ------------------------------------------------------------------------

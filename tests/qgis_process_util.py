@@ -45,13 +45,17 @@ def run_qgis_process(alg_id, params, tmp_path, timeout=600):
 
 
 def parse_results(stdout):
-    """The 'Results' block of qgis_process's text output as a dict of strings."""
+    """The 'Results' block of qgis_process's text output as a dict of strings.
+
+    Lines read ``NAME:<tab>value``; a model's output names hold a colon
+    themselves (``step:OUTPUT``), so the split is at the colon before the tab.
+    """
     out, on = {}, False
     for line in stdout.splitlines():
         if line.strip() == "Results":
             on = True
             continue
         if on and ":" in line:
-            k, v = line.split(":", 1)
+            k, v = line.split(":\t", 1) if ":\t" in line else line.split(":", 1)
             out[k.strip()] = v.strip()
     return out

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qgis_process_util import qgis_process, run_qgis_process
+from qgis_process_util import parse_results, qgis_process, run_qgis_process
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -228,21 +228,8 @@ def run(tmp_path_factory):
     code, stdout, stderr = run_qgis_process(MODEL_ID, params, tmp, timeout=600)
     assert code == 0, stdout[-4000:] + stderr[-4000:]
     assert "Model processed OK" in stdout
-    res = results(stdout)
+    res = parse_results(stdout)
     return {"res": res, "outputs": outputs, "params": params, "log": stdout}
-
-
-def results(stdout):
-    """The Results block; model output names hold a colon (step:OUTPUT), so split
-    at the colon before the tab."""
-    out, on = {}, False
-    for line in stdout.splitlines():
-        if line.strip() == "Results":
-            on = True
-        elif on and ":\t" in line:
-            k, v = line.split(":\t", 1)
-            out[k.strip()] = v.strip()
-    return out
 
 
 def read_csv(path):
