@@ -93,7 +93,10 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
 
     # --- identity ---------------------------------------------------------
     def tr(self, text):
-        return QCoreApplication.translate(type(self).__name__, text)
+        """Translate in the running class's context; the shared messages of this
+        base class live once, in the context 'HpcsAlgorithm'."""
+        out = QCoreApplication.translate(type(self).__name__, text)
+        return out if out != text else QCoreApplication.translate("HpcsAlgorithm", text)
 
     def createInstance(self):  # noqa: N802
         return type(self)()

@@ -113,42 +113,6 @@ DEM（高程单位 m，米制投影坐标系）先经填洼处理（优先洪泛
       <source>Catchments (channel link ids)</source>
       <translation>汇水子区（沟道段编号）</translation>
     </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
-    </message>
   </context>
   <context>
     <name>ClassifyCells</name>
@@ -259,42 +223,6 @@ Output: the class raster (Float32, styled with the class names) and the number o
     <message>
       <source>Cells of class 5 (boundary)</source>
       <translation>类别 5（边界栅格）的栅格数</translation>
-    </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -415,42 +343,6 @@ Winner: the best reshaped landform per criterion (PNL is the reference, shown be
       <source>RUSLE</source>
       <translation>RUSLE（修正通用土壤流失方程）</translation>
     </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
-    </message>
   </context>
   <context>
     <name>CutFill</name>
@@ -509,42 +401,6 @@ D = SURFACE_B - SURFACE_A per cell (e.g. A = pre-mining DEM, B = a landform). Fi
     <message>
       <source>Net, cut - fill (m3)</source>
       <translation>净方量，挖方 - 填方（m3）</translation>
-    </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -660,42 +516,6 @@ Zones (optional polygons) with a category field (e.g. 'open-pit', 'underground',
     <message>
       <source>None (indicators already scored 0-1)</source>
       <translation>不标准化（指标已为 0-1 得分）</translation>
-    </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -827,42 +647,6 @@ Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the sma
     <message>
       <source>Cells where dem_min was lowered to dem_max</source>
       <translation>dem_min 被降至 dem_max 的栅格数</translation>
-    </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -1005,42 +789,6 @@ Outputs: a CSV table (landform, eroded, deposited and exported volume in m3 insi
       <source>RUSLE K, soil erodibility (t ha h/(ha MJ mm))</source>
       <translation>RUSLE K，土壤可蚀性（t ha h/(ha MJ mm)）</translation>
     </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
-    </message>
   </context>
   <context>
     <name>FractureNetwork</name>
@@ -1180,42 +928,6 @@ Outputs: the discs as 3-D points at their centres (fields id, x, y, z, diameter,
 
 输出：圆盘，以中心处的三维点表示（字段 id、x、y、z、diameter、area、dip_dir、dip、nx、ny、nz：向上的单位法向量）；平面 z = 迹线高程上的迹线，以线表示（字段 disc_id、length、elevation、diameter、dip_dir、dip）：倾斜圆盘为一条弦；位于该平面内的圆盘（倾角 0 且恰在该高程）给出整个圆周，绘制为 72 边形环，长度为 pi D。数值输出：圆盘数、P32（m2/m3）、迹线数以及 P21 = 迹线长度 / 区域平面面积（m/m2）。</translation>
     </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
-    </message>
   </context>
   <context>
     <name>FusionRate</name>
@@ -1298,10 +1010,6 @@ Outputs: the numbers above; a raster of the boundary cells where directions agre
 输出：上述数值；标示边界栅格流向一致（1）或不一致（2）的栅格图层，内排土场 = 3；标示内排土场内共有（1）、消失（2）与新增（3）水文沟道栅格的栅格图层，内排土场外的重塑地貌水文沟道 = 4；逐复填条带的 CSV 表（外接矩形、归一化因子、边界栅格数、流向一致栅格数、含与不含矿坑影响的水文融合率），最后一行为“all”。</translation>
     </message>
     <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
       <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
     </message>
@@ -1336,38 +1044,6 @@ Outputs: the numbers above; a raster of the boundary cells where directions agre
     <message>
       <source>Channel length in the dump, PNL (m)</source>
       <translation>内排土场内水文沟道长度，PNL（m）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -1461,48 +1137,12 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
 输出：总体土方平均运距（m）；逐周期的 CSV 表（可用土方量、容量、调运量、容量 / 可用土方量、分层数、平均运距），最后一行为“all”；以及可选的线图层（三维线），从每个来源分层中心连至其供给的每个去向分层中心，含体积与距离，用于绘制土方调运图。</translation>
     </message>
     <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
       <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
     </message>
     <message>
       <source>Original (NNDL)</source>
       <translation>原始方案（NNDL）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -1662,10 +1302,6 @@ Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the 
 数值输出：复填区的平均坡度与最大坡度（度，Horn 法），以及各条带中最大的相对体积误差。</translation>
     </message>
     <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
       <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
     </message>
@@ -1684,38 +1320,6 @@ Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the 
     <message>
       <source>Final pit: dump-side wall angle (degrees)</source>
       <translation>最终矿坑：内排侧帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -1847,42 +1451,6 @@ R1 = 生态系统抵抗力，R2 = 生态源地恢复力，R3 = 生态廊道适�
     <message>
       <source>Weight W3 of R3</source>
       <translation>R3 的权重 W3</translation>
-    </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>
@@ -2035,42 +1603,6 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
       <source>Periods meeting every constraint (final plan)</source>
       <translation>满足全部约束的周期数（最终方案）</translation>
     </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
-    </message>
   </context>
   <context>
     <name>TraditionalLandform</name>
@@ -2135,10 +1667,6 @@ Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (
 数值输出：复填区平均坡度（度，Horn 法）与顶部平台高程（m）。</translation>
     </message>
     <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
-    </message>
-    <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
       <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
     </message>
@@ -2157,38 +1685,6 @@ Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (
     <message>
       <source>Final pit: dump-side wall angle (degrees)</source>
       <translation>最终矿坑：内排侧帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
-    </message>
-    <message>
-      <source>The algorithm was cancelled.</source>
-      <translation>算法已被取消。</translation>
-    </message>
-    <message>
-      <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
-      <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
-      <translation>参数 {0}：“{1}”不是有效的栅格图层。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: layer '{1}' comes from the '{2}' provider; save it as a GeoTIFF (Export &gt; Save As...) and use that file.</source>
-      <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
-    </message>
-    <message>
-      <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
-      <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
-      <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
-    </message>
-    <message>
-      <source>Parameter {0}: no vector layer was given.</source>
-      <translation>参数 {0}：未提供矢量图层。</translation>
     </message>
   </context>
   <context>

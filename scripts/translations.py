@@ -3,8 +3,8 @@
 
 Strings are collected the way the plugin translates them:
 * every literal passed to ``self.tr(...)`` in algorithms/*.py, in the context
-  of the class it appears in (HpcsAlgorithm.tr uses the class name), those of
-  the base class HpcsAlgorithm also in the context of every algorithm class;
+  of the class it appears in (HpcsAlgorithm.tr uses the class name and falls
+  back to the context 'HpcsAlgorithm', where the base class's messages are);
 * each algorithm's DISPLAY_NAME and HELP, parameter and output descriptions
   and enum options, read from the live algorithms (so strings built in loops
   are included);
@@ -93,16 +93,15 @@ def live_strings():
 
 def collect():
     literal, live = literal_tr_strings(), live_strings()
-    # HpcsAlgorithm.tr translates in the context of the running class, so the messages
-    # of the base class are needed in the context of every algorithm class too
-    from hpcs_landform.provider import ALGORITHMS
-    inherited = {cls.__name__: literal.get("HpcsAlgorithm", []) for cls in ALGORITHMS}
+    # HpcsAlgorithm.tr falls back to the context 'HpcsAlgorithm', so the base class's
+    # messages are translated once, there
+    base = set(literal.get("HpcsAlgorithm", []))
     merged = {}
-    for source in (literal, live, inherited):
+    for source in (literal, live):
         for ctx, strings in source.items():
             seen = merged.setdefault(ctx, [])
             for s in strings:
-                if s not in seen:
+                if s not in seen and (ctx == "HpcsAlgorithm" or s not in base):
                     seen.append(s)
     return merged
 
