@@ -25,6 +25,15 @@ from .algorithms.resilience_index import ResilienceIndex
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
+
+def plugin_version():
+    """The version of metadata.txt (the one place it is kept)."""
+    with open(os.path.join(PLUGIN_DIR, "metadata.txt"), encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("version="):
+                return line.split("=", 1)[1].strip()
+    return ""
+
 #: every algorithm class the provider offers, in Toolbox order
 ALGORITHMS = [
     ChannelExtraction,
@@ -59,6 +68,16 @@ class HpcsProvider(QgsProcessingProvider):
 
     def svgIconPath(self):  # noqa: N802
         return os.path.join(PLUGIN_DIR, "icons", "hpcs.svg")
+
+    def versionInfo(self):  # noqa: N802
+        return plugin_version()
+
+    # every raster output is written as GeoTIFF (core.grid.write_raster)
+    def supportedOutputRasterLayerExtensions(self):  # noqa: N802
+        return ["tif"]
+
+    def defaultRasterFileExtension(self):  # noqa: N802
+        return "tif"
 
     def loadAlgorithms(self):  # noqa: N802
         for cls in ALGORITHMS:

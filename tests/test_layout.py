@@ -75,3 +75,17 @@ def test_provider_lists_algorithms_with_lowercase_ids(provider):
             # a model's child outputs are named "child:OUTPUT"; the part after ':' counts
             name = p.name().split(":")[-1]
             assert name == name.upper(), (a.id(), p.name())
+
+
+def test_provider_declares_version_and_output_formats(provider):
+    meta = (ROOT / "metadata.txt").read_text(encoding="utf-8")
+    version = next(line.split("=", 1)[1].strip() for line in meta.splitlines()
+                   if line.startswith("version="))
+    assert provider.versionInfo() == version
+    assert provider.supportedOutputRasterLayerExtensions() == ["tif"]
+    assert provider.defaultRasterFileExtension() == "tif"
+    # a raster destination of any algorithm offers GeoTIFF only
+    alg = provider.algorithm("channelextraction")
+    dest = alg.parameterDefinition(alg.OUTPUT_FILLED)
+    assert dest.defaultFileExtension() == "tif"
+    assert dest.supportedOutputRasterLayerExtensions() == ["tif"]
