@@ -1,4 +1,4 @@
-"""core/report.py: winners, CSV, HTML and the evaluation on small cases.
+"""core/evaluation.py and core/render.py (through core/report.py): winners, CSV, HTML and the evaluation on small cases.
 
 Every expected number is computed by hand here or taken from the paper
 (Xia et al. 2023: "MNNDL ... 7.04 % higher" fusion, "56.86 %" less erosion
@@ -175,9 +175,9 @@ def test_html_is_self_contained_with_every_section(tmp_path):
     for sec in ("winners", "comparison", "paper", "volumes", "figures", "criteria",
                 "details", "settings", "notes"):
         assert f"id='{sec}'" in text, sec
-    # bar chart, supply chart, two landform panels, all embedded
+    # bar chart, supply chart, two landform panels, the 3-D view, all embedded
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", text)
-    assert len(imgs) == 4
+    assert len(imgs) == 5
     import base64
     assert all(base64.b64decode(s)[:8] == b"\x89PNG\r\n\x1a\n" for s in imgs)
     assert not re.search(r"(src|href)=['\"](?!data:)", text)   # nothing external
@@ -227,13 +227,18 @@ def flat_case():
     return pnl, mining, refilling, mined, floor, thick, x, y
 
 
+#: the grid of flat_case() as evaluate()'s keyword arguments
+GRID = dict(dx=10.0, dy=10.0, x=5.0 + 10.0 * np.arange(10), y=95.0 - 10.0 * np.arange(10))
+
+
 def test_evaluate_flat_haul_by_hand_and_identity_landform():
     pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
     plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
     dump_z = np.where(refilling > 0, 95.0, pnl)
-    rep = R.evaluate(pnl, [("same", pnl.copy(), "p"), ("low", dump_z, "p")], plans, 10.0,
-                     10.0, x, y, floor, thick, channel_threshold=5, bench_height=20.0,
-                     erosion_model="rusle", years=1.0)
+    rep = R.evaluate(pnl, [("same", pnl.copy(), "p"), ("low", dump_z, "p")], plans,
+                     dx=10.0, dy=10.0, x=x, y=y, floor=floor, thickness=thick,
+                     settings=R.Settings(channel_threshold=5, bench_height=20.0,
+                                         erosion_model="rusle", years=1.0))
     same, low = rep.landforms
     # PNL itself: perfect fusion and overlap (by definition)
     assert same.values["fusion_rate"] == 1.0
@@ -261,8 +266,9 @@ def test_evaluate_plane_slope_by_hand():
     pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
     pnl = 100.0 + 0.1 * x[None, :] * np.ones((10, 1))
     plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
-    rep = R.evaluate(pnl, [("same", pnl.copy(), "p")], plans, 10.0, 10.0, x, y,
-                     channel_threshold=3, erosion_model="rusle", years=1.0)
+    rep = R.evaluate(pnl, [("same", pnl.copy(), "p")], plans, **GRID,
+                     settings=R.Settings(channel_threshold=3, erosion_model="rusle",
+                                         years=1.0))
     assert rep.pristine.values["mean_slope"] == pytest.approx(math.degrees(math.atan(0.1)))
     assert math.isnan(rep.landforms[0].values["haul_distance"])   # no floor / thickness
     assert rep.settings["evaluation area (ha)"] == pytest.approx(12 * 100 / 1e4)
@@ -271,21 +277,22 @@ def test_evaluate_plane_slope_by_hand():
 def test_evaluate_erosion_table_and_errors():
     pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
     plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
-    rep = R.evaluate(pnl, [("A", pnl, "p"), ("B", pnl, "p")], plans, 10.0, 10.0, x, y,
-                     channel_threshold=5, erosion_table={"PNL": 3.0, "A": 1.0})
+    rep = R.evaluate(pnl, [("A", pnl, "p"), ("B", pnl, "p")], plans, **GRID,
+                     settings=R.Settings(channel_threshold=5),
+                     given=R.Given(erosion={"PNL": 3.0, "A": 1.0}))
     assert rep.pristine.values["eroded"] == 3.0
     assert rep.landforms[0].values["eroded"] == 1.0
     assert math.isnan(rep.landforms[1].values["eroded"])
     assert any("no row for 'B'" in n for n in rep.notes)
     with pytest.raises(InputError, match="no row for any landform"):
-        R.evaluate(pnl, [("A", pnl, "p")], plans, 10.0, 10.0, x, y, channel_threshold=5,
-                   erosion_table={"X": 1.0})
+        R.evaluate(pnl, [("A", pnl, "p")], plans, **GRID, settings=R.Settings(
+            channel_threshold=5), given=R.Given(erosion={"X": 1.0}))
     with pytest.raises(InputError, match="not on the pristine landform's grid"):
-        R.evaluate(pnl, [("A", pnl[:5], "p")], plans, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl[:5], "p")], plans, **GRID)
     with pytest.raises(InputError, match="'optimized' plan"):
-        R.evaluate(pnl, [("A", pnl, "optimized")], plans, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl, "optimized")], plans, **GRID)
     with pytest.raises(InputError, match="same name"):
-        R.evaluate(pnl, [("A", pnl, "p"), ("A", pnl, "p")], plans, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl, "p"), ("A", pnl, "p")], plans, **GRID)
     empty = {"p": R.PlanRasters("p", mining, np.zeros_like(refilling), mined)}
     with pytest.raises(InputError, match="No refilling strip"):
-        R.evaluate(pnl, [("A", pnl, "p")], empty, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl, "p")], empty, **GRID)
