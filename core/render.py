@@ -179,11 +179,11 @@ def _catchment_rgb(cat, dump):
 
 
 def _nice_exaggeration(relief, span):
-    """A round vertical exaggeration that makes the relief about a quarter of
-    the longer horizontal side (1 for steep ground, at most 20)."""
+    """A round vertical exaggeration that makes the relief about 15 % of the
+    longer horizontal side (1 for steep ground, at most 20)."""
     if not relief > 0:
         return 1.0
-    want = 0.25 * span / relief
+    want = 0.15 * span / relief
     for e in (1, 2, 3, 5, 10, 20):
         if want <= e * 1.5:
             return float(e)
@@ -196,11 +196,11 @@ def perspective_figure(panels, dx, dy, *, exaggeration=None, elev=38.0, azim=-62
 
     panels: [(name, z)] cropped to one window (same shape); dx, dy: cell size
     (m).  Every panel has the same view (elev, azim), the same vertical
-    exaggeration (None: a round value making the relief about a quarter of
-    the longer side) and the same elevation range and colours; hillshade-like
+    exaggeration (None: a round value making the relief about 15 % of the
+    longer side) and the same elevation range and colours; hillshade-like
     colouring (matplotlib LightSource, light from the north-west).  Large
     windows are decimated to at most ``max_cells`` cells a side (display only).
-    outline: optional bool mask (e.g. the dump) drawn darker.
+    outline: optional bool mask (e.g. the mine area) whose edge is drawn dark.
     Returns (Figure, exaggeration).
     """
     from matplotlib import colors
@@ -211,32 +211,38 @@ def perspective_figure(panels, dx, dy, *, exaggeration=None, elev=38.0, azim=-62
     vmin, vmax = _elevation_range([z for _, z in panels])
     span = max(h * dy, w * dx)
     exag = float(exaggeration) if exaggeration else _nice_exaggeration(vmax - vmin, span)
-    wide = w * dx > 1.8 * h * dy
-    ncol = 2 if wide or len(panels) > 4 else len(panels)
+    aspect = w * dx / max(h * dy, 1e-9)
+    ncol = 1 if aspect > 2.5 else (2 if aspect > 1.2 or len(panels) > 4 else len(panels))
     nrow = int(math.ceil(len(panels) / ncol))
-    fig = Figure(figsize=(6.2 * ncol, (3.4 if wide else 4.6) * nrow + 0.5))
+    pw = {1: 11.0, 2: 6.5}.get(ncol, 4.6)
+    ph = max(2.2, min(pw, pw / aspect + 1.2))
+    fig = Figure(figsize=(pw * ncol, ph * nrow + 0.5))
     light = colors.LightSource(azdeg=315, altdeg=40)
     norm = colors.Normalize(vmin, vmax)
     yy, xx = np.mgrid[0:h:step, 0:w:step]
+    if outline is not None:         # the mask's edge cells, darkened in every panel
+        from scipy import ndimage
+        m = np.asarray(outline, dtype=bool)
+        edge = (m & ~ndimage.binary_erosion(m))[::step, ::step]
     X, Y = xx * dx, (h - 1 - yy) * dy
     for i, (name, z) in enumerate(panels):
         ax = fig.add_subplot(nrow, ncol, i + 1, projection="3d")
         zs = np.asarray(z, dtype=np.float64)[::step, ::step]
         ok = np.isfinite(zs)
         zz = np.where(ok, zs, vmin)
-        rgb = light.shade(zz, cmap=_terrain(), norm=norm, blend_mode="soft",
-                          vert_exag=exag, dx=dx * step, dy=dy * step)
+        hs = light.hillshade(zz, vert_exag=exag, dx=dx * step, dy=dy * step)
+        rgb = _terrain()(norm(zz))
+        rgb[..., :3] *= (0.3 + 0.7 * hs)[..., None]
         rgb[..., 3] = np.where(ok, 1.0, 0.0)
         if outline is not None:
-            edge = np.asarray(outline)[::step, ::step]
-            rgb[edge, :3] *= 0.82
+            rgb[edge, :3] *= 0.6
         ax.plot_surface(X, Y, zz, facecolors=rgb, rstride=1, cstride=1, linewidth=0,
                         antialiased=False, shade=False)
-        ax.set_box_aspect((w * dx, h * dy, (vmax - vmin) * exag))
+        ax.set_box_aspect((w * dx, h * dy, (vmax - vmin) * exag), zoom=1.35)
         ax.set_zlim(vmin, vmax)
         ax.view_init(elev=elev, azim=azim)
         ax.set_axis_off()
-        ax.set_title(f"({chr(97 + i)}) {name}", fontsize=11, y=0.92)
+        ax.text2D(0.02, 0.9, f"({chr(97 + i)}) {name}", transform=ax.transAxes, fontsize=11)
     fig.suptitle(f"Perspective view, vertical exaggeration {exag:g} x, the same view and "
                  f"elevation colours ({vmin:.0f} to {vmax:.0f} m) in every panel", fontsize=10)
     fig.subplots_adjust(left=0, right=1, bottom=0, top=0.93, wspace=0.0, hspace=0.0)
@@ -246,7 +252,7 @@ def perspective_figure(panels, dx, dy, *, exaggeration=None, elev=38.0, azim=-62
 def perspective_png(report):
     """The 3-D view of PNL and every landform of the report, base64 PNG."""
     fig, _ = perspective_figure([(m[0], m[1]) for m in report.maps],
-                                *_cell_size(report), outline=None)
+                                *_cell_size(report), outline=report.dump)
     return _png(fig, dpi=90)
 
 

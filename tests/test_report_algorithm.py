@@ -132,7 +132,7 @@ def test_report_through_processing(run_alg, case, tmp_path):
     with open(res["OUTPUT_REPORT"], encoding="utf-8") as fh:
         text = fh.read()
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", text)
-    assert len(imgs) == 4
+    assert len(imgs) == 5          # + the 3-D perspective view
     assert all(base64.b64decode(s)[:4] == b"\x89PNG" for s in imgs)
     assert "<b>MNNDL</b> (optimized plan)" in text and "<b>NNDL</b> (original plan)" in text
 
