@@ -287,8 +287,8 @@ class ComparisonReport(HpcsAlgorithm):
             rows = ev.read_erosion_rows(table_in)
             layer = self.parameterAsRasterLayer(parameters, self.PRISTINE, context)
             # the erosion comparison names its reference after the layer
-            if layer is not None and "PNL" not in dict(rows):
-                rows = [("PNL" if r == layer.name() else r, v) for r, v in rows]
+            if layer is not None and "PNL" not in [r[0] for r in rows]:
+                rows = [("PNL" if r[0] == layer.name() else r[0],) + r[1:] for r in rows]
             given.erosion = rows
         taken = [k for k, v in (("fusion rate", given.fusion), ("channels", given.channels),
                                 ("haul distance", given.haul), ("erosion", given.erosion))

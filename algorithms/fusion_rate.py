@@ -194,7 +194,7 @@ class FusionRate(HpcsAlgorithm):
             # the channel comparison on the 'all' row (the comparison report reads it)
             cc = ev.channels
             w.writerow(["all", "", "", "", int(fr.cells.size), int(np.sum(fr.pv)),
-                        f"{fr.rate:.6f}", int(np.sum(frn.pv)), f"{frn.rate:.6f}",
+                        f"{fr.rate:.10g}", int(np.sum(frn.pv)), f"{frn.rate:.10g}",
                         f"{ev.threshold:.10g}", f"{cc.overlap:.10g}", cc.catchments_landform,
                         cc.catchments_pristine, f"{cc.length_landform:.10g}",
                         f"{cc.length_pristine:.10g}"])

@@ -518,20 +518,23 @@ def _apply_erosion_table(rows, metrics, notes):
     """Eroded volumes from the table: by name; when a name is missing and the
     table has one row per landform (PNL first), by order (a model's temporary
     outputs are all named after their file, e.g. OUTPUT)."""
-    table = dict(rows)
+    rows = [tuple(r) + (None,) * (3 - len(r)) for r in rows]   # (name, eroded, mean loss)
+    table = {r[0]: r[1:] for r in rows}
     names = [lf.name for lf in metrics]
     if not all(n in table for n in names) and len(rows) == len(metrics):
-        notes.append("The erosion table's landform names (" + ", ".join(n for n, _ in rows)
-                     + ") match none of the report's; its rows were taken in order as "
+        notes.append("The erosion table's landform names (" + ", ".join(r[0] for r in rows)
+                     + ") are not all the report's; its rows were taken in order as "
                      + ", ".join(names) + ".")
-        table = {lf.name: v for lf, (_, v) in zip(metrics, rows)}
+        table = {lf.name: r[1:] for lf, r in zip(metrics, rows)}
     found = 0
     for lf in metrics:
         v = table.get(lf.name)
         if v is None:
             notes.append(f"The erosion table has no row for '{lf.name}'.")
         else:
-            lf.values["eroded"] = float(v)
+            lf.values["eroded"] = float(v[0])
+            if v[1] is not None:
+                lf.extra["mean_loss_t_ha_yr"] = float(v[1])
             found += 1
     if not found:
         raise InputError("The erosion table has no row for any landform ("
@@ -775,14 +778,16 @@ def _number(v, what, path):
 
 
 def read_erosion_rows(path):
-    """[(landform, eroded m3)] in the table's order, from the CSV of
-    hpcs:erosioncomparison."""
+    """[(landform, eroded m3, mean loss t/ha/yr or None)] in the table's order,
+    from the CSV of hpcs:erosioncomparison."""
     rows = _read_rows(path, "erosion table", ("landform", "eroded_m3"),
                       "'Soil erosion comparison' (OUTPUT_TABLE)")
     out = []
     for row in rows:
         try:
-            out.append((row["landform"], float(row["eroded_m3"])))
+            loss = row.get("mean_loss_t_ha_yr")
+            out.append((row["landform"], float(row["eroded_m3"]),
+                        float(loss) if loss not in (None, "") else None))
         except (TypeError, ValueError):
             raise InputError(f"The erosion table '{path}': eroded_m3 of "
                              f"'{row['landform']}' is not a number.") from None
@@ -791,7 +796,7 @@ def read_erosion_rows(path):
 
 def read_erosion_table(path):
     """{landform: eroded m3} from the CSV of hpcs:erosioncomparison."""
-    return dict(read_erosion_rows(path))
+    return {r[0]: r[1] for r in read_erosion_rows(path)}
 
 
 def _all_row(rows, what, path):
