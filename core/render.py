@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -190,8 +191,58 @@ def _nice_exaggeration(relief, span):
     return 20.0
 
 
-def perspective_figure(panels, dx, dy, *, exaggeration=None, elev=38.0, azim=-62.0,
-                       max_cells=140, outline=None):
+@dataclass
+class _View:
+    """What every panel of the perspective view shares."""
+    dx: float
+    dy: float
+    vmin: float
+    vmax: float
+    exag: float
+    elev: float
+    azim: float
+    step: int
+    edge: np.ndarray = None
+
+
+def _perspective_panel(z, v, dpi):
+    """One 3-D panel rendered alone (an Axes3D always draws in a square), as an
+    RGBA array cropped to what was drawn."""
+    from matplotlib import colors
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from mpl_toolkits.mplot3d import Axes3D  # noqa: F401 (registers the 3-D projection)
+    zs = np.asarray(z, dtype=np.float64)[::v.step, ::v.step]
+    h, w = zs.shape
+    ok = np.isfinite(zs)
+    zz = np.where(ok, zs, v.vmin)
+    light = colors.LightSource(azdeg=315, altdeg=40)
+    hs = light.hillshade(zz, vert_exag=v.exag, dx=v.dx * v.step, dy=v.dy * v.step)
+    rgb = _terrain()(colors.Normalize(v.vmin, v.vmax)(zz))
+    rgb[..., :3] *= (0.3 + 0.7 * hs)[..., None]
+    rgb[..., 3] = np.where(ok, 1.0, 0.0)
+    if v.edge is not None:
+        rgb[v.edge, :3] *= 0.6
+    fig = Figure(figsize=(8, 8), dpi=dpi)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1), projection="3d")
+    yy, xx = np.mgrid[0:h, 0:w]
+    ax.plot_surface(xx * v.dx * v.step, (h - 1 - yy) * v.dy * v.step, zz, facecolors=rgb,
+                    rstride=1, cstride=1, linewidth=0, antialiased=False, shade=False)
+    ax.set_box_aspect((w * v.dx * v.step, h * v.dy * v.step, (v.vmax - v.vmin) * v.exag))
+    ax.set_zlim(v.vmin, v.vmax)
+    ax.view_init(elev=v.elev, azim=v.azim)
+    ax.set_axis_off()
+    canvas.draw()
+    img = np.asarray(canvas.buffer_rgba())
+    drawn = np.nonzero((img[..., :3] < 250).any(axis=2))
+    if not drawn[0].size:
+        return img
+    return img[drawn[0].min():drawn[0].max() + 1, drawn[1].min():drawn[1].max() + 1]
+
+
+def perspective_figure(panels, dx, dy, *, exaggeration=None, elev=35.0, azim=-70.0,
+                       max_cells=160, outline=None, dpi=110):
     """3-D perspective views side by side (the paper's Fig. 12 (a)-(d)).
 
     panels: [(name, z)] cropped to one window (same shape); dx, dy: cell size
@@ -203,57 +254,39 @@ def perspective_figure(panels, dx, dy, *, exaggeration=None, elev=38.0, azim=-62
     outline: optional bool mask (e.g. the mine area) whose edge is drawn dark.
     Returns (Figure, exaggeration).
     """
-    from matplotlib import colors
     from matplotlib.figure import Figure
-    from mpl_toolkits.mplot3d import Axes3D  # noqa: F401 (registers the 3-D projection)
     h, w = panels[0][1].shape
-    step = max(1, int(math.ceil(max(h, w) / max_cells)))
     vmin, vmax = _elevation_range([z for _, z in panels])
-    span = max(h * dy, w * dx)
-    exag = float(exaggeration) if exaggeration else _nice_exaggeration(vmax - vmin, span)
-    aspect = w * dx / max(h * dy, 1e-9)
-    ncol = 1 if aspect > 2.5 else (2 if aspect > 1.2 or len(panels) > 4 else len(panels))
-    nrow = int(math.ceil(len(panels) / ncol))
-    pw = {1: 11.0, 2: 6.5}.get(ncol, 4.6)
-    ph = max(2.2, min(pw, pw / aspect + 1.2))
-    fig = Figure(figsize=(pw * ncol, ph * nrow + 0.5))
-    light = colors.LightSource(azdeg=315, altdeg=40)
-    norm = colors.Normalize(vmin, vmax)
-    yy, xx = np.mgrid[0:h:step, 0:w:step]
+    v = _View(dx, dy, vmin, vmax, 1.0, elev, azim, max(1, int(math.ceil(max(h, w) / max_cells))))
+    v.exag = float(exaggeration) if exaggeration else _nice_exaggeration(
+        vmax - vmin, max(h * dy, w * dx))
     if outline is not None:         # the mask's edge cells, darkened in every panel
         from scipy import ndimage
         m = np.asarray(outline, dtype=bool)
-        edge = (m & ~ndimage.binary_erosion(m))[::step, ::step]
-    X, Y = xx * dx, (h - 1 - yy) * dy
-    for i, (name, z) in enumerate(panels):
-        ax = fig.add_subplot(nrow, ncol, i + 1, projection="3d")
-        zs = np.asarray(z, dtype=np.float64)[::step, ::step]
-        ok = np.isfinite(zs)
-        zz = np.where(ok, zs, vmin)
-        hs = light.hillshade(zz, vert_exag=exag, dx=dx * step, dy=dy * step)
-        rgb = _terrain()(norm(zz))
-        rgb[..., :3] *= (0.3 + 0.7 * hs)[..., None]
-        rgb[..., 3] = np.where(ok, 1.0, 0.0)
-        if outline is not None:
-            rgb[edge, :3] *= 0.6
-        ax.plot_surface(X, Y, zz, facecolors=rgb, rstride=1, cstride=1, linewidth=0,
-                        antialiased=False, shade=False)
-        ax.set_box_aspect((w * dx, h * dy, (vmax - vmin) * exag), zoom=1.35)
-        ax.set_zlim(vmin, vmax)
-        ax.view_init(elev=elev, azim=azim)
+        v.edge = (m & ~ndimage.binary_erosion(m))[::v.step, ::v.step]
+    images = [_perspective_panel(z, v, dpi) for _, z in panels]
+    ih = max(i.shape[0] for i in images)
+    iw = max(i.shape[1] for i in images)
+    ncol = 1 if iw > 2.2 * ih else 2
+    nrow = int(math.ceil(len(images) / ncol))
+    scale = min(1.0, (11.0 / ncol) / (iw / dpi))
+    fig = Figure(figsize=(ncol * iw / dpi * scale, nrow * (ih / dpi * scale + 0.3) + 0.4))
+    for i, ((name, _), img) in enumerate(zip(panels, images)):
+        ax = fig.add_subplot(nrow, ncol, i + 1)
+        ax.imshow(img, interpolation="antialiased")
         ax.set_axis_off()
-        ax.text2D(0.02, 0.9, f"({chr(97 + i)}) {name}", transform=ax.transAxes, fontsize=11)
-    fig.suptitle(f"Perspective view, vertical exaggeration {exag:g} x, the same view and "
+        ax.set_title(f"({chr(97 + i)}) {name}", fontsize=10, loc="left")
+    fig.suptitle(f"Perspective view, vertical exaggeration {v.exag:g} x, the same view and "
                  f"elevation colours ({vmin:.0f} to {vmax:.0f} m) in every panel", fontsize=10)
-    fig.subplots_adjust(left=0, right=1, bottom=0, top=0.93, wspace=0.0, hspace=0.0)
-    return fig, exag
+    fig.tight_layout()
+    return fig, v.exag
 
 
 def perspective_png(report):
     """The 3-D view of PNL and every landform of the report, base64 PNG."""
     fig, _ = perspective_figure([(m[0], m[1]) for m in report.maps],
                                 *_cell_size(report), outline=report.dump)
-    return _png(fig, dpi=90)
+    return _png(fig, dpi=110)
 
 
 def _cell_size(report):
