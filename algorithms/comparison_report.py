@@ -1,6 +1,8 @@
 """hpcs:comparisonreport - one HTML report comparing landforms (section 2.3)."""
 import os
 
+import numpy as np
+
 from qgis.core import (
     QgsProcessing,
     QgsProcessingParameterEnum,
@@ -13,7 +15,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core import report as rep
+from ..core import evaluation as ev
+from ..core import render
 from ..core.erosion import MODELS
 from ..core.errors import InputError
 from ..core.grid import read_raster, require_metric
@@ -76,7 +79,20 @@ class ComparisonReport(HpcsAlgorithm):
         "beside); the margin is the difference to the runner-up, absolute and in per cent "
         "of the runner-up's value (for 'closer to PNL': the difference of the distances, in "
         "per cent of PNL's value). Fractions are shown in per cent, their margins in "
-        "percentage points."
+        "percentage points.\n\n"
+        "Design quality: for PNL, dem_min and dem_max (SURFACE_MIN / SURFACE_MAX, optional) "
+        "and every landform, over the interior of the evaluation area, the spikes (cells off "
+        "their 3 x 3 median by more than tan 25 deg x cell size), the mean Horn slope and the "
+        "centre-inclusive step slope; sum V_fmax / sum V_fmin per plan; the platform level of "
+        "every refilling strip of the landform named TDL (from TDL_LEVELS, a CSV with columns "
+        "period and level_m, or the mean of the raster over each strip); a 3-D perspective "
+        "view of PNL and every landform (the same view and vertical exaggeration).\n\n"
+        "Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and channel "
+        "raster of 'Hydrological fusion rate' per landform), HAUL_TABLES ('Mean earthwork "
+        "haul distance') and EROSION_TABLE ('Soil erosion comparison') replace the report's "
+        "own computation of those criteria; whatever is not given is computed here. With "
+        "both fusion inputs no landform is routed again, and the catchment maps are replaced "
+        "by the fusion step's shared / lost / new channels."
     )
 
     PRISTINE = "PRISTINE"
@@ -93,6 +109,12 @@ class ComparisonReport(HpcsAlgorithm):
     EROSION_MODEL = "EROSION_MODEL"
     YEARS = "YEARS"
     EROSION_TABLE = "EROSION_TABLE"
+    FUSION_TABLES = "FUSION_TABLES"
+    CHANNEL_CLASSES = "CHANNEL_CLASSES"
+    HAUL_TABLES = "HAUL_TABLES"
+    SURFACE_MIN = "SURFACE_MIN"
+    SURFACE_MAX = "SURFACE_MAX"
+    TDL_LEVELS = "TDL_LEVELS"
     OUTPUT_REPORT = "OUTPUT_REPORT"
     OUTPUT_TABLE = "OUTPUT_TABLE"
 
@@ -146,6 +168,28 @@ class ComparisonReport(HpcsAlgorithm):
             self.EROSION_TABLE, self.tr("Erosion table of 'Soil erosion comparison' (CSV; "
                                         "optional, replaces the erosion run)"),
             extension="csv", optional=True))
+        for name, label, kind in (
+                (self.FUSION_TABLES, "Fusion-rate tables of 'Hydrological fusion rate' (CSV, "
+                 "one per landform in layer order; optional, replace the fusion and channel "
+                 "computation)", QgsProcessing.TypeFile),
+                (self.CHANNEL_CLASSES, "Channel rasters (shared/lost/new) of 'Hydrological "
+                 "fusion rate' (one per landform in layer order; optional)",
+                 QgsProcessing.TypeRaster),
+                (self.HAUL_TABLES, "Haul tables of 'Mean earthwork haul distance' (CSV, one "
+                 "per landform in layer order; optional, replace the haul computation)",
+                 QgsProcessing.TypeFile)):
+            self.addParameter(QgsProcessingParameterMultipleLayers(
+                name, self.tr(label), kind, optional=True))
+        for name, label in ((self.SURFACE_MIN, "Minimum earthwork surface (dem_min; for the "
+                                               "design-quality table, optional)"),
+                            (self.SURFACE_MAX, "Maximum earthwork surface (dem_max; for the "
+                                               "design-quality table, optional)")):
+            self.addParameter(QgsProcessingParameterRasterLayer(
+                name, self.tr(label), optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.TDL_LEVELS, self.tr("Platform level per strip of the traditional landform "
+                                     "(CSV: period, level_m; optional)"),
+            extension="csv", optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_REPORT, self.tr("Comparison report"), self.tr("HTML files (*.html)"),
             optional=True, createByDefault=True))
@@ -194,7 +238,7 @@ class ComparisonReport(HpcsAlgorithm):
             label = plan or "plan"
             mcov, _ = strip_coverage(*strips.polygons["mining"], grid)
             fcov, _ = strip_coverage(*strips.polygons["refilling"], grid)
-            plans[label] = rep.PlanRasters(label, strips.mining, strips.refilling,
+            plans[label] = ev.PlanRasters(label, strips.mining, strips.refilling,
                                            strips.mined, mcov, fcov)
             attrs.extend(strips.records)
         return plans, attrs
@@ -205,11 +249,64 @@ class ComparisonReport(HpcsAlgorithm):
             self.require_same_grid(grid, g, what)
         return z
 
-    # --- run --------------------------------------------------------------
-    def run_algorithm(self, parameters, context, feedback):
-        pnl, grid = self.read_raster(parameters, self.PRISTINE, context)
-        pnl_layer = self.parameterAsRasterLayer(parameters, self.PRISTINE, context)
-        pnl_name = "PNL"
+    def _per_landform(self, parameters, name, context, n, files=True):
+        """The files (or raster layers) of a multiple input, one per landform."""
+        if files:
+            items = [f for f in (self.parameterAsFileList(parameters, name, context) or [])
+                     if f]
+        else:
+            items = self.parameterAsLayerList(parameters, name, context) or []
+        if items and len(items) != n:
+            raise InputError(f"Parameter {name}: {len(items)} item(s) for {n} landform(s); "
+                             "give one per landform, in the order of LANDFORMS, or none.")
+        return items
+
+    def _given(self, parameters, context, grid, names, feedback):
+        """What the model's evaluation steps computed (core.evaluation.Given)."""
+        given = ev.Given()
+        n = len(names)
+        for name, path in zip(names, self._per_landform(parameters, self.FUSION_TABLES,
+                                                        context, n)):
+            given.fusion[name], channels = ev.read_fusion_table(path)
+            if channels is not None:
+                given.channels[name] = channels
+        for name, layer in zip(names, self._per_landform(parameters, self.CHANNEL_CLASSES,
+                                                         context, n, files=False)):
+            cls, g = read_raster(layer.source().split("|")[0], 1,
+                                 name=f"channel raster '{layer.name()}' (CHANNEL_CLASSES)")
+            self.require_same_grid(grid, g, g.name)
+            if name in given.channels:
+                given.channels[name].classes = np.where(np.isfinite(cls), cls, 255)
+        for name, path in zip(names, self._per_landform(parameters, self.HAUL_TABLES,
+                                                        context, n)):
+            given.haul[name] = ev.read_haul_table(path)
+        levels = self.parameterAsFile(parameters, self.TDL_LEVELS, context)
+        given.tdl_levels = ev.read_levels_table(levels) if levels else None
+        table_in = self.parameterAsFile(parameters, self.EROSION_TABLE, context)
+        if table_in:
+            rows = ev.read_erosion_rows(table_in)
+            layer = self.parameterAsRasterLayer(parameters, self.PRISTINE, context)
+            # the erosion comparison names its reference after the layer
+            if layer is not None and "PNL" not in [r[0] for r in rows]:
+                rows = [("PNL" if r[0] == layer.name() else r[0],) + r[1:] for r in rows]
+            given.erosion = rows
+        taken = [k for k, v in (("fusion rate", given.fusion), ("channels", given.channels),
+                                ("haul distance", given.haul), ("erosion", given.erosion))
+                 if v]
+        if taken:
+            feedback.pushInfo(self.tr("Taken from the evaluation steps: {0}").format(
+                ", ".join(taken)))
+        return given, table_in
+
+    def _surfaces(self, parameters, context, grid):
+        out = {}
+        for name, label in ((self.SURFACE_MIN, "dem_min"), (self.SURFACE_MAX, "dem_max")):
+            z = self._optional_raster(parameters, name, context, grid, label)
+            if z is not None:
+                out[label] = z
+        return out
+
+    def _inputs(self, parameters, context, grid, feedback):
         forms = self._landforms(parameters, context, grid)
         floor = self._optional_raster(parameters, self.FLOOR, context, grid, "the seam floor")
         thick = self._optional_raster(parameters, self.THICKNESS, context, grid,
@@ -229,50 +326,57 @@ class ComparisonReport(HpcsAlgorithm):
                                  "OPTIMIZED_NAMES or run the delineation with OPTIMIZE.")
             landforms.append((name, z, plan))
             feedback.pushInfo(self.tr("Landform {0}: {1} plan").format(name, plan))
-        area = None
-        if parameters.get(self.MINE_AREA):
-            area = self.polygon_mask(parameters, self.MINE_AREA, context, grid, required=False)
-        threshold = self.optional_number(parameters, self.CHANNEL_THRESHOLD, context)
-        model = MODELS[self.parameterAsEnum(parameters, self.EROSION_MODEL, context)]
-        years = self.parameterAsDouble(parameters, self.YEARS, context)
-        k = self.parameterAsDouble(parameters, self.K, context)
-        bench = self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context)
-        table_in = self.parameterAsFile(parameters, self.EROSION_TABLE, context)
-        erosion_table = rep.read_erosion_table(table_in) if table_in else None
-        if erosion_table is not None and pnl_name not in erosion_table and pnl_layer is not None \
-                and pnl_layer.name() in erosion_table:
-            # the erosion comparison names its reference after the layer
-            erosion_table[pnl_name] = erosion_table[pnl_layer.name()]
-        x, y = grid.cell_centres()
-        report = rep.evaluate(pnl, landforms, plans, grid.dx, grid.dy, x, y, floor, thick,
-                              area, threshold, k, bench, model, years, erosion_table,
-                              pristine_name=pnl_name,
-                              progress=self.progress(feedback, 0, 90))
-        report.periods = rep.period_rows(attrs)
+        return landforms, plans, attrs, floor, thick
+
+    def _supply_notes(self, report, k):
         for lf in report.landforms:
             rows = report.periods.get(lf.plan)
             supply = lf.extra.get("haul_supply_m3")
             if rows and supply:
-                given = rep.period_summary(rows)["v_supply"]
+                given = ev.period_summary(rows)["v_supply"]
                 if given > 0 and abs(supply - given) > 0.02 * given:
                     report.notes.append(
                         f"{lf.name}: the supply computed for the haul distance with K = {k:g} "
                         f"({supply:.6g} m3) differs by {100 * (supply / given - 1):+.1f} % from "
                         f"the sub-area layer's total V_g ({given:.6g} m3); check that K is the "
                         "one the delineation used.")
+
+    # --- run --------------------------------------------------------------
+    def run_algorithm(self, parameters, context, feedback):
+        pnl, grid = self.read_raster(parameters, self.PRISTINE, context)
+        pnl_layer = self.parameterAsRasterLayer(parameters, self.PRISTINE, context)
+        landforms, plans, attrs, floor, thick = self._inputs(parameters, context, grid,
+                                                             feedback)
+        given, table_in = self._given(parameters, context, grid,
+                                      [n for n, _, _ in landforms], feedback)
+        area = None
+        if parameters.get(self.MINE_AREA):
+            area = self.polygon_mask(parameters, self.MINE_AREA, context, grid, required=False)
+        model = MODELS[self.parameterAsEnum(parameters, self.EROSION_MODEL, context)]
+        settings = ev.Settings(
+            channel_threshold=self.optional_number(parameters, self.CHANNEL_THRESHOLD, context),
+            k=self.parameterAsDouble(parameters, self.K, context),
+            bench_height=self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context),
+            erosion_model=model, years=self.parameterAsDouble(parameters, self.YEARS, context))
+        x, y = grid.cell_centres()
+        report = ev.evaluate(pnl, landforms, plans, dx=grid.dx, dy=grid.dy, x=x, y=y,
+                             floor=floor, thickness=thick, area=area, settings=settings,
+                             given=given, surfaces=self._surfaces(parameters, context, grid),
+                             progress=self.progress(feedback, 0, 90))
+        report.periods = ev.period_rows(attrs)
+        self._supply_notes(report, settings.k)
         if not report.periods:
             feedback.pushWarning(self.tr(
                 "The sub-area layer has no fields v_supply, v_fmin and v_fmax: the volumes "
                 "section is left out."))
-        src = pnl_layer.name() if pnl_layer is not None else ""
         report.settings.update({
-            "pristine layer": src,
+            "pristine layer": pnl_layer.name() if pnl_layer is not None else "",
             "erosion": (f"table {os.path.basename(table_in)}" if table_in else
-                        f"{self.MODEL_LABELS[MODELS.index(model)]}, {years:g} years, "
+                        f"{self.MODEL_LABELS[MODELS.index(model)]}, {settings.years:g} years, "
                         "default parameters"),
             "evaluation area": "MINE_AREA polygon" if area is not None else
                                "the dump (refilling strips)",
-            "K": k, "bench height (m)": bench,
+            "K": settings.k, "bench height (m)": settings.bench_height,
             "haul distance": "computed" if floor is not None else
                              "not computed (no FLOOR / THICKNESS)",
             "plans": ", ".join(f"{n}: {p}" for n, _, p in landforms)})
@@ -281,14 +385,17 @@ class ComparisonReport(HpcsAlgorithm):
         for w in report.winners:
             feedback.pushInfo(w.text)
         feedback.setProgress(92)
+        return self._write(parameters, context, feedback, report)
+
+    def _write(self, parameters, context, feedback, report):
         out = {}
         table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
         if table:
-            rep.write_csv(table, report)
+            ev.write_csv(table, report)
         out[self.OUTPUT_TABLE] = table or None
         html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_REPORT, context)
         if html_path:
-            rep.write_html(html_path, report)
+            render.write_html(html_path, report)
             feedback.pushInfo(self.tr("Report: {0}").format(html_path))
         out[self.OUTPUT_REPORT] = html_path or None
         feedback.setProgress(100)

@@ -1,8 +1,5 @@
 """hpcs:erosioncomparison - soil erosion of several landforms (LEM or RUSLE)."""
-import base64
 import csv
-import html
-import io
 import os
 import re
 
@@ -18,7 +15,7 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
-from ..core import lem, rusle, styles
+from ..core import lem, render, rusle, styles
 from ..core.erosion import MODELS, compare_landforms
 from ..core.errors import InputError
 from ..core.grid import (atomic_output, rasterize_polygons, read_raster, require_metric,
@@ -322,98 +319,6 @@ def write_folder(folder, result, grid):
     return folder
 
 
-def _png(fig):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def bar_chart(result):
-    """Eroded volume per landform (Table 2), PNG as base64."""
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(6.4, 3.6))
-    ax = fig.add_subplot(111)
-    names = [lf.name for lf in result.landforms]
-    vols = [lf.eroded for lf in result.landforms]
-    colours = ["#7f7f7f" if i == 0 else "#c0392b" for i in range(len(names))]
-    bars = ax.bar(names, vols, color=colours)
-    for b, lf in zip(bars, result.landforms):
-        ax.annotate(f"{lf.eroded:.4g}\n(rank {lf.rank})", (b.get_x() + b.get_width() / 2,
-                                                          b.get_height()),
-                    ha="center", va="bottom", fontsize=8)
-    ax.set_ylabel(f"eroded volume in {result.years:g} years (m$^3$)")
-    ax.set_title("Total eroded volume inside the area")
-    ax.margins(y=0.2)
-    return _png(fig)
-
-
-def strip_chart(result):
-    """Per-strip net loss minus the reference's (Fig. 14), PNG as base64."""
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(7.2, 3.8))
-    ax = fig.add_subplot(111)
-    x = np.arange(len(result.strip_labels))
-    styles_ = ["-", "--", ":", "-."]
-    for i, (name, diff) in enumerate(result.minus_reference().items()):
-        ax.plot(x, diff, styles_[i % 4], marker="o", ms=3, label=f"{name} - {result.reference}")
-    ax.axhline(0.0, color="#444444", lw=0.8)
-    step = max(1, len(x) // 20)
-    ax.set_xticks(x[::step])
-    ax.set_xticklabels(result.strip_labels[::step])
-    ax.set_xlabel("sub-area (refilling period)")
-    ax.set_ylabel("net loss minus reference (m$^3$)")
-    ax.set_title(f"Per-strip erosion minus {result.reference}")
-    ax.legend(fontsize=8)
-    return _png(fig)
-
-
 def write_report(path, result, num, model, model_label):
-    e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(n)}</td><td>{ero:,.1f}</td><td>{dep:,.1f}</td><td>{exp:,.1f}</td>"
-        f"<td>{loss:.4g}</td><td>{rank}</td></tr>"
-        for n, ero, dep, exp, loss, rank in result.table())
-    worst = max(abs(lf.residual) for lf in result.landforms)
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        "<title>Soil erosion comparison</title><style>body{font-family:sans-serif;"
-        "max-width:60em;margin:1em auto}table{border-collapse:collapse}td,th{border:1px "
-        "solid #999;padding:2px 8px;text-align:right}td:first-child{text-align:left}"
-        "</style></head><body>",
-        "<h1>Soil erosion comparison</h1>",
-        f"<p>Model: <b>{e(model_label)}</b>, {result.years:g} years, area "
-        f"{result.area_ha:,.2f} ha. Reference landform (first layer): "
-        f"<b>{e(result.reference)}</b>.</p>",
-        "<h2>Table (cf. Table 2 of Xia et al. 2023)</h2>",
-        "<table><tr><th>landform</th><th>eroded (m&sup3;)</th><th>deposited (m&sup3;)</th>"
-        "<th>exported (m&sup3;)</th><th>mean loss (t/ha/yr)</th><th>rank</th></tr>",
-        rows, "</table>",
-        f"<p>Mass balance: |eroded - deposited - exported| &le; {worst:.3g} m&sup3; for "
-        "every landform (round-off).</p>" if model == "lem" else
-        "<p>RUSLE has no deposition: deposited = 0 and exported = eroded.</p>",
-        f"<img alt='eroded volume per landform' src='data:image/png;base64,"
-        f"{bar_chart(result)}'/>",
-    ]
-    if result.strip_labels:
-        parts.append("<h2>Per strip (cf. Fig. 14)</h2><p>Net loss (eroded - deposited, m&sup3;"
-                     ") in each sub-area; the curves are each landform minus the reference."
-                     "</p>")
-        if len(result.landforms) > 1:
-            parts.append(f"<img alt='per-strip difference' src='data:image/png;base64,"
-                         f"{strip_chart(result)}'/>")
-        head = "".join(f"<th>{e(lf.name)}</th>" for lf in result.landforms)
-        body = "".join(
-            f"<tr><td>{e(lab)}</td>" + "".join(f"<td>{lf.strips[i]:,.1f}</td>"
-                                              for lf in result.landforms) + "</tr>"
-            for i, lab in enumerate(result.strip_labels))
-        parts.append(f"<table><tr><th>strip</th>{head}</tr>{body}</table>")
-    parts.append("<h2>Parameters</h2><table>")
-    for k, v in num.items():
-        parts.append(f"<tr><td>{e(k)}</td><td>{v:g}</td></tr>")
-    parts.append("</table></body></html>")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with atomic_output(path) as _tmp, open(_tmp, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(parts))
-    return path
+    """The erosion page with its charts (core.render)."""
+    return render.write_erosion_report(path, result, num, model, model_label)

@@ -18,6 +18,11 @@ from ..core.fusion import evaluate_fusion
 from .base import HpcsAlgorithm
 from ..core.grid import atomic_output
 
+#: channel comparison columns of the table, filled on its 'all' row
+CHANNEL_COLUMNS = ["channel_threshold_cells", "channel_overlap", "catchments", "catchments_pnl",
+                   "channel_length_m", "channel_length_pnl_m"]
+
+
 def agreement_style(tr):
     return styles.paletted([
         (0, (255, 255, 255, 0), tr("not a boundary cell")),
@@ -180,11 +185,16 @@ class FusionRate(HpcsAlgorithm):
             w = csv.writer(fh)
             w.writerow(["period", "bbox_rows", "bbox_cols", "normaliser_cells",
                         "boundary_cells", "agree_cells", "fusion_rate", "agree_cells_no_pit",
-                        "fusion_rate_no_pit"])
+                        "fusion_rate_no_pit"] + CHANNEL_COLUMNS)
             for s in fr.strips:
                 n = no_pit.get(s["period"], {})
                 w.writerow([s["period"], s["rows"], s["cols"], s["normaliser"], s["cells"],
                             s["agree"], f"{s['rate']:.6f}", n.get("agree", ""),
-                            f"{n.get('rate', float('nan')):.6f}"])
+                            f"{n.get('rate', float('nan')):.6f}"] + [""] * len(CHANNEL_COLUMNS))
+            # the channel comparison on the 'all' row (the comparison report reads it)
+            cc = ev.channels
             w.writerow(["all", "", "", "", int(fr.cells.size), int(np.sum(fr.pv)),
-                        f"{fr.rate:.6f}", int(np.sum(frn.pv)), f"{frn.rate:.6f}"])
+                        f"{fr.rate:.10g}", int(np.sum(frn.pv)), f"{frn.rate:.10g}",
+                        f"{ev.threshold:.10g}", f"{cc.overlap:.10g}", cc.catchments_landform,
+                        cc.catchments_pristine, f"{cc.length_landform:.10g}",
+                        f"{cc.length_pristine:.10g}"])

@@ -4,10 +4,7 @@ Thin glue around core.subareas.delineate: reads the rasters and the mine
 area, writes the strips as a styled polygon layer, a CSV table per period and
 an HTML supply-demand chart (the paper's Fig. 12(e)).
 """
-import base64
 import csv
-import html
-import io
 import os
 
 import numpy as np
@@ -34,6 +31,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..core import render
 from ..core.errors import InputError
 from ..core.grid import atomic_output, rasterize_polygons
 from ..core.subareas import delineate, plan_rows
@@ -425,97 +423,6 @@ def write_table(path, res):
     return path
 
 
-def chart_png(res):
-    """PNG bytes of the supply-demand chart (Fig. 12(e)): V_g, V_fmin, V_fmax per period."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    plans = [("Original plan", res.original)]
-    if res.optimized is not None:
-        plans.append(("Optimized plan", res.optimized))
-    fig = Figure(figsize=(10, 4.0 * len(plans)), dpi=100)
-    axes = fig.subplots(len(plans), 1, squeeze=False)[:, 0]
-    top = max(float(np.max(p.v_fmax)) for _, p in plans) / 1e6
-    top = max(top, max(float(np.max(p.v_supply)) for _, p in plans) / 1e6) * 1.08
-    for ax, (title, plan) in zip(axes, plans):
-        n = np.arange(1, plan.n_periods + 1)
-        ax.fill_between(n, plan.v_fmin / 1e6, plan.v_fmax / 1e6, color="#1b9e77", alpha=0.15,
-                        step=None, label="acceptable range")
-        ax.plot(n, plan.v_fmax / 1e6, "-", color="#1b9e77", lw=1.2, label="V_fmax (eq. 7)")
-        ax.plot(n, plan.v_fmin / 1e6, "--", color="#1b9e77", lw=1.2, label="V_fmin (eq. 8)")
-        ax.plot(n, plan.v_supply / 1e6, "o-", color="#d95f02", ms=3, lw=1.4,
-                label="V_g (eq. 6)")
-        if plan is not res.original:
-            ax.plot(n, res.original.v_supply / 1e6, ":", color="#7f7f7f", lw=1.0,
-                    label="V_g before")
-        bad = np.array([s != "ok" for s in plan.status])
-        hard = np.array([any(k in s for k in ("short", "excess", "unsafe"))
-                         for s in plan.status])
-        if hard.any():
-            ax.plot(n[hard], plan.v_supply[hard] / 1e6, "x", color="#b2182b", ms=7,
-                    label="out of bounds / unsafe")
-        soft = bad & ~hard
-        if soft.any():
-            ax.plot(n[soft], plan.v_supply[soft] / 1e6, "o", mfc="none", color="#7570b3",
-                    ms=7, label="V_g/V_fmin off the ratio")
-        ax.set_title(f"{title}: {sum(not b for b in bad)} of {plan.n_periods} periods meet "
-                     "every constraint", fontsize=10)
-        ax.set_xlabel("period n")
-        ax.set_ylabel("volume (10^6 m3)")
-        ax.set_xlim(0.5, plan.n_periods + 0.5)
-        ax.set_ylim(0, top)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-                  frameon=False)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 def write_chart(path, res):
-    """HTML page with the chart (PNG embedded as base64) and the totals."""
-    try:
-        img = ('<img alt="supply-demand chart" src="data:image/png;base64,'
-               + base64.b64encode(chart_png(res)).decode("ascii") + '">')
-    except ImportError:
-        img = "<p>(matplotlib is not available: no chart; see the table.)</p>"
-    e = html.escape
-    final = res.optimized if res.optimized is not None else res.original
-    rows = "".join(
-        f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in (
-            ("sum V_g (supply, eq. 6)", f"{res.total_supply:,.0f} m3"),
-            ("sum V_fmin (eq. 8)", f"{res.total_fmin:,.0f} m3"),
-            ("sum V_fmax (eq. 7)", f"{res.total_fmax:,.0f} m3"),
-            ("sum V_g / sum V_fmin", f"{res.ratio:.4f}"),
-            ("periods", str(res.n_periods)),
-            ("pit length", f"{res.pit_length:.1f} m"
-             + (" (smallest safe)" if res.pit_length_auto else " (given)")),
-            ("strip width", f"{res.strip_width:g} m"),
-            ("mining direction", f"{res.frame.azimuth:g} degrees from north"),
-            ("k", f"{res.k:g}"),
-            ("periods meeting every constraint", f"{final.status.count('ok')}"),
-        ))
-    plans = [("Original plan", res.original)]
-    if res.optimized is not None:
-        plans.append(("Optimized plan", res.optimized))
-    summary = "".join(
-        f"<li>{e(t)}: {p.status.count('ok')} of {p.n_periods} periods meet every constraint; "
-        f"V_g / V_fmin from {float(np.min(p.v_supply / p.v_fmin)):.3f} to "
-        f"{float(np.max(p.v_supply / p.v_fmin)):.3f}; cases "
-        + e(", ".join(f"{c}: {p.case.count(c)}" for c in ("a", "b", "c", "d", "none")))
-        + "</li>" for t, p in plans)
-    notes = "".join(f"<li>{e(m)}</li>" for m in [res.feasibility] + list(res.messages))
-    doc = (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-        "<title>HPCS sub-area delineation: supply and demand per period</title>"
-        "<style>body{font-family:sans-serif;margin:1.5em;max-width:1050px}"
-        "td{padding:2px 10px}img{max-width:100%}</style></head><body>\n"
-        "<h2>Mining/refilling sub-areas: spoil supply and refilling demand per period</h2>\n"
-        "<p>V_g: spoil of the period's mining strip (eq. 6); V_fmin, V_fmax: what its "
-        "refilling strip needs up to the minimum and maximum earthwork surfaces (eq. 8, 7); "
-        "as in Fig. 12(e) of Xia et al. (2023).</p>\n"
-        f"{img}\n<ul>{summary}</ul>\n<table>{rows}</table>\n<ul>{notes}</ul>\n</body></html>\n")
-    with atomic_output(path) as _tmp, open(_tmp, "w", encoding="utf-8") as fh:
-        fh.write(doc)
-    return path
+    """HTML page with the supply-demand chart and the totals (core.render)."""
+    return render.write_supply_demand(path, res)

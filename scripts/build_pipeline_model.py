@@ -308,7 +308,9 @@ def add_report(b, alg):
     """hpcs:comparisonreport: PNL, the three landforms (named explicitly: their
     files may be temporary outputs all called OUTPUT.tif), both plans in one
     layer (the report gives the optimized strips to MNNDL, the original ones to
-    NNDL and TDL, as the children above), evaluation area blank = the dump."""
+    NNDL and TDL, as the children above), evaluation area blank = the dump; the
+    fusion, channel, haul and erosion results of steps 6 and 7, so that the
+    report routes no landform again."""
     params = {
         "PRISTINE": p("DEM"),
         "LANDFORMS": [c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"), c("tdl", "OUTPUT")],
@@ -316,6 +318,15 @@ def add_report(b, alg):
         "OPTIMIZED_NAMES": v("MNNDL"),
         "FLOOR": p("FLOOR"), "THICKNESS": p("THICKNESS"),
         "SUBAREAS": c("subareas", "OUTPUT"), "K": p("K"),
+        # nothing computed twice: the report takes what the evaluation steps wrote
+        # (one per landform, in the order of LANDFORMS) and the earthwork surfaces
+        # for its design-quality table
+        "FUSION_TABLES": [c(f"fusion_{f}", "OUTPUT_TABLE") for f in ("nndl", "mnndl", "tdl")],
+        "CHANNEL_CLASSES": [c(f"fusion_{f}", "OUTPUT_CHANNELS")
+                            for f in ("nndl", "mnndl", "tdl")],
+        "HAUL_TABLES": [c(f"haul_{f}", "OUTPUT_TABLE") for f in ("nndl", "mnndl", "tdl")],
+        "EROSION_TABLE": c("erosion", "OUTPUT_TABLE"),
+        "SURFACE_MIN": c("surfaces", "OUTPUT_MIN"), "SURFACE_MAX": c("surfaces", "OUTPUT_MAX"),
     }
     outputs = {"OUTPUT_REPORT": ("REPORT", "8 Landform comparison report (HTML)"),
                "OUTPUT_TABLE": ("TABLE", "8 Landform comparison table (CSV)")}

@@ -240,11 +240,18 @@ def figures(threshold, ridge_threshold, slopes):
         if supply_figure(OUT / "subareas.csv", path) is None:
             raise ValueError("empty sub-area table")
 
+    def perspective(path):
+        from figures_landforms import perspective_landforms
+        mine = mine_mask(load("PNL.tif")[1])
+        perspective_landforms({n: str(OUT / f"{n}.tif") for n in ("PNL",) + FORMS}, path,
+                              window_mask=mine, margin=10, outline=mine)
+
     attempt("channels.png", lambda p: channel_figure(threshold, ridge_threshold, p))
     attempt("classes.png", classes)
     attempt("supply.png", supply)
     attempt("landforms.png", landforms)
     attempt("landform_channels.png", landform_channels_figure)
+    attempt("landforms_3d.png", perspective)
     return made
 
 

@@ -95,6 +95,33 @@ def landform_figure(surfaces, out_png, window_mask=None, margin=8, outline=None,
     return str(out_png)
 
 
+def perspective_landforms(surfaces, out_png, window_mask=None, margin=8, outline=None,
+                          dpi=110):
+    """3-D perspective views of the surfaces side by side (the paper's Fig. 12 a-d),
+    drawn by the report's own renderer (core.render.perspective_figure: the same
+    view, vertical exaggeration and colours for all).
+
+    surfaces: dict label -> GeoTIFF path or (array, Grid), in panel order;
+    window_mask / margin: crop as landform_figure; outline: mask drawn darker.
+    Returns (path, vertical exaggeration).
+    """
+    import numpy as np
+    from hpcs_landform.core.render import perspective_figure, png_bytes
+    items = [(k, _load(v)) for k, v in surfaces.items()]
+    grid = items[0][1][1]
+    rows, cols = grid.shape
+    r0, r1, c0, c1 = 0, rows, 0, cols
+    if window_mask is not None and np.any(window_mask):
+        rr, cc = np.nonzero(window_mask)
+        r0, r1 = max(rr.min() - margin, 0), min(rr.max() + margin + 1, rows)
+        c0, c1 = max(cc.min() - margin, 0), min(cc.max() + margin + 1, cols)
+    fig, exag = perspective_figure(
+        [(k, a[r0:r1, c0:c1]) for k, (a, _) in items], grid.dx, grid.dy,
+        outline=None if outline is None else np.asarray(outline)[r0:r1, c0:c1])
+    Path(out_png).write_bytes(png_bytes(fig, dpi=dpi))
+    return str(out_png), exag
+
+
 def supply_figure(table_csv, out_png, dpi=120):
     """Supply V_g and demand bounds V_fmin / V_fmax per period from the sub-area
     table (CSV of hpcs:subareadelineation), like the paper's Fig. 12(e)."""
@@ -235,6 +262,10 @@ def main(argv):
                           slopes={k: v for k, v in slopes.items()
                                   if k in ("PNL", "NNDL", "MNNDL", "TDL")})
     print(f"   figure: {fig}")
+    fig3d, exag = perspective_landforms(
+        {"PNL": str(dem_path), "NNDL": str(out / "nndl.tif"), "MNNDL": str(out / "mnndl.tif"),
+         "TDL": str(out / "tdl.tif")}, out / "landforms_3d.png", window_mask=mine, margin=10)
+    print(f"   figure: {fig3d} (vertical exaggeration {exag:g} x)")
     if (out / "subareas.csv").exists():
         print(f"   figure: {supply_figure(out / 'subareas.csv', out / 'supply.png')}")
     print(f"Done in {time.time() - t0:.0f} s")

@@ -132,7 +132,7 @@ def test_report_through_processing(run_alg, case, tmp_path):
     with open(res["OUTPUT_REPORT"], encoding="utf-8") as fh:
         text = fh.read()
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", text)
-    assert len(imgs) == 4
+    assert len(imgs) == 5          # + the 3-D perspective view
     assert all(base64.b64decode(s)[:4] == b"\x89PNG" for s in imgs)
     assert "<b>MNNDL</b> (optimized plan)" in text and "<b>NNDL</b> (original plan)" in text
 
@@ -185,3 +185,45 @@ def test_qgis_process(case, tmp_path):
     assert float(t[("landform", "MNNDL", "optimized", "fusion_rate")]) == 1.0
     assert float(t[("landform", "MNNDL", "optimized", "eroded")]) == 5.0
     assert (out / "r.html").stat().st_size > 10000
+
+
+def test_results_of_the_evaluation_steps_are_taken(run_alg, case, tmp_path):
+    """With the tables and channel rasters of hpcs:fusionrate and hpcs:hauldistance
+    (what the model feeds it) the report routes no landform again and gives the
+    numbers it computes on its own (the tables hold 6 decimals), plus the
+    shared / lost / new channel panels in place of the catchment maps."""
+    own = read_table(run_alg("hpcs:comparisonreport", params(case, tmp_path / "own"))[
+        "OUTPUT_TABLE"])
+    tables = {"FUSION_TABLES": [], "CHANNEL_CLASSES": [], "HAUL_TABLES": []}
+    for name, plan in (("NNDL", 1), ("MNNDL", 0)):          # PLAN 1 original, 0 optimized
+        fr = run_alg("hpcs:fusionrate", {
+            "PRISTINE": case["PRISTINE"], "LANDFORM": case[name], "SUBAREAS": case["SUBAREAS"],
+            "CHANNEL_THRESHOLD": 4, "PLAN": plan,
+            "OUTPUT_TABLE": str(tmp_path / f"fusion_{name}.csv"),
+            "OUTPUT_CHANNELS": str(tmp_path / f"channels_{name}.tif"),
+            "OUTPUT_AGREEMENT": str(tmp_path / f"agreement_{name}.tif")})
+        haul = run_alg("hpcs:hauldistance", {
+            "INPUT": case["PRISTINE"], "FLOOR": case["FLOOR"], "THICKNESS": case["THICKNESS"],
+            "LANDFORM": case[name], "SUBAREAS": case["SUBAREAS"], "PLAN": plan,
+            "OUTPUT_TABLE": str(tmp_path / f"haul_{name}.csv")})
+        tables["FUSION_TABLES"].append(fr["OUTPUT_TABLE"])
+        tables["CHANNEL_CLASSES"].append(fr["OUTPUT_CHANNELS"])
+        tables["HAUL_TABLES"].append(haul["OUTPUT_TABLE"])
+    res = run_alg("hpcs:comparisonreport", params(case, tmp_path / "given", **tables,
+                                                  SURFACE_MIN=case["MNNDL"]))
+    t = read_table(res["OUTPUT_TABLE"])
+    for name, plan in (("NNDL", "original"), ("MNNDL", "optimized")):
+        for key in ("mean_slope", "fusion_rate", "fusion_rate_no_pit", "channel_overlap",
+                    "catchments", "channel_length", "haul_distance", "eroded",
+                    "boundary_pairs", "dump_cells", "pit_cells", "haul_supply_m3"):
+            k = ("landform", name, plan, key)
+            assert float(t[k]) == pytest.approx(float(own[k]), rel=1e-6, abs=1e-6), k
+    # design quality: dem_min given (here PNL itself), the same figures as PNL's
+    for key in ("spikes", "horn_slope", "step_slope"):
+        assert t[("quality", "dem_min", "", key)] == t[("quality", "PNL", "", key)]
+    text = open(res["OUTPUT_REPORT"], encoding="utf-8").read()
+    assert "channels shared, lost and new" in text and "alt='catchments'" not in text
+    assert "id='quality'" in text and "id='perspective'" in text
+    with pytest.raises(Exception, match="1 item"):
+        run_alg("hpcs:comparisonreport", params(case, tmp_path / "bad",
+                                                HAUL_TABLES=tables["HAUL_TABLES"][:1]))

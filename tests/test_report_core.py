@@ -1,4 +1,4 @@
-"""core/report.py: winners, CSV, HTML and the evaluation on small cases.
+"""core/evaluation.py and core/render.py (through core/report.py): winners, CSV, HTML and the evaluation on small cases.
 
 Every expected number is computed by hand here or taken from the paper
 (Xia et al. 2023: "MNNDL ... 7.04 % higher" fusion, "56.86 %" less erosion
@@ -175,9 +175,9 @@ def test_html_is_self_contained_with_every_section(tmp_path):
     for sec in ("winners", "comparison", "paper", "volumes", "figures", "criteria",
                 "details", "settings", "notes"):
         assert f"id='{sec}'" in text, sec
-    # bar chart, supply chart, two landform panels, all embedded
+    # bar chart, supply chart, two landform panels, the 3-D view, all embedded
     imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", text)
-    assert len(imgs) == 4
+    assert len(imgs) == 5
     import base64
     assert all(base64.b64decode(s)[:8] == b"\x89PNG\r\n\x1a\n" for s in imgs)
     assert not re.search(r"(src|href)=['\"](?!data:)", text)   # nothing external
@@ -227,13 +227,18 @@ def flat_case():
     return pnl, mining, refilling, mined, floor, thick, x, y
 
 
+#: the grid of flat_case() as evaluate()'s keyword arguments
+GRID = dict(dx=10.0, dy=10.0, x=5.0 + 10.0 * np.arange(10), y=95.0 - 10.0 * np.arange(10))
+
+
 def test_evaluate_flat_haul_by_hand_and_identity_landform():
     pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
     plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
     dump_z = np.where(refilling > 0, 95.0, pnl)
-    rep = R.evaluate(pnl, [("same", pnl.copy(), "p"), ("low", dump_z, "p")], plans, 10.0,
-                     10.0, x, y, floor, thick, channel_threshold=5, bench_height=20.0,
-                     erosion_model="rusle", years=1.0)
+    rep = R.evaluate(pnl, [("same", pnl.copy(), "p"), ("low", dump_z, "p")], plans,
+                     dx=10.0, dy=10.0, x=x, y=y, floor=floor, thickness=thick,
+                     settings=R.Settings(channel_threshold=5, bench_height=20.0,
+                                         erosion_model="rusle", years=1.0))
     same, low = rep.landforms
     # PNL itself: perfect fusion and overlap (by definition)
     assert same.values["fusion_rate"] == 1.0
@@ -261,8 +266,9 @@ def test_evaluate_plane_slope_by_hand():
     pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
     pnl = 100.0 + 0.1 * x[None, :] * np.ones((10, 1))
     plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
-    rep = R.evaluate(pnl, [("same", pnl.copy(), "p")], plans, 10.0, 10.0, x, y,
-                     channel_threshold=3, erosion_model="rusle", years=1.0)
+    rep = R.evaluate(pnl, [("same", pnl.copy(), "p")], plans, **GRID,
+                     settings=R.Settings(channel_threshold=3, erosion_model="rusle",
+                                         years=1.0))
     assert rep.pristine.values["mean_slope"] == pytest.approx(math.degrees(math.atan(0.1)))
     assert math.isnan(rep.landforms[0].values["haul_distance"])   # no floor / thickness
     assert rep.settings["evaluation area (ha)"] == pytest.approx(12 * 100 / 1e4)
@@ -271,21 +277,150 @@ def test_evaluate_plane_slope_by_hand():
 def test_evaluate_erosion_table_and_errors():
     pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
     plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
-    rep = R.evaluate(pnl, [("A", pnl, "p"), ("B", pnl, "p")], plans, 10.0, 10.0, x, y,
-                     channel_threshold=5, erosion_table={"PNL": 3.0, "A": 1.0})
+    rep = R.evaluate(pnl, [("A", pnl, "p"), ("B", pnl, "p")], plans, **GRID,
+                     settings=R.Settings(channel_threshold=5),
+                     given=R.Given(erosion={"PNL": 3.0, "A": 1.0}))
     assert rep.pristine.values["eroded"] == 3.0
     assert rep.landforms[0].values["eroded"] == 1.0
     assert math.isnan(rep.landforms[1].values["eroded"])
     assert any("no row for 'B'" in n for n in rep.notes)
     with pytest.raises(InputError, match="no row for any landform"):
-        R.evaluate(pnl, [("A", pnl, "p")], plans, 10.0, 10.0, x, y, channel_threshold=5,
-                   erosion_table={"X": 1.0})
+        R.evaluate(pnl, [("A", pnl, "p")], plans, **GRID, settings=R.Settings(
+            channel_threshold=5), given=R.Given(erosion={"X": 1.0}))
     with pytest.raises(InputError, match="not on the pristine landform's grid"):
-        R.evaluate(pnl, [("A", pnl[:5], "p")], plans, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl[:5], "p")], plans, **GRID)
     with pytest.raises(InputError, match="'optimized' plan"):
-        R.evaluate(pnl, [("A", pnl, "optimized")], plans, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl, "optimized")], plans, **GRID)
     with pytest.raises(InputError, match="same name"):
-        R.evaluate(pnl, [("A", pnl, "p"), ("A", pnl, "p")], plans, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl, "p"), ("A", pnl, "p")], plans, **GRID)
     empty = {"p": R.PlanRasters("p", mining, np.zeros_like(refilling), mined)}
     with pytest.raises(InputError, match="No refilling strip"):
-        R.evaluate(pnl, [("A", pnl, "p")], empty, 10.0, 10.0, x, y)
+        R.evaluate(pnl, [("A", pnl, "p")], empty, **GRID)
+
+
+# --------------------------------------------------------------------------
+# what the model's steps computed is taken, not computed again
+# --------------------------------------------------------------------------
+
+def _sloped_case():
+    """flat_case() tilted south (0.5 m per row) so that water runs off the grid,
+    and a landform that lowers the dump by 2 m."""
+    pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
+    pnl = pnl - 0.5 * np.arange(10)[:, None]
+    plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
+    low = np.where(refilling > 0, pnl - 2.0, pnl)
+    return pnl, plans, low, floor, thick
+
+
+def test_given_results_are_taken_and_nothing_is_routed_again(monkeypatch):
+    """evaluate() with the fusion, channel, haul and erosion figures of the model's
+    steps: the report's numbers are the given ones, and only PNL is routed."""
+    from hpcs_landform.core import evaluation as ev
+    pnl, plans, low, floor, thick = _sloped_case()
+    settings = R.Settings(channel_threshold=3, erosion_model="rusle", years=1.0)
+    own = R.evaluate(pnl, [("low", low, "p")], plans, **GRID, floor=floor, thickness=thick,
+                     settings=settings)
+    lf = own.landforms[0]
+    classes = np.zeros(pnl.shape, np.uint8)
+    classes[own.maps[1][2]] = 3          # the channels as the fusion step would class them
+    given = R.Given(
+        erosion=[("PNL", 11.0), ("low", 7.0)],
+        fusion={"low": R.FusionFigures(0.25, 0.5, 17)},
+        channels={"low": R.ChannelFigures(0.75, 4.0, 5.0, 123.0, 456.0, classes,
+                                          threshold=3.0)},
+        haul={"low": R.HaulFigures(99.0, 1.0, 2.0, 3.0)})
+    calls = []
+    real = ev.hy.condition
+    monkeypatch.setattr(ev.hy, "condition", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rep = R.evaluate(pnl, [("low", low, "p")], plans, **GRID, floor=floor, thickness=thick,
+                     settings=settings, given=given)
+    assert len(calls) == 1                                     # PNL only
+    v, x = rep.landforms[0].values, rep.landforms[0].extra
+    assert (v["fusion_rate"], v["fusion_rate_no_pit"], x["boundary_pairs"]) == (0.25, 0.5, 17)
+    assert (v["channel_overlap"], v["catchments"], v["channel_length"]) == (0.75, 4.0, 123.0)
+    assert rep.pristine.values["catchments"] == 5.0
+    assert rep.pristine.values["channel_length"] == 456.0
+    assert (v["haul_distance"], x["haul_supply_m3"], x["haul_moved_m3"]) == (99.0, 1.0, 3.0)
+    assert (rep.pristine.values["eroded"], v["eroded"]) == (11.0, 7.0)
+    # what is computed either way is the same: slope, the dump and pit counts, the map
+    assert v["mean_slope"] == lf.values["mean_slope"]
+    assert (x["dump_cells"], x["pit_cells"]) == (lf.extra["dump_cells"], lf.extra["pit_cells"])
+    assert np.array_equal(rep.maps[1][2], own.maps[1][2]) and rep.maps[1][3] is None
+    # channels taken at another threshold are compared again (and said so)
+    given.channels["low"].threshold = 8.0
+    rep = R.evaluate(pnl, [("low", low, "p")], plans, **GRID, settings=settings, given=given)
+    assert rep.landforms[0].values["channel_overlap"] == lf.values["channel_overlap"]
+    assert any("at 8 cells" in n for n in rep.notes)
+
+
+def test_erosion_table_rows_by_order_when_the_names_are_the_files():
+    """In a model the landforms' files may all be called OUTPUT: one row per
+    landform (PNL first) is then taken in order, with a note."""
+    pnl, plans, low, _, _ = _sloped_case()
+    rep = R.evaluate(pnl, [("A", low, "p"), ("B", pnl, "p")], plans, **GRID,
+                     settings=R.Settings(channel_threshold=3),
+                     given=R.Given(erosion=[("PNL", 3.0), ("OUTPUT", 1.0), ("OUTPUT", 2.0)]))
+    assert [m.values["eroded"] for m in [rep.pristine] + rep.landforms] == [3.0, 1.0, 2.0]
+    assert any("taken in order" in n for n in rep.notes)
+
+
+def test_design_quality_spike_slopes_and_tdl_levels():
+    """A 6 m spike in the dump is counted (limit tan 25 deg x 10 m = 4.66 m); a plane
+    has Horn slope atan(g) and step slope atan(g / 2) (only E-W steps of 4); TDL's
+    platform levels per strip: the given level, else the strip's mean."""
+    pnl, mining, refilling, mined, floor, thick, x, y = flat_case()
+    plane = 100.0 + 0.1 * x[None, :] * np.ones((10, 1))
+    refilling = np.zeros_like(refilling)
+    refilling[1:9, 1:4] = 1
+    refilling[1:9, 4:7] = 2
+    plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
+    spiky = plane.copy()
+    spiky[4, 2] += 6.0
+    tdl = np.where(refilling == 1, 90.0, np.where(refilling == 2, 94.0, plane))
+    rep = R.evaluate(plane, [("spiky", spiky, "p"), ("TDL", tdl, "p")], plans, **GRID,
+                     settings=R.Settings(channel_threshold=3, erosion_model="rusle"),
+                     surfaces={"dem_min": plane - 1.0},
+                     given=R.Given(tdl_levels={2: 94.5}))
+    q = rep.quality
+    assert list(q) == ["PNL", "dem_min", "spiky", "TDL"]
+    assert q["PNL"].spikes == 0 and q["spiky"].spikes == 1
+    assert q["spiky"].largest_spike == pytest.approx(6.0)
+    assert q["PNL"].cells == 6 * 4                  # the 8 x 6 dump less its edge
+    assert q["PNL"].horn_slope == pytest.approx(math.degrees(math.atan(0.1)))
+    assert q["dem_min"].step_slope == pytest.approx(math.degrees(math.atan(0.05)))
+    lv = {r["period"]: r for r in rep.tdl_levels}
+    assert lv[1]["level"] == 90.0 and lv[1]["source"] == "mean of the raster"
+    assert (lv[2]["level"], lv[2]["min"], lv[2]["max"]) == (94.5, 94.0, 94.0)
+    rows = R.table_rows(rep)
+    assert ["quality", "spiky", "", "spikes", 1, "count"] in rows
+    assert ["tdl_level", 2, "TDL", "level", 94.5, "m"] in rows
+
+
+def test_fmax_over_fmin():
+    s = R.period_summary(R.period_rows(RECORDS)["original"])
+    assert s["fmax_over_fmin"] == pytest.approx((150 + 180) / (120 + 100))
+
+
+def test_tables_of_the_evaluation_steps(tmp_path):
+    f = tmp_path / "fusion.csv"
+    f.write_text("period,bbox_rows,bbox_cols,normaliser_cells,boundary_cells,agree_cells,"
+                 "fusion_rate,agree_cells_no_pit,fusion_rate_no_pit,channel_threshold_cells,"
+                 "channel_overlap,catchments,catchments_pnl,channel_length_m,"
+                 "channel_length_pnl_m\n1,2,3,6,10,5,0.5,6,0.6,,,,,,\n"
+                 "all,,,,10,5,0.500000,6,0.600000,9,0.25,3,4,100.5,200\n")
+    fusion, channels = R.read_fusion_table(str(f))
+    assert (fusion.rate, fusion.rate_no_pit, fusion.boundary_pairs) == (0.5, 0.6, 10)
+    assert (channels.overlap, channels.catchments, channels.length_pristine,
+            channels.threshold) == (0.25, 3.0, 200.0, 9.0)
+    f.write_text("period,boundary_cells,fusion_rate,fusion_rate_no_pit\nall,4,0.1,0.2\n")
+    assert R.read_fusion_table(str(f))[1] is None        # an older table: no channels
+    h = tmp_path / "haul.csv"
+    h.write_text("period,supply_m3,room_m3,moved_m3,mean_haul_distance_m\n1,1,1,1,5\n"
+                 "all,10,12,10,850.5\n")
+    assert R.read_haul_table(str(h)) == R.HaulFigures(850.5, 10.0, 12.0, 10.0)
+    h.write_text("period,supply_m3\n1,1\n")
+    with pytest.raises(InputError, match="mean_haul_distance_m"):
+        R.read_haul_table(str(h))
+    lv = tmp_path / "levels.csv"
+    lv.write_text("period,level_m\n1,300.5\n2,310\n")
+    assert R.read_levels_table(str(lv)) == {1: 300.5, 2: 310.0}
