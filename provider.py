@@ -22,6 +22,7 @@ from .algorithms.comparison_report import ComparisonReport
 from .algorithms.damage_degree import DamageDegree
 from .algorithms.fracture_network import FractureNetwork
 from .algorithms.resilience_index import ResilienceIndex
+from .algorithms.earthwork_schedule import EarthworkSchedule
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
@@ -36,6 +37,7 @@ ALGORITHMS = [
     SubareaDelineation,
     FusionRate,
     HaulDistance,
+    EarthworkSchedule,
     ErosionComparison,
     ComparisonReport,
     ResilienceIndex,
