@@ -9,7 +9,11 @@ The model (id ``hpcs:hpcs_construction``) takes the pipeline's landforms
 (NNDL and TDL on the original plan, MNNDL on the optimized plan, as
 hpcs:hpcs_pipeline builds them) and, for each landform:
 
-* clips it to the mine area (gdal:cliprasterbymasklayer) and draws its design
+* masks it to the mine area (gdal:cliprasterbymasklayer, cells whose centre
+  is inside; neither "keep resolution", which adds -tap and snaps the grid to
+  multiples of the cell size, shifting the contours by a fraction of a cell,
+  nor "crop to cutline", which rounds the extent to the grid and may drop a
+  row of the mine area) and draws its design
   contours at the chosen interval with GDAL (gdal:contour, field ELEV, 3-D
   lines) to a GeoPackage, converted by ogr2ogr (gdal:convertformat) to a DXF
   for CAD / survey software (elevation in the vertices' z);
@@ -116,8 +120,8 @@ def build(reg):
         y = 120 + 320 * i
         b.add_child(f"clip_{form}", "gdal:cliprasterbymasklayer",
                     f"{form} clipped to the mine area", {
-                        "INPUT": p(form), "MASK": p("MINE_AREA"), "KEEP_RESOLUTION": v(True),
-                        "CROP_TO_CUTLINE": v(True)}, {}, 450, y)
+                        "INPUT": p(form), "MASK": p("MINE_AREA"), "KEEP_RESOLUTION": v(False),
+                        "CROP_TO_CUTLINE": v(False)}, {}, 450, y)
         b.add_child(f"contours_{form}", "gdal:contour", f"Design contours, {form}", {
             "INPUT": c(f"clip_{form}", "OUTPUT"), "BAND": v(1),
             "INTERVAL": p("INTERVAL"), "FIELD_NAME": v("ELEV"), "CREATE_3D": v(True),
