@@ -23,6 +23,7 @@ from .algorithms.damage_degree import DamageDegree
 from .algorithms.fracture_network import FractureNetwork
 from .algorithms.resilience_index import ResilienceIndex
 from .algorithms.earthwork_schedule import EarthworkSchedule
+from .algorithms.design_sensitivity import DesignSensitivity
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
@@ -43,6 +44,7 @@ ALGORITHMS = [
     ResilienceIndex,
     DamageDegree,
     FractureNetwork,
+    DesignSensitivity,
 ]
 
 
