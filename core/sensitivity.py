@@ -211,8 +211,10 @@ def _finite(v):
 
 def summarise(runs):
     """Per criterion (those with a winner in the base run): landforms, base values,
-    tornado bars {factor: {landform: (low, high, value at lowest setting, value at
-    highest setting)}}, the winner of each run and whether the base winner holds."""
+    tornado bars {factor: {landform: (lowest value, highest value, value at the
+    lowest setting below the base, value at the highest setting above it)}} (None
+    where the factor was not set below / above the base), the winner of each run
+    and whether the base winner holds in every completed run."""
     base = runs[0]
     if base.status != "ok":
         raise InputError(f"The base case failed ({base.message}); the study needs it. Fix "
@@ -228,15 +230,20 @@ def summarise(runs):
             mine = sorted((r for r in ok if r.varied == factor), key=lambda r: r.values[factor])
             if not mine:
                 continue
+            b0 = base.values[factor]
+            lo_run = mine[0] if not mine[0].values[factor] > b0 else None
+            hi_run = mine[-1] if not mine[-1].values[factor] < b0 else None
+            if math.isnan(b0) and len(mine) == 1:
+                hi_run = None            # one run against an Otsu base: one bar
             bars[factor] = {}
             for f in forms:
                 vals = [r.table["values"].get((crit, f)) for r in mine]
                 vals = [v for v in vals if _finite(v)]
                 if vals:
-                    lo_run, hi_run = mine[0], mine[-1]
-                    bars[factor][f] = (min(vals), max(vals),
-                                       lo_run.table["values"].get((crit, f)),
-                                       hi_run.table["values"].get((crit, f)))
+                    bars[factor][f] = (
+                        min(vals), max(vals),
+                        lo_run.table["values"].get((crit, f)) if lo_run else None,
+                        hi_run.table["values"].get((crit, f)) if hi_run else None)
         winners = {r.index: r.table["winner"].get(crit) for r in ok}
         flips = [r.label for r in ok if winners[r.index] != best]
         out.append({"criterion": crit, "direction": base.table["direction"].get(crit, ""),

@@ -26,7 +26,7 @@ def _ok(v):
 def tornado_chart(crit, ranges):
     """One tornado per landform: for each factor a bar from the base value to the
     value at the factor's lowest setting (blue) and at its highest (orange).
-    ``crit``: one entry of summarise(); ``ranges``: {factor: (low, high) setting}.
+    ``crit``: one entry of summarise(); ``ranges``: {factor: text of its settings}.
     Returns a base64 PNG, or None when no factor has a finite value."""
     import matplotlib
     matplotlib.use("Agg")
@@ -39,6 +39,7 @@ def tornado_chart(crit, ranges):
                              squeeze=False, constrained_layout=True)
     for ax, form in zip(axes[0], forms):
         base = crit["base"].get(form)
+        seen = [base] if _ok(base) else []
         for i, factor in enumerate(factors):
             bar = crit["bars"][factor].get(form)
             if not bar or not _ok(base):
@@ -46,18 +47,21 @@ def tornado_chart(crit, ranges):
             for value, colour in ((bar[2], LOW), (bar[3], HIGH)):
                 if _ok(value):
                     ax.barh(i, value - base, left=base, color=colour, height=0.6)
+                    seen.append(value)
         if _ok(base):
-            ax.axvline(base, color="black", linewidth=0.8)
+            ax.axvline(base, color="black", linewidth=1.2)
+        if seen:        # (bars pin the axis to their ends: pad by hand)
+            lo, hi = min(seen), max(seen)
+            pad = 0.15 * (hi - lo) or 0.01 * abs(base or 1.0) or 0.01
+            ax.set_xlim(lo - pad, hi + pad)
         ax.set_yticks(range(len(factors)))
-        lo_hi = [ranges.get(f, (float("nan"), float("nan"))) for f in factors]
-        ax.set_yticklabels([f"{f}\n{lo:g} / {hi:g}" for f, (lo, hi) in zip(factors, lo_hi)],
-                           fontsize=7)
+        ax.set_yticklabels([f"{f}\n{ranges[f]}" for f in factors], fontsize=7)
         ax.invert_yaxis()
         mark = " (winner)" if form == crit["base_winner"] else ""
         ax.set_title(f"{form}{mark}", fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
-    fig.suptitle(f"{crit['criterion']} ({crit['direction']}): blue = lowest setting, "
-                 "orange = highest, line = base", fontsize=9)
+    fig.suptitle(f"{crit['criterion']} ({crit['direction']}): blue = lowest setting below "
+                 "the base, orange = highest above, line = base case", fontsize=9)
     data = _png(fig)
     plt.close(fig)
     return data
@@ -73,7 +77,9 @@ def render_html(runs, summary, base_values):
     for f in FACTORS:
         vals = [r.values[f] for r in runs if r.varied == f]
         if vals:
-            ranges[f] = (min(vals), max(vals))
+            b = base_values.get(f, float("nan"))
+            ranges[f] = ", ".join(f"{v:g}" for v in vals) + (
+                f" (base {b:g})" if _ok(b) else " (base: Otsu)")
     e = html.escape
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
              "<title>HPCS design sensitivity</title><style>body{font-family:sans-serif;"

@@ -103,12 +103,14 @@ def test_summary_tornado_and_holds(tmp_path):
     assert s["base"] == {"NNDL": 2.0, "TDL": 3.0}
     # K runs: NNDL 2.5 (k=1.0) and 1.5 (k=1.1): low 1.5, high 2.5, at lowest k 2.5
     assert s["bars"]["K"]["NNDL"] == (1.5, 2.5, 2.5, 1.5)
-    assert s["bars"]["A_MAX"]["TDL"] == (1.9, 1.9, 1.9, 1.9)
+    # A_max only below the base (20 < 25): no bar above
+    assert s["bars"]["A_MAX"]["TDL"] == (1.9, 1.9, 1.9, None)
     assert not s["holds"] and s["flips"] == ["A_MAX=20"]
-    png = tornado_chart(s, {"K": (1.0, 1.1), "A_MAX": (20.0, 20.0)})
+    png = tornado_chart(s, {"K": "1, 1.1 (base 1.05)", "A_MAX": "20 (base 25)"})
     assert png and len(png) > 1000
     page = render_html(runs, [s], BASE)
     assert page.count("<img") == 1 and "A_MAX=20" in page and ">no<" in page
+    assert "1, 1.1 (base 1.05)" not in page        # (settings are in the PNG only)
     out = tmp_path / "runs.csv"
     sens.write_runs_csv(out, runs, [s])
     with open(out, encoding="utf-8") as fh:
