@@ -82,8 +82,8 @@ class DesignSensitivity(HpcsAlgorithm):
         "plan: infeasible) is reported and left out; the base case must succeed.\n\n"
         "Outputs: a CSV with one row per run (factors, status, every criterion of every "
         "landform, each criterion's winner), an HTML report with a tornado chart per "
-        "criterion (per landform: the value at each factor's lowest and highest setting "
-        "against the base) and a table saying whether each criterion's winner holds across "
+        "criterion (per landform: the value at each factor's lowest setting below the base "
+        "and its highest setting above it, against the base case) and a table saying whether each criterion's winner holds across "
         "all runs, and optionally the folder with every run's outputs and log.")
 
     PARAMS = ("DEM", "FLOOR", "THICKNESS", "MINE_AREA")
