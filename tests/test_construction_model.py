@@ -201,3 +201,28 @@ def test_schedule(pipeline, construction):
         haul = {r["period"]: r for r in csv.DictReader(fh)}
     assert float(total["mean_haul_distance_m"]) == pytest.approx(
         float(haul["all"]["mean_haul_distance_m"]), rel=1e-6)
+
+
+def test_shipped_model_is_up_to_date():
+    """models/hpcs_construction.model3 is what scripts/build_construction_model.py builds."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable if "qgis" in sys.executable else "/usr/bin/python3",
+                           str(ROOT / "scripts" / "build_construction_model.py"), "--check"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "is up to date" in proc.stdout
+
+
+def test_model_listed_with_its_steps(provider):  # noqa: ARG001
+    from qgis.core import QgsApplication
+    alg = QgsApplication.processingRegistry().algorithmById("hpcs:hpcs_construction")
+    assert alg is not None and alg.groupId() == "hpcsmodel"
+    steps = alg.create({}).childAlgorithms().values()
+    ids = sorted(c.algorithmId() for c in steps)
+    assert ids.count("gdal:contour") == 3 and ids.count("gdal:convertformat") == 3
+    assert ids.count("hpcs:cutfill") == 3 and ids.count("hpcs:earthworkschedule") == 3
+    outs = {d.name() for d in alg.destinationParameterDefinitions()}
+    for form in ("NNDL", "MNNDL", "TDL"):
+        assert {f"CONTOURS_{form}:CONTOURS", f"DXF_{form}:CONTOURS", f"CUTFILL_{form}:TABLE",
+                f"SCHEDULE_{form}:TABLE", f"SCHEDULE_{form}:STEPS"} <= outs
