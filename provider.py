@@ -22,6 +22,8 @@ from .algorithms.comparison_report import ComparisonReport
 from .algorithms.damage_degree import DamageDegree
 from .algorithms.fracture_network import FractureNetwork
 from .algorithms.resilience_index import ResilienceIndex
+from .algorithms.earthwork_schedule import EarthworkSchedule
+from .algorithms.design_sensitivity import DesignSensitivity
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
@@ -45,11 +47,13 @@ ALGORITHMS = [
     SubareaDelineation,
     FusionRate,
     HaulDistance,
+    EarthworkSchedule,
     ErosionComparison,
     ComparisonReport,
     ResilienceIndex,
     DamageDegree,
     FractureNetwork,
+    DesignSensitivity,
 ]
 
 
