@@ -238,8 +238,13 @@ def landform_channels_figure(path):
     panels = [("PNL", pnl, None)]
     for f in FORMS:
         panels.append((f, load(f"{f}.tif")[0], load(f"fusion_{f.lower()}_channels.tif")[0]))
-    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 2.2 * len(panels) + 0.8),
-                             constrained_layout=True)
+    tall = (rows.stop - rows.start) > (cols.stop - cols.start)
+    if tall:        # a north-south mine: the panels side by side
+        fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels) + 0.8, 9),
+                                 constrained_layout=True)
+    else:
+        fig, axes = plt.subplots(len(panels), 1, figsize=(11, 2.2 * len(panels) + 0.8),
+                                 constrained_layout=True)
     colours = {1: (0.10, 0.35, 0.90, 1), 2: (1.0, 0.60, 0.0, 1), 3: (0.85, 0.05, 0.05, 1),
                4: (0.45, 0.65, 1.0, 0.8)}
     pnl_ch = load("channels.tif")[0]

@@ -39,9 +39,11 @@ random numbers).
    whole cut-out grid).
 7. A check of the plan with stand-in surfaces (SURFACE_MAX / MIN = DEM +/-
    20 m; the model computes the real ones) and the demo's pit geometry: 90 m
-   strips, k = K below, tracking distance 50 m, inner-dump slope 8 degrees,
-   working slope 20 degrees.  It prints the figures the README records, and
-   writes data/demo/plan.json (files, direction, strip width, k) for the demo.
+   strips, tracking distance 50 m, inner-dump slope 8 degrees, working slope 20
+   degrees: the pit, the periods and the range of k (eq. 6) that would make the
+   plan feasible.  It prints the figures the README records, and writes
+   data/demo/plan.json (files, direction, strip width) for the demo, which
+   takes k at the middle of the feasible range of the model's own surfaces.
 
 Run: /usr/bin/python3 scripts/make_demo_plan.py   (or .venv/bin/python)
 """
@@ -79,7 +81,6 @@ BEVEL = 400.0                  # m
 MIN_DEPTH = 60.0               # m
 FLOOR_SIGMA = 150.0            # m, Gaussian smoothing of the DEM for the seam floor
 STRIP_WIDTH = 90.0             # m, the paper's
-K = 1.2                        # spoil / stripped bank volume (see data/demo/README.md)
 
 
 def candidates(z, dx, dy):
@@ -202,7 +203,7 @@ def main(rank=0):
     write_geojson(DEMO / "mine_area.geojson", ring, epsg)
     plan = {"dem": DEM.name, "floor": "seam_floor.tif", "thickness": "coal_thickness.tif",
             "mine_area": "mine_area.geojson", "direction": azimuth, "strip_width": STRIP_WIDTH,
-            "k": K}
+            "k": "middle of the feasible range, from the model's own surfaces (scripts/demo.py)"}
     (DEMO / "plan.json").write_text(json.dumps(plan, indent=1) + "\n", encoding="utf-8")
     for name in ("dem_25m.tif", "seam_floor.tif", "coal_thickness.tif", "mine_area.geojson",
                  "plan.json"):
@@ -222,14 +223,13 @@ def main(rank=0):
           f"{depth.max():.1f} m (mean {depth.mean():.1f})")
     print(f"coal thickness: {thick[mask].min():.2f}-{thick[mask].max():.2f} m")
     res = delineate(z, z + 20.0, z - 20.0, floor, thick, mask, grid.transform, azimuth,
-                    STRIP_WIDTH, None, K, 50.0, 8.0, 20.0, True)
-    print(f"plan with SURFACE_MAX/MIN = DEM +/- 20 m, strips {STRIP_WIDTH:g} m, k {K:g}: pit "
+                    STRIP_WIDTH, None, 1.0, 50.0, 8.0, 20.0, False)
+    vg, lo, hi = res.total_supply, res.total_fmin, res.total_fmax
+    print(f"plan with SURFACE_MAX/MIN = DEM +/- 20 m, strips {STRIP_WIDTH:g} m: pit "
           f"{res.pit_length:.0f} m (smallest safe), {res.n_periods} periods")
-    print(f"  sum V_g {res.total_supply / 1e6:.2f} Mm3 in [sum V_fmin "
-          f"{res.total_fmin / 1e6:.2f}, sum V_fmax {res.total_fmax / 1e6:.2f}] Mm3, ratio "
-          f"{res.ratio:.4f}")
-    for msg in res.messages:
-        print("  note:", msg)
+    print(f"  k = 1: sum V_g {vg / 1e6:.2f} Mm3, sum V_fmin {lo / 1e6:.2f}, sum V_fmax "
+          f"{hi / 1e6:.2f} Mm3: feasible for k in [{lo / vg:.3f}, {hi / vg:.3f}] (the demo "
+          "takes k from the model's own surfaces)")
 
 
 if __name__ == "__main__":
