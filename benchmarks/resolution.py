@@ -8,7 +8,8 @@ does) on the demo plan of data/demo/ twice:
 * at 25 m, the plan as shipped;
 * at 12.5 m: the DEM, the seam floor and the coal thickness resampled bilinear
   (gdal.Warp, same extent, cells halved); the mine area polygon, the mining
-  direction, the strip width and k unchanged.
+  direction and the strip width unchanged, k by the demo's rule (the middle of
+  the feasible range of that resolution's own surfaces; both values printed).
 
 and prints, per criterion of the comparison report, the winner (best reshaped
 landform) at each resolution, and the fusion rate (eq. 10-12) of each landform at
@@ -52,16 +53,19 @@ def resample(src, dst, cell):
 def run(label, dem, floor, thickness, t0):
     out = OUT / label
     out.mkdir(parents=True, exist_ok=True)
+    k, (lo, hi), _ = demo.balanced_k(dem, floor, thickness, demo.MINE_AREA,
+                                     demo.PLAN["direction"], demo.PLAN["strip_width"],
+                                     out / "balance", t0)
     params = {"DEM": dem, "FLOOR": floor, "THICKNESS": thickness, "MINE_AREA": demo.MINE_AREA,
               "DIRECTION": demo.PLAN["direction"], "STRIP_WIDTH": demo.PLAN["strip_width"],
-              "K": demo.PLAN["k"]}
+              "K": f"{k:.6f}"}
     params.update({k: out / v for k, v in demo.OUTPUTS.items() if k != "EROSION:FOLDER"})
     params["EROSION:FOLDER"] = out / "erosion"
     t = time.time()
     print(f"== {label}: {dem.name}", flush=True)
     demo.run_model(params, t0)
     print(f"   {label} run: {time.time() - t:.0f} s", flush=True)
-    return demo.criteria(out)
+    return demo.criteria(out) + (k,)
 
 
 def main():
@@ -77,6 +81,8 @@ def main():
                "12.5 m": run("12.5m", *files, t0)}
     labels = list(results)
     ok = True
+    print("\nk (middle of the feasible range): " + ", ".join(
+        f"{lab} {results[lab][2]:.4f}" for lab in labels))
     print(f"\n{'criterion':22s}" + "".join(f"{lab:>10s}" for lab in labels) + "  same")
     for key in CRITERIA:
         w = [results[lab][1].get(key, "-") for lab in labels]
