@@ -33,8 +33,9 @@ def _subareas(path, supply=36000.0, plans=(None,)):
     for plan in plans:
         for kind, period, c0 in (("mining", 1, 12), ("mining", 2, 8), ("mining", 3, 4),
                                  ("refilling", 1, 12), ("refilling", 2, 8)):
+            v = supply.get(period) if isinstance(supply, dict) else supply
             props = {"period": period, "kind": kind,
-                     "v_supply": supply if kind == "refilling" else None}
+                     "v_supply": v if kind == "refilling" else None}
             if plan:
                 props["plan"] = plan
             feats.append({"type": "Feature", "properties": props,
@@ -121,7 +122,10 @@ def test_walls_start_at_the_dem_of_their_rim(run_alg, tmp_path):
 def test_same_pit_as_the_traditional_landform(run_alg, tmp_path):
     # the landforms' pit and PNL's are one surface (same inputs, same angles)
     dem = 100.0 + 0.3 * np.broadcast_to(np.arange(SHAPE[1], dtype=float), SHAPE)
-    files = _files(tmp_path, dem, np.full(SHAPE, 80.0))
+    # each refilling strip gets back the volume between the floor and the ground
+    # (24 cells of 100 m2, mean DEM 104.05 m on columns 12-15, 102.85 m on 8-11)
+    supply = {1: 24 * 100.0 * (104.05 - 80.0), 2: 24 * 100.0 * (102.85 - 80.0)}
+    files = _files(tmp_path, dem, np.full(SHAPE, 80.0), supply=supply)
     _, z, _ = _run(run_alg, tmp_path, files, DUMP_ANGLE=10.0)
     tdl = run_alg("hpcs:traditionallandform",
                   dict(files, DUMP_ANGLE=10.0, OUTPUT=str(tmp_path / "tdl.tif")))
