@@ -18,10 +18,16 @@ resolutions and every landform's fusion rate differs by at most 5 percentage
 points; FAIL otherwise (exit code 1). The eroded-volume winner comes from the
 erosion step's table (PNL with the final pit), as in the demo.
 
+With --fixed-thresholds a third run, a diagnostic outside the verdict, repeats
+12.5 m with the 25 m run's channel and ridge thresholds as fixed thresholds of
+the same contributing area (4 x the cells), to separate the OTSU threshold's own
+dependence on the cell size from the rest of the method.
+
 Not a timed test: one run takes minutes. Outputs in benchmarks/_out/resolution/.
 
-Run: /usr/bin/python3 benchmarks/resolution.py
+Run: /usr/bin/python3 benchmarks/resolution.py [--fixed-thresholds]
 """
+import re
 import sys
 import time
 from pathlib import Path
@@ -50,22 +56,24 @@ def resample(src, dst, cell):
     return dst
 
 
-def run(label, dem, floor, thickness, t0):
+def run(label, dem, floor, thickness, t0, thresholds=None):
+    """One model run; returns (values, winners, k, (channel, ridge threshold in cells))."""
     out = OUT / label
     out.mkdir(parents=True, exist_ok=True)
     k, (lo, hi), _ = demo.balanced_k(dem, floor, thickness, demo.MINE_AREA,
                                      demo.PLAN["direction"], demo.PLAN["strip_width"],
-                                     out / "balance", t0)
+                                     out / "balance", t0, thresholds)
     params = {"DEM": dem, "FLOOR": floor, "THICKNESS": thickness, "MINE_AREA": demo.MINE_AREA,
               "DIRECTION": demo.PLAN["direction"], "STRIP_WIDTH": demo.PLAN["strip_width"],
-              "K": f"{k:.6f}"}
+              "K": f"{k:.6f}", **(thresholds or {})}
     params.update({k: out / v for k, v in demo.OUTPUTS.items() if k != "EROSION:FOLDER"})
     params["EROSION:FOLDER"] = out / "erosion"
     t = time.time()
     print(f"== {label}: {dem.name}", flush=True)
-    demo.run_model(params, t0)
+    _, log = demo.run_model(params, t0)
     print(f"   {label} run: {time.time() - t:.0f} s", flush=True)
-    return demo.criteria(out) + (k,)
+    m = re.search(r"Channel threshold: (\d+) cells.*?ridge threshold: (\d+) cells", log)
+    return demo.criteria(out) + (k, (int(m.group(1)), int(m.group(2))) if m else None)
 
 
 def main():
@@ -79,10 +87,21 @@ def main():
              for src in (demo.DEM, demo.FLOOR, demo.THICKNESS)]
     results = {"25 m": run("25m", demo.DEM, demo.FLOOR, demo.THICKNESS, t0),
                "12.5 m": run("12.5m", *files, t0)}
+    # a diagnostic, not part of the verdict: 12.5 m with the 25 m run's OTSU
+    # thresholds as fixed ones of the same contributing area (4 x the cells)
+    thr = results["25 m"][3]
+    if "--fixed-thresholds" in sys.argv and thr:
+        fixed = {"THRESHOLD_METHOD": 2, "CHANNEL_THRESHOLD": 4 * thr[0],
+                 "RIDGE_THRESHOLD": 4 * thr[1]}
+        diag = run("12.5m_fixed", *files, t0, fixed)
+    else:
+        diag = None
     labels = list(results)
     ok = True
     print("\nk (middle of the feasible range): " + ", ".join(
         f"{lab} {results[lab][2]:.4f}" for lab in labels))
+    print("channel / ridge threshold (cells): " + ", ".join(
+        f"{lab} {results[lab][3]}" for lab in labels))
     print(f"\n{'criterion':22s}" + "".join(f"{lab:>10s}" for lab in labels) + "  same")
     for key in CRITERIA:
         w = [results[lab][1].get(key, "-") for lab in labels]
@@ -104,6 +123,17 @@ def main():
               f"  {100 * abs(r[0] - r[1]):5.2f} (not checked)")
     print(f"\nsame winner on every criterion and fusion rates within {100 * TOLERANCE:g} points: "
           f"{'PASS' if ok else 'FAIL'}   ({time.time() - t0:.0f} s)")
+    if diag is not None:
+        print(f"\ndiagnostic (not in the verdict): 12.5 m with fixed thresholds "
+              f"{4 * thr[0]} / {4 * thr[1]} cells (the 25 m run's areas), k {diag[2]:.4f}")
+        for key in CRITERIA:
+            w = (results["25 m"][1].get(key, "-"), diag[1].get(key, "-"))
+            print(f"  {key:22s}{w[0]:>10s}{w[1]:>10s}  {'yes' if w[0] == w[1] else 'NO'}")
+        for f in demo.FORMS:
+            r = (results["25 m"][0].get((f, "fusion_rate"), float("nan")),
+                 diag[0].get((f, "fusion_rate"), float("nan")))
+            print(f"  fusion rate {f:10s}{100 * r[0]:9.2f}%{100 * r[1]:9.2f}%  "
+                  f"{100 * abs(r[0] - r[1]):5.2f} points")
     return 0 if ok else 1
 
 

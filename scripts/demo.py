@@ -115,7 +115,8 @@ def run_model(params, t0):
 
 # --- k: the swell that balances the plan ----------------------------------------------
 
-def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t0):
+def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t0,
+               thresholds=None):
     """k (eq. 6) at the middle of the feasible range, from the model's own steps.
 
     Runs channel extraction, classification, the earthwork surfaces and the
@@ -123,7 +124,9 @@ def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t
     the model's steps 1-4) and sums, over the mining strips, V_g (k = 1), V_fmin and
     V_fmax. V_g is proportional to k and the pit does not depend on it, so the plan
     is feasible for k in [sum V_fmin, sum V_fmax] / sum V_g(k = 1); the demo takes the
-    middle. Returns (k, (k_lo, k_hi), (sum V_g(1), sum V_fmin, sum V_fmax))."""
+    middle. thresholds: None (the model's default method) or {THRESHOLD_METHOD,
+    CHANNEL_THRESHOLD, RIDGE_THRESHOLD} as given to the model. Returns (k, (k_lo,
+    k_hi), (sum V_g(1), sum V_fmin, sum V_fmax))."""
     from osgeo import ogr
     from qgis_process_util import parse_results, qgis_process_env
     work.mkdir(parents=True, exist_ok=True)
@@ -140,7 +143,8 @@ def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t
         return parse_results(proc.stdout)
 
     ch = {n: work / f"{n.lower()}.tif" for n in ("FLOWDIR", "CHANNELS", "RIDGES", "CATCHMENTS")}
-    run("hpcs:channelextraction", INPUT=dem, **{f"OUTPUT_{n}": p for n, p in ch.items()})
+    run("hpcs:channelextraction", INPUT=dem, **(thresholds or {}),
+        **{f"OUTPUT_{n}": p for n, p in ch.items()})
     run("hpcs:classifycells", INPUT=dem, AREA=mine_area, OUTPUT=work / "classes.tif", **ch)
     run("hpcs:earthworksurfaces", INPUT=dem, CLASSES=work / "classes.tif",
         FLOWDIR=ch["FLOWDIR"], CATCHMENTS=ch["CATCHMENTS"], OUTPUT_MAX=work / "dem_max.tif",
