@@ -11,6 +11,7 @@ from qgis.PyQt.QtGui import QIcon
 from .algorithms.channel_extraction import ChannelExtraction
 from .algorithms.near_natural_landform import NearNaturalLandform
 from .algorithms.traditional_landform import TraditionalLandform
+from .algorithms.pristine_landform import PristineLandform
 from .algorithms.cut_fill import CutFill
 from .algorithms.classify_cells import ClassifyCells
 from .algorithms.earthwork_surfaces import EarthworkSurfaces
@@ -41,6 +42,7 @@ ALGORITHMS = [
     ChannelExtraction,
     NearNaturalLandform,
     TraditionalLandform,
+    PristineLandform,
     CutFill,
     ClassifyCells,
     EarthworkSurfaces,

@@ -9,7 +9,8 @@ The model (id ``hpcs:hpcs_pipeline`` once the provider loads it from models/)
 chains: channel extraction -> cell classification -> earthwork surfaces ->
 sub-area delineation (original and optimized plan, one run) -> NNDL (original plan),
 MNNDL (optimized plan), TDL (original plan) -> fusion rate and haul distance of
-each landform -> soil erosion comparison of PNL, NNDL, MNNDL, TDL -> the
+each landform -> PNL with the final pit -> soil erosion comparison of PNL (with
+the pit), NNDL, MNNDL, TDL -> the
 comparison report (when hpcs:comparisonreport is registered). Every
 intermediate is a model output, so a user can keep any of them.
 
@@ -72,17 +73,17 @@ HELP = {
         "of the original plan (equal strips) and of the optimized plan -> the near-natural "
         "landform of the original plan (NNDL), of the optimized plan (MNNDL) and the "
         "traditional landform (TDL, original plan) -> hydrological fusion rate and haul "
-        "distance of each landform -> soil erosion of PNL, NNDL, MNNDL and TDL over the "
-        "dump -> comparison report.\n\n"
+        "distance of each landform -> PNL with the final pit -> soil erosion of PNL, NNDL, MNNDL and "
+        "TDL over the dump -> comparison report.\n\n"
         "Every intermediate layer and table is an output of the model: leave it as a "
         "temporary output or give it a file name to keep it. The delineation runs once with "
         "the optimization, so its layer holds both plans on the same final pit: NNDL and TDL "
         "are built and evaluated on the original plan, MNNDL on the optimized one.\n\n"
         "k defaults to 1.05: the plan must carry a little more spoil than the minimum "
         "earthwork surface needs (sum V_g >= sum V_fmin); on the bundled sample plan it is "
-        "infeasible with k = 1. The erosion reference is the pre-mining DEM as it is (PNL); "
-        "erosion is summed over the dump (the refilling strips of the optimized plan), so "
-        "the final pit, which PNL does not have, stays outside the sum."),
+        "infeasible with k = 1. The erosion reference is PNL with the same final pit at the "
+        "same place as the landforms (the paper's section 1.4); erosion is summed over the "
+        "dump (the refilling strips of the optimized plan)."),
     "ALG_CREATOR": "HPCS Landform plugin (scripts/build_pipeline_model.py)",
     "DEM": "Pre-mining DEM (PNL) in metres, projected CRS in metres.",
     "FLOOR": "Elevation of the floor of the lowest minable seam, on the DEM's grid.",
@@ -283,9 +284,15 @@ def build(reg):
             "OUTPUT_TABLE": ("TABLE", f"6 Haul distance per period, {label} (CSV)"),
             "OUTPUT_LINES": ("LINES", f"6 Earth moves, {label}"),
         }, 1650, y + 90)
-    # 7. soil erosion of PNL, NNDL, MNNDL, TDL (PNL first: the reference)
+    # 7. PNL with the landforms' final pit (paper section 1.4: the same pit at the same
+    # place), then soil erosion of PNL, NNDL, MNNDL, TDL (PNL first: the reference)
+    b.add_child("pnl", "hpcs:pristinelandform", "7 PNL with the final pit (erosion reference)", {
+        "INPUT": p("DEM"), "FLOOR": p("FLOOR"), "SUBAREAS": c("subareas", "OUTPUT"),
+        "PLAN": v(0)}, {"OUTPUT": ("PNL", "7 PNL with the final pit (erosion reference)")},
+        2250, 120)
     b.add_child("erosion", "hpcs:erosioncomparison", "7 Soil erosion of PNL, NNDL, MNNDL, TDL", {
-        "LANDFORMS": [p("DEM"), c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"), c("tdl", "OUTPUT")],
+        "LANDFORMS": [c("pnl", "OUTPUT"), c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"),
+                      c("tdl", "OUTPUT")],
         "AREA": c("dump", "OUTPUT"), "SUBAREAS": c("subareas", "OUTPUT"),
     }, {
         "OUTPUT_TABLE": ("TABLE", "7 Erosion table (CSV)"),

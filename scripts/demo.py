@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""`make demo`: run the shipped model hpcs:hpcs_pipeline on the bundled sample plan
+"""`make demo`: run the shipped model hpcs:hpcs_pipeline on the bundled demo plan
+(data/demo/: a real 25 m DEM of British Columbia with a 5 km x 1 km mine across
+dissected hillslopes, 90 m strips; scripts/make_demo_plan.py, data/demo/README.md)
 through qgis_process.bin, as a batch user would, writing every layer, table and
 report to demo_output/, then draw the figures and print the headline numbers
 beside the paper's.
@@ -8,6 +10,7 @@ Run with /usr/bin/python3 (QGIS's Python); `make demo` does that after installin
 what is missing (`make system`) and linking build/hpcs_landform (`make link`).
 """
 import csv
+import json
 import re
 import shutil
 import subprocess
@@ -18,13 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "demo_output"
-SAMPLE = ROOT / "data" / "sample"
-DEM = SAMPLE / "jacksboro_fault_dem_utm16n_80m.tif"
+SITE = ROOT / "data" / "demo"
+#: the plan's files and parameters (written by scripts/make_demo_plan.py)
+PLAN = json.loads((SITE / "plan.json").read_text(encoding="utf-8"))
+DEM = SITE / PLAN["dem"]
+FLOOR = SITE / PLAN["floor"]
+THICKNESS = SITE / PLAN["thickness"]
+MINE_AREA = SITE / PLAN["mine_area"]
 QGIS_PROCESS = "/usr/bin/qgis_process.bin"
-#: the sample DEM has 80 m cells: 240 m strips are 3 cells wide, as the paper's
-#: 90 m strips were on its 30 m DEM (90 m strips here would be about one cell wide,
-#: and a one-cell strip must hold its whole supply in one column)
-STRIP_WIDTH = 240
 MODEL = "hpcs:hpcs_pipeline"
 FORMS = ("NNDL", "MNNDL", "TDL")
 
@@ -35,6 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 #: model output -> file in demo_output/ (the landforms keep their names: the
 #: erosion comparison names each landform after its file)
 OUTPUTS = {
+    "PNL:PNL": "PNL.tif",
     "CHANNELS:FILLED": "filled.tif",
     "CHANNELS:FLOWDIR": "flowdir.tif",
     "CHANNELS:ACCUMULATION": "accumulation.tif",
@@ -108,6 +113,58 @@ def run_model(params, t0):
     return parse_results(full), full
 
 
+# --- k: the swell that balances the plan ----------------------------------------------
+
+def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t0,
+               thresholds=None):
+    """k (eq. 6) at the middle of the feasible range, from the model's own steps.
+
+    Runs channel extraction, classification, the earthwork surfaces and the
+    delineation without optimization at k = 1 (the same algorithms and defaults as
+    the model's steps 1-4) and sums, over the mining strips, V_g (k = 1), V_fmin and
+    V_fmax. V_g is proportional to k and the pit does not depend on it, so the plan
+    is feasible for k in [sum V_fmin, sum V_fmax] / sum V_g(k = 1); the demo takes the
+    middle. thresholds: None (the model's default method) or {THRESHOLD_METHOD,
+    CHANNEL_THRESHOLD, RIDGE_THRESHOLD} as given to the model. Returns (k, (k_lo,
+    k_hi), (sum V_g(1), sum V_fmin, sum V_fmax))."""
+    from osgeo import ogr
+    from qgis_process_util import parse_results, qgis_process_env
+    work.mkdir(parents=True, exist_ok=True)
+    env = qgis_process_env(work / "profile")
+    subprocess.run([QGIS_PROCESS, "plugins", "enable", "hpcs_landform"], env=env,
+                   capture_output=True, text=True, check=False)
+
+    def run(alg, **params):
+        args = [QGIS_PROCESS, "run", alg, "--"] + [f"{k}={v}" for k, v in params.items()]
+        proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            print(proc.stdout[-3000:] + proc.stderr[-2000:])
+            raise SystemExit(f"demo: {alg} failed while balancing k (exit {proc.returncode})")
+        return parse_results(proc.stdout)
+
+    ch = {n: work / f"{n.lower()}.tif" for n in ("FLOWDIR", "CHANNELS", "RIDGES", "CATCHMENTS")}
+    run("hpcs:channelextraction", INPUT=dem, **(thresholds or {}),
+        **{f"OUTPUT_{n}": p for n, p in ch.items()})
+    run("hpcs:classifycells", INPUT=dem, AREA=mine_area, OUTPUT=work / "classes.tif", **ch)
+    run("hpcs:earthworksurfaces", INPUT=dem, CLASSES=work / "classes.tif",
+        FLOWDIR=ch["FLOWDIR"], CATCHMENTS=ch["CATCHMENTS"], OUTPUT_MAX=work / "dem_max.tif",
+        OUTPUT_MIN=work / "dem_min.tif")
+    run("hpcs:subareadelineation", INPUT=dem, FLOOR=floor, THICKNESS=thickness,
+        SURFACE_MAX=work / "dem_max.tif", SURFACE_MIN=work / "dem_min.tif",
+        MINE_AREA=mine_area, DIRECTION=direction, STRIP_WIDTH=strip_width, K=1.0,
+        OPTIMIZE=False, OUTPUT=work / "subareas.gpkg", OUTPUT_TABLE=work / "subareas.csv",
+        OUTPUT_CHART=work / "subareas.html")
+    ds = ogr.Open(str(work / "subareas.gpkg"))
+    feats = [f.items() for f in ds.GetLayer() if f.items()["kind"] == "mining"]
+    vg = sum(f["v_supply"] for f in feats)
+    lo, hi = sum(f["v_fmin"] for f in feats), sum(f["v_fmax"] for f in feats)
+    k = 0.5 * (lo + hi) / vg
+    print(f"   {clock(t0)} k = 1: sum V_g {vg / 1e6:.2f} Mm3; sum V_fmin {lo / 1e6:.2f}, sum "
+          f"V_fmax {hi / 1e6:.2f} Mm3 (ratio {hi / lo:.4f}): feasible for k in "
+          f"[{lo / vg:.4f}, {hi / vg:.4f}]; k = {k:.4f}", flush=True)
+    return k, (lo / vg, hi / vg), (vg, lo, hi)
+
+
 # --- figures ------------------------------------------------------------------------
 
 def load(name):
@@ -115,10 +172,17 @@ def load(name):
     return read_raster(str(OUT / name))
 
 
+def pristine():
+    """The pre-mining DEM (channels, ridges and classes are computed on it; PNL.tif is
+    PNL with the final pit, the erosion reference)."""
+    from hpcs_landform.core.grid import read_raster
+    return read_raster(str(DEM))
+
+
 def mine_mask(grid):
     from osgeo import ogr
     from hpcs_landform.core.grid import rasterize_polygons
-    ds = ogr.Open(str(SAMPLE / "mine_area.geojson"))
+    ds = ogr.Open(str(MINE_AREA))
     return rasterize_polygons([f.GetGeometryRef().ExportToWkb() for f in ds.GetLayer()], grid)
 
 
@@ -136,7 +200,7 @@ def channel_figure(threshold, ridge_threshold, path):
     import matplotlib.pyplot as plt
     import numpy as np
     from figures_landforms import hillshade
-    z, g = load("PNL.tif")
+    z, g = pristine()
     ch, _ = load("channels.tif")
     ri, _ = load("ridges.tif")
     rgba = np.zeros(z.shape + (4,))
@@ -169,7 +233,7 @@ def landform_channels_figure(path):
     import numpy as np
     from matplotlib.patches import Patch
     from figures_landforms import hillshade
-    pnl, g = load("PNL.tif")
+    pnl, g = pristine()
     mine = mine_mask(g)
     rows, cols = window(mine, 6, g.shape)
     x0, y0 = g.transform[0], g.transform[3]
@@ -178,8 +242,13 @@ def landform_channels_figure(path):
     panels = [("PNL", pnl, None)]
     for f in FORMS:
         panels.append((f, load(f"{f}.tif")[0], load(f"fusion_{f.lower()}_channels.tif")[0]))
-    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 2.2 * len(panels) + 0.8),
-                             constrained_layout=True)
+    tall = (rows.stop - rows.start) > (cols.stop - cols.start)
+    if tall:        # a north-south mine: the panels side by side
+        fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels) + 0.8, 9),
+                                 constrained_layout=True)
+    else:
+        fig, axes = plt.subplots(len(panels), 1, figsize=(11, 2.2 * len(panels) + 0.8),
+                                 constrained_layout=True)
     colours = {1: (0.10, 0.35, 0.90, 1), 2: (1.0, 0.60, 0.0, 1), 3: (0.85, 0.05, 0.05, 1),
                4: (0.45, 0.65, 1.0, 0.8)}
     pnl_ch = load("channels.tif")[0]
@@ -223,7 +292,7 @@ def figures(threshold, ridge_threshold, slopes):
 
     def classes(path):
         from figures_surfaces import surfaces_figure
-        z, g = load("PNL.tif")
+        z, g = pristine()
         surfaces_figure(z, load("classes.tif")[0], load("dem_max.tif")[0],
                         load("dem_min.tif")[0], g.dx, g.dy, path,
                         title="Cell classes over the hillshade of PNL; earthwork surfaces")
@@ -286,7 +355,7 @@ def held_volumes():
     import numpy as np
     from osgeo import ogr
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
-    floor, g = read_raster(str(SAMPLE / "seam_floor.tif"))
+    floor, g = read_raster(str(FLOOR))
     ds = ogr.Open(str(OUT / "subareas.gpkg"))
     feats = [(f.items(), f.GetGeometryRef().ExportToWkb()) for f in ds.GetLayer()]
     out = {}
@@ -311,17 +380,32 @@ def fmt(v, kind):
     return f"{v:.2f}"
 
 
+def criteria(out=None):
+    """(values {(landform, criterion): value}, winners {criterion: landform}) of a run's
+    report.csv; the eroded volumes and their winner come from the erosion step's table
+    (erosion.csv: PNL with the final pit as the reference, landforms named after their
+    files), which the report may compute on another PNL."""
+    out = out or OUT
+    rows = read_csv(out / "report.csv")
+    val = {(r["item"], r["quantity"]): float(r["value"]) for r in rows
+           if r["section"] == "landform" and r["value"] not in ("", None)}
+    wins = {r["item"]: r["value"] for r in rows
+            if r["section"] == "winner" and r["quantity"] == "best"}
+    erosion = {r["landform"]: float(r["eroded_m3"]) for r in read_csv(out / "erosion.csv")}
+    for n, v in erosion.items():
+        val[(n, "eroded")] = v
+    forms = [f for f in FORMS if f in erosion]
+    if forms:
+        wins["eroded"] = min(forms, key=erosion.get)
+    return val, wins
+
+
 def summary(log):
     m = re.search(r"Channel threshold: (\d+) cells.*?ridge threshold: (\d+) cells", log)
     thr, rthr = (m.group(1), m.group(2)) if m else ("?", "?")
     plans = plan_numbers()
-    rows = read_csv(OUT / "report.csv")
-    val = {(r["item"], r["quantity"]): float(r["value"]) for r in rows
-           if r["section"] == "landform" and r["value"] not in ("", None)}
-    wins = {}
-    for r in rows:
-        if r["section"] == "winner":
-            wins.setdefault(r["item"], {})[r["quantity"]] = r["value"]
+    val, best = criteria()
+    wins = {k: {"best": v} for k, v in best.items()}
     erosion = {r["landform"]: r for r in read_csv(OUT / "erosion.csv")}
     try:
         from hpcs_landform.core.report import PAPER
@@ -360,8 +444,9 @@ def summary(log):
     print(f"{'Erosion rank (1 best)':22s}" + "".join(f"{r:>{w}}" for r in ranks) +
           f"  {'':>6s}   |        " + " ".join(
               f"{order.index(n) + 1 if n in order else '-':>8}" for n in names))
-    print("(paper: Xia et al. 2023, Tables 1-2, on their own mine; the sample is a different "
-          "site and DEM, so compare the ranking, not the values)")
+    print("(eroded: the erosion step over the dump, PNL with the landforms' final pit; paper: "
+          "Xia et al. 2023,\n Tables 1-2, on their own mine; the demo is a different site and "
+          "DEM, so compare the ranking, not the values)")
 
 
 def main():
@@ -369,26 +454,25 @@ def main():
     from osgeo import gdal
     gdal.PushErrorHandler("CPLQuietErrorHandler")   # GDAL's CRS notes on in-memory masks
     OUT.mkdir(exist_ok=True)
-    for name in OUTPUTS.values():          # a rerun starts clean
+    for name in list(OUTPUTS.values()) + ["balance"]:          # a rerun starts clean
         p = OUT / name
         if p.is_dir():
             shutil.rmtree(p)
         elif p.exists():
             p.unlink()
-    # PNL: the sample DEM under that name, so the erosion table and report say "PNL"
-    shutil.copyfile(DEM, OUT / "PNL.tif")
-    print(f"HPCS Landform demo: {MODEL} on the sample plan ({DEM.name}, "
-          "mine_area.geojson, seam_floor.tif, coal_thickness.tif)")
-    print(f"   direction 270 deg, strips {STRIP_WIDTH:g} m, k 1.05; outputs in {OUT}")
-    print("   (strips of 3 cells of the 80 m sample DEM, as the paper's 90 m strips were on its "
-          "30 m DEM;")
-    print("    the model's default strip width is the paper's 90 m)")
-    params = {"DEM": OUT / "PNL.tif", "FLOOR": SAMPLE / "seam_floor.tif",
-              "THICKNESS": SAMPLE / "coal_thickness.tif",
-              "MINE_AREA": SAMPLE / "mine_area.geojson",
-              "DIRECTION": 270, "STRIP_WIDTH": STRIP_WIDTH, "K": 1.05}
+    print(f"HPCS Landform demo: {MODEL} on the demo plan (data/demo/: {DEM.name}, "
+          f"{MINE_AREA.name}, {FLOOR.name}, {THICKNESS.name})")
+    print(f"   direction {PLAN['direction']:g} deg, strips {PLAN['strip_width']:g} m; outputs "
+          f"in {OUT}")
+    print(f"\n== 0. k, the spoil swell (eq. 6), at the middle of the feasible range {clock(t0)}",
+          flush=True)
+    k, _, _ = balanced_k(DEM, FLOOR, THICKNESS, MINE_AREA, PLAN["direction"],
+                         PLAN["strip_width"], OUT / "balance", t0)
+    params = {"DEM": DEM, "FLOOR": FLOOR, "THICKNESS": THICKNESS, "MINE_AREA": MINE_AREA,
+              "DIRECTION": PLAN["direction"], "STRIP_WIDTH": PLAN["strip_width"],
+              "K": f"{k:.6f}"}
     params.update({k: OUT / v for k, v in OUTPUTS.items()})
-    print(f"\n== 1. the model (16 steps) through {QGIS_PROCESS}", flush=True)
+    print(f"\n== 1. the model through {QGIS_PROCESS}", flush=True)
     res, log = run_model(params, t0)
     missing = [k for k in OUTPUTS if not Path(res.get(k, OUT / OUTPUTS[k])).exists()]
     print(f"   {len(OUTPUTS) - len(missing)} of {len(OUTPUTS)} outputs written"

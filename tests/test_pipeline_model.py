@@ -56,7 +56,8 @@ def test_every_step_resolves_and_validates(model):
     ids = {c.algorithmId() for c in steps.values()}
     assert {"hpcs:channelextraction", "hpcs:classifycells", "hpcs:earthworksurfaces",
             "hpcs:subareadelineation", "hpcs:nearnaturallandform", "hpcs:traditionallandform",
-            "hpcs:fusionrate", "hpcs:hauldistance", "hpcs:erosioncomparison",
+            "hpcs:fusionrate", "hpcs:hauldistance", "hpcs:pristinelandform",
+            "hpcs:erosioncomparison",
             "hpcs:comparisonreport"} <= ids
     for cid, child in steps.items():
         assert child.algorithm() is not None, f"step {cid}: {child.algorithmId()} unresolved"
@@ -75,7 +76,7 @@ def test_every_step_resolves_and_validates(model):
         else:
             assert exposed and exposed <= dests
     n_dest = sum(len(c.modelOutputs()) for c in steps.values())
-    assert len(inst.destinationParameterDefinitions()) == n_dest == 36
+    assert len(inst.destinationParameterDefinitions()) == n_dest == 37
     # the inputs of the issue, with the defaults of the sample plan
     p = {d.name(): d for d in inst.parameterDefinitions() if not d.isDestination()}
     assert {"DEM", "FLOOR", "THICKNESS", "MINE_AREA", "DIRECTION", "STRIP_WIDTH", "K",
@@ -118,7 +119,7 @@ def test_left_out_inputs_and_outputs_are_completed(model):
     assert Path(p["REPORT:REPORT"]).name == "REPORT.html"
     assert p["EROSION:FOLDER"] == QgsProcessing.TEMPORARY_OUTPUT
     paths = {k: v.sink.staticValue() if hasattr(v, "sink") else v for k, v in p.items()}
-    assert len({v for k, v in paths.items() if ":" in k}) == 36     # 36 distinct outputs
+    assert len({v for k, v in paths.items() if ":" in k}) == 37     # 37 distinct outputs
     for d in inst.destinationParameterDefinitions():
         assert d.flags() & d.FlagOptional, d.name()
 
@@ -195,7 +196,7 @@ def test_model_opens_in_the_modeler(tmp_path):
     assert rep["found"] and rep["valid"], rep
     assert len(rep["children"]) >= 15 and all(rep["children"].values()), rep["children"]
     # one item per step, input and output at least (plus their labels and sockets)
-    assert rep["items"] >= len(rep["children"]) + 10 + 36
+    assert rep["items"] >= len(rep["children"]) + 10 + 37
     assert rep["saved"]
 
 
@@ -218,7 +219,7 @@ def run(tmp_path_factory):
         elif on and ": <output" in line:
             name, kind = line.split(": <")
             outputs[name.strip()] = kind.strip(">")
-    assert len(outputs) == 36, help_code.stdout[-3000:]
+    assert len(outputs) == 37, help_code.stdout[-3000:]
     params = {"DEM": DEM, "FLOOR": SAMPLE / "seam_floor.tif",
               "THICKNESS": SAMPLE / "coal_thickness.tif", "MINE_AREA": SAMPLE / "mine_area.geojson"}
     for name, kind in outputs.items():
@@ -336,7 +337,8 @@ def test_evaluation_per_landform_agrees_with_the_report(run):
         assert name in html
         assert (name, "eroded") in value
     erosion = {r["landform"]: float(r["eroded_m3"]) for r in read_csv(res["EROSION:TABLE"])}
-    assert list(erosion)[0] == DEM.stem          # PNL first: the reference
+    # PNL first, the reference: the pristine landform with the final pit (section 1.4)
+    assert list(erosion)[0] == Path(res["PNL:PNL"]).stem
     for f in FORMS:
         assert plans[f] == PLAN_OF[f]
         # the fusion rate step (PLAN given in the model) and the report (plan by name)
@@ -357,7 +359,27 @@ def test_evaluation_per_landform_agrees_with_the_report(run):
         # and the report's own run agree
         stem = Path(res[f"{f}:{f}"]).stem
         assert erosion[stem] == pytest.approx(value[(f, "eroded")], rel=1e-9)
-    assert erosion[DEM.stem] == pytest.approx(value[("PNL", "eroded")], rel=1e-9)
+
+
+def test_erosion_reference_is_pnl_with_the_landforms_pit(run):
+    """PNL of the erosion step: the DEM outside the final pit, the landforms' pit
+    surface on it (cells mined and never refilled, same place for every landform)."""
+    from hpcs_landform.core.grid import rasterize_polygons, read_raster
+    dem, g = read_raster(str(DEM))
+    pnl, gp = read_raster(run["res"]["PNL:PNL"])
+    assert gp.same_as(g)
+    feats = features(run["res"]["SUBAREAS:SUBAREAS"])
+    plan = [(a, w) for a, w in feats if a["plan"] == "optimized"]
+    refilled = rasterize_polygons([w for a, w in plan if a["kind"] == "refilling"], g)
+    mined = rasterize_polygons([w for a, w in plan if a["kind"] != "refilling"], g)
+    pit = mined & ~refilled
+    assert pit.sum() > 10
+    keep = ~pit & np.isfinite(dem)
+    np.testing.assert_allclose(pnl[keep], dem[keep], atol=1e-3)     # float32 file
+    assert np.all(pnl[pit] <= dem[pit] + 1e-3) and np.mean(pnl[pit] < dem[pit] - 1.0) > 0.5
+    for f in FORMS:
+        z, _ = read_raster(run["res"][f"{f}:{f}"])
+        np.testing.assert_allclose(z[pit], pnl[pit], atol=1e-3, err_msg=f)
 
 
 def test_dump_is_the_refilling_strips(run):
