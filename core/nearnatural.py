@@ -17,31 +17,47 @@ tau_n and is solved exactly (bisection on the breakpoints, then the linear
 piece).
 
 Seams: per strip the closed form is a constant tau_n, which would leave a
-step where two strips meet.  Instead tau is the smoothest field over the
-whole dump - least Dirichlet energy sum (d tau / d)^2 over neighbouring
-cells - whose strip volumes equal the supplies, with tau in [0, 1] on the
-strips whose supply is within [V_fmin, V_fmax].  The volumes are linearised
-(J = dz/dtau), the equality-constrained problem is one sparse KKT system,
-cells of bounded strips that leave [0, 1] are fixed at the bound (active
-set), and a few Newton rounds absorb the kinks; then a per-strip correction
-c_n b(x) (b ramps from ~0 at the seams to 1 half a strip width inside)
-makes every volume exact.  With equal tau_n this is tau = tau_n everywhere:
-the closed form.  A strip exactly at V_fmin or V_fmax could only be dem_min or
-dem_max itself, with a step at its seams; there continuity wins and the
-bounds are dropped.
+step where two strips meet.  Instead one field over the whole dump holds every
+strip's supply exactly.  Default (``blend="surface"``): the gentlest surface,
+the landform z of least Dirichlet energy - the sum of its squared one-cell
+step gradients (z_i - z_j)^2 / d^2 over 4-neighbour pairs of the dump and
+between the dump and the natural ground around it (not the final pit) - with
+sum over strip n of (z - H_fd) L_t^2 = V_g(a_mn) and z in [dem_min, dem_max]
+on the strips whose supply is within [V_fmin, V_fmax]; an uplifted strip
+(V_g > V_fmax) keeps only z >= dem_min, a sunk one (V_g < V_fmin) only
+z <= dem_max, and z >= H_fd everywhere.  The volumes are linear in z, so this
+is a convex quadratic programme: one sparse KKT system, cells that leave their
+bounds are fixed there and the system solved again (active set).  Minimising
+the energy of z rather than of the blend matters because dem_max and dem_min
+are rough (held line values of eq. 2 to 4): a smooth blend of two rough
+surfaces is rough, while the least-energy surface fills their pits and cuts
+their spikes wherever the band allows.  tau is then read back from z.  The
+former field (``blend="tau"``) is the smoothest tau - least Dirichlet energy
+sum (d tau / d)^2 - with the same volumes and tau in [0, 1] on the bounded
+strips (volumes linearised, J = dz/dtau, a few Newton rounds); with equal
+tau_n it is the closed form.  Either way a per-strip correction c_n b(x) (b
+ramps from ~0 at the seams to 1 half a strip width inside) then makes every
+volume exact to rounding.  A strip exactly at V_fmin or V_fmax could only be
+dem_min or dem_max itself, with a step at its seams; there continuity wins
+and the bounds are dropped.
 
 Slope mitigation (the paper's "slope mitigation optimisation module": earth
 is redistributed between the catchment units of a refilling strip toward the
 lowest slope): the units are (strip, catchment) pieces, each with a bump
 phi_u (1 inside, ramping to ~0 at the unit's border).  The design variables
-a_u move tau by a_u phi_u.  A pass takes the gradient of the mean slope
-(Horn's stencil and its adjoint) with respect to a_u, projects it so that
-every strip's volume is unchanged to first order (sum_u a_u w_u = 0 per
-strip), steps along it with backtracking, restores the volumes exactly, and
-accepts the step only if the mean slope over the dump decreased and no
-4-neighbour pair across a seam rose above the slope bound (a pair already
-above it before the mitigation: by more than 0.1 degree).  So the mean slope
-never rises and the volumes stay exact.
+a_u move tau by a_u phi_u.  The objective is the smooth centre-inclusive mean
+slope over the dump (:func:`smooth_step_slope`: per cell the angle of the mean
+of its four one-cell step gradients, |s| read as sqrt(eps^2 + s^2)), which,
+unlike Horn's stencil, sees the cell itself, so spikes, pits and checkerboards
+raise it.  A pass takes its exact gradient (adjoint) with respect to a_u,
+projects it so that every strip's volume is unchanged to first order
+(sum_u a_u w_u = 0 per strip), steps along it with backtracking, restores the
+volumes exactly, and accepts the step only if the objective fell, and neither
+the step slope nor the Horn slope (core.quality, over the dump's interior;
+Horn also over the whole dump) nor the spike count rose, and no 4-neighbour
+pair across a seam rose above the slope bound (a pair already above it before
+the mitigation: by more than 0.1 degree).  So the mitigation cannot lower one
+measure by roughening, the volumes stay exact and the bands hold.
 """
 from dataclasses import dataclass, field
 
@@ -280,7 +296,7 @@ def _tau_energy(lap):
     return lambda tau: (lap, zero)
 
 
-def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=60):
+def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=100):
     """The surface z of least Dirichlet energy whose strip volumes are exact, inside
     per-cell bounds (the 'surface' blend; cells in the order of array[dump]):
 
@@ -294,8 +310,9 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=60
     - 2 s^T z + const (L the dump's graph Laplacian, B = diag(wb), s = the sum of
     z_g / d^2 over each cell's ground neighbours); the volumes are linear in z,
     so this is a convex quadratic programme, solved as one sparse KKT system;
-    cells that leave their bounds are fixed there and the system solved again
-    (active set).  Returns None when a system is singular.
+    cells that leave their bounds are fixed there and the system solved again,
+    and fixed cells whose multiplier has the wrong sign are released (active
+    set, until the KKT conditions hold).  Returns None when a system is singular.
     """
     from scipy import sparse
     n = z0.size
@@ -320,10 +337,22 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=60
             return None
         z[fi] = sol
         viol = ~fixed & ((z < lo) | (z > hi))
-        if not viol.any():
+        if viol.any():
+            z[viol] = np.clip(z[viol], lo[viol], hi[viol])
+            fixed |= viol
+            continue
+        # release the fixed cells whose multiplier has the wrong sign: at the lower
+        # bound dE/dz_i < mu_n (it would rather rise), at the upper one > mu_n
+        grad = Q @ z - s
+        cnt = np.bincount(row_of[fi], minlength=idx.size)
+        mu = np.bincount(row_of[fi], weights=grad[fi], minlength=idx.size) / np.maximum(cnt, 1)
+        scale = 1e-9 * (np.abs(grad).max() + 1e-300)
+        gap = grad - mu[row_of]
+        has = (cnt > 0)[row_of]
+        release = fixed & has & (((z <= lo) & (gap < -scale)) | ((z >= hi) & (gap > scale)))
+        if not release.any():
             break
-        z[viol] = np.clip(z[viol], lo[viol], hi[viol])
-        fixed |= viol
+        fixed &= ~release
     return np.clip(z, lo, hi)
 
 
@@ -495,6 +524,7 @@ def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
     z = st.assemble(tau)
     cur, grad = smooth_step_slope(z, dump, dx, dy, ignore=pit, eps=eps)
     qual = _quality(z, dump, dx, dy)
+    horn = float(np.mean(lf.slope_degrees(z, dx, dy)[dump]))
     accepted = 0
     for p in range(int(passes)):
         progress(100.0 * p / passes)
@@ -515,9 +545,10 @@ def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
             ft, gt = smooth_step_slope(zt, dump, dx, dy, ignore=pit, eps=eps)
             if ft < cur - 1e-12 and seams_ok(zt):
                 qt = _quality(zt, dump, dx, dy)
+                ht = float(np.mean(lf.slope_degrees(zt, dx, dy)[dump]))
                 if (qt.step_slope <= qual.step_slope + 1e-12 and qt.spikes <= qual.spikes
-                        and qt.horn_slope <= qual.horn_slope + 1e-12):
-                    tau, z, cur, grad, qual = trial, zt, ft, gt, qt
+                        and qt.horn_slope <= qual.horn_slope + 1e-12 and ht <= horn + 1e-12):
+                    tau, z, cur, grad, qual, horn = trial, zt, ft, gt, qt, ht
                     accepted += 1
                     break
             alpha *= 0.5
