@@ -18,28 +18,32 @@ piece).
 
 Seams: per strip the closed form is a constant tau_n, which would leave a
 step where two strips meet.  Instead one field over the whole dump holds every
-strip's supply exactly.  Default (``blend="surface"``): the gentlest surface,
-the landform z of least Dirichlet energy - the sum of its squared one-cell
-step gradients (z_i - z_j)^2 / d^2 over 4-neighbour pairs of the dump and
-between the dump and the natural ground around it (not the final pit) - with
-sum over strip n of (z - H_fd) L_t^2 = V_g(a_mn) and z in [dem_min, dem_max]
-on the strips whose supply is within [V_fmin, V_fmax]; an uplifted strip
-(V_g > V_fmax) keeps only z >= dem_min, a sunk one (V_g < V_fmin) only
-z <= dem_max, and z >= H_fd everywhere.  The volumes are linear in z, so this
-is a convex quadratic programme: one sparse KKT system, cells that leave their
-bounds are fixed there and the system solved again (active set).  Minimising
-the energy of z rather than of the blend matters because dem_max and dem_min
-are rough (held line values of eq. 2 to 4): a smooth blend of two rough
-surfaces is rough, while the least-energy surface fills their pits and cuts
-their spikes wherever the band allows.  tau is then read back from z.  The
-former field (``blend="tau"``) is the smoothest tau - least Dirichlet energy
-sum (d tau / d)^2 - with the same volumes and tau in [0, 1] on the bounded
-strips (volumes linearised, J = dz/dtau, a few Newton rounds); with equal
-tau_n it is the closed form.  Either way a per-strip correction c_n b(x) (b
-ramps from ~0 at the seams to 1 half a strip width inside) then makes every
-volume exact to rounding.  A strip exactly at V_fmin or V_fmax could only be
-dem_min or dem_max itself, with a step at its seams; there continuity wins
-and the bounds are dropped.
+strip's supply exactly.  Default (``blend="natural"``): the surface whose
+departure from the pristine landform, y = z - dem_or, is smoothest - least
+Dirichlet energy sum (y_i - y_j)^2 / d^2 over 4-neighbour pairs of the dump
+and between the dump and the natural ground around it (not the final pit;
+there y = 0) - so the landform keeps PNL's shape, channels and ridges wherever
+the band allows, shifted by the gentlest offset.  ``blend="surface"``: the
+same with y = z, the gentlest surface outright (least sum of squared one-cell
+step gradients), which fills channels too.  Both with sum over strip n of
+(z - H_fd) L_t^2 = V_g(a_mn) and z in [dem_min, dem_max] on the strips whose
+supply is within [V_fmin, V_fmax]; an uplifted strip (V_g > V_fmax) keeps
+only z >= dem_min, a sunk one (V_g < V_fmin) only z <= dem_max, and
+z >= H_fd everywhere.  The volumes are linear in z, so this is a convex
+quadratic programme: one sparse KKT system, cells that leave their bounds are
+fixed there, fixed cells whose multiplier has the wrong sign are released,
+until the KKT conditions hold (active set).  Aiming at z rather than at the
+blend matters because dem_max and dem_min are rough (held line values of
+eq. 2 to 4): a smooth blend of two rough surfaces is rough, while a
+least-energy surface cuts their spikes and fills their pits wherever the band
+allows.  tau is then read back from z.  The former field (``blend="tau"``) is
+the smoothest tau - least sum (d tau / d)^2 - with the same volumes and tau
+in [0, 1] on the bounded strips (volumes linearised, J = dz/dtau, a few
+Newton rounds); with equal tau_n it is the closed form.  Either way a
+per-strip correction c_n b(x) (b ramps from ~0 at the seams to 1 half a strip
+width inside) then makes every volume exact to rounding.  A strip exactly at
+V_fmin or V_fmax could only be dem_min or dem_max itself, with a step at its
+seams; there continuity wins and the bounds are dropped.
 
 Slope mitigation (the paper's "slope mitigation optimisation module": earth
 is redistributed between the catchment units of a refilling strip toward the
@@ -298,7 +302,8 @@ def _tau_energy(lap):
 
 def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=100):
     """The surface z of least Dirichlet energy whose strip volumes are exact, inside
-    per-cell bounds (the 'surface' blend; cells in the order of array[dump]):
+    per-cell bounds (cells in the order of array[dump]; the 'natural' blend
+    passes z - dem_or, its bounds and volumes shifted alike, and ground z_g = 0):
 
         min  E(z) = sum over 4-neighbour pairs of the dump (z_i - z_j)^2 / d^2
                   + sum over (dump cell i, ground neighbour g) (z_i - z_g)^2 / d^2
@@ -557,6 +562,34 @@ def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
     return tau, z, accepted
 
 
+def _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy, progress):
+    """tau over the dump cells by the chosen blend (module doc), volumes nearly exact."""
+    g = st.grid
+    dump, pit, dem_or = g["dump"], g["pit"], g["dem_or"]
+    lab, idx, nper = st.lab, st.idx, st.nper
+    lap = _laplacian(dump, dx, dy)
+    if blend in ("surface", "natural"):
+        # bounds in z: never below dem_min where the strip has more than V_fmin, never
+        # above dem_max where it has less than V_fmax (a tight strip: neither), never
+        # below the floor
+        sup = np.zeros(nper)
+        sup[idx] = st.target
+        tol = 1e-9 * np.maximum(sup, 1.0)
+        above_min = ((sup > v_fmin + tol) & ~tight)[lab]
+        below_max = ((sup < v_fmax - tol) & ~tight)[lab]
+        zr = dem_or[dump] if blend == "natural" else np.zeros(lab.size)
+        lo_z = np.where(above_min, np.maximum(st.zmin, st.zf), st.zf) - zr
+        hi_z = np.where(below_max, st.zmax, np.inf) - zr
+        rhs = st.target / st.area + np.bincount(lab, weights=st.zf - zr, minlength=nper)[idx]
+        ground = dem_or - dem_or if blend == "natural" else dem_or
+        zs = _gentlest_surface(lap, *_ground_neighbours(ground, dump, pit, dx, dy), lab, idx,
+                               rhs, lo_z, hi_z, st.surface(strip_tau[lab]) - zr, progress)
+        if zs is not None:
+            return _tau_of(zs + zr, st.zmin, st.zmax, st.h)
+    return _smoothest_blend(_tau_energy(lap), lab, idx, strip_tau[lab], bounded, st.target,
+                            lambda t: st.volumes(t)[idx], st.slope, st.area, st.h, progress)
+
+
 def _seam_cap(z, refilling, dump, dx, dy, limit):
     """Seam pairs and the steepest angle each may take during the mitigation: the
     slope bound, or (a pair already above it) its angle plus 0.1 degree."""
@@ -601,7 +634,7 @@ def _closed_form(st, v_fmin, v_fmax, progress):
 def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, supply,
                           dx, dy, catchments=None, mitigation=True,
                           slope_bound=25.0, pit_angles=lf.PIT_ANGLES, passes=40,
-                          progress=None, *, blend="surface"):
+                          progress=None, *, blend="natural"):
     """The HPCS near-natural landform on the whole grid (see the module doc).
 
     dem_or, dem_max, dem_min, floor: 2-D float arrays (m, nan = nodata) on one
@@ -612,12 +645,13 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     extraction's CATCHMENTS) for the slope mitigation.  slope_bound
     (degrees): a mitigation step may not lift a seam above this (a seam
     already above it: by more than 0.1 degree); paper: A_max = 25.
-    blend: "surface" (default: least Dirichlet energy of the landform z, the
-    sum of its squared one-cell steps) or "tau" (least Dirichlet energy of tau).
+    blend: the field over the dump (module doc): "natural" (default: least
+    Dirichlet energy of z - dem_or), "surface" (of z: the sum of its squared
+    one-cell steps) or "tau" (of the blend tau).
     """
     progress = as_progress(progress)
-    if blend not in ("surface", "tau"):
-        raise InputError(f"blend must be 'surface' or 'tau', not {blend!r}.")
+    if blend not in ("surface", "natural", "tau"):
+        raise InputError(f"blend must be 'surface', 'natural' or 'tau', not {blend!r}.")
     shape = lf.check_same_shape(INPUT=dem_or, SURFACE_MAX=dem_max, SURFACE_MIN=dem_min,
                                 FLOOR=floor, mining=mining, refilling=refilling,
                                 CATCHMENTS=catchments)
@@ -655,26 +689,8 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     # exactly at V_fmin or V_fmax fits inside the bounds only as dem_min or dem_max
     # itself, with a step at its seams: continuity wins, no bounds there
     bounded = (feasible & ~tight)[lab]
-    lap = _laplacian(dump, dx, dy)
-    tau_s = None
-    if blend == "surface":
-        # bounds in z: never below dem_min where the strip has more than V_fmin, never
-        # above dem_max where it has less than V_fmax (a tight strip: neither), never
-        # below the floor
-        tol = 1e-9 * np.maximum(sup, 1.0)
-        above_min = ((sup > v_fmin + tol) & ~tight)[lab]
-        below_max = ((sup < v_fmax - tol) & ~tight)[lab]
-        lo_z = np.where(above_min, np.maximum(st.zmin, st.zf), st.zf)
-        hi_z = np.where(below_max, st.zmax, np.inf)
-        rhs = (st.target / area + np.bincount(lab, weights=st.zf, minlength=nper)[idx])
-        zs = _gentlest_surface(lap, *_ground_neighbours(dem_or, dump, pit, dx, dy), lab, idx,
-                               rhs, lo_z, hi_z, st.surface(strip_tau[lab]), progress)
-        if zs is not None:
-            tau_s = _tau_of(zs, st.zmin, st.zmax, st.h)
-    if tau_s is None:
-        tau_s = _smoothest_blend(_tau_energy(lap), lab, idx, strip_tau[lab], bounded,
-                                 st.target, lambda t: st.volumes(t)[idx], st.slope, area,
-                                 st.h, progress)
+    tau_s = _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy,
+                         progress)
     lo_c = np.where(bounded, np.minimum(0.0, tau_s), -np.inf)
     hi_c = np.where(bounded, np.maximum(1.0, tau_s), np.inf)
     tau = st.restore(tau_s, lo_c, hi_c, progress)
