@@ -7,6 +7,7 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
@@ -116,12 +117,17 @@ class NearNaturalLandform(HpcsAlgorithm):
         "cells (total kept). Where V_g exceeds V_fmax (eq. 7) the strip rises above dem_max "
         "('uplifted'); where V_g is below V_fmin (eq. 8) it sinks below dem_min ('sunk'), "
         "never below the floor.\n\n"
-        "The field over the dump is the gentlest surface: the least sum of squared one-cell "
-        "steps (z_i - z_j)^2 / d^2 between neighbouring cells and towards the ground around "
-        "the dump, with every strip's volume exact, inside [dem_min, dem_max] where the supply "
-        "is within [V_fmin, V_fmax], not below dem_min where it exceeds V_fmax, not above "
-        "dem_max where it is short. So the spikes and pits of the two earthwork surfaces are "
-        "cut and filled wherever the band allows, and strips join without steps.\n\n"
+        "One surface covers the whole dump, so strips join without steps: every strip's "
+        "volume exact, inside [dem_min, dem_max] where the supply is within [V_fmin, V_fmax], "
+        "not below dem_min where it exceeds V_fmax, not above dem_max where it is short. "
+        "BLEND (advanced) picks which: 'Natural' (default) keeps the pristine landform's "
+        "shape, its channels and ridges, wherever the band allows: the departure from the "
+        "DEM, y = z - DEM, has the least sum of squared one-cell steps (y_i - y_j)^2 / d^2 "
+        "between neighbouring cells and towards the ground around the dump. 'Gentlest' "
+        "minimises the same sum for z itself: the lowest slope, but it also fills channels. "
+        "'Smoothest blend' is dem_min + t (dem_max - dem_min) with the smoothest t, which "
+        "carries the spikes of the two surfaces. The first two cut and fill the spikes and "
+        "pits of the earthwork surfaces wherever the band allows.\n\n"
         "Slope mitigation (optional; the paper's slope mitigation module): earth is moved "
         "between the catchment units (strip x catchment) of each strip, volumes kept, by "
         "projected gradient descent on the centre-inclusive mean slope (per cell the angle "
@@ -146,6 +152,11 @@ class NearNaturalLandform(HpcsAlgorithm):
     SUBAREAS = "SUBAREAS"
     SLOPE_MITIGATION = "SLOPE_MITIGATION"
     SLOPE_BOUND = "SLOPE_BOUND"
+    BLEND = "BLEND"
+    #: BLEND options: core.nearnatural's ``blend`` and the option label
+    BLENDS = (("natural", "Natural: the pristine landform's shape, smoothest offset"),
+              ("surface", "Gentlest: least squared one-cell steps"),
+              ("tau", "Smoothest blend t of dem_min and dem_max"))
     OUTPUT = "OUTPUT"
     MEAN_SLOPE = "MEAN_SLOPE"
     MAX_SLOPE = "MAX_SLOPE"
@@ -177,6 +188,11 @@ class NearNaturalLandform(HpcsAlgorithm):
         p = QgsProcessingParameterNumber(
             self.SLOPE_BOUND, self.tr("Slope bound at strip seams for the mitigation (degrees)"),
             QgsProcessingParameterNumber.Double, defaultValue=25.0, minValue=0.0, maxValue=89.9)
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(p)
+        p = QgsProcessingParameterEnum(
+            self.BLEND, self.tr("Surface between the strips' volumes"),
+            options=[self.tr(label) for _, label in self.BLENDS], defaultValue=0)
         p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(p)
         pit_angle_parameters(self)
@@ -222,7 +238,8 @@ class NearNaturalLandform(HpcsAlgorithm):
             mitigation=mitigation,
             slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
             pit_angles=pit_angles(self, parameters, context),
-            progress=self.progress(feedback, 0, 90))
+            progress=self.progress(feedback, 0, 90),
+            blend=self.BLENDS[self.parameterAsEnum(parameters, self.BLEND, context)][0])
         moved = res.diagnostics.get("merged_periods") or []
         if moved:
             feedback.pushWarning(self.tr(

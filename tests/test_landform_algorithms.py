@@ -103,6 +103,12 @@ def test_near_natural_landform(run_alg, plan_files, tmp_path):
     assert res["STEP_SLOPE"] <= res["STEP_SLOPE_BEFORE"]
     assert res["MEAN_SLOPE_BEFORE"] == pytest.approx(res0["MEAN_SLOPE"], abs=1e-9)
     assert res["SPIKES"] == q1.spikes <= res0["SPIKES"] == q0.spikes
+    # the other blends (advanced BLEND) hold the same volumes
+    for blend in (1, 2):
+        r = run_alg("hpcs:nearnaturallandform", _nn_params(
+            files, tmp_path / f"blend{blend}.tif", SLOPE_MITIGATION=False, BLEND=blend))
+        assert r["VOLUME_ERROR_MAX"] < 1e-3
+        assert r["STEP_SLOPE"] != pytest.approx(res0["STEP_SLOPE"], abs=1e-6)
 
 
 def test_supply_taken_from_the_mining_strips(run_alg, plan_files, tmp_path):
