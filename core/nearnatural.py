@@ -300,7 +300,7 @@ def _tau_energy(lap):
     return lambda tau: (lap, zero)
 
 
-def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=100):
+def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=400):
     """The surface z of least Dirichlet energy whose strip volumes are exact, inside
     per-cell bounds (cells in the order of array[dump]; the 'natural' blend
     passes z - dem_or, its bounds and volumes shifted alike, and ground z_g = 0):
@@ -314,10 +314,13 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=10
     natural surface around the dump, not the final pit).  E = z^T (L + B) z
     - 2 s^T z + const (L the dump's graph Laplacian, B = diag(wb), s = the sum of
     z_g / d^2 over each cell's ground neighbours); the volumes are linear in z,
-    so this is a convex quadratic programme, solved as one sparse KKT system;
-    cells that leave their bounds are fixed there and the system solved again,
-    and fixed cells whose multiplier has the wrong sign are released (active
-    set, until the KKT conditions hold).  Returns None when a system is singular.
+    so this is a convex quadratic programme, solved as sparse KKT systems on the
+    free cells (active set): first every cell that leaves its bounds is fixed
+    there until none does; then, from that feasible surface, fixed cells whose
+    multiplier has the wrong sign are released and each step toward the new
+    solution is cut where a cell meets its bound (fixed there), so the energy
+    falls at every step, until the KKT conditions hold.  Returns None when a
+    system is singular.
     """
     from scipy import sparse
     n = z0.size
@@ -327,6 +330,9 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=10
     row_of = pos[lab]
     fixed = np.zeros(n, bool)
     z = np.clip(z0, lo, hi)
+    feasible = False
+    sticky = np.zeros(n, bool)
+    released = np.zeros(n, bool)
     for _ in range(active):
         progress.check()
         fi = np.nonzero(~fixed)[0]
@@ -340,12 +346,34 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=10
         sol = _solve_kkt(Q[fi][:, fi], C[keep], r, b, z[fi])
         if sol is None:
             return None
-        z[fi] = sol
-        viol = ~fixed & ((z < lo) | (z > hi))
-        if viol.any():
-            z[viol] = np.clip(z[viol], lo[viol], hi[viol])
-            fixed |= viol
-            continue
+        if feasible:
+            # from a feasible point: the longest step toward sol inside the bounds;
+            # the cells that block it are fixed (the energy falls at every step)
+            d = sol - z[fi]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(d < 0, (lo[fi] - z[fi]) / d,
+                                 np.where(d > 0, (hi[fi] - z[fi]) / d, np.inf))
+            ratio = np.maximum(ratio, 0.0)
+            alpha = min(1.0, float(ratio.min()))
+            z[fi] += alpha * d
+            if alpha < 1.0:
+                block = fi[ratio <= alpha]
+                z[block] = np.clip(z[block], lo[block], hi[block])
+                fixed[block] = True
+                if alpha == 0.0:
+                    # a released cell pushed straight back: keep it fixed from now on,
+                    # so that the set cannot cycle
+                    sticky[block[released[block]]] = True
+                continue
+        else:
+            # first the fast way: every cell that leaves its bounds is fixed there
+            z[fi] = sol
+            viol = ~fixed & ((z < lo) | (z > hi))
+            if viol.any():
+                z[viol] = np.clip(z[viol], lo[viol], hi[viol])
+                fixed |= viol
+                continue
+            feasible = True
         # release the fixed cells whose multiplier has the wrong sign: at the lower
         # bound dE/dz_i < mu_n (it would rather rise), at the upper one > mu_n
         grad = Q @ z - s
@@ -354,10 +382,12 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=10
         scale = 1e-9 * (np.abs(grad).max() + 1e-300)
         gap = grad - mu[row_of]
         has = (cnt > 0)[row_of]
-        release = fixed & has & (((z <= lo) & (gap < -scale)) | ((z >= hi) & (gap > scale)))
+        release = fixed & has & ~sticky & (((z <= lo) & (gap < -scale))
+                                           | ((z >= hi) & (gap > scale)))
         if not release.any():
             break
         fixed &= ~release
+        released = release
     return np.clip(z, lo, hi)
 
 
@@ -478,11 +508,17 @@ class _Dump:
         return field(cv)
 
 
+def _window(mask):
+    """The bounding box of ``mask`` with two cells of margin: every 3 x 3 window and
+    every one-cell step of a mask cell lies inside it, so measures over the mask
+    taken on the box equal those taken on the whole grid."""
+    r, c = np.nonzero(mask)
+    return (slice(max(r.min() - 2, 0), r.max() + 3), slice(max(c.min() - 2, 0), c.max() + 3))
+
+
 def _quality(z, dump, dx, dy):
-    """core.quality.design_quality of z over the dump, on the dump's bounding box
-    (two cells of margin, so every 3 x 3 window of the dump's interior is whole)."""
-    r, c = np.nonzero(dump)
-    sl = (slice(max(r.min() - 2, 0), r.max() + 3), slice(max(c.min() - 2, 0), c.max() + 3))
+    """core.quality.design_quality of z over the dump (on :func:`_window`)."""
+    sl = _window(dump)
     return design_quality(z[sl], dump[sl], dx, dy)
 
 
@@ -519,22 +555,28 @@ def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
     the 4-neighbour pairs across strip seams and the largest angle each may take.
     """
     g = st.grid
-    dump, pit = g["dump"], g["pit"]
+    win = _window(g["dump"])
+    dump, pit = g["dump"][win], g["pit"][win]
     pa, pb, pdist, cap = seam
     nunit = units.strip.size
 
     def seams_ok(zz):
         zr = zz.ravel()
         return np.all(np.degrees(np.arctan(np.abs(zr[pa] - zr[pb]) / pdist)) <= cap)
+
+    def measures(zz):
+        zw = zz[win]
+        f, gr = smooth_step_slope(zw, dump, dx, dy, ignore=pit, eps=eps)
+        return f, gr[dump], zw
     z = st.assemble(tau)
-    cur, grad = smooth_step_slope(z, dump, dx, dy, ignore=pit, eps=eps)
-    qual = _quality(z, dump, dx, dy)
-    horn = float(np.mean(lf.slope_degrees(z, dx, dy)[dump]))
+    cur, grad, zw = measures(z)
+    qual = design_quality(zw, dump, dx, dy)
+    horn = float(np.mean(lf.slope_degrees(zw, dx, dy)[dump]))
     accepted = 0
     for p in range(int(passes)):
         progress(100.0 * p / passes)
         dzt = st.slope(tau)
-        g_u = np.bincount(units.unit, weights=grad[dump] * dzt * units.phi, minlength=nunit)
+        g_u = np.bincount(units.unit, weights=grad * dzt * units.phi, minlength=nunit)
         w_u = np.bincount(units.unit, weights=dzt * units.phi, minlength=nunit) * st.area
         num = np.bincount(units.strip, weights=g_u * w_u, minlength=st.nper)
         den = np.bincount(units.strip, weights=w_u * w_u, minlength=st.nper)
@@ -547,10 +589,10 @@ def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
             trial = st.restore(tau + alpha * d_u[units.unit] * units.phi, units.lo,
                                units.hi, progress)
             zt = st.assemble(trial)
-            ft, gt = smooth_step_slope(zt, dump, dx, dy, ignore=pit, eps=eps)
+            ft, gt, zw = measures(zt)
             if ft < cur - 1e-12 and seams_ok(zt):
-                qt = _quality(zt, dump, dx, dy)
-                ht = float(np.mean(lf.slope_degrees(zt, dx, dy)[dump]))
+                qt = design_quality(zw, dump, dx, dy)
+                ht = float(np.mean(lf.slope_degrees(zw, dx, dy)[dump]))
                 if (qt.step_slope <= qual.step_slope + 1e-12 and qt.spikes <= qual.spikes
                         and qt.horn_slope <= qual.horn_slope + 1e-12 and ht <= horn + 1e-12):
                     tau, z, cur, grad, qual, horn = trial, zt, ft, gt, qt, ht
