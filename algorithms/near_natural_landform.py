@@ -263,10 +263,10 @@ class NearNaturalLandform(HpcsAlgorithm):
                 res.mean_slope, res.mean_slope_before, res.max_seam_slope))
         q0, q1 = res.quality_before, res.quality
         feedback.pushInfo(self.tr(
-            "Dump interior ({0} cells), before -> after mitigation: Horn slope {1:.2f} -> "
-            "{2:.2f} degrees, step slope {3:.2f} -> {4:.2f} degrees, spikes {5} -> {6} "
-            "(largest {7:.1f} m off its 3 x 3 median; limit {8:.1f} m); {9} mitigation "
-            "step(s) kept.").format(
+            "Mean slope of the dump's interior ({0} cells), before -> after mitigation: "
+            "Horn {1:.2f} -> {2:.2f} degrees, step slope (centre-inclusive) {3:.2f} -> {4:.2f} "
+            "degrees; spikes {5} -> {6} (largest {7:.1f} m off its 3 x 3 median; limit "
+            "{8:.1f} m); {9} mitigation step(s) kept.").format(
                 q1.cells, q0.horn_slope, q1.horn_slope, q0.step_slope, q1.step_slope,
                 q0.spikes, q1.spikes, q1.largest_spike, q1.spike_limit,
                 res.diagnostics.get("passes_accepted", 0)))
