@@ -192,7 +192,7 @@ class NearNaturalLandform(HpcsAlgorithm):
         self.addParameter(p)
         p = QgsProcessingParameterEnum(
             self.BLEND, self.tr("Surface between the strips' volumes"),
-            options=[self.tr(label) for _, label in self.BLENDS], defaultValue=0)
+            options=[self.tr(label) for _, label in self.BLENDS], defaultValue=0, optional=True)
         p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(p)
         pit_angle_parameters(self)
@@ -239,7 +239,8 @@ class NearNaturalLandform(HpcsAlgorithm):
             slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
             pit_angles=pit_angles(self, parameters, context),
             progress=self.progress(feedback, 0, 90),
-            blend=self.BLENDS[self.parameterAsEnum(parameters, self.BLEND, context)][0])
+            blend=self.BLENDS[self.parameterAsEnum(parameters, self.BLEND, context)
+                              if parameters.get(self.BLEND) is not None else 0][0])
         moved = res.diagnostics.get("merged_periods") or []
         if moved:
             feedback.pushWarning(self.tr(
