@@ -17,31 +17,51 @@ tau_n and is solved exactly (bisection on the breakpoints, then the linear
 piece).
 
 Seams: per strip the closed form is a constant tau_n, which would leave a
-step where two strips meet.  Instead tau is the smoothest field over the
-whole dump - least Dirichlet energy sum (d tau / d)^2 over neighbouring
-cells - whose strip volumes equal the supplies, with tau in [0, 1] on the
-strips whose supply is within [V_fmin, V_fmax].  The volumes are linearised
-(J = dz/dtau), the equality-constrained problem is one sparse KKT system,
-cells of bounded strips that leave [0, 1] are fixed at the bound (active
-set), and a few Newton rounds absorb the kinks; then a per-strip correction
-c_n b(x) (b ramps from ~0 at the seams to 1 half a strip width inside)
-makes every volume exact.  With equal tau_n this is tau = tau_n everywhere:
-the closed form.  A strip exactly at V_fmin or V_fmax could only be dem_min or
-dem_max itself, with a step at its seams; there continuity wins and the
-bounds are dropped.
+step where two strips meet.  Instead one field over the whole dump holds every
+strip's supply exactly.  Default (``blend="natural"``): the surface whose
+departure from the pristine landform, y = z - dem_or, is smoothest - least
+Dirichlet energy sum (y_i - y_j)^2 / d^2 over 4-neighbour pairs of the dump
+and between the dump and the natural ground around it (not the final pit;
+there y = 0) - so the landform keeps PNL's shape, channels and ridges wherever
+the band allows, shifted by the gentlest offset.  ``blend="surface"``: the
+same with y = z, the gentlest surface outright (least sum of squared one-cell
+step gradients), which fills channels too.  Both with sum over strip n of
+(z - H_fd) L_t^2 = V_g(a_mn) and z in [dem_min, dem_max] on the strips whose
+supply is within [V_fmin, V_fmax]; an uplifted strip (V_g > V_fmax) keeps
+only z >= dem_min, a sunk one (V_g < V_fmin) only z <= dem_max, and
+z >= H_fd everywhere.  The volumes are linear in z, so this is a convex
+quadratic programme: one sparse KKT system, cells that leave their bounds are
+fixed there, fixed cells whose multiplier has the wrong sign are released,
+until the KKT conditions hold (active set).  Aiming at z rather than at the
+blend matters because dem_max and dem_min are rough (held line values of
+eq. 2 to 4): a smooth blend of two rough surfaces is rough, while a
+least-energy surface cuts their spikes and fills their pits wherever the band
+allows.  tau is then read back from z.  The former field (``blend="tau"``) is
+the smoothest tau - least sum (d tau / d)^2 - with the same volumes and tau
+in [0, 1] on the bounded strips (volumes linearised, J = dz/dtau, a few
+Newton rounds); with equal tau_n it is the closed form.  Either way a
+per-strip correction c_n b(x) (b ramps from ~0 at the seams to 1 half a strip
+width inside) then makes every volume exact to rounding.  A strip exactly at
+V_fmin or V_fmax could only be dem_min or dem_max itself, with a step at its
+seams; there continuity wins and the bounds are dropped.
 
 Slope mitigation (the paper's "slope mitigation optimisation module": earth
 is redistributed between the catchment units of a refilling strip toward the
 lowest slope): the units are (strip, catchment) pieces, each with a bump
 phi_u (1 inside, ramping to ~0 at the unit's border).  The design variables
-a_u move tau by a_u phi_u.  A pass takes the gradient of the mean slope
-(Horn's stencil and its adjoint) with respect to a_u, projects it so that
-every strip's volume is unchanged to first order (sum_u a_u w_u = 0 per
-strip), steps along it with backtracking, restores the volumes exactly, and
-accepts the step only if the mean slope over the dump decreased and no
-4-neighbour pair across a seam rose above the slope bound (a pair already
-above it before the mitigation: by more than 0.1 degree).  So the mean slope
-never rises and the volumes stay exact.
+a_u move tau by a_u phi_u.  The objective is the smooth centre-inclusive mean
+slope over the dump (:func:`smooth_step_slope`: per cell the angle of the mean
+of its four one-cell step gradients, |s| read as sqrt(eps^2 + s^2)), which,
+unlike Horn's stencil, sees the cell itself, so spikes, pits and checkerboards
+raise it.  A pass takes its exact gradient (adjoint) with respect to a_u,
+projects it so that every strip's volume is unchanged to first order
+(sum_u a_u w_u = 0 per strip), steps along it with backtracking, restores the
+volumes exactly, and accepts the step only if the objective fell, and neither
+the step slope nor the Horn slope (core.quality, over the dump's interior;
+Horn also over the whole dump) nor the spike count rose, and no 4-neighbour
+pair across a seam rose above the slope bound (a pair already above it before
+the mitigation: by more than 0.1 degree).  So the mitigation cannot lower one
+measure by roughening, the volumes stay exact and the bands hold.
 """
 from dataclasses import dataclass, field
 
@@ -50,6 +70,7 @@ from scipy import ndimage
 
 from . import landform as lf
 from .errors import InputError, as_progress
+from .quality import Quality, design_quality
 
 
 @dataclass
@@ -69,6 +90,8 @@ class NearNaturalResult:
     mean_slope_before: float      # before slope mitigation
     max_seam_slope: float         # degrees, steepest 4-neighbour step across a seam
     strip_width: float            # metres, median along the mining axis
+    quality: Quality = None       # design quality over the dump (core.quality), final
+    quality_before: Quality = None  # the same before the slope mitigation
     diagnostics: dict = field(default_factory=dict)
 
     @property
@@ -214,16 +237,19 @@ def _solve_kkt(L_ff, C, r, b, prev, batch=32):
     return tau if np.all(np.isfinite(tau)) else None
 
 
-def _smoothest_blend(lap, lab, idx, tau0, bounded, target, volumes, slope_of, area, h,
+def _smoothest_blend(energy, lab, idx, tau0, bounded, target, volumes, slope_of, area, h,
                      progress, newton=3, active=30):
-    """The smoothest tau field (least Dirichlet energy sum (grad tau)^2) whose strip
-    volumes equal the targets, with tau in [0, 1] on the ``bounded`` cells.
+    """The tau field of least energy whose strip volumes equal the targets, with
+    tau in [0, 1] on the ``bounded`` cells.
 
-    Volumes are linearised around the current field (J = dz/dtau) and the
-    equality-constrained least-energy problem is solved as one sparse KKT
-    system; bounded cells that leave [0, 1] are fixed at the bound and the
-    system solved again (active set).  A few Newton rounds absorb the kinks
-    (floor, regime changes); the caller restores the volumes exactly.
+    ``energy(tau)`` gives the quadratic model (Q, r) of the energy around tau,
+    E ~ tau^T Q tau / 2 - r^T tau (the Dirichlet energy of tau, or of the
+    surface z(tau): see :func:`_tau_energy`, :func:`_surface_energy`).  Volumes
+    are linearised around the current field (J = dz/dtau) and the
+    equality-constrained problem is solved as one sparse KKT system; bounded
+    cells that leave [0, 1] are fixed at the bound and the system solved again
+    (active set).  A few Newton rounds absorb the kinks (floor, regime
+    changes); the caller restores the volumes exactly.
     """
     from scipy import sparse
     tau = tau0.astype(np.float64).copy()
@@ -236,6 +262,7 @@ def _smoothest_blend(lap, lab, idx, tau0, bounded, target, volumes, slope_of, ar
         jac = np.maximum(slope_of(tau), 1e-3 * h) * area
         rhs_v = target - volumes(tau) + np.bincount(row_of, weights=jac * tau,
                                                    minlength=idx.size)
+        Q, r = energy(tau)
         fixed = np.zeros(n, bool)
         new = tau.copy()
         for _ in range(active):
@@ -249,10 +276,10 @@ def _smoothest_blend(lap, lab, idx, tau0, bounded, target, volumes, slope_of, ar
             C = C[keep]
             b = (rhs_v - np.bincount(row_of[fixed], weights=jac[fixed] * new[fixed],
                                      minlength=idx.size))[keep]
-            L_ff = lap[fi][:, fi]
-            rhs_t = -(lap[fi][:, np.nonzero(fixed)[0]] @ new[fixed]) if fixed.any() \
-                else np.zeros(fi.size)
-            sol = _solve_kkt(L_ff, C, rhs_t, b, new[fi])
+            Q_ff = Q[fi][:, fi]
+            rhs_t = r[fi] - (Q[fi][:, np.nonzero(fixed)[0]] @ new[fixed]) if fixed.any() \
+                else r[fi]
+            sol = _solve_kkt(Q_ff, C, rhs_t, b, new[fi])
             if sol is None:
                 break
             new[fi] = sol
@@ -267,10 +294,389 @@ def _smoothest_blend(lap, lab, idx, tau0, bounded, target, volumes, slope_of, ar
     return tau
 
 
+def _tau_energy(lap):
+    """Energy model of the 'tau' blend: the Dirichlet energy of tau itself."""
+    zero = np.zeros(lap.shape[0])
+    return lambda tau: (lap, zero)
+
+
+def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=400):
+    """The surface z of least Dirichlet energy whose strip volumes are exact, inside
+    per-cell bounds (cells in the order of array[dump]; the 'natural' blend
+    passes z - dem_or, its bounds and volumes shifted alike, and ground z_g = 0):
+
+        min  E(z) = sum over 4-neighbour pairs of the dump (z_i - z_j)^2 / d^2
+                  + sum over (dump cell i, ground neighbour g) (z_i - z_g)^2 / d^2
+        s.t. sum over strip n of z = rhs_n  (V_g / L^2 + sum H_fd: eq. 7/8 on z),
+             lo <= z <= hi,
+
+    the sum of the squared one-cell step gradients of the landform (ground = the
+    natural surface around the dump, not the final pit).  E = z^T (L + B) z
+    - 2 s^T z + const (L the dump's graph Laplacian, B = diag(wb), s = the sum of
+    z_g / d^2 over each cell's ground neighbours); the volumes are linear in z,
+    so this is a convex quadratic programme, solved as sparse KKT systems on the
+    free cells (active set): first every cell that leaves its bounds is fixed
+    there until none does; then, from that feasible surface, fixed cells whose
+    multiplier has the wrong sign are released and each step toward the new
+    solution is cut where a cell meets its bound (fixed there), so the energy
+    falls at every step, until the KKT conditions hold.  Returns None when a
+    system is singular.
+    """
+    from scipy import sparse
+    n = z0.size
+    Q = (lap + sparse.diags(wb)).tocsr()
+    pos = np.full(int(lab.max()) + 1, -1, np.int64)
+    pos[idx] = np.arange(idx.size)
+    row_of = pos[lab]
+    fixed = np.zeros(n, bool)
+    z = np.clip(z0, lo, hi)
+    feasible = False
+    sticky = np.zeros(n, bool)
+    released = np.zeros(n, bool)
+    for _ in range(active):
+        progress.check()
+        fi = np.nonzero(~fixed)[0]
+        if fi.size == 0:
+            break
+        C = sparse.csr_matrix((np.ones(fi.size), (row_of[fi], np.arange(fi.size))),
+                              shape=(idx.size, fi.size))
+        keep = np.bincount(row_of[fi], minlength=idx.size) > 0
+        b = (rhs - np.bincount(row_of[fixed], weights=z[fixed], minlength=idx.size))[keep]
+        r = s[fi] - (Q[fi][:, np.nonzero(fixed)[0]] @ z[fixed]) if fixed.any() else s[fi]
+        sol = _solve_kkt(Q[fi][:, fi], C[keep], r, b, z[fi])
+        if sol is None:
+            return None
+        if feasible:
+            # from a feasible point: the longest step toward sol inside the bounds;
+            # the cells that block it are fixed (the energy falls at every step)
+            d = sol - z[fi]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(d < 0, (lo[fi] - z[fi]) / d,
+                                 np.where(d > 0, (hi[fi] - z[fi]) / d, np.inf))
+            ratio = np.maximum(ratio, 0.0)
+            alpha = min(1.0, float(ratio.min()))
+            z[fi] += alpha * d
+            if alpha < 1.0:
+                block = fi[ratio <= alpha]
+                z[block] = np.clip(z[block], lo[block], hi[block])
+                fixed[block] = True
+                if alpha == 0.0:
+                    # a released cell pushed straight back: keep it fixed from now on,
+                    # so that the set cannot cycle
+                    sticky[block[released[block]]] = True
+                continue
+        else:
+            # first the fast way: every cell that leaves its bounds is fixed there
+            z[fi] = sol
+            viol = ~fixed & ((z < lo) | (z > hi))
+            if viol.any():
+                z[viol] = np.clip(z[viol], lo[viol], hi[viol])
+                fixed |= viol
+                continue
+            feasible = True
+        # release the fixed cells whose multiplier has the wrong sign: at the lower
+        # bound dE/dz_i < mu_n (it would rather rise), at the upper one > mu_n
+        grad = Q @ z - s
+        cnt = np.bincount(row_of[fi], minlength=idx.size)
+        mu = np.bincount(row_of[fi], weights=grad[fi], minlength=idx.size) / np.maximum(cnt, 1)
+        scale = 1e-9 * (np.abs(grad).max() + 1e-300)
+        gap = grad - mu[row_of]
+        has = (cnt > 0)[row_of]
+        release = fixed & has & ~sticky & (((z <= lo) & (gap < -scale))
+                                           | ((z >= hi) & (gap > scale)))
+        if not release.any():
+            break
+        fixed &= ~release
+        released = release
+    return np.clip(z, lo, hi)
+
+
+def _tau_of(z, zmin, zmax, h):
+    """The blend tau whose surface (see :func:`_surface`) is z (z >= the floor)."""
+    delta = zmax - zmin
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inner = np.where(delta > 0, (z - zmin) / np.where(delta > 0, delta, 1.0), 0.0)
+    return np.where(z > zmax, 1.0 + (z - zmax) / h,
+                    np.where(z < zmin, (z - zmin) / h, np.clip(inner, 0.0, 1.0)))
+
+
+def _ground_neighbours(z, dump, pit, dx, dy):
+    """(w_b, s) of :class:`_SurfaceEnergy` per dump cell (order of array[dump])."""
+    ground = ~dump & ~pit & np.isfinite(z)
+    zg = np.where(ground, z, 0.0)
+    p_g = np.pad(ground, 1, constant_values=False)
+    p_z = np.pad(zg, 1)
+    rows, cols = z.shape
+    wb = np.zeros(z.shape)
+    s = np.zeros(z.shape)
+    for dr, dc, d in ((0, 1, dx), (0, -1, dx), (1, 0, dy), (-1, 0, dy)):
+        g = p_g[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols]
+        wb += g / d ** 2
+        s += p_z[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols] * g / d ** 2
+    return wb[dump], s[dump]
+
+
+#: eps of the smooth step slope (a gradient, m/m): |s| becomes sqrt(eps^2 + s^2)
+STEP_EPS = 1e-3
+_STEPS = ((0, 1), (0, -1), (1, 0), (-1, 0))      # E, W, S, N neighbour offsets
+
+
+def smooth_step_slope(z, mask, dx, dy, *, ignore=None, eps=STEP_EPS):
+    """(F, dF/dz): the smooth centre-inclusive mean slope (degrees) over ``mask``,
+
+        F = mean over i in mask of atan( 1/4 sum_k sqrt(eps^2 + ((z_i - z_k) / d_k)^2) )
+
+    over the four one-cell steps k (E, W, N, S; d_k = dx or dy): the smooth form
+    of core.quality.step_slope (each |step| read at most eps too high).  A step
+    to a cell off the grid, without data or in ``ignore`` counts as 0.  Unlike
+    Horn's slope, it sees the cell itself: a spike or a checkerboard raises it.
+    dF/dz is exact (the adjoint of the four differences); F in degrees.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    mask = np.asarray(mask, bool)
+    n = max(int(mask.sum()), 1)
+    ok = np.isfinite(z) if ignore is None else np.isfinite(z) & ~np.asarray(ignore, bool)
+    zz = np.where(ok, z, 0.0)
+    rows, cols = z.shape
+    pz, pok = np.pad(zz, 1), np.pad(ok, 1, constant_values=False)
+    steps = []
+    for dr, dc in _STEPS:
+        d = dx if dr == 0 else dy
+        nb = pz[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols]
+        valid = ok & pok[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols]
+        steps.append((np.where(valid, (zz - nb) / d, 0.0), d))
+    terms = [np.sqrt(eps * eps + s * s) for s, _ in steps]
+    g = sum(terms) / 4.0
+    value = float(np.degrees(np.arctan(g[mask])).sum() / n)
+    w = np.where(mask, np.degrees(1.0) / (n * 4.0 * (1.0 + g * g)), 0.0)
+    grad = np.zeros((rows + 2, cols + 2))
+    for (dr, dc), (s, d), t in zip(_STEPS, steps, terms):
+        q = w * s / (t * d)
+        grad[1:-1, 1:-1] += q
+        grad[1 + dr:1 + dr + rows, 1 + dc:1 + dc + cols] -= q
+    return value, grad[1:-1, 1:-1]
+
+
+@dataclass
+class _Dump:
+    """The dump's cells (in the order of array[dump]), their strips and bands,
+    and how a blend field tau becomes the landform (shared by every stage)."""
+    lab: np.ndarray
+    zmin: np.ndarray
+    zmax: np.ndarray
+    zf: np.ndarray
+    h: float
+    area: float
+    nper: int
+    idx: np.ndarray          # periods with cells
+    target: np.ndarray       # their supplies
+    bump: np.ndarray         # per cell, ~0 at the seams, 1 half a strip width inside
+    grid: dict               # dem_or, pit, dump, pit_z on the full grid
+
+    def surface(self, tau):
+        return _surface(tau, self.zmin, self.zmax, self.zf, self.h)
+
+    def slope(self, tau):
+        return _dz_dtau(tau, self.zmin, self.zmax, self.zf, self.h)
+
+    def volumes(self, tau):
+        z = self.surface(tau)
+        return np.bincount(self.lab, weights=(z - self.zf) * self.area, minlength=self.nper)
+
+    def assemble(self, tau):
+        g = self.grid
+        full = np.full(g["dump"].shape, np.nan)
+        full[g["dump"]] = self.surface(tau)
+        return lf.assemble(g["dem_or"], full, g["pit"], g["dump"], g["pit_z"])
+
+    def restore(self, base, lo_c, hi_c, progress):
+        """tau = clip(base + c_n bump, lo, hi) with every strip's volume exact
+        (c_n by bisection); a strip out of reach inside its bounds drops them."""
+        idx, target = self.idx, self.target
+
+        def field(cv):
+            c = np.zeros(self.nper)
+            c[idx] = cv
+            return np.clip(base + c[self.lab] * self.bump, lo_c, hi_c)
+        cv = _bisect(lambda cv: self.volumes(field(cv))[idx], target,
+                     np.full(idx.size, -1.0), np.full(idx.size, 1.0), progress)
+        miss = np.abs(self.volumes(field(cv))[idx] - target) > 1e-9 * np.maximum(target, 1.0)
+        if miss.any():
+            off = np.isin(self.lab, idx[miss])
+            return self.restore(base, np.where(off, -np.inf, lo_c),
+                                np.where(off, np.inf, hi_c), progress)
+        return field(cv)
+
+
+def _window(mask):
+    """The bounding box of ``mask`` with two cells of margin: every 3 x 3 window and
+    every one-cell step of a mask cell lies inside it, so measures over the mask
+    taken on the box equal those taken on the whole grid."""
+    r, c = np.nonzero(mask)
+    return (slice(max(r.min() - 2, 0), r.max() + 3), slice(max(c.min() - 2, 0), c.max() + 3))
+
+
+def _quality(z, dump, dx, dy):
+    """core.quality.design_quality of z over the dump (on :func:`_window`)."""
+    sl = _window(dump)
+    return design_quality(z[sl], dump[sl], dx, dy)
+
+
+@dataclass
+class _Units:
+    """Catchment units (strip x catchment) of the slope mitigation."""
+    unit: np.ndarray         # unit index per dump cell
+    strip: np.ndarray        # period of every unit
+    phi: np.ndarray          # bump per dump cell (1 inside a unit, ~0 at its border)
+    lo: np.ndarray           # tau bounds per dump cell
+    hi: np.ndarray
+
+
+def _catchment_units(catchments, refilling, dump, tau, lo_c, hi_c, width, dx, dy):
+    cat = np.asarray(catchments, dtype=np.float64)
+    catv = np.maximum(np.where(np.isfinite(cat), cat, 0), 0).astype(np.int64)[dump]
+    lab = refilling[dump]
+    key = lab * (int(catv.max()) + 1) + catv
+    ukeys, unit = np.unique(key, return_inverse=True)
+    unit_full = np.zeros(dump.shape, np.int64)
+    unit_full[dump] = unit + 1
+    phi = _border_bump(unit_full, dump, max(0.25 * width, min(dx, dy)), dx, dy)[dump]
+    # every cell stays inside [dem_min, dem_max], or inside the band it was already
+    # in where the strip's supply forced it out ("uplifted" / "sunk")
+    lo = np.where(np.isfinite(lo_c), lo_c, np.minimum(0.0, tau))
+    hi = np.where(np.isfinite(hi_c), hi_c, np.maximum(1.0, tau))
+    return _Units(unit, (ukeys // (int(catv.max()) + 1)).astype(np.int64), phi, lo, hi)
+
+
+def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
+    """Slope mitigation between catchment units (projected descent, see the module doc).
+
+    Returns (tau, landform, accepted passes).  ``seam`` = (a, b, distance, cap):
+    the 4-neighbour pairs across strip seams and the largest angle each may take.
+    """
+    g = st.grid
+    win = _window(g["dump"])
+    dump, pit = g["dump"][win], g["pit"][win]
+    pa, pb, pdist, cap = seam
+    nunit = units.strip.size
+
+    def seams_ok(zz):
+        zr = zz.ravel()
+        return np.all(np.degrees(np.arctan(np.abs(zr[pa] - zr[pb]) / pdist)) <= cap)
+
+    def measures(zz):
+        zw = zz[win]
+        f, gr = smooth_step_slope(zw, dump, dx, dy, ignore=pit, eps=eps)
+        return f, gr[dump], zw
+    z = st.assemble(tau)
+    cur, grad, zw = measures(z)
+    qual = design_quality(zw, dump, dx, dy)
+    horn = float(np.mean(lf.slope_degrees(zw, dx, dy)[dump]))
+    accepted = 0
+    for p in range(int(passes)):
+        progress(100.0 * p / passes)
+        dzt = st.slope(tau)
+        g_u = np.bincount(units.unit, weights=grad * dzt * units.phi, minlength=nunit)
+        w_u = np.bincount(units.unit, weights=dzt * units.phi, minlength=nunit) * st.area
+        num = np.bincount(units.strip, weights=g_u * w_u, minlength=st.nper)
+        den = np.bincount(units.strip, weights=w_u * w_u, minlength=st.nper)
+        lam = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        d_u = -(g_u - lam[units.strip] * w_u)
+        if not np.any(np.abs(d_u) > 0):
+            break
+        alpha = 0.5 / np.max(np.abs(d_u))
+        for _ in range(10):
+            trial = st.restore(tau + alpha * d_u[units.unit] * units.phi, units.lo,
+                               units.hi, progress)
+            zt = st.assemble(trial)
+            ft, gt, zw = measures(zt)
+            if ft < cur - 1e-12 and seams_ok(zt):
+                qt = design_quality(zw, dump, dx, dy)
+                ht = float(np.mean(lf.slope_degrees(zw, dx, dy)[dump]))
+                if (qt.step_slope <= qual.step_slope + 1e-12 and qt.spikes <= qual.spikes
+                        and qt.horn_slope <= qual.horn_slope + 1e-12 and ht <= horn + 1e-12):
+                    tau, z, cur, grad, qual, horn = trial, zt, ft, gt, qt, ht
+                    accepted += 1
+                    break
+            alpha *= 0.5
+        else:
+            break
+    return tau, z, accepted
+
+
+def _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy, progress):
+    """tau over the dump cells by the chosen blend (module doc), volumes nearly exact."""
+    g = st.grid
+    dump, pit, dem_or = g["dump"], g["pit"], g["dem_or"]
+    lab, idx, nper = st.lab, st.idx, st.nper
+    lap = _laplacian(dump, dx, dy)
+    if blend in ("surface", "natural"):
+        # bounds in z: never below dem_min where the strip has more than V_fmin, never
+        # above dem_max where it has less than V_fmax (a tight strip: neither), never
+        # below the floor
+        sup = np.zeros(nper)
+        sup[idx] = st.target
+        tol = 1e-9 * np.maximum(sup, 1.0)
+        above_min = ((sup > v_fmin + tol) & ~tight)[lab]
+        below_max = ((sup < v_fmax - tol) & ~tight)[lab]
+        zr = dem_or[dump] if blend == "natural" else np.zeros(lab.size)
+        lo_z = np.where(above_min, np.maximum(st.zmin, st.zf), st.zf) - zr
+        hi_z = np.where(below_max, st.zmax, np.inf) - zr
+        rhs = st.target / st.area + np.bincount(lab, weights=st.zf - zr, minlength=nper)[idx]
+        ground = dem_or - dem_or if blend == "natural" else dem_or
+        zs = _gentlest_surface(lap, *_ground_neighbours(ground, dump, pit, dx, dy), lab, idx,
+                               rhs, lo_z, hi_z, st.surface(strip_tau[lab]) - zr, progress)
+        if zs is not None:
+            return _tau_of(zs + zr, st.zmin, st.zmax, st.h)
+    return _smoothest_blend(_tau_energy(lap), lab, idx, strip_tau[lab], bounded, st.target,
+                            lambda t: st.volumes(t)[idx], st.slope, st.area, st.h, progress)
+
+
+def _seam_cap(z, refilling, dump, dx, dy, limit):
+    """Seam pairs and the steepest angle each may take during the mitigation: the
+    slope bound, or (a pair already above it) its angle plus 0.1 degree."""
+    pa, pb, pax = lf.seam_pairs(refilling, dump)
+    pdist = np.where(pax == 1, dx, dy)
+    zr = z.ravel()
+    before = np.degrees(np.arctan(np.abs(zr[pa] - zr[pb]) / pdist))
+    return pa, pb, pdist, np.where(before > limit, before + 0.1, limit + 1e-9)
+
+
+def _natural_seam_angle(dem_min, dem_max, refilling, dump, dx, dy):
+    """Steepest step of dem_min or dem_max across a seam (degrees): not caused by the joins."""
+    a, b, axp = lf.seam_pairs(refilling, dump)
+    if not a.size:
+        return 0.0
+    dist = np.where(axp == 1, dx, dy)
+    return max(float(np.degrees(np.arctan(np.max(np.abs(s.ravel()[a] - s.ravel()[b]) / dist))))
+               for s in (dem_min, dem_max))
+
+
+def _closed_form(st, v_fmin, v_fmax, progress):
+    """Per strip: the constant blend tau_n that holds V_g, and whether V_g is inside
+    [V_fmin, V_fmax] (``feasible``) or on one of them (``tight``)."""
+    idx, target, nper = st.idx, st.target, st.nper
+
+    def vol_tau(p):
+        t = np.zeros(nper)
+        t[idx] = p
+        return st.volumes(t[st.lab])[idx]
+    lo0 = -(np.max(np.maximum(st.zmin - st.zf, 0.0)) / st.h) - 1.0
+    strip_tau = np.full(nper, np.nan)
+    strip_tau[idx] = _bisect(vol_tau, target, np.full(idx.size, lo0), np.full(idx.size, 1.0),
+                             progress)
+    tol = 1e-9 * np.maximum(target, 1.0)
+    feasible = np.zeros(nper, bool)
+    feasible[idx] = (v_fmin[idx] - tol <= target) & (target <= v_fmax[idx] + tol)
+    tight = np.zeros(nper, bool)
+    tight[idx] = (np.abs(target - v_fmin[idx]) <= tol) | (np.abs(target - v_fmax[idx]) <= tol)
+    return strip_tau, feasible, tight
+
+
 def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, supply,
                           dx, dy, catchments=None, mitigation=True,
-                          slope_bound=25.0, pit_angles=lf.PIT_ANGLES, passes=12,
-                          progress=None):
+                          slope_bound=25.0, pit_angles=lf.PIT_ANGLES, passes=40,
+                          progress=None, *, blend="natural"):
     """The HPCS near-natural landform on the whole grid (see the module doc).
 
     dem_or, dem_max, dem_min, floor: 2-D float arrays (m, nan = nodata) on one
@@ -281,8 +687,13 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     extraction's CATCHMENTS) for the slope mitigation.  slope_bound
     (degrees): a mitigation step may not lift a seam above this (a seam
     already above it: by more than 0.1 degree); paper: A_max = 25.
+    blend: the field over the dump (module doc): "natural" (default: least
+    Dirichlet energy of z - dem_or), "surface" (of z: the sum of its squared
+    one-cell steps) or "tau" (of the blend tau).
     """
     progress = as_progress(progress)
+    if blend not in ("surface", "natural", "tau"):
+        raise InputError(f"blend must be 'surface', 'natural' or 'tau', not {blend!r}.")
     shape = lf.check_same_shape(INPUT=dem_or, SURFACE_MAX=dem_max, SURFACE_MIN=dem_min,
                                 FLOOR=floor, mining=mining, refilling=refilling,
                                 CATCHMENTS=catchments)
@@ -297,167 +708,63 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
         raise InputError(f"SURFACE_MAX is below SURFACE_MIN on {int(inverted.sum())} cell(s) "
                          "of the dump; check that the two surfaces were not swapped.")
     sup, moved = lf.merge_empty_strips(refilling, lf.supply_by_period(refilling, supply))
-    nper = len(sup)
-    area = dx * dy
-    lab = refilling[dump]
-    zmin, zmax, zf = dem_min[dump], dem_max[dump], floor[dump]
-    delta = zmax - zmin
-    h = float(delta.mean()) if delta.mean() > 1e-9 else 1.0
-
-    def volumes(tau_cells):
-        z = _surface(tau_cells, zmin, zmax, zf, h)
-        return np.bincount(lab, weights=(z - zf) * area, minlength=nper)
-
+    nper, area, lab = len(sup), dx * dy, refilling[dump]
+    delta = dem_max[dump] - dem_min[dump]
     present = np.bincount(lab, minlength=nper) > 0
     present[0] = False
     idx = np.nonzero(present)[0]
-    target = sup[idx]
-    v_fmin = volumes(np.zeros_like(zmin))
-    v_fmax = volumes(np.ones_like(zmin))
-    progress(5)
-
-    # 1. closed-form blend per strip
-    def vol_tau(p):
-        t = np.zeros(nper)
-        t[idx] = p
-        return volumes(t[lab])[idx]
-    lo0 = -(np.max(np.maximum(zmin - zf, 0.0)) / h) - 1.0
-    strip_tau = np.full(nper, np.nan)
-    strip_tau[idx] = _bisect(vol_tau, target, np.full(idx.size, lo0), np.full(idx.size, 1.0),
-                             progress)
-    tol = 1e-9 * np.maximum(target, 1.0)
-    feasible = np.zeros(nper, bool)
-    feasible[idx] = (v_fmin[idx] - tol <= target) & (target <= v_fmax[idx] + tol)
-    tight = np.zeros(nper, bool)
-    tight[idx] = (np.abs(target - v_fmin[idx]) <= tol) | (np.abs(target - v_fmax[idx]) <= tol)
-    progress(15)
-
     axis = lf.mining_axis(mining, refilling, dx, dy)
     width = _strip_width(refilling, axis, dx, dy)
-    # the natural steepness of the surfaces across the seams (not caused by the joins)
-    a, b, axp = lf.seam_pairs(refilling, dump)
-    dist = np.where(axp == 1, dx, dy)
-    natural = 0.0
-    if a.size:
-        for s in (dem_min, dem_max):
-            sf = s.ravel()
-            natural = max(natural, float(np.degrees(np.arctan(
-                np.max(np.abs(sf[a] - sf[b]) / dist)))))
-    limit = max(float(slope_bound), natural)
-
-    pit_z = lf.pit_surface(dem_or, floor, mining, refilling, dx, dy, pit_angles, axis)
-
-    def assemble(tau_cells):
-        full = np.full(shape, np.nan)
-        full[dump] = _surface(tau_cells, zmin, zmax, zf, h)
-        return lf.assemble(dem_or, full, pit, dump, pit_z)
-
-    # a strip exactly at V_fmin or V_fmax fits inside the bounds only as dem_min or
-    # dem_max itself, with a step at its seams: continuity wins, no bounds there
+    st = _Dump(lab, dem_min[dump], dem_max[dump], floor[dump],
+               float(delta.mean()) if delta.mean() > 1e-9 else 1.0, area, nper, idx, sup[idx],
+               _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump],
+               dict(dem_or=dem_or, pit=pit, dump=dump,
+                    pit_z=lf.pit_surface(dem_or, floor, mining, refilling, dx, dy,
+                                         pit_angles, axis)))
+    v_fmin = st.volumes(np.zeros(lab.size))
+    v_fmax = st.volumes(np.ones(lab.size))
+    progress(5)
+    # 1. closed-form blend per strip
+    strip_tau, feasible, tight = _closed_form(st, v_fmin, v_fmax, progress)
+    progress(15)
+    # 2. one field over the dump, no steps at the seams, every volume exact.  A strip
+    # exactly at V_fmin or V_fmax fits inside the bounds only as dem_min or dem_max
+    # itself, with a step at its seams: continuity wins, no bounds there
     bounded = (feasible & ~tight)[lab]
-    lap = _laplacian(dump, dx, dy)
-    tau_s = _smoothest_blend(lap, lab, idx, strip_tau[lab], bounded, target,
-                             lambda t: volumes(t)[idx],
-                             lambda t: _dz_dtau(t, zmin, zmax, zf, h), area, h, progress)
-    bump = _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump]
+    tau_s = _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy,
+                         progress)
     lo_c = np.where(bounded, np.minimum(0.0, tau_s), -np.inf)
     hi_c = np.where(bounded, np.maximum(1.0, tau_s), np.inf)
-
-    def restore(base, lo_c=lo_c, hi_c=hi_c):
-        """tau = clip(base + c_n bump, lo, hi) with every strip's volume exact."""
-        def vol_c(cv):
-            c = np.zeros(nper)
-            c[idx] = cv
-            t = np.clip(base + c[lab] * bump, lo_c, hi_c)
-            return volumes(t)[idx]
-        cv = _bisect(vol_c, target, np.full(idx.size, -1.0), np.full(idx.size, 1.0),
-                     progress)
-        miss = np.abs(vol_c(cv) - target) > 1e-9 * np.maximum(target, 1.0)
-        if miss.any():
-            # out of reach inside the bounds: drop them for that strip
-            off = np.isin(lab, idx[miss])
-            return restore(base, np.where(off, -np.inf, lo_c), np.where(off, np.inf, hi_c))
-        c = np.zeros(nper)
-        c[idx] = cv
-        return np.clip(base + c[lab] * bump, lo_c, hi_c)
-
-    tau = restore(tau_s)
-    z = assemble(tau)
+    tau = st.restore(tau_s, lo_c, hi_c, progress)
+    z = st.assemble(tau)
     progress(35)
-
-    slope_mask = dump
-    mean0, _ = lf.mean_slope_gradient(z, slope_mask, dx, dy)
-    diag = {"h": h, "feasible": feasible, "axis": axis, "seam_limit": limit,
-            "passes_accepted": 0, "merged_periods": moved}
-
-    # 2. slope mitigation between catchment units of each strip
+    quality0 = _quality(z, dump, dx, dy)
+    mean0 = float(np.nanmean(lf.slope_degrees(z, dx, dy)[dump]))
+    limit = max(float(slope_bound), _natural_seam_angle(dem_min, dem_max, refilling, dump,
+                                                        dx, dy))
+    diag = {"h": st.h, "feasible": feasible, "axis": axis, "seam_limit": limit,
+            "passes_accepted": 0, "merged_periods": moved, "blend": blend,
+            "step_objective_before": smooth_step_slope(z, dump, dx, dy, ignore=pit)[0]}
+    # 3. slope mitigation between catchment units of each strip
     if mitigation and catchments is not None and passes > 0:
-        cat = np.asarray(catchments)
-        catv = np.where(np.isfinite(cat), cat, 0).astype(np.int64)[dump]
-        catv = np.maximum(catv, 0)
-        key = lab * (int(catv.max()) + 1) + catv
-        ukeys, unit = np.unique(key, return_inverse=True)
-        nunit = ukeys.size
-        ustrip = (ukeys // (int(catv.max()) + 1)).astype(np.int64)
-        unit_full = np.zeros(shape, np.int64)
-        unit_full[dump] = unit + 1
-        phi = _border_bump(unit_full, dump, max(0.25 * width, min(dx, dy)), dx, dy)[dump]
-        # the mitigation keeps every cell inside [dem_min, dem_max], or inside the band
-        # it was already in where the strip's supply forced it out ("uplifted" / "sunk")
-        lo_m = np.where(np.isfinite(lo_c), lo_c, np.minimum(0.0, tau))
-        hi_m = np.where(np.isfinite(hi_c), hi_c, np.maximum(1.0, tau))
-        current = mean0
-        # no seam may rise above the bound, nor one already above it more than 0.1 degree
-        pa, pb, pax = lf.seam_pairs(refilling, dump)
-        pdist = np.where(pax == 1, dx, dy)
-
-        def pair_slopes(zz):
-            zr = zz.ravel()
-            return np.degrees(np.arctan(np.abs(zr[pa] - zr[pb]) / pdist))
-        before = pair_slopes(z)
-        seam_cap = np.where(before > limit, before + 0.1, limit + 1e-9)
-        sub = progress.sub(35, 95)
-        for p in range(int(passes)):
-            sub(100.0 * p / passes)
-            _, gz = lf.mean_slope_gradient(z, slope_mask, dx, dy)
-            dzt = _dz_dtau(tau, zmin, zmax, zf, h)
-            g_u = np.bincount(unit, weights=gz[dump] * dzt * phi, minlength=nunit)
-            w_u = np.bincount(unit, weights=dzt * phi, minlength=nunit) * area
-            num = np.bincount(ustrip, weights=g_u * w_u, minlength=nper)
-            den = np.bincount(ustrip, weights=w_u * w_u, minlength=nper)
-            lam = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-            d_u = -(g_u - lam[ustrip] * w_u)
-            if not np.any(np.abs(d_u) > 0):
-                break
-            alpha = 0.5 / np.max(np.abs(d_u))
-            accepted = False
-            for _ in range(10):
-                trial = restore(tau + alpha * d_u[unit] * phi, lo_m, hi_m)
-                zt = assemble(trial)
-                mt, _ = lf.mean_slope_gradient(zt, slope_mask, dx, dy)
-                if mt < current - 1e-9 and np.all(pair_slopes(zt) <= seam_cap):
-                    tau, z, current = trial, zt, mt
-                    accepted = True
-                    diag["passes_accepted"] += 1
-                    break
-                alpha *= 0.5
-            if not accepted:
-                break
-        diag["units"] = nunit
+        units = _catchment_units(catchments, refilling, dump, tau, lo_c, hi_c, width, dx, dy)
+        tau, z, diag["passes_accepted"] = _mitigate(
+            st, units, tau, _seam_cap(z, refilling, dump, dx, dy, limit), dx, dy,
+            passes=passes, progress=progress.sub(35, 95))
+        diag["units"] = units.strip.size
+    diag["step_objective"] = smooth_step_slope(z, dump, dx, dy, ignore=pit)[0]
     progress(95)
-
     slope = lf.slope_degrees(z, dx, dy)
-    vols = lf.strip_volumes(z, floor, refilling, area, nper)
-    errs = lf.volume_errors(z, floor, refilling, sup, area)
     tau_full = np.full(shape, np.nan)
     tau_full[dump] = tau
-    mean1 = float(np.nanmean(slope[dump]))
     res = NearNaturalResult(
         landform=z, tau=tau_full, dump=dump, pit=pit, supply=sup, v_fmin=v_fmin,
-        v_fmax=v_fmax, volumes=vols, volume_errors=errs, strip_tau=strip_tau,
-        mean_slope=mean1, max_slope=float(np.nanmax(slope[dump])),
-        mean_slope_before=float(mean0),
+        v_fmax=v_fmax, volumes=lf.strip_volumes(z, floor, refilling, area, nper),
+        volume_errors=lf.volume_errors(z, floor, refilling, sup, area), strip_tau=strip_tau,
+        mean_slope=float(np.nanmean(slope[dump])), max_slope=float(np.nanmax(slope[dump])),
+        mean_slope_before=mean0,
         max_seam_slope=lf.max_seam_slope(z, refilling, dx, dy, dump),
-        strip_width=float(width), diagnostics=diag)
+        strip_width=float(width), quality=_quality(z, dump, dx, dy),
+        quality_before=quality0, diagnostics=diag)
     progress(100)
     return res

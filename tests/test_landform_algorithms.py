@@ -93,6 +93,22 @@ def test_near_natural_landform(run_alg, plan_files, tmp_path):
                    _nn_params(files, tmp_path / "nndl.tif", SLOPE_MITIGATION=False))
     assert res0["MEAN_SLOPE"] >= res["MEAN_SLOPE"] - 1e-12
     assert res0["VOLUME_ERROR_MAX"] < 1e-3
+    # design quality over the dump's interior, before and after the mitigation
+    from hpcs_landform.core.quality import design_quality
+    z0, _ = read_raster(res0["OUTPUT"])
+    q0, q1 = design_quality(z0, dump, D, D), design_quality(z, dump, D, D)
+    assert res["STEP_SLOPE"] == pytest.approx(q1.step_slope, abs=1e-4)
+    assert res["STEP_SLOPE_BEFORE"] == pytest.approx(q0.step_slope, abs=1e-4)
+    assert res0["STEP_SLOPE"] == res0["STEP_SLOPE_BEFORE"] == res["STEP_SLOPE_BEFORE"]
+    assert res["STEP_SLOPE"] <= res["STEP_SLOPE_BEFORE"]
+    assert res["MEAN_SLOPE_BEFORE"] == pytest.approx(res0["MEAN_SLOPE"], abs=1e-9)
+    assert res["SPIKES"] == q1.spikes <= res0["SPIKES"] == q0.spikes
+    # the other blends (advanced BLEND) hold the same volumes
+    for blend in (1, 2):
+        r = run_alg("hpcs:nearnaturallandform", _nn_params(
+            files, tmp_path / f"blend{blend}.tif", SLOPE_MITIGATION=False, BLEND=blend))
+        assert r["VOLUME_ERROR_MAX"] < 1e-3
+        assert r["STEP_SLOPE"] != pytest.approx(res0["STEP_SLOPE"], abs=1e-6)
 
 
 def test_supply_taken_from_the_mining_strips(run_alg, plan_files, tmp_path):

@@ -70,6 +70,17 @@ def hand_volumes(z, floor, refill):
             for n in range(1, int(refill.max()) + 1)}
 
 
+def step_energy(z, dump, pit, d=D):
+    """Sum of squared one-cell step gradients over 4-neighbour pairs with at least
+    one dump cell and no pit cell (the 'surface' blend's energy), by hand."""
+    e = 0.0
+    for sa, sb in (((slice(None), slice(None, -1)), (slice(None), slice(1, None))),
+                   ((slice(None, -1), slice(None)), (slice(1, None), slice(None)))):
+        use = (dump[sa] | dump[sb]) & ~pit[sa] & ~pit[sb]
+        e += float((((z[sa] - z[sb]) / d) ** 2)[use].sum())
+    return e
+
+
 def horn_slope(z, dx, dy):
     """Independent Horn slope (degrees), edges replicated."""
     p = np.pad(z, 1, mode="edge")
@@ -128,11 +139,23 @@ def test_uplifted_and_sunk_strips():
     m2, m4 = p["refill"] == 2, p["refill"] == 4
     assert np.mean(z[m2] - p["zmax"][m2]) == pytest.approx(5.0, abs=1e-9)
     assert np.mean(z[m4] - p["zmin"][m4]) == pytest.approx(-5.0, abs=1e-9)
-    # with every strip uplifted alike there is nothing to blend: a uniform 5 m offset
+    # with every strip uplifted alike the tau blend has nothing to blend: a uniform
+    # 5 m offset
     p = make_plan(t=(1.5,) * 6)
-    z = run_nn(p).landform
+    z = run_nn(p, blend="tau").landform
     dump = p["refill"] > 0
     np.testing.assert_allclose(z[dump] - p["zmax"][dump], 5.0, atol=1e-9)
+    # the least-energy blends hold the same earth as a dome that meets the ground
+    # gently: never below dem_min, less step energy (of z - PNL for 'natural', the
+    # default, of z for 'surface') than the uniform offset
+    pit = (p["mining"] > 0) & ~dump
+    for blend, ref in (("natural", p["dem"]), ("surface", 0.0)):
+        g = run_nn(p, blend=blend).landform
+        assert np.all(g[dump] >= p["zmin"][dump] - 1e-9)
+        vols = hand_volumes(g, p["floor"], p["refill"])
+        for n, s in p["supply"].items():
+            assert abs(vols[n] - s) <= 1e-9 * s
+        assert step_energy(g - ref, dump, pit) < step_energy(z - ref, dump, pit)
 
 
 def test_never_below_the_seam_floor():
