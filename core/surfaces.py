@@ -31,12 +31,16 @@ from scipy.sparse import linalg as spla
 
 from . import classify as cl
 from . import hydrology as hy
-from .errors import InputError, as_progress
+from .errors import InputError, Progress, as_progress
+from .quality import design_quality
 
 #: interpolation methods for eq. 5, in the order of the algorithm's enum
 INTERPOLATIONS = ("sweeps", "converged")
 #: the standard maximum slope angle of a dump (paper: 25 degrees)
 DEFAULT_A_MAX = 25.0
+#: the automatic semi-fixed angles are the p-th and (100 - p)-th percentiles
+#: of the natural head-to-anchor angles (robust extremes, not single samples)
+DEFAULT_PERCENTILE = 10.0
 
 KNOWN_EQ1 = (cl.FIXED, cl.CONFLUENCE, cl.BOUNDARY)
 #: up to this many unknowns eq. 5's converged surface is solved directly
@@ -59,6 +63,11 @@ class EarthworkSurfaces:
     clipped: int = 0           # cells where dem_min was lowered to dem_max
     unanchored: int = 0        # class-2 cells without a known anchor (solved as class 4)
     info: dict = field(default_factory=dict)
+    limited_max: int = 0       # held cells of dem_max lowered by the slope limit
+    limited_min: int = 0       # held cells of dem_min raised by the slope limit
+    #: core.quality.Quality of 'pnl', 'dem_max', 'dem_min' over the area
+    #: (spikes against tan(A_max) x cell, Horn and step mean slopes)
+    quality: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -433,6 +442,105 @@ def harmonic_fill(surface, free, progress=None):
 
 
 # --------------------------------------------------------------------------
+# slope-limited held values (docs/method.md section 3, "slope limit")
+# --------------------------------------------------------------------------
+
+def _row_envelope(g, s):
+    """1-D lower envelope of cones: min over k of g[k] + s |j - k|, as two
+    running minima (left to right of g - s j, right to left of g + s j)."""
+    j = np.arange(g.size) * s
+    left = np.minimum.accumulate(g - j) + j
+    right = np.minimum.accumulate((g + j)[::-1])[::-1] - j
+    return np.minimum(left, right)
+
+
+def lower_envelope(h, t, dx, dy, progress=None):
+    """min over cells y of ``h[y] + t d8(x, y)`` for every cell x.
+
+    ``h``: finite at the source cells, +inf elsewhere (those cells only pass
+    the envelope on); t: the slope bound (tan A); d8: the length of the
+    shortest 8-connected path in metres (steps dx, dy, hypot(dx, dy)), within
+    8.3 % of the straight distance and never below it.  Exact in two raster
+    passes (rows down, then up), each row finished by the 1-D envelope along
+    it: a shortest 8-connected path can take its row changes first and its
+    steps along the row last.  The loop runs over the shorter axis.
+    """
+    progress = as_progress(progress)
+    h = np.asarray(h, dtype=np.float64)
+    if h.shape[0] > h.shape[1]:
+        return lower_envelope(h.T, t, dy, dx, progress).T
+    out = h.copy()
+    rows = out.shape[0]
+    sx, sy, sd = t * dx, t * dy, t * float(np.hypot(dx, dy))
+    every = max(1, 2000000 // max(out.shape[1], 1))       # about 0.1 s of work
+    out[0] = _row_envelope(out[0], sx)
+    passes = ((range(1, rows), -1), (range(rows - 2, -1, -1), 1))
+    for k, (order, back) in enumerate(passes):
+        for i, r in enumerate(order):
+            prev = out[r + back]
+            cand = prev + sy
+            np.minimum(cand[1:], prev[:-1] + sd, out=cand[1:])
+            np.minimum(cand[:-1], prev[1:] + sd, out=cand[:-1])
+            np.minimum(cand, out[r], out=cand)
+            out[r] = _row_envelope(cand, sx)
+            if i % every == 0:
+                progress(50.0 * (k + i / rows))
+    progress(100)
+    return out
+
+
+def fixed_band(z, fixed, t, dx, dy, progress=None):
+    """The band the fixed cells allow: (lo, hi) with
+    lo(x) = max over fixed y of (z(y) - t d8(x, y)) and
+    hi(x) = min over fixed y of (z(y) + t d8(x, y)): a cell outside it stands
+    below or above some fixed cell by more than t x distance."""
+    progress = as_progress(progress)
+    h = np.where(np.asarray(fixed, dtype=bool) & np.isfinite(z), z, np.inf)
+    hi = lower_envelope(h, t, dx, dy, progress.sub(0, 50))
+    h = np.where(np.isfinite(h), -h, np.inf)
+    lo = -lower_envelope(h, t, dx, dy, progress.sub(50, 100))
+    return lo, hi
+
+
+def slope_limit(surface, held, fixed, t, dx, dy, *, upper=False, band=None, progress=None):
+    """Slope-limit the ``held`` cells of ``surface`` (in place; returns the
+    number of held cells changed by more than 1 mm).
+
+    1. Clip every held cell into the band of the ``fixed`` cells
+       (``fixed_band``): no held cell more than t x distance above or below a
+       fixed cell.
+    2. dem_max (``upper`` False), the lower envelope over the sources y =
+       fixed | held:  x <- min over y of (z(y) + t d8(x, y)), the largest
+       surface below z with no step steeper than t; dem_min (``upper`` True)
+       the dual upper envelope  x <- max over y of (z(y) - t d8(x, y)).
+    The envelope is t-Lipschitz along 8-connected paths, so afterwards no held
+    cell stands above or below a neighbouring held cell by more than t x step;
+    where the fixed cells are t-consistent among themselves it also stays in
+    their band.  Fixed cells never change; other cells pass the envelope on.
+    ``band``: (lo, hi) on the grid of ``surface`` if already computed.
+    """
+    progress = as_progress(progress)
+    held = np.asarray(held, dtype=bool) & np.isfinite(surface)
+    if not held.any():
+        return 0
+    fixed = np.asarray(fixed, dtype=bool) & ~held
+    lo, hi = fixed_band(surface, fixed, t, dx, dy, progress.sub(0, 50)) if band is None \
+        else band
+    before = surface[held]
+    x = np.minimum(np.maximum(before, lo[held]), hi[held])
+    sign = -1.0 if upper else 1.0
+    h = np.full(surface.shape, np.inf)
+    src = fixed & np.isfinite(surface)
+    h[src] = sign * surface[src]
+    h[held] = sign * x
+    env = sign * lower_envelope(h, t, dx, dy, progress.sub(50, 100))[held]
+    x = np.maximum(x, env) if upper else np.minimum(x, env)
+    change = np.abs(x - before) > 1e-3
+    surface[held] = np.where(change, x, before)
+    return int(change.sum())
+
+
+# --------------------------------------------------------------------------
 # eq. 2, semi-fixed channels
 # --------------------------------------------------------------------------
 
@@ -539,7 +647,8 @@ def _check_angle(name, value, lo=0.0, hi=90.0):
 
 def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_A_MAX,
                        a_min=None, semi_a_max=None, semi_a_min=None, interpolation="sweeps",
-                       sweeps=None, progress=None):
+                       sweeps=None, progress=None, *, limit_slopes=True,
+                       percentile=DEFAULT_PERCENTILE):
     """The maximum and minimum earthwork surfaces (eq. 1 to 5), solved in the
     order 1, 1.5, 5 -> 2 -> 3 -> 4 -> 0 of the paper's Fig. 3(b).
 
@@ -547,111 +656,172 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
     receivers: flat D8 receivers (N = out); catchments: int ids (-1 or nan =
     none); dx, dy: cell size in metres.  Angles in degrees; None = automatic:
     ``a_min`` per cell, the smallest mean slope angle of the catchments in
-    the cell's 3 x 3 window; ``semi_a_max`` / ``semi_a_min`` the largest /
-    smallest natural head-to-anchor angle (``natural_semi_angles``), the
-    largest capped at ``a_max``.  ``interpolation`` 'sweeps' (the paper's n
-    sweeps; ``sweeps`` None = the paper's rule) or 'converged'.
+    the cell's 3 x 3 window; ``semi_a_max`` / ``semi_a_min`` the (100 -
+    ``percentile``)-th / ``percentile``-th percentile of the natural
+    head-to-anchor angles (``natural_semi_angles``; robust extremes, not
+    single samples), the largest capped at ``a_max``.  ``interpolation``
+    'sweeps' (the paper's n sweeps; ``sweeps`` None = the paper's rule) or
+    'converged'.  ``limit_slopes``: after each of eq. 2, 3 and 4 the held
+    values are slope-limited at tan(a_max) (``slope_limit``: dem_max by the
+    lower envelope, dem_min by the upper one), so that no held cell stands
+    above or below a known or held cell by more than the maximum slope angle
+    allows; False gives the paper's equations alone.
     """
     progress = as_progress(progress)
-    z = np.asarray(z, dtype=np.float64)
-    shape = z.shape
-    cls = np.asarray(classes, dtype=np.float64)
-    if cls.shape != shape:
-        raise InputError(f"The class raster is {cls.shape[0]} x {cls.shape[1]} cells, the DEM "
-                         f"{shape[0]} x {shape[1]}; use the classes computed on this DEM.")
-    cat = np.asarray(catchments, dtype=np.float64)
-    if cat.shape != shape:
-        raise InputError("The catchment raster is not on the DEM's grid.")
-    rec = np.asarray(receivers, dtype=np.int64).ravel()
-    if rec.size != z.size:
-        raise InputError("The flow directions are not on the DEM's grid.")
-    if interpolation not in INTERPOLATIONS:
-        raise InputError(f"Unknown interpolation '{interpolation}'; use one of {INTERPOLATIONS}.")
-    valid = np.isfinite(z)
-    cv = cls[valid]
-    if np.isnan(cv).any():
-        raise InputError("The class raster has nodata on valid DEM cells; compute the classes "
-                         "on this DEM (hpcs:classifycells).")
-    bad = ~np.isin(cv, cl.CODES)
-    if bad.any():
-        raise InputError(f"The class raster holds {np.unique(cv[bad])[:5]}, which are not class "
-                         "codes 0, 1, 1.5, 2, 3, 4, 5; use the output of hpcs:classifycells.")
-    cls = np.where(valid, cls, np.nan)
-    area = valid & (cls != cl.BOUNDARY)
-    if not area.any():
-        raise InputError("The class raster has no cell inside the reshaping area (every cell "
-                         "is boundary, class 5).")
-    a_max = _check_angle("A_max", a_max)
-    if a_max is None:
-        a_max = DEFAULT_A_MAX
-    a_min = _check_angle("A_min", a_min)
-    if a_min is not None and a_min > a_max:
-        raise InputError(f"A_min ({a_min:g} deg) is larger than A_max ({a_max:g} deg); the "
-                         "minimum surface would rise above the maximum one.")
-    semi_a_max = _check_angle("Semi-fixed A_max", semi_a_max)
-    semi_a_min = _check_angle("Semi-fixed A_min", semi_a_min)
-    if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):
-        raise InputError(f"The number of sweeps must be a whole number >= 1; got {sweeps}.")
-    catv = np.where(np.isfinite(cat), cat, -1).astype(np.int64)
-    del cat
-    catv[~valid] = -1
-
-    # ---- eq. 1 --------------------------------------------------------
-    known = np.isin(cls, KNOWN_EQ1)
-    dmax = np.where(known, z, np.nan)
-    dmin = dmax.copy()
+    s = _Solve(z, classes, receivers, catchments, dx, dy, a_max, a_min, semi_a_max,
+               semi_a_min, interpolation, sweeps, percentile)
+    s.limit_slopes = bool(limit_slopes)
     progress(2)
+    s.semi_fixed(progress.sub(2, 25))
+    s.slope = slope_degrees(s.z, dx, dy)
+    s.mean_slope = catchment_mean_slope(s.slope, s.cat)
+    s.eq34(cl.WATERSHED, progress.sub(25, 42))
+    s.eq34(cl.FLOATING, progress.sub(42, 52))
+    if s.a_min_used:
+        allmin = np.concatenate(s.a_min_used)
+        a_lo, a_hi = float(allmin.min()), float(allmin.max())
+    else:
+        a_lo = a_hi = float(s.a_min) if s.a_min is not None else float("nan")
+    n_used, n_rule = s.eq5(progress.sub(52, 97))
+    box = _bbox(s.area, 2)
+    quality = {name: design_quality(v[box], s.area[box], dx, dy, angle=s.a_max)
+               for name, v in (("pnl", s.z), ("dem_max", s.dmax), ("dem_min", s.dmin))}
+    progress(100)
+    return EarthworkSurfaces(s.dmax, s.dmin, s.a_max, a_lo, a_hi, s.semi_a_max, s.semi_a_min,
+                             n_used, n_rule, s.interpolation, s.clipped, s.unanchored, s.info,
+                             limited_max=s.limited[0], limited_min=s.limited[1],
+                             quality=quality)
 
-    # ---- eq. 2 --------------------------------------------------------
-    semi = cls == cl.SEMI_FIXED
-    geom = semi_fixed_geometry(z, rec, semi, known, dx, dy)
-    unanchored = semi.ravel() & ~geom["anchored"]
-    if unanchored.any():      # classes from other flow directions: solve as floating
-        cls.ravel()[unanchored] = cl.FLOATING
+
+class _Solve:
+    """State of one earthwork-surface solve: the inputs checked, both surfaces
+    and the mask of cells known so far (``known``), grown step by step."""
+
+    def __init__(self, z, classes, receivers, catchments, dx, dy, a_max, a_min, semi_a_max,
+                 semi_a_min, interpolation, sweeps, percentile):
+        z = np.asarray(z, dtype=np.float64)
+        shape = z.shape
+        cls = np.asarray(classes, dtype=np.float64)
+        if cls.shape != shape:
+            raise InputError(f"The class raster is {cls.shape[0]} x {cls.shape[1]} cells, the "
+                             f"DEM {shape[0]} x {shape[1]}; use the classes computed on this "
+                             "DEM.")
+        cat = np.asarray(catchments, dtype=np.float64)
+        if cat.shape != shape:
+            raise InputError("The catchment raster is not on the DEM's grid.")
+        rec = np.asarray(receivers, dtype=np.int64).ravel()
+        if rec.size != z.size:
+            raise InputError("The flow directions are not on the DEM's grid.")
+        if interpolation not in INTERPOLATIONS:
+            raise InputError(f"Unknown interpolation '{interpolation}'; use one of "
+                             f"{INTERPOLATIONS}.")
+        valid = np.isfinite(z)
+        cv = cls[valid]
+        if np.isnan(cv).any():
+            raise InputError("The class raster has nodata on valid DEM cells; compute the "
+                             "classes on this DEM (hpcs:classifycells).")
+        bad = ~np.isin(cv, cl.CODES)
+        if bad.any():
+            raise InputError(f"The class raster holds {np.unique(cv[bad])[:5]}, which are not "
+                             "class codes 0, 1, 1.5, 2, 3, 4, 5; use the output of "
+                             "hpcs:classifycells.")
+        self.cls = np.where(valid, cls, np.nan)
+        self.area = valid & (self.cls != cl.BOUNDARY)
+        if not self.area.any():
+            raise InputError("The class raster has no cell inside the reshaping area (every "
+                             "cell is boundary, class 5).")
+        a_max = _check_angle("A_max", a_max)
+        self.a_max = DEFAULT_A_MAX if a_max is None else a_max
+        self.a_min = _check_angle("A_min", a_min)
+        if self.a_min is not None and self.a_min > self.a_max:
+            raise InputError(f"A_min ({self.a_min:g} deg) is larger than A_max "
+                             f"({self.a_max:g} deg); the minimum surface would rise above the "
+                             "maximum one.")
+        self.semi_a_max = _check_angle("Semi-fixed A_max", semi_a_max)
+        self.semi_a_min = _check_angle("Semi-fixed A_min", semi_a_min)
+        if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):
+            raise InputError(f"The number of sweeps must be a whole number >= 1; got {sweeps}.")
+        p = float(percentile)
+        if not np.isfinite(p) or not 0.0 <= p <= 50.0:
+            raise InputError(f"The percentile of the automatic angles must be from 0 (the "
+                             f"single extremes) to 50 (the median); got {percentile}.")
+        self.percentile, self.sweeps, self.interpolation = p, sweeps, interpolation
+        self.z, self.rec, self.valid, self.dx, self.dy = z, rec, valid, float(dx), float(dy)
+        self.cat = np.where(np.isfinite(cat), cat, -1).astype(np.int64)
+        self.cat[~valid] = -1
+        # eq. 1: fixed, confluence and boundary cells keep dem_or
+        self.known = np.isin(self.cls, KNOWN_EQ1)
+        self.fixed = self.known.copy()
+        self.dmax = np.where(self.known, z, np.nan)
+        self.dmin = self.dmax.copy()
+        self.clipped, self.unanchored, self.limited = 0, 0, [0, 0]
+        self.info, self.a_min_used = {}, []
+        self.limit_slopes = True
+        self.box = self.band = None
+
+    def semi_fixed(self, progress):
+        """Eq. 2 on the semi-fixed cells, with the automatic angles."""
+        z, rec, cls = self.z, self.rec, self.cls
         semi = cls == cl.SEMI_FIXED
-        geom = semi_fixed_geometry(z, rec, semi, known, dx, dy)
-    progress(12)
-    natural = natural_semi_angles(z, rec, cls, catv, geom, dx, dy)
-    info = {"natural_semi_angles": natural.size}
-    if semi_a_max is None:
-        semi_a_max = float(np.clip(natural.max(), 0.0, a_max)) if natural.size else a_max
-    if semi_a_min is None:
-        semi_a_min = float(np.clip(natural.min(), 0.0, semi_a_max)) if natural.size else 0.0
-    if semi_a_min > semi_a_max:
-        raise InputError(f"The semi-fixed A_min ({semi_a_min:g} deg) is larger than the "
-                         f"semi-fixed A_max ({semi_a_max:g} deg).")
-    sc = np.flatnonzero(semi.ravel())
-    dmax.ravel()[sc] = eq2_profile(z, geom, sc, semi_a_max)
-    dmin.ravel()[sc] = eq2_profile(z, geom, sc, semi_a_min)
-    clipped = _clip(dmax, dmin, semi)
-    del geom
-    known |= semi
-    progress(25)
+        geom = semi_fixed_geometry(z, rec, semi, self.known, self.dx, self.dy)
+        unanchored = semi.ravel() & ~geom["anchored"]
+        if unanchored.any():      # classes from other flow directions: solve as floating
+            cls.ravel()[unanchored] = cl.FLOATING
+            semi = cls == cl.SEMI_FIXED
+            geom = semi_fixed_geometry(z, rec, semi, self.known, self.dx, self.dy)
+        self.unanchored = int(unanchored.sum())
+        progress(50)
+        natural = natural_semi_angles(z, rec, cls, self.cat, geom, self.dx, self.dy)
+        self.info["natural_semi_angles"] = natural.size
+        if natural.size:
+            lo, hi = np.percentile(natural, (self.percentile, 100.0 - self.percentile))
+            self.info["natural_semi_range"] = (float(natural.min()), float(natural.max()))
+        if self.semi_a_max is None:
+            self.semi_a_max = float(np.clip(hi, 0.0, self.a_max)) if natural.size else self.a_max
+        if self.semi_a_min is None:
+            self.semi_a_min = float(np.clip(lo, 0.0, self.semi_a_max)) if natural.size else 0.0
+        if self.semi_a_min > self.semi_a_max:
+            raise InputError(f"The semi-fixed A_min ({self.semi_a_min:g} deg) is larger than "
+                             f"the semi-fixed A_max ({self.semi_a_max:g} deg).")
+        sc = np.flatnonzero(semi.ravel())
+        self.dmax.ravel()[sc] = eq2_profile(z, geom, sc, self.semi_a_max)
+        self.dmin.ravel()[sc] = eq2_profile(z, geom, sc, self.semi_a_min)
+        self.hold(semi, progress.sub(60, 100))
 
-    # ---- eq. 3 and eq. 4 ------------------------------------------------
-    slope = slope_degrees(z, dx, dy)
-    mean_slope = catchment_mean_slope(slope, catv)
-    a_min_used = []
-    ta = np.tan(np.radians(a_max))
-    for code, sub in ((cl.WATERSHED, progress.sub(25, 45)), (cl.FLOATING, progress.sub(45, 55))):
-        tmask = cls == code
+    def hold(self, mask, progress):
+        """The cells of ``mask`` are solved: band them, slope-limit every held
+        cell so far against the known ones (if asked), and mark them known."""
+        self.clipped += _clip(self.dmax, self.dmin, mask)
+        self.known |= mask
+        if not self.limit_slopes:
+            return
+        self.limited = [a + b for a, b in zip(self.limited,
+                                              self.limit(self.known & ~self.fixed, progress))]
+
+    def eq34(self, code, progress):
+        """Eq. 3 (watershed) or eq. 4 (floating) on the cells of class ``code``."""
+        tmask = self.cls == code
         targets = np.flatnonzero(tmask.ravel())
         if targets.size == 0:
-            continue
-        pos, labs, dist, near = nearest_known_by_catchment(targets, known, catv, dx, dy)
-        sub(70)
+            return
+        shape, known = self.z.shape, self.known
+        pos, labs, dist, near = nearest_known_by_catchment(targets, known, self.cat, self.dx,
+                                                           self.dy)
+        progress(40)
         nt = targets.size
-        if a_min is None:
-            amin_t = _group_reduce(pos, mean_slope[labs], nt, "min")
-            amin_t = np.where(np.isfinite(amin_t), amin_t, np.nanmin(mean_slope))
+        if self.a_min is None:
+            amin_t = _group_reduce(pos, self.mean_slope[labs], nt, "min")
+            spare = np.nanpercentile(self.mean_slope, self.percentile)
+            amin_t = np.where(np.isfinite(amin_t), amin_t, spare)
         else:
-            amin_t = np.full(nt, a_min)
-        amin_t = np.minimum(amin_t, a_max)
-        a_min_used.append(amin_t)
+            amin_t = np.full(nt, self.a_min)
+        amin_t = np.minimum(amin_t, self.a_max)
+        self.a_min_used.append(amin_t)
+        ta = np.tan(np.radians(self.a_max))
         tmin = np.tan(np.radians(amin_t))[pos]
         ok = near >= 0
-        hmax = np.where(ok, dmax.ravel()[np.maximum(near, 0)], np.nan)
-        hmin = np.where(ok, dmin.ravel()[np.maximum(near, 0)], np.nan)
+        hmax = np.where(ok, self.dmax.ravel()[np.maximum(near, 0)], np.nan)
+        hmin = np.where(ok, self.dmin.ravel()[np.maximum(near, 0)], np.nan)
         if code == cl.WATERSHED:
             vmax = _group_reduce(pos, hmax + dist * ta, nt, "min")
             vmin = _group_reduce(pos, hmin + dist * tmin, nt, "max")
@@ -660,49 +830,71 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
             vmin = _group_reduce(pos, hmin - dist * ta, nt, "max")
         lost = ~np.isfinite(vmax)
         if lost.any():        # no known cell in any adjacent catchment: nearest known cell
-            d, (ir, ic) = ndimage.distance_transform_edt(~known, sampling=(dy, dx),
+            d, (ir, ic) = ndimage.distance_transform_edt(~known, sampling=(self.dy, self.dx),
                                                          return_indices=True)
-            tl = targets[lost]
-            r, c = np.divmod(tl, shape[1])
+            r, c = np.divmod(targets[lost], shape[1])
             nk = ir[r, c] * shape[1] + ic[r, c]
             dl = d[r, c]
             sign = 1.0 if code == cl.WATERSHED else -1.0
-            amax_l = ta if code == cl.WATERSHED else np.tan(np.radians(amin_t[lost]))
-            amin_l = np.tan(np.radians(amin_t[lost])) if code == cl.WATERSHED else ta
-            vmax[lost] = dmax.ravel()[nk] + sign * dl * amax_l
-            vmin[lost] = dmin.ravel()[nk] + sign * dl * amin_l
-            info[f"fallback_{int(code)}"] = int(lost.sum())
-        dmax.ravel()[targets] = vmax
-        dmin.ravel()[targets] = vmin
-        clipped += _clip(dmax, dmin, tmask)
-        known |= tmask
-        sub(100)
-    if a_min_used:
-        allmin = np.concatenate(a_min_used)
-        a_lo, a_hi = float(allmin.min()), float(allmin.max())
-    else:
-        a_lo = a_hi = float(a_min) if a_min is not None else float("nan")
+            tl = np.tan(np.radians(amin_t[lost]))
+            amax_l, amin_l = (ta, tl) if code == cl.WATERSHED else (tl, ta)
+            vmax[lost] = self.dmax.ravel()[nk] + sign * dl * amax_l
+            vmin[lost] = self.dmin.ravel()[nk] + sign * dl * amin_l
+            self.info[f"fallback_{int(code)}"] = int(lost.sum())
+        self.dmax.ravel()[targets] = vmax
+        self.dmin.ravel()[targets] = vmin
+        self.hold(tmask, progress.sub(50, 100))
 
-    # ---- eq. 5 ------------------------------------------------------------
-    free = valid & (cls == cl.OTHER)
-    n_rule = sweeps_by_rule(cls)
-    dmax[free] = z[free]
-    dmin[free] = z[free]
-    if interpolation == "sweeps":
-        n_used = int(sweeps) if sweeps is not None else n_rule
-        dmax = fuzzy_interpolation(dmax, free, n_used, progress.sub(55, 77))
-        dmin = fuzzy_interpolation(dmin, free, n_used, progress.sub(77, 99))
-    else:
-        n_used = 0
-        dmax = harmonic_fill(dmax, free, progress.sub(55, 77))
-        dmin = harmonic_fill(dmin, free, progress.sub(77, 99))
-    dmax[~valid] = np.nan
-    dmin[~valid] = np.nan
-    # rounding in the means must not break the band
-    dmin[free] = np.minimum(dmin[free], dmax[free])
-    progress(100)
-    return EarthworkSurfaces(dmax, dmin, a_max, a_lo, a_hi, semi_a_max, semi_a_min, n_used,
-                             n_rule, interpolation, clipped, int(unanchored.sum()), info)
+    def eq5(self, progress):
+        """Eq. 5 on the class-0 cells; returns (n used, n by the paper's rule)."""
+        z, valid = self.z, self.valid
+        free = valid & (self.cls == cl.OTHER)
+        n_rule = sweeps_by_rule(self.cls)
+        self.dmax[free] = z[free]
+        self.dmin[free] = z[free]
+        if self.interpolation == "sweeps":
+            n_used = int(self.sweeps) if self.sweeps is not None else n_rule
+            self.dmax = fuzzy_interpolation(self.dmax, free, n_used, progress.sub(0, 50))
+            self.dmin = fuzzy_interpolation(self.dmin, free, n_used, progress.sub(50, 100))
+        else:
+            n_used = 0
+            self.dmax = harmonic_fill(self.dmax, free, progress.sub(0, 50))
+            self.dmin = harmonic_fill(self.dmin, free, progress.sub(50, 100))
+        self.dmax[~valid] = np.nan
+        self.dmin[~valid] = np.nan
+        # rounding in the means must not break the band
+        self.dmin[free] = np.minimum(self.dmin[free], self.dmax[free])
+        if self.limit_slopes:
+            self.limit_all()
+        return n_used, n_rule
+
+    def limit_all(self):
+        """The slope limit on every solved cell of the area after eq. 5:
+        dem_max becomes the largest surface below it, dem_min the smallest
+        above it, with no step steeper than A_max (fixed cells as they are)."""
+        self.info["limited_after_eq5"] = self.limit(self.area & ~self.fixed, Progress())
+
+    def limit(self, cells, progress):
+        """``slope_limit`` of the ``cells`` of both surfaces (dem_max by the
+        lower envelope, dem_min by the upper one) on the area's bounding box,
+        then dem_min <= dem_max; returns the two counts of changed cells."""
+        t = self.t_limit()
+        if self.box is None:
+            self.box = _bbox(self.area, 1)
+            self.band = fixed_band(self.z[self.box], self.fixed[self.box], t, self.dx,
+                                   self.dy, progress.sub(0, 30))
+        b = self.box
+        out = [slope_limit(surf[b], cells[b], self.fixed[b], t, self.dx, self.dy,
+                           upper=upper, band=self.band, progress=progress.sub(30 + 35 * k,
+                                                                              65 + 35 * k))
+               for k, (surf, upper) in enumerate(((self.dmax, False), (self.dmin, True)))]
+        self.clipped += _clip(self.dmax, self.dmin, cells)
+        return out
+
+    def t_limit(self):
+        """tan(A_max), less 1e-9 relative so that rounding cannot lift a
+        limited step over the spike measure's tan(A_max) x cell."""
+        return float(np.tan(np.radians(self.a_max))) * (1.0 - 1e-9)
 
 
 def _clip(dmax, dmin, mask):

@@ -65,7 +65,7 @@ def test_fig4_semi_fixed_profile_by_hand():
     classes = cl.classify_cells(z, area, rec, ch, np.zeros_like(ch))
     cat = np.ones(z.shape, dtype=np.int64)
     res = sf.earthwork_surfaces(z, classes, rec, cat, 10.0, 10.0, a_max=25, a_min=5,
-                                semi_a_max=30, semi_a_min=10)
+                                semi_a_max=30, semi_a_min=10, limit_slopes=False)
     # L(o, c) from the head (4,4) to the confluence (3,1): one diagonal + two steps
     l_main = 10 * math.sqrt(2) + 10 + 10
     l_trib = 10 + 10 + 10          # head (2,3): S to (3,3), W, W
@@ -136,7 +136,7 @@ def test_fig5_watershed_by_hand():
     z, classes, rec, cat = fig5_grid()
     dx, dy = 10.0, 20.0
     res = sf.earthwork_surfaces(z, classes, rec, cat, dx, dy, a_max=25, a_min=8,
-                                semi_a_max=20, semi_a_min=5)
+                                semi_a_max=20, semi_a_min=5, limit_slopes=False)
     # by hand: (1, 3) sees I and II; nearest known of I is (0, 3), 20 m up;
     # of II it is (0, 4), sqrt(10^2 + 20^2) m away
     h_i, h_ii = z[0, 3], z[0, 4]
@@ -162,7 +162,7 @@ def test_fig5_automatic_a_min_is_smallest_adjacent_catchment_mean_slope():
     z, classes, rec, cat = fig5_grid()
     dx, dy = 10.0, 20.0
     res = sf.earthwork_surfaces(z, classes, rec, cat, dx, dy, a_max=25, semi_a_max=20,
-                                semi_a_min=5)
+                                semi_a_min=5, limit_slopes=False)
     slope = sf.slope_degrees(z, dx, dy)
     mean = {k: float(np.mean(slope[cat == k])) for k in (1, 2, 3)}
     per_cell = [min(mean[k] for k in window_catchments(r, 3, cat)) for r in range(1, 6)]
@@ -204,7 +204,7 @@ def test_fig6_floating_by_hand():
     classes[3, 4] = 3.0                            # a watershed cell of II next to it
     rec = np.full(z.size, z.size, dtype=np.int64)
     res = sf.earthwork_surfaces(z, classes, rec, cat, dx, dy, a_max=25, a_min=6,
-                                semi_a_max=20, semi_a_min=5)
+                                semi_a_max=20, semi_a_min=5, limit_slopes=False)
     # the watershed cell first (eq. 3), from the boundary only
     known = classes == 5
     w_hi, w_lo = brute_eq34(3, 4, 3, known, cat, z, z, dx, dy, 25, 6)
@@ -310,6 +310,11 @@ def jacksboro(data_dir):
     for method in sf.INTERPOLATIONS:
         out[method] = sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
                                             interpolation=method)
+    # the paper's equations alone (no slope limit), robust and single-sample angles
+    out["paper"] = sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
+                                         limit_slopes=False)
+    out["extremes"] = sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
+                                            limit_slopes=False, percentile=0)
     return z, g, net, rec, area, classes, out
 
 
@@ -356,8 +361,9 @@ def _walk(rec, i, stop_classes, classes):
 
 
 def test_jacksboro_semi_fixed_heads_slope_at_their_angle(jacksboro):
+    """Eq. 2 alone (no slope limit): every head drops to its anchor at exactly
+    the semi-fixed angle."""
     z, g, net, rec, area, classes, out = jacksboro
-    res = out["sweeps"]
     semi = np.flatnonzero(classes.ravel() == 2)
     has_donor = np.zeros(z.size + 1, dtype=bool)
     has_donor[rec[semi]] = True
@@ -371,14 +377,34 @@ def test_jacksboro_semi_fixed_heads_slope_at_their_angle(jacksboro):
         length = np.sum(np.hypot(np.diff(rr) * g.dy, np.diff(cc) * g.dx))
         anchor = path[-1]
         natural.append(math.degrees(math.atan2(z.ravel()[h] - z.ravel()[anchor], length)))
-        for dem, angle in ((res.dem_max, res.semi_a_max), (res.dem_min, res.semi_a_min)):
-            drop = dem.ravel()[h] - z.ravel()[anchor]
-            assert math.degrees(math.atan2(drop, length)) == pytest.approx(angle, abs=1e-6)
-    # automatic angles: the natural head-to-anchor angles of the area are inside
-    # [SEMI_A_MIN, SEMI_A_MAX] (the sample also holds the surroundings' channels)
+        for res in (out["paper"], out["extremes"]):
+            for dem, angle in ((res.dem_max, res.semi_a_max), (res.dem_min, res.semi_a_min)):
+                drop = dem.ravel()[h] - z.ravel()[anchor]
+                assert math.degrees(math.atan2(drop, length)) == pytest.approx(angle, abs=1e-6)
+    # automatic angles: the natural head-to-anchor angles of the area belong to the
+    # sample (which also holds the surroundings' channels); percentile 0 takes its
+    # single extremes, the default its 10th and 90th percentiles
     natural = np.array(natural)
+    natural = natural[natural > 0]
+    res = out["extremes"]
     assert res.semi_a_max == pytest.approx(min(25.0, max(res.semi_a_max, natural.max())))
-    assert 0 < res.semi_a_min <= natural[natural > 0].min() + 1e-12
+    assert 0 < res.semi_a_min <= natural.min() + 1e-12
+    lo, hi = res.info["natural_semi_range"]
+    assert (res.semi_a_min, res.semi_a_max) == pytest.approx((lo, min(hi, 25.0)))
+    robust = out["paper"]
+    n = robust.info["natural_semi_angles"]
+    assert n >= natural.size
+    # numpy's linear percentile by hand: position p (n - 1) / 100 in the sorted sample
+    geom = sf.semi_fixed_geometry(z, rec, classes == 2, np.isin(classes, (1, 1.5, 5)),
+                                  g.dx, g.dy)
+    sample = np.sort(sf.natural_semi_angles(z, rec, classes, net.catchments, geom, g.dx, g.dy))
+    assert sample.size == n and np.all(np.isin(np.round(natural, 9), np.round(sample, 9)))
+    for p, got in ((10, robust.semi_a_min), (90, robust.semi_a_max)):
+        k = p * (n - 1) / 100.0
+        f = int(math.floor(k))
+        want = sample[f] + (k - f) * (sample[min(f + 1, n - 1)] - sample[f])
+        assert got == pytest.approx(min(want, 25.0))
+    assert lo < robust.semi_a_min < robust.semi_a_max < hi
 
 
 def test_jacksboro_max_surface_within_a_max_of_known_cells(jacksboro):
