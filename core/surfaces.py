@@ -445,95 +445,162 @@ def harmonic_fill(surface, free, progress=None):
 # slope-limited held values (docs/method.md section 3, "slope limit")
 # --------------------------------------------------------------------------
 
-def _row_envelope(g, s):
-    """1-D lower envelope of cones: min over k of g[k] + s |j - k|, as two
-    running minima (left to right of g - s j, right to left of g + s j)."""
-    j = np.arange(g.size) * s
-    left = np.minimum.accumulate(g - j) + j
-    right = np.minimum.accumulate((g + j)[::-1])[::-1] - j
+def _row_envelope(g, fwd, bwd):
+    """1-D lower envelope along a row: min over k of g[k] + C(k -> j), the
+    cost of the steps from k to j; ``fwd`` / ``bwd`` the running costs of the
+    steps to the right / to the left (C(k -> j) = fwd[j] - fwd[k] for k < j,
+    bwd[k] - bwd[j] for k > j), as two running minima."""
+    left = np.minimum.accumulate(g - fwd) + fwd
+    right = np.minimum.accumulate((g + bwd)[::-1])[::-1] - bwd
     return np.minimum(left, right)
 
 
-def lower_envelope(h, t, dx, dy, progress=None):
-    """min over cells y of ``h[y] + t d8(x, y)`` for every cell x.
+class StepCosts:
+    """How much the slope limit lets a surface rise over each 8-neighbour step
+    of a grid: ``t`` x the step's length (dx, dy, hypot(dx, dy)), or the rise
+    of ``ground`` along the step where that is larger (nan ground: ``t`` x
+    length); ground None: always ``t`` x length.  So the ground itself always
+    obeys it (where the ground is gentler than ``t`` the limit is plain
+    ``t`` x length).  Arrays, ``_f`` for steps forward (to the next column or
+    row) and ``_b`` backward: ``along`` running costs along each row (rows x
+    cols), ``down`` between rows r and r + 1 (rows-1 x cols), ``diag`` between
+    (r, c) and (r+1, c+1), ``anti`` between (r, c+1) and (r+1, c), forward =
+    downward (rows-1 x cols-1)."""
+
+    def __init__(self, shape, t, dx, dy, ground=None):
+        self.t, self.dx, self.dy, self.ground = float(t), float(dx), float(dy), ground
+        self.uniform = ground is None
+        gz = np.zeros(shape) if ground is None else np.asarray(ground, dtype=np.float64)
+        sx, sy, sd = t * dx, t * dy, t * float(np.hypot(dx, dy))
+
+        def pair(hi, lo, s):            # rise from lo to hi, and back
+            d = hi - lo
+            return np.fmax(d, s), np.fmax(-d, s)
+        zero = np.zeros((shape[0], 1))
+        f, b = pair(gz[:, 1:], gz[:, :-1], sx)
+        self.along_f = np.concatenate([zero, np.cumsum(f, axis=1)], axis=1)
+        self.along_b = np.concatenate([zero, np.cumsum(b, axis=1)], axis=1)
+        self.down_f, self.down_b = pair(gz[1:], gz[:-1], sy)
+        self.diag_f, self.diag_b = pair(gz[1:, 1:], gz[:-1, :-1], sd)
+        self.anti_f, self.anti_b = pair(gz[1:, :-1], gz[:-1, 1:], sd)
+
+    def transposed(self):
+        """The same costs on the transposed grid."""
+        rows, cols = self.along_f.shape
+        return StepCosts((cols, rows), self.t, self.dy, self.dx,
+                         None if self.ground is None else np.asarray(self.ground).T)
+
+    def reversed(self):
+        """Every step's cost in the other direction (the ground upside down):
+        the costs of the dual, upper envelope."""
+        out = StepCosts.__new__(StepCosts)
+        out.__dict__.update(self.__dict__)
+        out.ground = None if self.ground is None else -np.asarray(self.ground)
+        for k in ("along", "down", "diag", "anti"):
+            setattr(out, k + "_f", getattr(self, k + "_b"))
+            setattr(out, k + "_b", getattr(self, k + "_f"))
+        return out
+
+
+def lower_envelope(h, costs, progress=None, max_passes=50):
+    """min over cells y of ``h[y] + D(y -> x)`` for every cell x.
 
     ``h``: finite at the source cells, +inf elsewhere (those cells only pass
-    the envelope on); t: the slope bound (tan A); d8: the length of the
-    shortest 8-connected path in metres (steps dx, dy, hypot(dx, dy)), within
-    8.3 % of the straight distance and never below it.  Exact in two raster
-    passes (rows down, then up), each row finished by the 1-D envelope along
-    it: a shortest 8-connected path can take its row changes first and its
-    steps along the row last.  The loop runs over the shorter axis.
+    the envelope on); D: the cheapest 8-connected path from y to x, each step
+    costing what ``costs`` (a :class:`StepCosts`) allows.  Raster passes, rows
+    down then up, each row finished by the exact 1-D envelope along it.  With
+    uniform costs one pair of passes is exact (a cheapest 8-connected path can
+    take its row changes first and its steps along the row last); otherwise
+    pairs are repeated until nothing changes (at most ``max_passes``).
+    The loop runs over the shorter axis.
     """
     progress = as_progress(progress)
     h = np.asarray(h, dtype=np.float64)
     if h.shape[0] > h.shape[1]:
-        return lower_envelope(h.T, t, dy, dx, progress).T
+        return lower_envelope(h.T, costs.transposed(), progress, max_passes).T
     out = h.copy()
     rows = out.shape[0]
-    sx, sy, sd = t * dx, t * dy, t * float(np.hypot(dx, dy))
-    every = max(1, 2000000 // max(out.shape[1], 1))       # about 0.1 s of work
-    out[0] = _row_envelope(out[0], sx)
-    passes = ((range(1, rows), -1), (range(rows - 2, -1, -1), 1))
-    for k, (order, back) in enumerate(passes):
-        for i, r in enumerate(order):
-            prev = out[r + back]
-            cand = prev + sy
-            np.minimum(cand[1:], prev[:-1] + sd, out=cand[1:])
-            np.minimum(cand[:-1], prev[1:] + sd, out=cand[:-1])
+    every = max(1, 1000000 // max(out.shape[1], 1))       # about 0.1 s of work
+    c = costs
+    out[0] = _row_envelope(out[0], c.along_f[0], c.along_b[0])
+    for k in range(max_passes):
+        before = None if c.uniform else out.copy()
+        for i, r in enumerate(range(1, rows)):            # down: from row r - 1
+            prev = out[r - 1]
+            cand = prev + c.down_f[r - 1]
+            np.minimum(cand[1:], prev[:-1] + c.diag_f[r - 1], out=cand[1:])
+            np.minimum(cand[:-1], prev[1:] + c.anti_f[r - 1], out=cand[:-1])
             np.minimum(cand, out[r], out=cand)
-            out[r] = _row_envelope(cand, sx)
+            out[r] = _row_envelope(cand, c.along_f[r], c.along_b[r])
             if i % every == 0:
-                progress(50.0 * (k + i / rows))
+                progress(min(99.0, 50.0 * (k + i / rows)))
+        for i, r in enumerate(range(rows - 2, -1, -1)):   # up: from row r + 1
+            prev = out[r + 1]
+            cand = prev + c.down_b[r]
+            np.minimum(cand[:-1], prev[1:] + c.diag_b[r], out=cand[:-1])
+            np.minimum(cand[1:], prev[:-1] + c.anti_b[r], out=cand[1:])
+            np.minimum(cand, out[r], out=cand)
+            out[r] = _row_envelope(cand, c.along_f[r], c.along_b[r])
+            if i % every == 0:
+                progress(min(99.0, 50.0 * (k + 0.5 + i / rows)))
+        if c.uniform or not np.any(out < before - 1e-9):
+            break
     progress(100)
     return out
 
 
-def fixed_band(z, fixed, t, dx, dy, progress=None):
-    """The band the fixed cells allow: (lo, hi) with
-    lo(x) = max over fixed y of (z(y) - t d8(x, y)) and
-    hi(x) = min over fixed y of (z(y) + t d8(x, y)): a cell outside it stands
-    below or above some fixed cell by more than t x distance."""
+def upper_envelope(h, costs, progress=None):
+    """The dual of ``lower_envelope``: max over y of ``h[y] - D(x -> y)``
+    (``h`` -inf off the sources): the smallest surface above h that no step
+    lets rise more than its cost."""
+    g = np.where(np.isfinite(h), -np.asarray(h, dtype=np.float64), np.inf)
+    return -lower_envelope(g, costs.reversed(), progress)
+
+
+def fixed_band(z, fixed, costs, progress=None):
+    """The band the fixed cells allow: (lo, hi), lo(x) = max over fixed y of
+    (z(y) - D(x -> y)) and hi(x) = min over fixed y of (z(y) + D(y -> x)): a
+    cell outside it stands below or above some fixed cell by more than the
+    slope limit allows."""
     progress = as_progress(progress)
-    h = np.where(np.asarray(fixed, dtype=bool) & np.isfinite(z), z, np.inf)
-    hi = lower_envelope(h, t, dx, dy, progress.sub(0, 50))
-    h = np.where(np.isfinite(h), -h, np.inf)
-    lo = -lower_envelope(h, t, dx, dy, progress.sub(50, 100))
+    on = np.asarray(fixed, dtype=bool) & np.isfinite(z)
+    hi = lower_envelope(np.where(on, z, np.inf), costs, progress.sub(0, 50))
+    lo = upper_envelope(np.where(on, z, -np.inf), costs, progress.sub(50, 100))
     return lo, hi
 
 
-def slope_limit(surface, held, fixed, t, dx, dy, *, upper=False, band=None, progress=None):
+def slope_limit(surface, held, fixed, costs, *, upper=False, band=None, progress=None):
     """Slope-limit the ``held`` cells of ``surface`` (in place; returns the
-    number of held cells changed by more than 1 mm).
+    number of held cells changed by more than 1 mm).  ``costs``: the
+    :class:`StepCosts` of the grid (the allowance of each step).
 
     1. Clip every held cell into the band of the ``fixed`` cells
-       (``fixed_band``): no held cell more than t x distance above or below a
-       fixed cell.
-    2. dem_max (``upper`` False), the lower envelope over the sources y =
-       fixed | held:  x <- min over y of (z(y) + t d8(x, y)), the largest
-       surface below z with no step steeper than t; dem_min (``upper`` True)
-       the dual upper envelope  x <- max over y of (z(y) - t d8(x, y)).
-    The envelope is t-Lipschitz along 8-connected paths, so afterwards no held
-    cell stands above or below a neighbouring held cell by more than t x step;
-    where the fixed cells are t-consistent among themselves it also stays in
-    their band.  Fixed cells never change; other cells pass the envelope on.
-    ``band``: (lo, hi) on the grid of ``surface`` if already computed.
+       (``fixed_band``): no held cell above or below a fixed cell by more
+       than the allowance D of the path between them.
+    2. dem_max (``upper`` False): the lower envelope over the sources y =
+       fixed | held,  x <- min over y of (z(y) + D(x, y)), the largest surface
+       below z whose steps stay within their allowance; dem_min (``upper``
+       True) the dual upper envelope  x <- max over y of (z(y) - D(x, y)).
+    The envelope is 1-Lipschitz in D, so afterwards no held cell stands above
+    or below a neighbouring held cell by more than the step's allowance; where
+    the fixed cells agree with D (always, when D allows the ground's own
+    drops) it also stays in their band.  Fixed cells never change; other cells
+    pass the envelope on.  ``band``: (lo, hi) if already computed.
     """
     progress = as_progress(progress)
     held = np.asarray(held, dtype=bool) & np.isfinite(surface)
     if not held.any():
         return 0
     fixed = np.asarray(fixed, dtype=bool) & ~held
-    lo, hi = fixed_band(surface, fixed, t, dx, dy, progress.sub(0, 50)) if band is None \
-        else band
+    lo, hi = fixed_band(surface, fixed, costs, progress.sub(0, 50)) if band is None else band
     before = surface[held]
     x = np.minimum(np.maximum(before, lo[held]), hi[held])
-    sign = -1.0 if upper else 1.0
-    h = np.full(surface.shape, np.inf)
+    h = np.full(surface.shape, -np.inf if upper else np.inf)
     src = fixed & np.isfinite(surface)
-    h[src] = sign * surface[src]
-    h[held] = sign * x
-    env = sign * lower_envelope(h, t, dx, dy, progress.sub(50, 100))[held]
+    h[src] = surface[src]
+    h[held] = x
+    envelope = upper_envelope if upper else lower_envelope
+    env = envelope(h, costs, progress.sub(50, 100))[held]
     x = np.maximum(x, env) if upper else np.minimum(x, env)
     change = np.abs(x - before) > 1e-3
     surface[held] = np.where(change, x, before)
@@ -878,15 +945,14 @@ class _Solve:
         """``slope_limit`` of the ``cells`` of both surfaces (dem_max by the
         lower envelope, dem_min by the upper one) on the area's bounding box,
         then dem_min <= dem_max; returns the two counts of changed cells."""
-        t = self.t_limit()
         if self.box is None:
-            self.box = _bbox(self.area, 1)
-            self.band = fixed_band(self.z[self.box], self.fixed[self.box], t, self.dx,
-                                   self.dy, progress.sub(0, 30))
+            self.box = b = _bbox(self.area, 1)
+            self.costs = StepCosts(self.z[b].shape, self.t_limit(), self.dx, self.dy,
+                                   self.z[b])
+            self.band = fixed_band(self.z[b], self.fixed[b], self.costs, progress.sub(0, 30))
         b = self.box
-        out = [slope_limit(surf[b], cells[b], self.fixed[b], t, self.dx, self.dy,
-                           upper=upper, band=self.band, progress=progress.sub(30 + 35 * k,
-                                                                              65 + 35 * k))
+        out = [slope_limit(surf[b], cells[b], self.fixed[b], self.costs, upper=upper,
+                           band=self.band, progress=progress.sub(30 + 35 * k, 65 + 35 * k))
                for k, (surf, upper) in enumerate(((self.dmax, False), (self.dmin, True)))]
         self.clipped += _clip(self.dmax, self.dmin, cells)
         return out
