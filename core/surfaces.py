@@ -484,17 +484,15 @@ class StepCosts:
         self.diag_f, self.diag_b = pair(gz[1:, 1:], gz[:-1, :-1], sd)
         self.anti_f, self.anti_b = pair(gz[1:, :-1], gz[:-1, 1:], sd)
 
-    def transposed(self):
-        """The same costs on the transposed grid."""
-        rows, cols = self.along_f.shape
-        return StepCosts((cols, rows), self.t, self.dy, self.dx,
-                         None if self.ground is None else np.asarray(self.ground).T)
-
     def reversed(self):
         """Every step's cost in the other direction (the ground upside down):
         the costs of the dual, upper envelope."""
+        if getattr(self, "_reversed", None) is not None:
+            return self._reversed
         out = StepCosts.__new__(StepCosts)
         out.__dict__.update(self.__dict__)
+        out._reversed = self
+        self._reversed = out
         out.ground = None if self.ground is None else -np.asarray(self.ground)
         for k in ("along", "down", "diag", "anti"):
             setattr(out, k + "_f", getattr(self, k + "_b"))
@@ -512,13 +510,9 @@ def lower_envelope(h, costs, progress=None, max_passes=50):
     uniform costs one pair of passes is exact (a cheapest 8-connected path can
     take its row changes first and its steps along the row last); otherwise
     pairs are repeated until nothing changes (at most ``max_passes``).
-    The loop runs over the shorter axis.
     """
     progress = as_progress(progress)
-    h = np.asarray(h, dtype=np.float64)
-    if h.shape[0] > h.shape[1]:
-        return lower_envelope(h.T, costs.transposed(), progress, max_passes).T
-    out = h.copy()
+    out = np.array(h, dtype=np.float64)
     rows = out.shape[0]
     every = max(1, 1000000 // max(out.shape[1], 1))       # about 0.1 s of work
     c = costs
