@@ -31,7 +31,7 @@ from scipy.sparse import linalg as spla
 
 from . import classify as cl
 from . import hydrology as hy
-from .errors import InputError, Progress, as_progress
+from .errors import InputError, as_progress
 from .quality import design_quality
 
 #: interpolation methods for eq. 5, in the order of the algorithm's enum
@@ -63,8 +63,8 @@ class EarthworkSurfaces:
     clipped: int = 0           # cells where dem_min was lowered to dem_max
     unanchored: int = 0        # class-2 cells without a known anchor (solved as class 4)
     info: dict = field(default_factory=dict)
-    limited_max: int = 0       # held cells of dem_max lowered by the slope limit
-    limited_min: int = 0       # held cells of dem_min raised by the slope limit
+    limited_max: int = 0       # cells of the area whose dem_max the slope limit changed
+    limited_min: int = 0       # cells of the area whose dem_min the slope limit changed
     #: core.quality.Quality of 'pnl', 'dem_max', 'dem_min' over the area
     #: (spikes against tan(A_max) x cell, Horn and step mean slopes)
     quality: dict = field(default_factory=dict)
@@ -465,13 +465,14 @@ class StepCosts:
     row) and ``_b`` backward: ``along`` running costs along each row (rows x
     cols), ``down`` between rows r and r + 1 (rows-1 x cols), ``diag`` between
     (r, c) and (r+1, c+1), ``anti`` between (r, c+1) and (r+1, c), forward =
-    downward (rows-1 x cols-1)."""
+    downward (rows-1 x cols-1).  ``margin`` (metres) is taken off every
+    ``t`` x length allowance (not off the ground's rises)."""
 
-    def __init__(self, shape, t, dx, dy, ground=None):
+    def __init__(self, shape, t, dx, dy, ground=None, margin=0.0):
         self.t, self.dx, self.dy, self.ground = float(t), float(dx), float(dy), ground
         self.uniform = ground is None
         gz = np.zeros(shape) if ground is None else np.asarray(ground, dtype=np.float64)
-        sx, sy, sd = t * dx, t * dy, t * float(np.hypot(dx, dy))
+        sx, sy, sd = (t * dx - margin, t * dy - margin, t * float(np.hypot(dx, dy)) - margin)
 
         def pair(hi, lo, s):            # rise from lo to hi, and back
             d = hi - lo
@@ -563,9 +564,10 @@ def fixed_band(z, fixed, costs, progress=None):
     return lo, hi
 
 
-def slope_limit(surface, held, fixed, costs, *, upper=False, band=None, progress=None):
+def slope_limit(surface, held, fixed, costs, *, upper=False, band=None, changed=None,
+                progress=None):
     """Slope-limit the ``held`` cells of ``surface`` (in place; returns the
-    number of held cells changed by more than 1 mm).  ``costs``: the
+    number of held cells that moved by more than 1 mm).  ``costs``: the
     :class:`StepCosts` of the grid (the allowance of each step).
 
     1. Clip every held cell into the band of the ``fixed`` cells
@@ -579,7 +581,8 @@ def slope_limit(surface, held, fixed, costs, *, upper=False, band=None, progress
     or below a neighbouring held cell by more than the step's allowance; where
     the fixed cells agree with D (always, when D allows the ground's own
     drops) it also stays in their band.  Fixed cells never change; other cells
-    pass the envelope on.  ``band``: (lo, hi) if already computed.
+    pass the envelope on.  ``band``: (lo, hi) if already computed;
+    ``changed``: a bool array of the grid's shape, set where a cell changed.
     """
     progress = as_progress(progress)
     held = np.asarray(held, dtype=bool) & np.isfinite(surface)
@@ -596,8 +599,14 @@ def slope_limit(surface, held, fixed, costs, *, upper=False, band=None, progress
     envelope = upper_envelope if upper else lower_envelope
     env = envelope(h, costs, progress.sub(50, 100))[held]
     x = np.maximum(x, env) if upper else np.minimum(x, env)
-    change = np.abs(x - before) > 1e-3
-    surface[held] = np.where(change, x, before)
+    # keep a cell's own value where the envelope only rounds it (1e-10 relative);
+    # count (and mark in ``changed``) the cells that moved by more than 1 mm
+    moved = np.abs(x - before)
+    tol = 1e-10 * (1.0 + float(np.max(np.abs(before))))
+    surface[held] = np.where(moved > tol, x, before)
+    change = moved > 1e-3
+    if changed is not None:
+        changed[held] |= change
     return int(change.sum())
 
 
@@ -723,10 +732,14 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
     single samples), the largest capped at ``a_max``.  ``interpolation``
     'sweeps' (the paper's n sweeps; ``sweeps`` None = the paper's rule) or
     'converged'.  ``limit_slopes``: after each of eq. 2, 3 and 4 the held
-    values are slope-limited at tan(a_max) (``slope_limit``: dem_max by the
-    lower envelope, dem_min by the upper one), so that no held cell stands
-    above or below a known or held cell by more than the maximum slope angle
-    allows; False gives the paper's equations alone.
+    cells, and after eq. 5 every solved cell, are slope-limited
+    (``slope_limit``: dem_max by the lower envelope, dem_min by the upper one,
+    both kept in the band of the fixed cells): no step of either surface may
+    rise more than tan(a_max) x its length, or the pre-mining DEM's own rise
+    there where that is steeper (``StepCosts``); fixed cells never change.
+    False gives the paper's equations alone.  The result's ``quality`` holds
+    ``core.quality.design_quality`` of PNL, dem_max and dem_min over the area
+    (spikes against tan(a_max) x cell).
     """
     progress = as_progress(progress)
     s = _Solve(z, classes, receivers, catchments, dx, dy, a_max, a_min, semi_a_max,
@@ -816,6 +829,7 @@ class _Solve:
         self.dmax = np.where(self.known, z, np.nan)
         self.dmin = self.dmax.copy()
         self.clipped, self.unanchored, self.limited = 0, 0, [0, 0]
+        self.changed = None
         self.info, self.a_min_used = {}, []
         self.limit_slopes = True
         self.box = self.band = None
@@ -856,8 +870,7 @@ class _Solve:
         self.known |= mask
         if not self.limit_slopes:
             return
-        self.limited = [a + b for a, b in zip(self.limited,
-                                              self.limit(self.known & ~self.fixed, progress))]
+        self.limit(self.known & ~self.fixed, progress)
 
     def eq34(self, code, progress):
         """Eq. 3 (watershed) or eq. 4 (floating) on the cells of class ``code``."""
@@ -915,25 +928,27 @@ class _Solve:
         self.dmin[free] = z[free]
         if self.interpolation == "sweeps":
             n_used = int(self.sweeps) if self.sweeps is not None else n_rule
-            self.dmax = fuzzy_interpolation(self.dmax, free, n_used, progress.sub(0, 50))
-            self.dmin = fuzzy_interpolation(self.dmin, free, n_used, progress.sub(50, 100))
+            self.dmax = fuzzy_interpolation(self.dmax, free, n_used, progress.sub(0, 40))
+            self.dmin = fuzzy_interpolation(self.dmin, free, n_used, progress.sub(40, 80))
         else:
             n_used = 0
-            self.dmax = harmonic_fill(self.dmax, free, progress.sub(0, 50))
-            self.dmin = harmonic_fill(self.dmin, free, progress.sub(50, 100))
+            self.dmax = harmonic_fill(self.dmax, free, progress.sub(0, 40))
+            self.dmin = harmonic_fill(self.dmin, free, progress.sub(40, 80))
         self.dmax[~valid] = np.nan
         self.dmin[~valid] = np.nan
         # rounding in the means must not break the band
         self.dmin[free] = np.minimum(self.dmin[free], self.dmax[free])
         if self.limit_slopes:
-            self.limit_all()
+            self.limit_all(progress.sub(80, 100))
         return n_used, n_rule
 
-    def limit_all(self):
+    def limit_all(self, progress):
         """The slope limit on every solved cell of the area after eq. 5:
         dem_max becomes the largest surface below it, dem_min the smallest
-        above it, with no step steeper than A_max (fixed cells as they are)."""
-        self.info["limited_after_eq5"] = self.limit(self.area & ~self.fixed, Progress())
+        above it, with no step steeper than its allowance (fixed cells as they
+        are)."""
+        self.info["limited_after_eq5"] = self.limit(self.area & ~self.fixed, progress)
+        self.limited = [int(m.sum()) for m in self.changed]
 
     def limit(self, cells, progress):
         """``slope_limit`` of the ``cells`` of both surfaces (dem_max by the
@@ -942,19 +957,29 @@ class _Solve:
         if self.box is None:
             self.box = b = _bbox(self.area, 1)
             self.costs = StepCosts(self.z[b].shape, self.t_limit(), self.dx, self.dy,
-                                   self.z[b])
+                                   self.z[b], margin=self.margin(self.z[b]))
             self.band = fixed_band(self.z[b], self.fixed[b], self.costs, progress.sub(0, 30))
+            self.changed = [np.zeros(self.z[b].shape, dtype=bool) for _ in range(2)]
         b = self.box
         out = [slope_limit(surf[b], cells[b], self.fixed[b], self.costs, upper=upper,
-                           band=self.band, progress=progress.sub(30 + 35 * k, 65 + 35 * k))
+                           band=self.band, changed=self.changed[k],
+                           progress=progress.sub(30 + 35 * k, 65 + 35 * k))
                for k, (surf, upper) in enumerate(((self.dmax, False), (self.dmin, True)))]
         self.clipped += _clip(self.dmax, self.dmin, cells)
         return out
 
     def t_limit(self):
-        """tan(A_max), less 1e-9 relative so that rounding cannot lift a
-        limited step over the spike measure's tan(A_max) x cell."""
-        return float(np.tan(np.radians(self.a_max))) * (1.0 - 1e-9)
+        """The slope bound of the limit: tan(A_max)."""
+        return float(np.tan(np.radians(self.a_max)))
+
+    def margin(self, z):
+        """Metres taken off each step's tan(A_max) x length, so that rounding,
+        also to float32 on output, cannot lift a limited step over the spike
+        measure's tan(A_max) x cell: two float32 spacings at the largest
+        elevation (0.12 mm at 1000 m), at least 1e-9 of a step."""
+        top = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 0.0
+        return max(2.0 * float(np.spacing(np.float32(top))),
+                   1e-9 * self.t_limit() * min(self.dx, self.dy))
 
 
 def _clip(dmax, dmin, mask):

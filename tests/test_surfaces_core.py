@@ -568,9 +568,11 @@ def test_semi_fixed_channel_steeper_than_a_max_is_limited_by_hand():
     # eq. 2 on flat ground: dem = z_c + L(i, c) tan A, L = 10 c
     assert paper.dem_max[1, 1:7] == pytest.approx(100 + 10 * cols * T(40), abs=1e-9)
     # limited: no more than tan 25 x distance above the nearest fixed cell, the
-    # anchor 10 c m west or the boundary 10 (7 - c) m east
+    # anchor 10 c m west or the boundary 10 (7 - c) m east (less a rounding margin
+    # of two float32 spacings at 100 m per step, 1.5e-5 m)
     d = np.minimum(10.0 * cols, 10.0 * (7 - cols))
-    assert res.dem_max[1, 1:7] == pytest.approx(100 + d * T(25), abs=1e-6)
+    assert res.dem_max[1, 1:7] == pytest.approx(100 + d * T(25), abs=1e-4)
+    assert np.all(res.dem_max[1, 1:7] <= 100 + d * T(25))
     assert res.limited_max == 6
     keep = classes == 5
     assert np.array_equal(res.dem_max[keep], z[keep]) and np.array_equal(res.dem_min[keep],
