@@ -465,7 +465,8 @@ class StepCosts:
     row) and ``_b`` backward: ``along`` running costs along each row (rows x
     cols), ``down`` between rows r and r + 1 (rows-1 x cols), ``diag`` between
     (r, c) and (r+1, c+1), ``anti`` between (r, c+1) and (r+1, c), forward =
-    downward (rows-1 x cols-1).  ``margin`` (metres) is taken off every
+    downward (rows-1 x cols-1); ``step`` the single steps along the rows
+    (rows x cols-1).  ``margin`` (metres) is taken off every
     ``t`` x length allowance (not off the ground's rises)."""
 
     def __init__(self, shape, t, dx, dy, ground=None, margin=0.0):
@@ -478,9 +479,9 @@ class StepCosts:
             d = hi - lo
             return np.fmax(d, s), np.fmax(-d, s)
         zero = np.zeros((shape[0], 1))
-        f, b = pair(gz[:, 1:], gz[:, :-1], sx)
-        self.along_f = np.concatenate([zero, np.cumsum(f, axis=1)], axis=1)
-        self.along_b = np.concatenate([zero, np.cumsum(b, axis=1)], axis=1)
+        self.step_f, self.step_b = pair(gz[:, 1:], gz[:, :-1], sx)      # along the rows
+        self.along_f = np.concatenate([zero, np.cumsum(self.step_f, axis=1)], axis=1)
+        self.along_b = np.concatenate([zero, np.cumsum(self.step_b, axis=1)], axis=1)
         self.down_f, self.down_b = pair(gz[1:], gz[:-1], sy)
         self.diag_f, self.diag_b = pair(gz[1:, 1:], gz[:-1, :-1], sd)
         self.anti_f, self.anti_b = pair(gz[1:, :-1], gz[:-1, 1:], sd)
@@ -495,7 +496,7 @@ class StepCosts:
         out._reversed = self
         self._reversed = out
         out.ground = None if self.ground is None else -np.asarray(self.ground)
-        for k in ("along", "down", "diag", "anti"):
+        for k in ("along", "step", "down", "diag", "anti"):
             setattr(out, k + "_f", getattr(self, k + "_b"))
             setattr(out, k + "_b", getattr(self, k + "_f"))
         return out
@@ -538,10 +539,21 @@ def lower_envelope(h, costs, progress=None, max_passes=50):
             out[r] = _row_envelope(cand, c.along_f[r], c.along_b[r])
             if i % every == 0:
                 progress(min(99.0, 50.0 * (k + 0.5 + i / rows)))
-        if c.uniform or not np.any(out < before - 1e-9):
+        if c.uniform or not np.any(out < before - 1e-9) or _settled(out, c):
             break
     progress(100)
     return out
+
+
+def _settled(out, c, tol=1e-9):
+    """True when no cell of ``out`` can be lowered through one of its eight
+    neighbours (out[y] + cost(y -> x) < out[x] - tol nowhere): then ``out`` is
+    the fixed point of the passes, and another pair would change nothing."""
+    pairs = ((out[:, :-1] + c.step_f, out[:, 1:]), (out[:, 1:] + c.step_b, out[:, :-1]),
+             (out[:-1] + c.down_f, out[1:]), (out[1:] + c.down_b, out[:-1]),
+             (out[:-1, :-1] + c.diag_f, out[1:, 1:]), (out[1:, 1:] + c.diag_b, out[:-1, :-1]),
+             (out[:-1, 1:] + c.anti_f, out[1:, :-1]), (out[1:, :-1] + c.anti_b, out[:-1, 1:]))
+    return not any(np.any(cand < target - tol) for cand, target in pairs)
 
 
 def upper_envelope(h, costs, progress=None):

@@ -11,6 +11,11 @@ or from the command line, on rasters written by hpcs:classifycells and
 hpcs:earthworksurfaces::
 
     python3 scripts/figures_surfaces.py DEM.tif CLASSES.tif MAX.tif MIN.tif OUT.png [--row R]
+        [--quality QUALITY.png]
+
+``quality_figure`` (``--quality``) draws the design-quality figure: PNL,
+dem_min and dem_max hillshaded side by side over the area, spikes circled,
+with the spike count and both mean slopes in each title.
 
 Only numpy and matplotlib (Agg backend); GDAL for the command line.
 """
@@ -243,6 +248,7 @@ def main(argv):
     ap.add_argument("dem_min")
     ap.add_argument("out")
     ap.add_argument("--row", type=int, default=None)
+    ap.add_argument("--quality", help="also write the design-quality figure to this PNG")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "build"))
     from hpcs_landform.core.grid import read_raster
@@ -251,6 +257,10 @@ def main(argv):
     hi, _ = read_raster(args.dem_max)
     lo, _ = read_raster(args.dem_min)
     print(surfaces_figure(z, c, hi, lo, g.dx, g.dy, args.out, row=args.row))
+    if args.quality:
+        area = np.isfinite(c) & (c != 5)
+        print(quality_figure([("PNL", z), ("dem_min", lo), ("dem_max", hi)], area, g.dx, g.dy,
+                             args.quality))
 
 
 if __name__ == "__main__":

@@ -283,3 +283,8 @@ def test_figure(chain, tmp_path):
     png = surfaces_figure(chain["z"], classes, dmax, dmin, g.dx, g.dy, tmp_path / "fig.png")
     with open(png, "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    from figures_surfaces import quality_figure
+    png = quality_figure([("PNL", chain["z"]), ("dem_min", dmin), ("dem_max", dmax)],
+                         area_mask(g.shape), g.dx, g.dy, tmp_path / "quality.png")
+    with open(png, "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
