@@ -112,10 +112,22 @@ class EarthworkSurfaces(HpcsAlgorithm):
         ("CLIPPED_CELLS", "Cells where dem_min was lowered to dem_max"),
         ("LIMITED_MAX", "Cells of the area whose dem_max the slope limit changed"),
         ("LIMITED_MIN", "Cells of the area whose dem_min the slope limit changed"),
+        ("SPIKES_PNL", "Spikes of the pre-mining DEM in the area (cells off their 3 x 3 "
+                       "median by more than tan(A_max) x cell)"),
+        ("SPIKES_MIN", "Spikes of dem_min in the area"),
+        ("SPIKES_MAX", "Spikes of dem_max in the area"),
+        ("HORN_SLOPE_PNL", "Mean Horn slope of the pre-mining DEM in the area (degrees)"),
+        ("HORN_SLOPE_MIN", "Mean Horn slope of dem_min in the area (degrees)"),
+        ("HORN_SLOPE_MAX", "Mean Horn slope of dem_max in the area (degrees)"),
+        ("STEP_SLOPE_PNL", "Mean step slope (centre cell included) of the pre-mining DEM in "
+                           "the area (degrees)"),
+        ("STEP_SLOPE_MIN", "Mean step slope (centre cell included) of dem_min in the area "
+                           "(degrees)"),
+        ("STEP_SLOPE_MAX", "Mean step slope (centre cell included) of dem_max in the area "
+                           "(degrees)"),
     )
-    #: design quality outputs: (surface key of the result, suffix, label)
-    QUALITY = (("pnl", "PNL", "pre-mining DEM"), ("dem_min", "MIN", "dem_min"),
-               ("dem_max", "MAX", "dem_max"))
+    #: design-quality outputs: key of the result's quality dict -> output suffix
+    QUALITY = (("pnl", "PNL"), ("dem_min", "MIN"), ("dem_max", "MAX"))
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(
@@ -148,14 +160,15 @@ class EarthworkSurfaces(HpcsAlgorithm):
             minValue=1))
         p = QgsProcessingParameterBoolean(
             self.LIMIT_SLOPES, self.tr("Slope-limit the surfaces (no step steeper than A_max "
-                                       "or the natural ground)"), defaultValue=True)
+                                       "or the natural ground)"), defaultValue=True,
+            optional=True)
         p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(p)
         p = QgsProcessingParameterNumber(
             self.PERCENTILE, self.tr("Percentile of the natural angles for the automatic "
                                      "semi-fixed angles (10 = 10th and 90th; 0 = extremes)"),
             QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_PERCENTILE,
-            minValue=0.0, maxValue=50.0)
+            optional=True, minValue=0.0, maxValue=50.0)
         p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(p)
         self.addParameter(QgsProcessingParameterRasterDestination(
@@ -166,15 +179,6 @@ class EarthworkSurfaces(HpcsAlgorithm):
             createByDefault=True))
         for name, label in self.NUMBERS:
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
-        for _, suffix, what in self.QUALITY:
-            self.addOutput(QgsProcessingOutputNumber(f"SPIKES_{suffix}", self.tr(
-                "Spikes of the {0} in the area (cells off their 3 x 3 median by more than "
-                "tan(A_max) x cell)").format(what)))
-            self.addOutput(QgsProcessingOutputNumber(f"HORN_SLOPE_{suffix}", self.tr(
-                "Mean Horn slope of the {0} in the area (degrees)").format(what)))
-            self.addOutput(QgsProcessingOutputNumber(f"STEP_SLOPE_{suffix}", self.tr(
-                "Mean step slope, centre cell included, of the {0} in the area "
-                "(degrees)").format(what)))
 
     def run_algorithm(self, parameters, context, feedback):
         z, grid = self.read_raster(parameters, self.INPUT, context)
@@ -195,8 +199,11 @@ class EarthworkSurfaces(HpcsAlgorithm):
             semi_a_min=self.optional_number(parameters, self.SEMI_A_MIN, context),
             interpolation=method, sweeps=None if sweeps is None else int(round(sweeps)),
             progress=self.progress(feedback, 0, 90),
-            limit_slopes=self.parameterAsBoolean(parameters, self.LIMIT_SLOPES, context),
-            percentile=self.parameterAsDouble(parameters, self.PERCENTILE, context))
+            limit_slopes=parameters.get(self.LIMIT_SLOPES) is None
+            or self.parameterAsBoolean(parameters, self.LIMIT_SLOPES, context),
+            percentile=self.optional_number(parameters, self.PERCENTILE, context)
+            if self.optional_number(parameters, self.PERCENTILE, context) is not None
+            else DEFAULT_PERCENTILE)
         self.report(res, method, feedback)
         area = np.isfinite(classes) & (classes != 5)
         dv = np.concatenate([res.dem_max[area], res.dem_min[area], z[np.isfinite(z)]])
@@ -233,12 +240,13 @@ class EarthworkSurfaces(HpcsAlgorithm):
                 "rises more than tan(A_max) x its length (or the natural ground's rise where "
                 "steeper).").format(res.limited_max, res.limited_min))
         q = res.quality
+        names = {"pnl": self.tr("pre-mining DEM"), "dem_min": "dem_min", "dem_max": "dem_max"}
         feedback.pushInfo(self.tr(
             "Design quality over the area (spike: off the 3 x 3 median by more than {0:.2f} "
             "m): ").format(q["pnl"].spike_limit) + "; ".join(self.tr(
                 "{0} {1} spikes, mean slope Horn {2:.2f} deg, step {3:.2f} deg").format(
-                    what, q[key].spikes, q[key].horn_slope, q[key].step_slope)
-                for key, _, what in self.QUALITY) + ".")
+                    names[key], q[key].spikes, q[key].horn_slope, q[key].step_slope)
+                for key, _ in self.QUALITY) + ".")
         if res.unanchored:
             feedback.pushWarning(self.tr(
                 "{0} semi-fixed cells have no known anchor along these flow directions; they "
@@ -254,7 +262,7 @@ class EarthworkSurfaces(HpcsAlgorithm):
             "SWEEPS_RULE": res.sweeps_rule, "CLIPPED_CELLS": res.clipped,
             "LIMITED_MAX": res.limited_max, "LIMITED_MIN": res.limited_min,
         }
-        for key, suffix, _ in self.QUALITY:
+        for key, suffix in self.QUALITY:
             results[f"SPIKES_{suffix}"] = res.quality[key].spikes
             results[f"HORN_SLOPE_{suffix}"] = res.quality[key].horn_slope
             results[f"STEP_SLOPE_{suffix}"] = res.quality[key].step_slope
