@@ -21,6 +21,17 @@ The paper's max/min in eq. 3 and 4 can put dem_min above dem_max where two
 catchments of very different height meet; the plugin then lowers dem_min to
 dem_max on that cell (counted in ``clipped``) so that the pair always bounds
 a feasible band.  Eq. 5 is monotone, so the band holds on class-0 cells too.
+
+Slope limit (docs/method.md section 3, on by default): equations 2 to 4 fix
+line values cell by cell, and where they disagree with each other or with
+the fixed cells by more than the slope allows, eq. 5 only smooths around a
+spike.  After each of eq. 2, 3 and 4 (held cells) and after eq. 5 (every
+solved cell) ``slope_limit`` makes dem_max the largest surface below the
+equations' values, and dem_min the smallest above them, on which no step
+between 8-neighbours rises more than tan(A_max) x its length or the
+pre-mining DEM's own rise there (``StepCosts``), both within the band the
+fixed cells allow; exact envelopes by raster passes (``lower_envelope``).
+The automatic semi-fixed angles are robust percentiles of the natural ones.
 """
 from dataclasses import dataclass, field
 
