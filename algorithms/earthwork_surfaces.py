@@ -2,6 +2,8 @@
 import numpy as np
 from qgis.core import (
     QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
@@ -10,7 +12,8 @@ from qgis.core import (
 
 from ..core import styles
 from ..core.hydrology import receivers_from_codes
-from ..core.surfaces import DEFAULT_A_MAX, INTERPOLATIONS, earthwork_surfaces
+from ..core.surfaces import (DEFAULT_A_MAX, DEFAULT_PERCENTILE, INTERPOLATIONS,
+                             earthwork_surfaces)
 from .base import HpcsAlgorithm
 from .classify_cells import flowdir_codes
 
@@ -48,15 +51,38 @@ class EarthworkSurfaces(HpcsAlgorithm):
         "area start at the DEM and take the mean of their 3 x 3 window, repeated n times, all "
         "other cells held ('Paper (n sweeps)'), or the converged limit of that mean, the "
         "discrete harmonic surface, by a sparse solve ('Converged').\n\n"
+        "Slope limit (LIMIT_SLOPES, on by default): equations 2 to 4 fix line values cell by "
+        "cell, and where two of them, or one and a fixed cell, disagree by more than the "
+        "slope allows, eq. 5 would only smooth around a spike. So after each of eq. 2, 3 and "
+        "4 the held cells, and after eq. 5 every cell of the area, are limited: no step "
+        "between neighbouring cells may rise more than tan(A_MAX) x its length (10 m cells "
+        "and 25 deg: 4.66 m, 6.59 m on a diagonal), or than the pre-mining DEM rises there "
+        "where it is steeper, so that fixed cells always agree among themselves and natural "
+        "slopes steeper than A_MAX stay possible. dem_max becomes the largest surface below "
+        "the equations' values that obeys the limit (a held cell that stands too high is "
+        "lowered), dem_min the smallest above them (a cell that sinks too low is raised); "
+        "both also stay within what the fixed cells allow, and dem_min stays at or below "
+        "dem_max. Fixed, confluence and boundary cells never change. A_MAX is the bound of "
+        "both surfaces because it is the steepest slope either is built with: dem_max rises "
+        "from the known cells at A_MAX (eq. 3), dem_min falls to the floating channels at "
+        "A_MAX (eq. 4). Untick it for the paper's equations alone.\n\n"
         "Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the "
         "smallest mean slope angle of the catchments in the cell's window (pre-mining DEM, "
-        "Horn's slope); SEMI_A_MAX / SEMI_A_MIN the largest / smallest head-to-anchor slope "
-        "angle of the natural semi-fixed channels of the area and of the first-order channels "
-        "(head to first junction) around it in the catchments it touches (angles of 0 or less, pits "
-        "and flats of the DEM, left out), SEMI_A_MAX at most A_MAX; SWEEPS twice the largest "
-        "distance in cells from a fixed channel cell to its nearest watershed cell (the "
-        "paper's rule). Every angle and "
-        "n used is reported as a number output."
+        "Horn's slope; a cell without one takes the PERCENTILE-th percentile of the catchment "
+        "means); SEMI_A_MAX / SEMI_A_MIN the (100 - PERCENTILE)-th / PERCENTILE-th percentile "
+        "(default 10: the 90th and 10th) of the head-to-anchor slope angles of the natural "
+        "semi-fixed channels of the area and of the first-order channels (head to first "
+        "junction) around it in the catchments it touches (angles of 0 or less, pits and "
+        "flats of the DEM, left out), SEMI_A_MAX at most A_MAX: robust extremes, so that one "
+        "near-flat channel does not flatten every channel of dem_min (PERCENTILE 0 takes the "
+        "single smallest and largest); SWEEPS twice the largest distance in cells from a "
+        "fixed channel cell to its nearest watershed cell (the paper's rule). Every angle "
+        "and n used is reported as a number output.\n\n"
+        "Design quality (number outputs and log) over the reshaping area, for the pre-mining "
+        "DEM, dem_min and dem_max: spikes, cells whose elevation differs from the median of "
+        "their 3 x 3 window by more than tan(A_MAX) x cell size; the mean Horn slope; the "
+        "mean step slope, which includes the centre cell (the angle of the mean of its four "
+        "one-cell steps)."
     )
 
     INPUT = "INPUT"
@@ -69,6 +95,8 @@ class EarthworkSurfaces(HpcsAlgorithm):
     SEMI_A_MIN = "SEMI_A_MIN"
     INTERPOLATION = "INTERPOLATION"
     SWEEPS = "SWEEPS"
+    LIMIT_SLOPES = "LIMIT_SLOPES"
+    PERCENTILE = "PERCENTILE"
     OUTPUT_MAX = "OUTPUT_MAX"
     OUTPUT_MIN = "OUTPUT_MIN"
 
@@ -82,7 +110,24 @@ class EarthworkSurfaces(HpcsAlgorithm):
         ("SWEEPS_USED", "Sweeps n used by eq. 5 (0 = converged solve)"),
         ("SWEEPS_RULE", "Sweeps n by the paper's rule"),
         ("CLIPPED_CELLS", "Cells where dem_min was lowered to dem_max"),
+        ("LIMITED_MAX", "Cells of the area whose dem_max the slope limit changed"),
+        ("LIMITED_MIN", "Cells of the area whose dem_min the slope limit changed"),
+        ("SPIKES_PNL", "Spikes of the pre-mining DEM in the area (cells off their 3 x 3 "
+                       "median by more than tan(A_max) x cell)"),
+        ("SPIKES_MIN", "Spikes of dem_min in the area"),
+        ("SPIKES_MAX", "Spikes of dem_max in the area"),
+        ("HORN_SLOPE_PNL", "Mean Horn slope of the pre-mining DEM in the area (degrees)"),
+        ("HORN_SLOPE_MIN", "Mean Horn slope of dem_min in the area (degrees)"),
+        ("HORN_SLOPE_MAX", "Mean Horn slope of dem_max in the area (degrees)"),
+        ("STEP_SLOPE_PNL", "Mean step slope (centre cell included) of the pre-mining DEM in "
+                           "the area (degrees)"),
+        ("STEP_SLOPE_MIN", "Mean step slope (centre cell included) of dem_min in the area "
+                           "(degrees)"),
+        ("STEP_SLOPE_MAX", "Mean step slope (centre cell included) of dem_max in the area "
+                           "(degrees)"),
     )
+    #: design-quality outputs: key of the result's quality dict -> output suffix
+    QUALITY = (("pnl", "PNL"), ("dem_min", "MIN"), ("dem_max", "MAX"))
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(
@@ -113,6 +158,19 @@ class EarthworkSurfaces(HpcsAlgorithm):
             self.SWEEPS, self.tr("Sweeps n (blank = the paper's rule)"),
             QgsProcessingParameterNumber.Integer, defaultValue=None, optional=True,
             minValue=1))
+        p = QgsProcessingParameterBoolean(
+            self.LIMIT_SLOPES, self.tr("Slope-limit the surfaces (no step steeper than A_max "
+                                       "or the natural ground)"), defaultValue=True,
+            optional=True)
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(p)
+        p = QgsProcessingParameterNumber(
+            self.PERCENTILE, self.tr("Percentile of the natural angles for the automatic "
+                                     "semi-fixed angles (10 = 10th and 90th; 0 = extremes)"),
+            QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_PERCENTILE,
+            optional=True, minValue=0.0, maxValue=50.0)
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(p)
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_MAX, self.tr("Maximum earthwork surface (dem_max)"), optional=True,
             createByDefault=True))
@@ -140,7 +198,29 @@ class EarthworkSurfaces(HpcsAlgorithm):
             semi_a_max=self.optional_number(parameters, self.SEMI_A_MAX, context),
             semi_a_min=self.optional_number(parameters, self.SEMI_A_MIN, context),
             interpolation=method, sweeps=None if sweeps is None else int(round(sweeps)),
-            progress=self.progress(feedback, 0, 90))
+            progress=self.progress(feedback, 0, 90),
+            limit_slopes=parameters.get(self.LIMIT_SLOPES) is None
+            or self.parameterAsBoolean(parameters, self.LIMIT_SLOPES, context),
+            percentile=self.optional_number(parameters, self.PERCENTILE, context)
+            if self.optional_number(parameters, self.PERCENTILE, context) is not None
+            else DEFAULT_PERCENTILE)
+        self.report(res, method, feedback)
+        area = np.isfinite(classes) & (classes != 5)
+        dv = np.concatenate([res.dem_max[area], res.dem_min[area], z[np.isfinite(z)]])
+        style = surface_style(float(np.nanmin(dv)), float(np.nanmax(dv)))
+        results = self.numbers(res)
+        results[self.OUTPUT_MAX] = self.write_raster(parameters, self.OUTPUT_MAX, context,
+                                                     res.dem_max, grid, grid.float_dtype, None,
+                                                     style)
+        feedback.setProgress(95)
+        results[self.OUTPUT_MIN] = self.write_raster(parameters, self.OUTPUT_MIN, context,
+                                                     res.dem_min, grid, grid.float_dtype, None,
+                                                     style)
+        feedback.setProgress(100)
+        return results
+
+    def report(self, res, method, feedback):
+        """The angles, eq. 5, the slope limit and the design quality, to the log."""
         feedback.pushInfo(self.tr(
             "A_max {0:g} deg; A_min {1:.3f} to {2:.3f} deg; semi-fixed channels {3:.3f} deg "
             "(max surface) and {4:.3f} deg (min surface).").format(
@@ -154,26 +234,36 @@ class EarthworkSurfaces(HpcsAlgorithm):
         if res.clipped:
             feedback.pushInfo(self.tr("dem_min was lowered to dem_max on {0} cells where eq. 3 "
                                       "or 4 put it higher.").format(res.clipped))
+        if res.limited_max or res.limited_min:
+            feedback.pushInfo(self.tr(
+                "Slope limit: {0} cells of dem_max and {1} of dem_min changed so that no step "
+                "rises more than tan(A_max) x its length (or the natural ground's rise where "
+                "steeper).").format(res.limited_max, res.limited_min))
+        q = res.quality
+        names = {"pnl": self.tr("pre-mining DEM"), "dem_min": "dem_min", "dem_max": "dem_max"}
+        feedback.pushInfo(self.tr(
+            "Design quality over the area (spike: off the 3 x 3 median by more than {0:.2f} "
+            "m): ").format(q["pnl"].spike_limit) + "; ".join(self.tr(
+                "{0} {1} spikes, mean slope Horn {2:.2f} deg, step {3:.2f} deg").format(
+                    names[key], q[key].spikes, q[key].horn_slope, q[key].step_slope)
+                for key, _ in self.QUALITY) + ".")
         if res.unanchored:
             feedback.pushWarning(self.tr(
                 "{0} semi-fixed cells have no known anchor along these flow directions; they "
                 "were solved as floating cells. Were the classes computed from the same flow "
                 "directions?").format(res.unanchored))
-        area = np.isfinite(classes) & (classes != 5)
-        dv = np.concatenate([res.dem_max[area], res.dem_min[area], z[np.isfinite(z)]])
-        style = surface_style(float(np.nanmin(dv)), float(np.nanmax(dv)))
+
+    def numbers(self, res):
+        """The number outputs of a result."""
         results = {
             "A_MAX_USED": res.a_max, "A_MIN_USED": res.a_min_low,
             "A_MIN_USED_HIGHEST": res.a_min_high, "SEMI_A_MAX_USED": res.semi_a_max,
             "SEMI_A_MIN_USED": res.semi_a_min, "SWEEPS_USED": res.sweeps,
             "SWEEPS_RULE": res.sweeps_rule, "CLIPPED_CELLS": res.clipped,
+            "LIMITED_MAX": res.limited_max, "LIMITED_MIN": res.limited_min,
         }
-        results[self.OUTPUT_MAX] = self.write_raster(parameters, self.OUTPUT_MAX, context,
-                                                     res.dem_max, grid, grid.float_dtype, None,
-                                                     style)
-        feedback.setProgress(95)
-        results[self.OUTPUT_MIN] = self.write_raster(parameters, self.OUTPUT_MIN, context,
-                                                     res.dem_min, grid, grid.float_dtype, None,
-                                                     style)
-        feedback.setProgress(100)
+        for key, suffix in self.QUALITY:
+            results[f"SPIKES_{suffix}"] = res.quality[key].spikes
+            results[f"HORN_SLOPE_{suffix}"] = res.quality[key].horn_slope
+            results[f"STEP_SLOPE_{suffix}"] = res.quality[key].step_slope
         return results

@@ -109,6 +109,7 @@ class SubareaDelineation(HpcsAlgorithm):
         ("TOTAL_FMIN", "Total minimum demand sum V_fmin (m3)"),
         ("TOTAL_FMAX", "Total maximum demand sum V_fmax (m3)"),
         ("RATIO", "sum V_g / sum V_fmin"),
+        ("BAND_RATIO", "sum V_fmax / sum V_fmin (width of the band between the surfaces)"),
         ("N_PERIODS", "Number of periods"),
         ("PIT_LENGTH_USED", "Pit length used (m)"),
         ("N_OK", "Periods meeting every constraint (final plan)"),
@@ -203,6 +204,9 @@ class SubareaDelineation(HpcsAlgorithm):
             working_slope=self.parameterAsDouble(parameters, self.WORKING_SLOPE, context),
             optimize_plan=optimize, progress=self.progress(feedback, 0, 85))
         feedback.pushInfo(res.feasibility)
+        feedback.pushInfo(self.tr("sum V_fmax / sum V_fmin = {0:.4f} (the room between the "
+                                  "maximum and minimum earthwork surfaces).").format(
+            res.band_ratio))
         feedback.pushInfo(self.tr("Pit length {0:.1f} m ({1}); {2} periods; box cut supply "
                                   "{3:,.0f} m3 (to an outside dump).").format(
             res.pit_length, self.tr("smallest safe") if res.pit_length_auto else
@@ -232,6 +236,7 @@ class SubareaDelineation(HpcsAlgorithm):
         results.update({
             "TOTAL_SUPPLY": float(res.total_supply), "TOTAL_FMIN": float(res.total_fmin),
             "TOTAL_FMAX": float(res.total_fmax), "RATIO": float(res.ratio),
+            "BAND_RATIO": float(res.band_ratio),
             "N_PERIODS": int(res.n_periods), "PIT_LENGTH_USED": float(res.pit_length),
             "N_OK": int(sum(1 for s in final.status if s == "ok")),
         })

@@ -589,6 +589,7 @@ def supply_demand_html(res):
             ("sum V_fmin (eq. 8)", f"{res.total_fmin:,.0f} m3"),
             ("sum V_fmax (eq. 7)", f"{res.total_fmax:,.0f} m3"),
             ("sum V_g / sum V_fmin", f"{res.ratio:.4f}"),
+            ("sum V_fmax / sum V_fmin", f"{res.band_ratio:.4f}"),
             ("periods", str(res.n_periods)),
             ("pit length", f"{res.pit_length:.1f} m"
              + (" (smallest safe)" if res.pit_length_auto else " (given)")),

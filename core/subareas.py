@@ -444,6 +444,12 @@ class Delineation:
         return self.total_supply / self.total_fmin if self.total_fmin > 0 else np.inf
 
     @property
+    def band_ratio(self):
+        """sum V_fmax / sum V_fmin: how wide the band between the earthwork
+        surfaces is (1 = no room between them)."""
+        return self.total_fmax / self.total_fmin if self.total_fmin > 0 else np.inf
+
+    @property
     def n_periods(self):
         return self.original.n_periods
 

@@ -21,6 +21,17 @@ The paper's max/min in eq. 3 and 4 can put dem_min above dem_max where two
 catchments of very different height meet; the plugin then lowers dem_min to
 dem_max on that cell (counted in ``clipped``) so that the pair always bounds
 a feasible band.  Eq. 5 is monotone, so the band holds on class-0 cells too.
+
+Slope limit (docs/method.md section 3, on by default): equations 2 to 4 fix
+line values cell by cell, and where they disagree with each other or with
+the fixed cells by more than the slope allows, eq. 5 only smooths around a
+spike.  After each of eq. 2, 3 and 4 (held cells) and after eq. 5 (every
+solved cell) ``slope_limit`` makes dem_max the largest surface below the
+equations' values, and dem_min the smallest above them, on which no step
+between 8-neighbours rises more than tan(A_max) x its length or the
+pre-mining DEM's own rise there (``StepCosts``), both within the band the
+fixed cells allow; exact envelopes by raster passes (``lower_envelope``).
+The automatic semi-fixed angles are robust percentiles of the natural ones.
 """
 from dataclasses import dataclass, field
 
@@ -32,11 +43,15 @@ from scipy.sparse import linalg as spla
 from . import classify as cl
 from . import hydrology as hy
 from .errors import InputError, as_progress
+from .quality import design_quality
 
 #: interpolation methods for eq. 5, in the order of the algorithm's enum
 INTERPOLATIONS = ("sweeps", "converged")
 #: the standard maximum slope angle of a dump (paper: 25 degrees)
 DEFAULT_A_MAX = 25.0
+#: the automatic semi-fixed angles are the p-th and (100 - p)-th percentiles
+#: of the natural head-to-anchor angles (robust extremes, not single samples)
+DEFAULT_PERCENTILE = 10.0
 
 KNOWN_EQ1 = (cl.FIXED, cl.CONFLUENCE, cl.BOUNDARY)
 #: up to this many unknowns eq. 5's converged surface is solved directly
@@ -59,6 +74,11 @@ class EarthworkSurfaces:
     clipped: int = 0           # cells where dem_min was lowered to dem_max
     unanchored: int = 0        # class-2 cells without a known anchor (solved as class 4)
     info: dict = field(default_factory=dict)
+    limited_max: int = 0       # cells of the area whose dem_max the slope limit changed
+    limited_min: int = 0       # cells of the area whose dem_min the slope limit changed
+    #: core.quality.Quality of 'pnl', 'dem_max', 'dem_min' over the area
+    #: (spikes against tan(A_max) x cell, Horn and step mean slopes)
+    quality: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -433,6 +453,187 @@ def harmonic_fill(surface, free, progress=None):
 
 
 # --------------------------------------------------------------------------
+# slope-limited held values (docs/method.md section 3, "slope limit")
+# --------------------------------------------------------------------------
+
+def _row_envelope(g, fwd, bwd):
+    """1-D lower envelope along a row: min over k of g[k] + C(k -> j), the
+    cost of the steps from k to j; ``fwd`` / ``bwd`` the running costs of the
+    steps to the right / to the left (C(k -> j) = fwd[j] - fwd[k] for k < j,
+    bwd[k] - bwd[j] for k > j), as two running minima."""
+    left = np.minimum.accumulate(g - fwd) + fwd
+    right = np.minimum.accumulate((g + bwd)[::-1])[::-1] - bwd
+    return np.minimum(left, right)
+
+
+class StepCosts:
+    """How much the slope limit lets a surface rise over each 8-neighbour step
+    of a grid: ``t`` x the step's length (dx, dy, hypot(dx, dy)), or the rise
+    of ``ground`` along the step where that is larger (nan ground: ``t`` x
+    length); ground None: always ``t`` x length.  So the ground itself always
+    obeys it (where the ground is gentler than ``t`` the limit is plain
+    ``t`` x length).  Arrays, ``_f`` for steps forward (to the next column or
+    row) and ``_b`` backward: ``along`` running costs along each row (rows x
+    cols), ``down`` between rows r and r + 1 (rows-1 x cols), ``diag`` between
+    (r, c) and (r+1, c+1), ``anti`` between (r, c+1) and (r+1, c), forward =
+    downward (rows-1 x cols-1); ``step`` the single steps along the rows
+    (rows x cols-1).  ``margin`` (metres) is taken off every
+    ``t`` x length allowance (not off the ground's rises)."""
+
+    def __init__(self, shape, t, dx, dy, ground=None, margin=0.0):
+        self.t, self.dx, self.dy, self.ground = float(t), float(dx), float(dy), ground
+        self.uniform = ground is None
+        gz = np.zeros(shape) if ground is None else np.asarray(ground, dtype=np.float64)
+        sx, sy, sd = (t * dx - margin, t * dy - margin, t * float(np.hypot(dx, dy)) - margin)
+
+        def pair(hi, lo, s):            # rise from lo to hi, and back
+            d = hi - lo
+            return np.fmax(d, s), np.fmax(-d, s)
+        zero = np.zeros((shape[0], 1))
+        self.step_f, self.step_b = pair(gz[:, 1:], gz[:, :-1], sx)      # along the rows
+        self.along_f = np.concatenate([zero, np.cumsum(self.step_f, axis=1)], axis=1)
+        self.along_b = np.concatenate([zero, np.cumsum(self.step_b, axis=1)], axis=1)
+        self.down_f, self.down_b = pair(gz[1:], gz[:-1], sy)
+        self.diag_f, self.diag_b = pair(gz[1:, 1:], gz[:-1, :-1], sd)
+        self.anti_f, self.anti_b = pair(gz[1:, :-1], gz[:-1, 1:], sd)
+
+    def reversed(self):
+        """Every step's cost in the other direction (the ground upside down):
+        the costs of the dual, upper envelope."""
+        if getattr(self, "_reversed", None) is not None:
+            return self._reversed
+        out = StepCosts.__new__(StepCosts)
+        out.__dict__.update(self.__dict__)
+        out._reversed = self
+        self._reversed = out
+        out.ground = None if self.ground is None else -np.asarray(self.ground)
+        for k in ("along", "step", "down", "diag", "anti"):
+            setattr(out, k + "_f", getattr(self, k + "_b"))
+            setattr(out, k + "_b", getattr(self, k + "_f"))
+        return out
+
+
+def lower_envelope(h, costs, progress=None, max_passes=50):
+    """min over cells y of ``h[y] + D(y -> x)`` for every cell x.
+
+    ``h``: finite at the source cells, +inf elsewhere (those cells only pass
+    the envelope on); D: the cheapest 8-connected path from y to x, each step
+    costing what ``costs`` (a :class:`StepCosts`) allows.  Raster passes, rows
+    down then up, each row finished by the exact 1-D envelope along it.  With
+    uniform costs one pair of passes is exact (a cheapest 8-connected path can
+    take its row changes first and its steps along the row last); otherwise
+    pairs are repeated until nothing changes (at most ``max_passes``).
+    """
+    progress = as_progress(progress)
+    out = np.array(h, dtype=np.float64)
+    rows = out.shape[0]
+    every = max(1, 1000000 // max(out.shape[1], 1))       # about 0.1 s of work
+    c = costs
+    out[0] = _row_envelope(out[0], c.along_f[0], c.along_b[0])
+    for k in range(max_passes):
+        before = None if c.uniform else out.copy()
+        for i, r in enumerate(range(1, rows)):            # down: from row r - 1
+            prev = out[r - 1]
+            cand = prev + c.down_f[r - 1]
+            np.minimum(cand[1:], prev[:-1] + c.diag_f[r - 1], out=cand[1:])
+            np.minimum(cand[:-1], prev[1:] + c.anti_f[r - 1], out=cand[:-1])
+            np.minimum(cand, out[r], out=cand)
+            out[r] = _row_envelope(cand, c.along_f[r], c.along_b[r])
+            if i % every == 0:
+                progress(min(99.0, 50.0 * (k + i / rows)))
+        for i, r in enumerate(range(rows - 2, -1, -1)):   # up: from row r + 1
+            prev = out[r + 1]
+            cand = prev + c.down_b[r]
+            np.minimum(cand[:-1], prev[1:] + c.diag_b[r], out=cand[:-1])
+            np.minimum(cand[1:], prev[:-1] + c.anti_b[r], out=cand[1:])
+            np.minimum(cand, out[r], out=cand)
+            out[r] = _row_envelope(cand, c.along_f[r], c.along_b[r])
+            if i % every == 0:
+                progress(min(99.0, 50.0 * (k + 0.5 + i / rows)))
+        if c.uniform or not np.any(out < before - 1e-9) or _settled(out, c):
+            break
+    progress(100)
+    return out
+
+
+def _settled(out, c, tol=1e-9):
+    """True when no cell of ``out`` can be lowered through one of its eight
+    neighbours (out[y] + cost(y -> x) < out[x] - tol nowhere): then ``out`` is
+    the fixed point of the passes, and another pair would change nothing."""
+    pairs = ((out[:, :-1] + c.step_f, out[:, 1:]), (out[:, 1:] + c.step_b, out[:, :-1]),
+             (out[:-1] + c.down_f, out[1:]), (out[1:] + c.down_b, out[:-1]),
+             (out[:-1, :-1] + c.diag_f, out[1:, 1:]), (out[1:, 1:] + c.diag_b, out[:-1, :-1]),
+             (out[:-1, 1:] + c.anti_f, out[1:, :-1]), (out[1:, :-1] + c.anti_b, out[:-1, 1:]))
+    return not any(np.any(cand < target - tol) for cand, target in pairs)
+
+
+def upper_envelope(h, costs, progress=None):
+    """The dual of ``lower_envelope``: max over y of ``h[y] - D(x -> y)``
+    (``h`` -inf off the sources): the smallest surface above h that no step
+    lets rise more than its cost."""
+    g = np.where(np.isfinite(h), -np.asarray(h, dtype=np.float64), np.inf)
+    return -lower_envelope(g, costs.reversed(), progress)
+
+
+def fixed_band(z, fixed, costs, progress=None):
+    """The band the fixed cells allow: (lo, hi), lo(x) = max over fixed y of
+    (z(y) - D(x -> y)) and hi(x) = min over fixed y of (z(y) + D(y -> x)): a
+    cell outside it stands below or above some fixed cell by more than the
+    slope limit allows."""
+    progress = as_progress(progress)
+    on = np.asarray(fixed, dtype=bool) & np.isfinite(z)
+    hi = lower_envelope(np.where(on, z, np.inf), costs, progress.sub(0, 50))
+    lo = upper_envelope(np.where(on, z, -np.inf), costs, progress.sub(50, 100))
+    return lo, hi
+
+
+def slope_limit(surface, held, fixed, costs, *, upper=False, band=None, changed=None,
+                progress=None):
+    """Slope-limit the ``held`` cells of ``surface`` (in place; returns the
+    number of held cells that moved by more than 1 mm).  ``costs``: the
+    :class:`StepCosts` of the grid (the allowance of each step).
+
+    1. Clip every held cell into the band of the ``fixed`` cells
+       (``fixed_band``): no held cell above or below a fixed cell by more
+       than the allowance D of the path between them.
+    2. dem_max (``upper`` False): the lower envelope over the sources y =
+       fixed | held,  x <- min over y of (z(y) + D(x, y)), the largest surface
+       below z whose steps stay within their allowance; dem_min (``upper``
+       True) the dual upper envelope  x <- max over y of (z(y) - D(x, y)).
+    The envelope is 1-Lipschitz in D, so afterwards no held cell stands above
+    or below a neighbouring held cell by more than the step's allowance; where
+    the fixed cells agree with D (always, when D allows the ground's own
+    drops) it also stays in their band.  Fixed cells never change; other cells
+    pass the envelope on.  ``band``: (lo, hi) if already computed;
+    ``changed``: a bool array of the grid's shape, set where a cell changed.
+    """
+    progress = as_progress(progress)
+    held = np.asarray(held, dtype=bool) & np.isfinite(surface)
+    if not held.any():
+        return 0
+    fixed = np.asarray(fixed, dtype=bool) & ~held
+    lo, hi = fixed_band(surface, fixed, costs, progress.sub(0, 50)) if band is None else band
+    before = surface[held]
+    x = np.minimum(np.maximum(before, lo[held]), hi[held])
+    h = np.full(surface.shape, -np.inf if upper else np.inf)
+    src = fixed & np.isfinite(surface)
+    h[src] = surface[src]
+    h[held] = x
+    envelope = upper_envelope if upper else lower_envelope
+    env = envelope(h, costs, progress.sub(50, 100))[held]
+    x = np.maximum(x, env) if upper else np.minimum(x, env)
+    # keep a cell's own value where the envelope only rounds it (1e-10 relative);
+    # count (and mark in ``changed``) the cells that moved by more than 1 mm
+    moved = np.abs(x - before)
+    tol = 1e-10 * (1.0 + float(np.max(np.abs(before))))
+    surface[held] = np.where(moved > tol, x, before)
+    change = moved > 1e-3
+    if changed is not None:
+        changed[held] |= change
+    return int(change.sum())
+
+
+# --------------------------------------------------------------------------
 # eq. 2, semi-fixed channels
 # --------------------------------------------------------------------------
 
@@ -539,7 +740,8 @@ def _check_angle(name, value, lo=0.0, hi=90.0):
 
 def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_A_MAX,
                        a_min=None, semi_a_max=None, semi_a_min=None, interpolation="sweeps",
-                       sweeps=None, progress=None):
+                       sweeps=None, progress=None, *, limit_slopes=True,
+                       percentile=DEFAULT_PERCENTILE):
     """The maximum and minimum earthwork surfaces (eq. 1 to 5), solved in the
     order 1, 1.5, 5 -> 2 -> 3 -> 4 -> 0 of the paper's Fig. 3(b).
 
@@ -547,111 +749,176 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
     receivers: flat D8 receivers (N = out); catchments: int ids (-1 or nan =
     none); dx, dy: cell size in metres.  Angles in degrees; None = automatic:
     ``a_min`` per cell, the smallest mean slope angle of the catchments in
-    the cell's 3 x 3 window; ``semi_a_max`` / ``semi_a_min`` the largest /
-    smallest natural head-to-anchor angle (``natural_semi_angles``), the
-    largest capped at ``a_max``.  ``interpolation`` 'sweeps' (the paper's n
-    sweeps; ``sweeps`` None = the paper's rule) or 'converged'.
+    the cell's 3 x 3 window; ``semi_a_max`` / ``semi_a_min`` the (100 -
+    ``percentile``)-th / ``percentile``-th percentile of the natural
+    head-to-anchor angles (``natural_semi_angles``; robust extremes, not
+    single samples), the largest capped at ``a_max``.  ``interpolation``
+    'sweeps' (the paper's n sweeps; ``sweeps`` None = the paper's rule) or
+    'converged'.  ``limit_slopes``: after each of eq. 2, 3 and 4 the held
+    cells, and after eq. 5 every solved cell, are slope-limited
+    (``slope_limit``: dem_max by the lower envelope, dem_min by the upper one,
+    both kept in the band of the fixed cells): no step of either surface may
+    rise more than tan(a_max) x its length, or the pre-mining DEM's own rise
+    there where that is steeper (``StepCosts``); fixed cells never change.
+    False gives the paper's equations alone.  The result's ``quality`` holds
+    ``core.quality.design_quality`` of PNL, dem_max and dem_min over the area
+    (spikes against tan(a_max) x cell).
     """
     progress = as_progress(progress)
-    z = np.asarray(z, dtype=np.float64)
-    shape = z.shape
-    cls = np.asarray(classes, dtype=np.float64)
-    if cls.shape != shape:
-        raise InputError(f"The class raster is {cls.shape[0]} x {cls.shape[1]} cells, the DEM "
-                         f"{shape[0]} x {shape[1]}; use the classes computed on this DEM.")
-    cat = np.asarray(catchments, dtype=np.float64)
-    if cat.shape != shape:
-        raise InputError("The catchment raster is not on the DEM's grid.")
-    rec = np.asarray(receivers, dtype=np.int64).ravel()
-    if rec.size != z.size:
-        raise InputError("The flow directions are not on the DEM's grid.")
-    if interpolation not in INTERPOLATIONS:
-        raise InputError(f"Unknown interpolation '{interpolation}'; use one of {INTERPOLATIONS}.")
-    valid = np.isfinite(z)
-    cv = cls[valid]
-    if np.isnan(cv).any():
-        raise InputError("The class raster has nodata on valid DEM cells; compute the classes "
-                         "on this DEM (hpcs:classifycells).")
-    bad = ~np.isin(cv, cl.CODES)
-    if bad.any():
-        raise InputError(f"The class raster holds {np.unique(cv[bad])[:5]}, which are not class "
-                         "codes 0, 1, 1.5, 2, 3, 4, 5; use the output of hpcs:classifycells.")
-    cls = np.where(valid, cls, np.nan)
-    area = valid & (cls != cl.BOUNDARY)
-    if not area.any():
-        raise InputError("The class raster has no cell inside the reshaping area (every cell "
-                         "is boundary, class 5).")
-    a_max = _check_angle("A_max", a_max)
-    if a_max is None:
-        a_max = DEFAULT_A_MAX
-    a_min = _check_angle("A_min", a_min)
-    if a_min is not None and a_min > a_max:
-        raise InputError(f"A_min ({a_min:g} deg) is larger than A_max ({a_max:g} deg); the "
-                         "minimum surface would rise above the maximum one.")
-    semi_a_max = _check_angle("Semi-fixed A_max", semi_a_max)
-    semi_a_min = _check_angle("Semi-fixed A_min", semi_a_min)
-    if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):
-        raise InputError(f"The number of sweeps must be a whole number >= 1; got {sweeps}.")
-    catv = np.where(np.isfinite(cat), cat, -1).astype(np.int64)
-    del cat
-    catv[~valid] = -1
-
-    # ---- eq. 1 --------------------------------------------------------
-    known = np.isin(cls, KNOWN_EQ1)
-    dmax = np.where(known, z, np.nan)
-    dmin = dmax.copy()
+    s = _Solve(z, classes, receivers, catchments, dx, dy, a_max, a_min, semi_a_max,
+               semi_a_min, interpolation, sweeps, percentile)
+    s.limit_slopes = bool(limit_slopes)
     progress(2)
+    s.semi_fixed(progress.sub(2, 25))
+    s.slope = slope_degrees(s.z, dx, dy)
+    s.mean_slope = catchment_mean_slope(s.slope, s.cat)
+    s.eq34(cl.WATERSHED, progress.sub(25, 42))
+    s.eq34(cl.FLOATING, progress.sub(42, 52))
+    if s.a_min_used:
+        allmin = np.concatenate(s.a_min_used)
+        a_lo, a_hi = float(allmin.min()), float(allmin.max())
+    else:
+        a_lo = a_hi = float(s.a_min) if s.a_min is not None else float("nan")
+    n_used, n_rule = s.eq5(progress.sub(52, 97))
+    box = _bbox(s.area, 2)
+    quality = {name: design_quality(v[box], s.area[box], dx, dy, angle=s.a_max)
+               for name, v in (("pnl", s.z), ("dem_max", s.dmax), ("dem_min", s.dmin))}
+    progress(100)
+    return EarthworkSurfaces(s.dmax, s.dmin, s.a_max, a_lo, a_hi, s.semi_a_max, s.semi_a_min,
+                             n_used, n_rule, s.interpolation, s.clipped, s.unanchored, s.info,
+                             limited_max=s.limited[0], limited_min=s.limited[1],
+                             quality=quality)
 
-    # ---- eq. 2 --------------------------------------------------------
-    semi = cls == cl.SEMI_FIXED
-    geom = semi_fixed_geometry(z, rec, semi, known, dx, dy)
-    unanchored = semi.ravel() & ~geom["anchored"]
-    if unanchored.any():      # classes from other flow directions: solve as floating
-        cls.ravel()[unanchored] = cl.FLOATING
+
+class _Solve:
+    """State of one earthwork-surface solve: the inputs checked, both surfaces
+    and the mask of cells known so far (``known``), grown step by step."""
+
+    def __init__(self, z, classes, receivers, catchments, dx, dy, a_max, a_min, semi_a_max,
+                 semi_a_min, interpolation, sweeps, percentile):
+        z = np.asarray(z, dtype=np.float64)
+        shape = z.shape
+        cls = np.asarray(classes, dtype=np.float64)
+        if cls.shape != shape:
+            raise InputError(f"The class raster is {cls.shape[0]} x {cls.shape[1]} cells, the "
+                             f"DEM {shape[0]} x {shape[1]}; use the classes computed on this "
+                             "DEM.")
+        cat = np.asarray(catchments, dtype=np.float64)
+        if cat.shape != shape:
+            raise InputError("The catchment raster is not on the DEM's grid.")
+        rec = np.asarray(receivers, dtype=np.int64).ravel()
+        if rec.size != z.size:
+            raise InputError("The flow directions are not on the DEM's grid.")
+        if interpolation not in INTERPOLATIONS:
+            raise InputError(f"Unknown interpolation '{interpolation}'; use one of "
+                             f"{INTERPOLATIONS}.")
+        valid = np.isfinite(z)
+        cv = cls[valid]
+        if np.isnan(cv).any():
+            raise InputError("The class raster has nodata on valid DEM cells; compute the "
+                             "classes on this DEM (hpcs:classifycells).")
+        bad = ~np.isin(cv, cl.CODES)
+        if bad.any():
+            raise InputError(f"The class raster holds {np.unique(cv[bad])[:5]}, which are not "
+                             "class codes 0, 1, 1.5, 2, 3, 4, 5; use the output of "
+                             "hpcs:classifycells.")
+        self.cls = np.where(valid, cls, np.nan)
+        self.area = valid & (self.cls != cl.BOUNDARY)
+        if not self.area.any():
+            raise InputError("The class raster has no cell inside the reshaping area (every "
+                             "cell is boundary, class 5).")
+        a_max = _check_angle("A_max", a_max)
+        self.a_max = DEFAULT_A_MAX if a_max is None else a_max
+        self.a_min = _check_angle("A_min", a_min)
+        if self.a_min is not None and self.a_min > self.a_max:
+            raise InputError(f"A_min ({self.a_min:g} deg) is larger than A_max "
+                             f"({self.a_max:g} deg); the minimum surface would rise above the "
+                             "maximum one.")
+        self.semi_a_max = _check_angle("Semi-fixed A_max", semi_a_max)
+        self.semi_a_min = _check_angle("Semi-fixed A_min", semi_a_min)
+        if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):
+            raise InputError(f"The number of sweeps must be a whole number >= 1; got {sweeps}.")
+        p = float(percentile)
+        if not np.isfinite(p) or not 0.0 <= p <= 50.0:
+            raise InputError(f"The percentile of the automatic angles must be from 0 (the "
+                             f"single extremes) to 50 (the median); got {percentile}.")
+        self.percentile, self.sweeps, self.interpolation = p, sweeps, interpolation
+        self.z, self.rec, self.valid, self.dx, self.dy = z, rec, valid, float(dx), float(dy)
+        self.cat = np.where(np.isfinite(cat), cat, -1).astype(np.int64)
+        self.cat[~valid] = -1
+        # eq. 1: fixed, confluence and boundary cells keep dem_or
+        self.known = np.isin(self.cls, KNOWN_EQ1)
+        self.fixed = self.known.copy()
+        self.dmax = np.where(self.known, z, np.nan)
+        self.dmin = self.dmax.copy()
+        self.clipped, self.unanchored, self.limited = 0, 0, [0, 0]
+        self.changed = None
+        self.info, self.a_min_used = {}, []
+        self.limit_slopes = True
+        self.box = self.band = None
+
+    def semi_fixed(self, progress):
+        """Eq. 2 on the semi-fixed cells, with the automatic angles."""
+        z, rec, cls = self.z, self.rec, self.cls
         semi = cls == cl.SEMI_FIXED
-        geom = semi_fixed_geometry(z, rec, semi, known, dx, dy)
-    progress(12)
-    natural = natural_semi_angles(z, rec, cls, catv, geom, dx, dy)
-    info = {"natural_semi_angles": natural.size}
-    if semi_a_max is None:
-        semi_a_max = float(np.clip(natural.max(), 0.0, a_max)) if natural.size else a_max
-    if semi_a_min is None:
-        semi_a_min = float(np.clip(natural.min(), 0.0, semi_a_max)) if natural.size else 0.0
-    if semi_a_min > semi_a_max:
-        raise InputError(f"The semi-fixed A_min ({semi_a_min:g} deg) is larger than the "
-                         f"semi-fixed A_max ({semi_a_max:g} deg).")
-    sc = np.flatnonzero(semi.ravel())
-    dmax.ravel()[sc] = eq2_profile(z, geom, sc, semi_a_max)
-    dmin.ravel()[sc] = eq2_profile(z, geom, sc, semi_a_min)
-    clipped = _clip(dmax, dmin, semi)
-    del geom
-    known |= semi
-    progress(25)
+        geom = semi_fixed_geometry(z, rec, semi, self.known, self.dx, self.dy)
+        unanchored = semi.ravel() & ~geom["anchored"]
+        if unanchored.any():      # classes from other flow directions: solve as floating
+            cls.ravel()[unanchored] = cl.FLOATING
+            semi = cls == cl.SEMI_FIXED
+            geom = semi_fixed_geometry(z, rec, semi, self.known, self.dx, self.dy)
+        self.unanchored = int(unanchored.sum())
+        progress(50)
+        natural = natural_semi_angles(z, rec, cls, self.cat, geom, self.dx, self.dy)
+        self.info["natural_semi_angles"] = natural.size
+        if natural.size:
+            lo, hi = np.percentile(natural, (self.percentile, 100.0 - self.percentile))
+            self.info["natural_semi_range"] = (float(natural.min()), float(natural.max()))
+        if self.semi_a_max is None:
+            self.semi_a_max = float(np.clip(hi, 0.0, self.a_max)) if natural.size else self.a_max
+        if self.semi_a_min is None:
+            self.semi_a_min = float(np.clip(lo, 0.0, self.semi_a_max)) if natural.size else 0.0
+        if self.semi_a_min > self.semi_a_max:
+            raise InputError(f"The semi-fixed A_min ({self.semi_a_min:g} deg) is larger than "
+                             f"the semi-fixed A_max ({self.semi_a_max:g} deg).")
+        sc = np.flatnonzero(semi.ravel())
+        self.dmax.ravel()[sc] = eq2_profile(z, geom, sc, self.semi_a_max)
+        self.dmin.ravel()[sc] = eq2_profile(z, geom, sc, self.semi_a_min)
+        self.hold(semi, progress.sub(60, 100))
 
-    # ---- eq. 3 and eq. 4 ------------------------------------------------
-    slope = slope_degrees(z, dx, dy)
-    mean_slope = catchment_mean_slope(slope, catv)
-    a_min_used = []
-    ta = np.tan(np.radians(a_max))
-    for code, sub in ((cl.WATERSHED, progress.sub(25, 45)), (cl.FLOATING, progress.sub(45, 55))):
-        tmask = cls == code
+    def hold(self, mask, progress):
+        """The cells of ``mask`` are solved: band them, slope-limit every held
+        cell so far against the known ones (if asked), and mark them known."""
+        self.clipped += _clip(self.dmax, self.dmin, mask)
+        self.known |= mask
+        if not self.limit_slopes:
+            return
+        self.limit(self.known & ~self.fixed, progress)
+
+    def eq34(self, code, progress):
+        """Eq. 3 (watershed) or eq. 4 (floating) on the cells of class ``code``."""
+        tmask = self.cls == code
         targets = np.flatnonzero(tmask.ravel())
         if targets.size == 0:
-            continue
-        pos, labs, dist, near = nearest_known_by_catchment(targets, known, catv, dx, dy)
-        sub(70)
+            return
+        shape, known = self.z.shape, self.known
+        pos, labs, dist, near = nearest_known_by_catchment(targets, known, self.cat, self.dx,
+                                                           self.dy)
+        progress(40)
         nt = targets.size
-        if a_min is None:
-            amin_t = _group_reduce(pos, mean_slope[labs], nt, "min")
-            amin_t = np.where(np.isfinite(amin_t), amin_t, np.nanmin(mean_slope))
+        if self.a_min is None:
+            amin_t = _group_reduce(pos, self.mean_slope[labs], nt, "min")
+            spare = np.nanpercentile(self.mean_slope, self.percentile)
+            amin_t = np.where(np.isfinite(amin_t), amin_t, spare)
         else:
-            amin_t = np.full(nt, a_min)
-        amin_t = np.minimum(amin_t, a_max)
-        a_min_used.append(amin_t)
+            amin_t = np.full(nt, self.a_min)
+        amin_t = np.minimum(amin_t, self.a_max)
+        self.a_min_used.append(amin_t)
+        ta = np.tan(np.radians(self.a_max))
         tmin = np.tan(np.radians(amin_t))[pos]
         ok = near >= 0
-        hmax = np.where(ok, dmax.ravel()[np.maximum(near, 0)], np.nan)
-        hmin = np.where(ok, dmin.ravel()[np.maximum(near, 0)], np.nan)
+        hmax = np.where(ok, self.dmax.ravel()[np.maximum(near, 0)], np.nan)
+        hmin = np.where(ok, self.dmin.ravel()[np.maximum(near, 0)], np.nan)
         if code == cl.WATERSHED:
             vmax = _group_reduce(pos, hmax + dist * ta, nt, "min")
             vmin = _group_reduce(pos, hmin + dist * tmin, nt, "max")
@@ -660,49 +927,82 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
             vmin = _group_reduce(pos, hmin - dist * ta, nt, "max")
         lost = ~np.isfinite(vmax)
         if lost.any():        # no known cell in any adjacent catchment: nearest known cell
-            d, (ir, ic) = ndimage.distance_transform_edt(~known, sampling=(dy, dx),
+            d, (ir, ic) = ndimage.distance_transform_edt(~known, sampling=(self.dy, self.dx),
                                                          return_indices=True)
-            tl = targets[lost]
-            r, c = np.divmod(tl, shape[1])
+            r, c = np.divmod(targets[lost], shape[1])
             nk = ir[r, c] * shape[1] + ic[r, c]
             dl = d[r, c]
             sign = 1.0 if code == cl.WATERSHED else -1.0
-            amax_l = ta if code == cl.WATERSHED else np.tan(np.radians(amin_t[lost]))
-            amin_l = np.tan(np.radians(amin_t[lost])) if code == cl.WATERSHED else ta
-            vmax[lost] = dmax.ravel()[nk] + sign * dl * amax_l
-            vmin[lost] = dmin.ravel()[nk] + sign * dl * amin_l
-            info[f"fallback_{int(code)}"] = int(lost.sum())
-        dmax.ravel()[targets] = vmax
-        dmin.ravel()[targets] = vmin
-        clipped += _clip(dmax, dmin, tmask)
-        known |= tmask
-        sub(100)
-    if a_min_used:
-        allmin = np.concatenate(a_min_used)
-        a_lo, a_hi = float(allmin.min()), float(allmin.max())
-    else:
-        a_lo = a_hi = float(a_min) if a_min is not None else float("nan")
+            tl = np.tan(np.radians(amin_t[lost]))
+            amax_l, amin_l = (ta, tl) if code == cl.WATERSHED else (tl, ta)
+            vmax[lost] = self.dmax.ravel()[nk] + sign * dl * amax_l
+            vmin[lost] = self.dmin.ravel()[nk] + sign * dl * amin_l
+            self.info[f"fallback_{int(code)}"] = int(lost.sum())
+        self.dmax.ravel()[targets] = vmax
+        self.dmin.ravel()[targets] = vmin
+        self.hold(tmask, progress.sub(50, 100))
 
-    # ---- eq. 5 ------------------------------------------------------------
-    free = valid & (cls == cl.OTHER)
-    n_rule = sweeps_by_rule(cls)
-    dmax[free] = z[free]
-    dmin[free] = z[free]
-    if interpolation == "sweeps":
-        n_used = int(sweeps) if sweeps is not None else n_rule
-        dmax = fuzzy_interpolation(dmax, free, n_used, progress.sub(55, 77))
-        dmin = fuzzy_interpolation(dmin, free, n_used, progress.sub(77, 99))
-    else:
-        n_used = 0
-        dmax = harmonic_fill(dmax, free, progress.sub(55, 77))
-        dmin = harmonic_fill(dmin, free, progress.sub(77, 99))
-    dmax[~valid] = np.nan
-    dmin[~valid] = np.nan
-    # rounding in the means must not break the band
-    dmin[free] = np.minimum(dmin[free], dmax[free])
-    progress(100)
-    return EarthworkSurfaces(dmax, dmin, a_max, a_lo, a_hi, semi_a_max, semi_a_min, n_used,
-                             n_rule, interpolation, clipped, int(unanchored.sum()), info)
+    def eq5(self, progress):
+        """Eq. 5 on the class-0 cells; returns (n used, n by the paper's rule)."""
+        z, valid = self.z, self.valid
+        free = valid & (self.cls == cl.OTHER)
+        n_rule = sweeps_by_rule(self.cls)
+        self.dmax[free] = z[free]
+        self.dmin[free] = z[free]
+        if self.interpolation == "sweeps":
+            n_used = int(self.sweeps) if self.sweeps is not None else n_rule
+            self.dmax = fuzzy_interpolation(self.dmax, free, n_used, progress.sub(0, 40))
+            self.dmin = fuzzy_interpolation(self.dmin, free, n_used, progress.sub(40, 80))
+        else:
+            n_used = 0
+            self.dmax = harmonic_fill(self.dmax, free, progress.sub(0, 40))
+            self.dmin = harmonic_fill(self.dmin, free, progress.sub(40, 80))
+        self.dmax[~valid] = np.nan
+        self.dmin[~valid] = np.nan
+        # rounding in the means must not break the band
+        self.dmin[free] = np.minimum(self.dmin[free], self.dmax[free])
+        if self.limit_slopes:
+            self.limit_all(progress.sub(80, 100))
+        return n_used, n_rule
+
+    def limit_all(self, progress):
+        """The slope limit on every solved cell of the area after eq. 5:
+        dem_max becomes the largest surface below it, dem_min the smallest
+        above it, with no step steeper than its allowance (fixed cells as they
+        are)."""
+        self.info["limited_after_eq5"] = self.limit(self.area & ~self.fixed, progress)
+        self.limited = [int(m.sum()) for m in self.changed]
+
+    def limit(self, cells, progress):
+        """``slope_limit`` of the ``cells`` of both surfaces (dem_max by the
+        lower envelope, dem_min by the upper one) on the area's bounding box,
+        then dem_min <= dem_max; returns the two counts of changed cells."""
+        if self.box is None:
+            self.box = b = _bbox(self.area, 1)
+            self.costs = StepCosts(self.z[b].shape, self.t_limit(), self.dx, self.dy,
+                                   self.z[b], margin=self.margin(self.z[b]))
+            self.band = fixed_band(self.z[b], self.fixed[b], self.costs, progress.sub(0, 30))
+            self.changed = [np.zeros(self.z[b].shape, dtype=bool) for _ in range(2)]
+        b = self.box
+        out = [slope_limit(surf[b], cells[b], self.fixed[b], self.costs, upper=upper,
+                           band=self.band, changed=self.changed[k],
+                           progress=progress.sub(30 + 35 * k, 65 + 35 * k))
+               for k, (surf, upper) in enumerate(((self.dmax, False), (self.dmin, True)))]
+        self.clipped += _clip(self.dmax, self.dmin, cells)
+        return out
+
+    def t_limit(self):
+        """The slope bound of the limit: tan(A_max)."""
+        return float(np.tan(np.radians(self.a_max)))
+
+    def margin(self, z):
+        """Metres taken off each step's tan(A_max) x length, so that rounding,
+        also to float32 on output, cannot lift a limited step over the spike
+        measure's tan(A_max) x cell: two float32 spacings at the largest
+        elevation (0.12 mm at 1000 m), at least 1e-9 of a step."""
+        top = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 0.0
+        return max(2.0 * float(np.spacing(np.float32(top))),
+                   1e-9 * self.t_limit() * min(self.dx, self.dy))
 
 
 def _clip(dmax, dmin, mask):

@@ -11,6 +11,11 @@ or from the command line, on rasters written by hpcs:classifycells and
 hpcs:earthworksurfaces::
 
     python3 scripts/figures_surfaces.py DEM.tif CLASSES.tif MAX.tif MIN.tif OUT.png [--row R]
+        [--quality QUALITY.png]
+
+``quality_figure`` (``--quality``) draws the design-quality figure: PNL,
+dem_min and dem_max hillshaded side by side over the area, spikes circled,
+with the spike count and both mean slopes in each title.
 
 Only numpy and matplotlib (Agg backend); GDAL for the command line.
 """
@@ -123,6 +128,62 @@ def surfaces_figure(z, classes, dem_max, dem_min, dx, dy, path, row=None, title=
     return path
 
 
+def quality_figure(panels, area, dx, dy, path, title=None, margin=3, angle=25.0, ncols=None):
+    """Hillshades side by side (design quality, docs/method.md section 5).
+
+    ``panels``: list of (label, z) - e.g. PNL, dem_min, dem_max, before and
+    after the slope limit; ``area``: bool mask of the reshaping area (drawn
+    as a yellow outline).  Each panel is zoomed to the area with ``margin``
+    cells around it; spikes (``core.quality.spike_mask`` at ``angle``) are
+    circled in red and counted in the panel's title with the Horn and step
+    mean slopes over the area.  ``ncols`` panels per row (default: all in a
+    column when the area is wider than high, else all in a row).
+    Returns ``path``."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from hpcs_landform.core.quality import design_quality, spike_mask
+
+    area = np.asarray(area, dtype=bool)
+    rr = np.flatnonzero(area.any(axis=1))
+    cc = np.flatnonzero(area.any(axis=0))
+    rows = slice(max(rr[0] - margin, 0), min(rr[-1] + margin + 1, area.shape[0]))
+    cols = slice(max(cc[0] - margin, 0), min(cc[-1] + margin + 1, area.shape[1]))
+    h, w = rows.stop - rows.start, cols.stop - cols.start
+    n = len(panels)
+    if ncols is None:
+        ncols = 1 if w > h else n
+    nrows = -(-n // ncols)
+    width = 13.0 if ncols == 1 else 4.2 * ncols
+    ph = width / ncols * h * dy / (w * dx)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, nrows * (ph + 0.55) + 0.4),
+                             squeeze=False)
+    extent = (cols.start * dx, cols.stop * dx, rows.stop * dy, rows.start * dy)
+    ys = (np.arange(rows.start, rows.stop) + 0.5) * dy
+    xs = (np.arange(cols.start, cols.stop) + 0.5) * dx
+    for ax, (label, z) in zip(axes.ravel(), panels):
+        z = np.asarray(z, dtype=np.float64)
+        ax.imshow(hillshade(z, dx, dy)[rows, cols], cmap="gray", vmin=0, vmax=1,
+                  extent=extent, interpolation="nearest")
+        ax.contour(xs, ys, area[rows, cols].astype(float), levels=[0.5], colors="yellow",
+                   linewidths=0.8)
+        q = design_quality(z, area, dx, dy, angle=angle)
+        sr, sc = np.nonzero(spike_mask(z, area, min(dx, dy), angle=angle)[rows, cols])
+        ax.scatter((cols.start + sc + 0.5) * dx, (rows.start + sr + 0.5) * dy, s=40,
+                   facecolors="none", edgecolors="red", linewidths=1.0)
+        ax.set_title(f"{label}: {q.spikes} spikes, slope Horn {q.horn_slope:.2f} / step "
+                     f"{q.step_slope:.2f} deg", fontsize=9, loc="left")
+        ax.tick_params(labelsize=7)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(str(path), dpi=110)
+    plt.close(fig)
+    return path
+
+
 def write_rectangle(path, grid, rows, cols):
     """A GeoPackage with one polygon covering the cells rows x cols (slices),
     its edges 10 m inside the cell edges so cell centres decide."""
@@ -187,6 +248,7 @@ def main(argv):
     ap.add_argument("dem_min")
     ap.add_argument("out")
     ap.add_argument("--row", type=int, default=None)
+    ap.add_argument("--quality", help="also write the design-quality figure to this PNG")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "build"))
     from hpcs_landform.core.grid import read_raster
@@ -195,6 +257,10 @@ def main(argv):
     hi, _ = read_raster(args.dem_max)
     lo, _ = read_raster(args.dem_min)
     print(surfaces_figure(z, c, hi, lo, g.dx, g.dy, args.out, row=args.row))
+    if args.quality:
+        area = np.isfinite(c) & (c != 5)
+        print(quality_figure([("PNL", z), ("dem_min", lo), ("dem_max", hi)], area, g.dx, g.dy,
+                             args.quality))
 
 
 if __name__ == "__main__":

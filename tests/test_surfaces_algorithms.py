@@ -119,6 +119,16 @@ def test_surfaces_output(chain):
     inside = area_mask(z.shape) & (classes == 0)
     assert np.abs(dmax[inside] - z[inside]).max() > 1.0
     assert Path(res["OUTPUT_MAX"]).with_suffix(".qml").exists()
+    # design quality, measured again on the rasters as written (float32)
+    from hpcs_landform.core.quality import design_quality
+    area = area_mask(z.shape)
+    for suffix, surf in (("PNL", z), ("MAX", dmax), ("MIN", dmin)):
+        q = design_quality(surf, area, g.dx, g.dy, angle=res["A_MAX_USED"])
+        assert res[f"SPIKES_{suffix}"] == q.spikes
+        assert res[f"HORN_SLOPE_{suffix}"] == pytest.approx(q.horn_slope, abs=1e-4)
+        assert res[f"STEP_SLOPE_{suffix}"] == pytest.approx(q.step_slope, abs=1e-4)
+    assert res["SPIKES_MAX"] <= res["SPIKES_PNL"] and res["SPIKES_MIN"] <= res["SPIKES_PNL"]
+    assert res["LIMITED_MAX"] > 0 and res["LIMITED_MIN"] >= 0
 
 
 def test_angle_overrides_and_converged(chain, run_alg):
@@ -139,6 +149,25 @@ def test_angle_overrides_and_converged(chain, run_alg):
         "FLOWDIR": chain["ch"]["OUTPUT_FLOWDIR"], "CATCHMENTS": chain["ch"]["OUTPUT_CATCHMENTS"],
         "SWEEPS": 3, "OUTPUT_MAX": str(tmp / "max_3.tif")})
     assert res["SWEEPS_USED"] == 3
+
+
+def test_paper_equations_alone(chain, run_alg):
+    """LIMIT_SLOPES off and PERCENTILE 0: the paper's equations with the single
+    extreme angles; the semi-fixed angles then span the robust ones."""
+    tmp = chain["tmp"]
+    res = run_alg("hpcs:earthworksurfaces", {
+        "INPUT": chain["dem"], "CLASSES": chain["cls"]["OUTPUT"],
+        "FLOWDIR": chain["ch"]["OUTPUT_FLOWDIR"], "CATCHMENTS": chain["ch"]["OUTPUT_CATCHMENTS"],
+        "LIMIT_SLOPES": False, "PERCENTILE": 0, "OUTPUT_MAX": str(tmp / "max_p.tif"),
+        "OUTPUT_MIN": str(tmp / "min_p.tif")})
+    robust = chain["surf"]
+    assert res["LIMITED_MAX"] == 0 and res["LIMITED_MIN"] == 0
+    assert res["SEMI_A_MIN_USED"] < robust["SEMI_A_MIN_USED"]
+    assert res["SEMI_A_MAX_USED"] >= robust["SEMI_A_MAX_USED"]
+    assert res["SPIKES_MAX"] > robust["SPIKES_MAX"]
+    dmax, _ = read_raster(res["OUTPUT_MAX"])
+    dmin, _ = read_raster(res["OUTPUT_MIN"])
+    assert np.all(dmax >= dmin)
 
 
 def test_area_raster_gives_the_same_classes(chain, run_alg):
@@ -252,5 +281,10 @@ def test_figure(chain, tmp_path):
     dmax, _ = read_raster(chain["surf"]["OUTPUT_MAX"])
     dmin, _ = read_raster(chain["surf"]["OUTPUT_MIN"])
     png = surfaces_figure(chain["z"], classes, dmax, dmin, g.dx, g.dy, tmp_path / "fig.png")
+    with open(png, "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    from figures_surfaces import quality_figure
+    png = quality_figure([("PNL", chain["z"]), ("dem_min", dmin), ("dem_max", dmax)],
+                         area_mask(g.shape), g.dx, g.dy, tmp_path / "quality.png")
     with open(png, "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"

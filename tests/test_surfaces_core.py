@@ -1,6 +1,7 @@
 """core.surfaces: eq. 1 to 5 on hand-made grids (Fig. 4, 5, 6), the sweeps
 against the converged surface, and the invariants on the jacksboro sample."""
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -65,7 +66,7 @@ def test_fig4_semi_fixed_profile_by_hand():
     classes = cl.classify_cells(z, area, rec, ch, np.zeros_like(ch))
     cat = np.ones(z.shape, dtype=np.int64)
     res = sf.earthwork_surfaces(z, classes, rec, cat, 10.0, 10.0, a_max=25, a_min=5,
-                                semi_a_max=30, semi_a_min=10)
+                                semi_a_max=30, semi_a_min=10, limit_slopes=False)
     # L(o, c) from the head (4,4) to the confluence (3,1): one diagonal + two steps
     l_main = 10 * math.sqrt(2) + 10 + 10
     l_trib = 10 + 10 + 10          # head (2,3): S to (3,3), W, W
@@ -136,7 +137,7 @@ def test_fig5_watershed_by_hand():
     z, classes, rec, cat = fig5_grid()
     dx, dy = 10.0, 20.0
     res = sf.earthwork_surfaces(z, classes, rec, cat, dx, dy, a_max=25, a_min=8,
-                                semi_a_max=20, semi_a_min=5)
+                                semi_a_max=20, semi_a_min=5, limit_slopes=False)
     # by hand: (1, 3) sees I and II; nearest known of I is (0, 3), 20 m up;
     # of II it is (0, 4), sqrt(10^2 + 20^2) m away
     h_i, h_ii = z[0, 3], z[0, 4]
@@ -162,7 +163,7 @@ def test_fig5_automatic_a_min_is_smallest_adjacent_catchment_mean_slope():
     z, classes, rec, cat = fig5_grid()
     dx, dy = 10.0, 20.0
     res = sf.earthwork_surfaces(z, classes, rec, cat, dx, dy, a_max=25, semi_a_max=20,
-                                semi_a_min=5)
+                                semi_a_min=5, limit_slopes=False)
     slope = sf.slope_degrees(z, dx, dy)
     mean = {k: float(np.mean(slope[cat == k])) for k in (1, 2, 3)}
     per_cell = [min(mean[k] for k in window_catchments(r, 3, cat)) for r in range(1, 6)]
@@ -204,7 +205,7 @@ def test_fig6_floating_by_hand():
     classes[3, 4] = 3.0                            # a watershed cell of II next to it
     rec = np.full(z.size, z.size, dtype=np.int64)
     res = sf.earthwork_surfaces(z, classes, rec, cat, dx, dy, a_max=25, a_min=6,
-                                semi_a_max=20, semi_a_min=5)
+                                semi_a_max=20, semi_a_min=5, limit_slopes=False)
     # the watershed cell first (eq. 3), from the boundary only
     known = classes == 5
     w_hi, w_lo = brute_eq34(3, 4, 3, known, cat, z, z, dx, dy, 25, 6)
@@ -310,6 +311,11 @@ def jacksboro(data_dir):
     for method in sf.INTERPOLATIONS:
         out[method] = sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
                                             interpolation=method)
+    # the paper's equations alone (no slope limit), robust and single-sample angles
+    out["paper"] = sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
+                                         limit_slopes=False)
+    out["extremes"] = sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
+                                            limit_slopes=False, percentile=0)
     return z, g, net, rec, area, classes, out
 
 
@@ -356,8 +362,9 @@ def _walk(rec, i, stop_classes, classes):
 
 
 def test_jacksboro_semi_fixed_heads_slope_at_their_angle(jacksboro):
+    """Eq. 2 alone (no slope limit): every head drops to its anchor at exactly
+    the semi-fixed angle."""
     z, g, net, rec, area, classes, out = jacksboro
-    res = out["sweeps"]
     semi = np.flatnonzero(classes.ravel() == 2)
     has_donor = np.zeros(z.size + 1, dtype=bool)
     has_donor[rec[semi]] = True
@@ -371,14 +378,34 @@ def test_jacksboro_semi_fixed_heads_slope_at_their_angle(jacksboro):
         length = np.sum(np.hypot(np.diff(rr) * g.dy, np.diff(cc) * g.dx))
         anchor = path[-1]
         natural.append(math.degrees(math.atan2(z.ravel()[h] - z.ravel()[anchor], length)))
-        for dem, angle in ((res.dem_max, res.semi_a_max), (res.dem_min, res.semi_a_min)):
-            drop = dem.ravel()[h] - z.ravel()[anchor]
-            assert math.degrees(math.atan2(drop, length)) == pytest.approx(angle, abs=1e-6)
-    # automatic angles: the natural head-to-anchor angles of the area are inside
-    # [SEMI_A_MIN, SEMI_A_MAX] (the sample also holds the surroundings' channels)
+        for res in (out["paper"], out["extremes"]):
+            for dem, angle in ((res.dem_max, res.semi_a_max), (res.dem_min, res.semi_a_min)):
+                drop = dem.ravel()[h] - z.ravel()[anchor]
+                assert math.degrees(math.atan2(drop, length)) == pytest.approx(angle, abs=1e-6)
+    # automatic angles: the natural head-to-anchor angles of the area belong to the
+    # sample (which also holds the surroundings' channels); percentile 0 takes its
+    # single extremes, the default its 10th and 90th percentiles
     natural = np.array(natural)
+    natural = natural[natural > 0]
+    res = out["extremes"]
     assert res.semi_a_max == pytest.approx(min(25.0, max(res.semi_a_max, natural.max())))
-    assert 0 < res.semi_a_min <= natural[natural > 0].min() + 1e-12
+    assert 0 < res.semi_a_min <= natural.min() + 1e-12
+    lo, hi = res.info["natural_semi_range"]
+    assert (res.semi_a_min, res.semi_a_max) == pytest.approx((lo, min(hi, 25.0)))
+    robust = out["paper"]
+    n = robust.info["natural_semi_angles"]
+    assert n >= natural.size
+    # numpy's linear percentile by hand: position p (n - 1) / 100 in the sorted sample
+    geom = sf.semi_fixed_geometry(z, rec, classes == 2, np.isin(classes, (1, 1.5, 5)),
+                                  g.dx, g.dy)
+    sample = np.sort(sf.natural_semi_angles(z, rec, classes, net.catchments, geom, g.dx, g.dy))
+    assert sample.size == n and np.all(np.isin(np.round(natural, 9), np.round(sample, 9)))
+    for p, got in ((10, robust.semi_a_min), (90, robust.semi_a_max)):
+        k = p * (n - 1) / 100.0
+        f = int(math.floor(k))
+        want = sample[f] + (k - f) * (sample[min(f + 1, n - 1)] - sample[f])
+        assert got == pytest.approx(min(want, 25.0))
+    assert lo < robust.semi_a_min < robust.semi_a_max < hi
 
 
 def test_jacksboro_max_surface_within_a_max_of_known_cells(jacksboro):
@@ -428,3 +455,198 @@ def test_free_cells_without_known_neighbour_keep_their_values():
     p = np.pad(h, 1, constant_values=np.nan)
     nb = np.stack([p[1 + dr:11 + dr, 1 + dc:11 + dc] for dr, dc in hy.OFFSETS])[:, 1:4, 1:4]
     assert np.abs(h[1:4, 1:4] - np.nanmean(nb, axis=0)).max() < 1e-9
+
+
+# --------------------------------------------------------------------------
+# the slope limit (docs/method.md section 3): envelopes, hand cases, sample
+# --------------------------------------------------------------------------
+
+def dijkstra_envelopes(h, t, dx, dy, ground):
+    """Both envelopes by brute force: scipy's Dijkstra on the 8-neighbour
+    graph, step a -> b costing max(t x length, ground rise a -> b)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+    rows, cols = h.shape
+    ii, jj, ww = [], [], []
+    for r in range(rows):
+        for c in range(cols):
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    rr, cc = r + dr, c + dc
+                    if (dr or dc) and 0 <= rr < rows and 0 <= cc < cols:
+                        w = t * math.hypot(dr * dy, dc * dx)
+                        if ground is not None:
+                            w = max(w, ground[rr, cc] - ground[r, c])
+                        ii.append(r * cols + c)
+                        jj.append(rr * cols + cc)
+                        ww.append(w)
+    n = rows * cols
+    d = dijkstra(coo_matrix((ww, (ii, jj)), shape=(n, n)).tocsr())     # d[y, x] = D(y -> x)
+    hf = h.ravel()
+    lower = np.min(hf[:, None] + d, axis=0).reshape(h.shape)
+    hu = np.where(np.isfinite(hf), hf, -np.inf)
+    upper = np.max(hu[None, :] - d, axis=1).reshape(h.shape)
+    return lower, upper
+
+
+@pytest.mark.parametrize("shape", [(7, 11), (13, 5), (16, 16)])
+@pytest.mark.parametrize("rough", [False, True])
+def test_envelopes_against_dijkstra(shape, rough):
+    rng = np.random.default_rng(sum(shape) + rough)
+    h = np.full(shape, np.inf)
+    src = rng.random(shape) < 0.2
+    h[src] = rng.random(src.sum()) * 30
+    ground = rng.random(shape) * 40 if rough else None
+    costs = sf.StepCosts(shape, 0.4, 10.0, 7.0, ground)
+    lower, upper = dijkstra_envelopes(h, 0.4, 10.0, 7.0, ground)
+    assert np.abs(sf.lower_envelope(h, costs) - lower).max() < 1e-9
+    got = sf.upper_envelope(np.where(src, h, -np.inf), costs)
+    assert np.abs(got - upper).max() < 1e-9
+
+
+def test_slope_limit_by_hand():
+    """Held values that disagree (eq. 2/3 style) are limited to the hand values:
+    flat ground at 100 m, cells 10 m, t = 0.5 (every step may rise 5 m, a
+    diagonal 7.07 m); the fixed cells are the ring, the held cells row 2."""
+    z = np.full((5, 7), 100.0)
+    fixed = np.ones(z.shape, dtype=bool)
+    fixed[1:4, 1:6] = False
+    held = np.zeros(z.shape, dtype=bool)
+    held[2, 1:6] = True
+    surf = z.copy()
+    surf[2, 1:6] = [130.0, 104.0, 140.0, 96.0, 80.0]
+    costs = sf.StepCosts(z.shape, 0.5, 10.0, 10.0, z)
+    hi = surf.copy()
+    n = sf.slope_limit(hi, held, fixed, costs)
+    # dem_max: at most 100 + 0.5 x (steps to the nearest fixed cell) and at most a
+    # neighbour held cell + 5 m; (2, 4) at 96 pulls (2, 3) to 101; the band of the
+    # ring lifts (2, 4) to 100 - 10 and (2, 5) to 100 - 5
+    assert hi[2, 1:6].tolist() == pytest.approx([105.0, 104.0, 101.0, 96.0, 95.0])
+    assert n == 3
+    lo = surf.copy()
+    sf.slope_limit(lo, held, fixed, costs, upper=True)
+    # dem_min: the band caps (2, 1) and (2, 3) at 100 + 5 and 100 + 10 and lifts
+    # (2, 5) to 95; then no held cell more than 5 m per step below another:
+    # (2, 2) and (2, 4) >= 110 - 5, (2, 5) >= 110 - 10
+    assert lo[2, 1:6].tolist() == pytest.approx([105.0, 105.0, 110.0, 105.0, 100.0])
+    assert np.array_equal(hi[fixed], z[fixed]) and np.array_equal(lo[fixed], z[fixed])
+    # a steep ground lets a step rise as much as the ground does there
+    g = z.copy()
+    g[:, 4:] += 30.0                                # a 30 m natural cliff between cols 3 and 4
+    s2 = g.copy()
+    s2[2, 1:6] = [100.0, 100.0, 100.0, 130.0, 130.0]
+    sf.slope_limit(s2, held, fixed, sf.StepCosts(z.shape, 0.5, 10.0, 10.0, g))
+    assert s2[2, 1:6].tolist() == pytest.approx([100.0, 100.0, 100.0, 130.0, 130.0])
+    s2[2, 4] = 131.0                                # 1 m more than the ground's rise
+    sf.slope_limit(s2, held, fixed, sf.StepCosts(z.shape, 0.5, 10.0, 10.0, g))
+    assert s2[2, 4] == pytest.approx(130.0)        # back to 100 + 30: the ring at 130 + 0
+
+
+def semi_row_grid():
+    """3 x 8 cells of 10 m, flat at 100 m; the area is row 1, cols 1-6, a
+    semi-fixed channel that drains west from its head (1, 6) to the anchor
+    (1, 0) on the boundary; rows 0 and 2 beside it are nodata, so the fixed
+    cells are the two end columns."""
+    z = np.full((3, 8), 100.0)
+    z[0, 1:7] = z[2, 1:7] = np.nan
+    classes = np.full(z.shape, 5.0)
+    classes[1, 1:7] = 2.0
+    classes[np.isnan(z)] = np.nan
+    rec = np.full(z.size, z.size, dtype=np.int64)
+    for c in range(1, 7):
+        rec[8 + c] = 8 + c - 1
+    cat = np.ones(z.shape, dtype=np.int64)
+    return z, classes, rec, cat
+
+
+def test_semi_fixed_channel_steeper_than_a_max_is_limited_by_hand():
+    z, classes, rec, cat = semi_row_grid()
+    kw = dict(a_max=25, a_min=5, semi_a_max=40, semi_a_min=0)
+    paper = sf.earthwork_surfaces(z, classes, rec, cat, 10.0, 10.0, limit_slopes=False, **kw)
+    res = sf.earthwork_surfaces(z, classes, rec, cat, 10.0, 10.0, **kw)
+    cols = np.arange(1, 7)
+    # eq. 2 on flat ground: dem = z_c + L(i, c) tan A, L = 10 c
+    assert paper.dem_max[1, 1:7] == pytest.approx(100 + 10 * cols * T(40), abs=1e-9)
+    # limited: no more than tan 25 x distance above the nearest fixed cell, the
+    # anchor 10 c m west or the boundary 10 (7 - c) m east (less a rounding margin
+    # of two float32 spacings at 100 m per step, 1.5e-5 m)
+    d = np.minimum(10.0 * cols, 10.0 * (7 - cols))
+    assert res.dem_max[1, 1:7] == pytest.approx(100 + d * T(25), abs=1e-4)
+    assert np.all(res.dem_max[1, 1:7] <= 100 + d * T(25))
+    assert res.limited_max == 6
+    keep = classes == 5
+    assert np.array_equal(res.dem_max[keep], z[keep]) and np.array_equal(res.dem_min[keep],
+                                                                          z[keep])
+    ok = np.isfinite(z)
+    assert np.all(res.dem_min[ok] <= res.dem_max[ok])
+    assert np.array_equal(res.dem_min[1, 1:7], z[1, 1:7])     # semi A_min 0: flat, as it was
+
+
+def test_bad_percentile_is_refused():
+    z, classes, rec, cat = fig5_grid()
+    with pytest.raises(InputError, match="percentile"):
+        sf.earthwork_surfaces(z, classes, rec, cat, 10, 20, percentile=60)
+
+
+@pytest.fixture(scope="module")
+def sample_plan():
+    """The demo's plan: the jacksboro DEM and the sample mine area (data/sample)."""
+    from osgeo import ogr
+    from hpcs_landform.core.grid import rasterize_polygons
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    z, g = read_raster(sample / "jacksboro_fault_dem_utm16n_80m.tif")
+    ds = ogr.Open(str(sample / "mine_area.geojson"))
+    area = rasterize_polygons([f.GetGeometryRef().ExportToWkb() for f in ds.GetLayer()], g)
+    net = extract_channels(z, g.dx, g.dy)
+    rec = hy.receivers_from_codes(net.flowdir)
+    classes = cl.classify_cells(z, area, rec, net.channels, net.ridges)
+    res = {m: sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
+                                    interpolation=m) for m in sf.INTERPOLATIONS}
+    res["paper"] = sf.earthwork_surfaces(z, classes, rec, net.catchments, g.dx, g.dy,
+                                         limit_slopes=False, percentile=0)
+    return z, g, area, classes, res
+
+
+@pytest.mark.parametrize("method", sf.INTERPOLATIONS)
+def test_sample_surfaces_have_no_more_spikes_than_pnl(sample_plan, method):
+    from hpcs_landform.core.quality import design_quality, spike_mask
+    z, g, area, classes, out = sample_plan
+    res = out[method]
+    pnl = int(spike_mask(z, area, g.dx).sum())
+    for dem in (res.dem_min, res.dem_max):
+        assert int(spike_mask(dem, area, g.dx).sum()) <= pnl
+    # the paper's equations alone had spikes on both (measured: 3 and 27)
+    assert spike_mask(out["paper"].dem_min, area, g.dx).sum() > pnl
+    assert spike_mask(out["paper"].dem_max, area, g.dx).sum() > pnl
+    # the result reports the same measure
+    for name, dem in (("pnl", z), ("dem_max", res.dem_max), ("dem_min", res.dem_min)):
+        assert res.quality[name] == design_quality(dem, area, g.dx, g.dy)
+    # fixed cells unchanged, the band holds
+    keep = ~area | np.isin(classes, (1.0, 1.5))
+    for dem in (res.dem_max, res.dem_min):
+        assert np.array_equal(dem[keep], z[keep])
+    assert np.all(res.dem_min <= res.dem_max)
+
+
+def test_sample_steps_stay_within_their_allowance(sample_plan):
+    """Checked cell by cell: between any two 8-neighbours of which one is a solved
+    cell of the area, the surface rises at most max(tan A_max x step, the
+    ground's rise) - for dem_max and dem_min."""
+    z, g, area, classes, out = sample_plan
+    res = out["sweeps"]
+    solved = area & ~np.isin(classes, (1.0, 1.5, 5.0))
+    t = T(res.a_max)
+    rows, cols = z.shape
+    for dem in (res.dem_max, res.dem_min):
+        worst = 0.0
+        for r, c in np.argwhere(solved):
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    rr, cc = r + dr, c + dc
+                    if not (dr or dc) or not (0 <= rr < rows and 0 <= cc < cols):
+                        continue
+                    step = math.hypot(dr * g.dy, dc * g.dx)
+                    for a, b in (((r, c), (rr, cc)), ((rr, cc), (r, c))):
+                        allow = max(t * step, z[b] - z[a])
+                        worst = max(worst, dem[b] - dem[a] - allow)
+        assert worst <= 1e-6
