@@ -76,7 +76,8 @@ def series_range(accumulation, *, min_cells=MIN_SERIES_CELLS, top_fraction=TOP_F
     From ``min_cells`` to ``top_fraction`` x the largest accumulation; where
     that spans less than a decade, the top is raised towards the largest
     threshold that leaves ``min_density`` of the cells (and at least
-    MIN_CHANNEL_CELLS cells) as channels."""
+    MIN_CHANNEL_CELLS cells) as channels; it never leaves fewer than
+    MIN_CHANNEL_CELLS cells as channels."""
     a = np.asarray(accumulation, dtype=np.float64)
     a = np.sort(a[np.isfinite(a)])
     nvalid = a.size
@@ -86,6 +87,7 @@ def series_range(accumulation, *, min_cells=MIN_SERIES_CELLS, top_fraction=TOP_F
     dense_top = a[-min(keep, nvalid)]          # `keep` cells have acc >= dense_top
     lo = float(min_cells)
     hi = max(top_fraction * a[-1], min(10.0 * lo, dense_top))
+    hi = min(hi, a[-min(MIN_CHANNEL_CELLS, nvalid)])   # never fewer channel cells
     if hi < 2.0 * lo:
         raise InputError(
             "The flow network is too small to choose a threshold: the largest "
