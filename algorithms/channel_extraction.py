@@ -31,9 +31,12 @@ class ChannelExtraction(HpcsAlgorithm):
         "(max - z) with their own threshold.\n\n"
         "Threshold method:\n"
         "- Otsu (scaling break), the paper's: channel density D(T) is computed for "
-        "thresholds T on a geometric series; log D against log T has a hillslope regime "
-        "and a fractal channel regime, and Otsu's criterion splits the local log-log slopes "
-        "into the two regimes. The threshold is the break.\n"
+        "thresholds T on a geometric series (10 a decade, from 5 cells to 0.003 x the "
+        "largest contributing area, so the same areas at any cell size); log D against "
+        "log T has a steeper hillslope regime and a shallower fractal channel regime, and "
+        "Otsu's criterion splits the local log-log slopes (fitted over 0.2 decade either "
+        "side) into the two regimes. The threshold is the break, a contributing area of "
+        "the terrain.\n"
         "- Otsu (histogram): Otsu's threshold on the histogram of log accumulation.\n"
         "- Fixed: the two thresholds given below, in cells.\n\n"
         "Outputs: the filled DEM, flow directions in ESRI codes (1 E, 2 SE, 4 S, 8 SW, 16 W, "
@@ -100,6 +103,16 @@ class ChannelExtraction(HpcsAlgorithm):
                                   "{2:g} cells; {3} channel links.").format(
             net.channel_threshold, net.channel_threshold * grid.cell_area,
             net.ridge_threshold, net.n_links))
+        no_break = {
+            "channel": self.tr("No channel break found: the log-log slopes of D(T) only "
+                               "steepen with T, so Otsu's split is not a hillslope/channel "
+                               "break; check the channels on a hillshade or use 'Fixed'."),
+            "ridge": self.tr("No ridge break found: the log-log slopes of D(T) only steepen "
+                             "with T, so Otsu's split is not a hillslope/ridge break; check "
+                             "the ridges on a hillshade or use 'Fixed'.")}
+        for what, message in no_break.items():
+            if not net.diagnostics.get(what, {}).get("break_found", True):
+                feedback.pushWarning(message)
         valid = np.isfinite(z)
         acc = np.where(valid, net.accumulation, -1)
         results = {self.CHANNEL_THRESHOLD_USED: net.channel_threshold,

@@ -5,16 +5,29 @@ Two readings are offered (docs/method.md, section 1):
 ``scaling_break``  (the paper's method, default)
     Channel density D(T) = (cells with accumulation >= T) / (valid cells) is
     computed for thresholds T on a geometric series.  On log-log axes D(T)
-    has two regimes: a hillslope regime at small T and a fractal channel
-    regime, D ~ T^-b, at large T.  The local slopes
-    s_i = (log D_{i+1} - log D_i) / (log T_{i+1} - log T_i)
-    are split in two contiguous classes (small T | large T) by Otsu's
-    criterion: the split k maximising the between-class variance
-    w0 w1 (mu0 - mu1)^2.  The threshold is T_k, the break between regimes.
-    The series stops where fewer than 1 % of the cells are channels: beyond
-    that T nears the size of the largest basins, D(T) falls off a cliff
-    (finite-size cut-off) and Otsu would split there instead of at the
-    hillslope/channel break.
+    has two regimes: a hillslope regime at small T (steep, D ~ T^-1 where
+    flow is parallel) and a fractal channel regime, D ~ T^-b with b near
+    0.45, at large T.  The local slope s_i at each T_i is the least-squares
+    slope of log D against log T over the neighbours within
+    SLOPE_HALF_WINDOW decades; the slopes are split in two contiguous classes
+    (small T | large T) by Otsu's criterion: the split k maximising the
+    between-class variance w0 w1 (mu0 - mu1)^2.  The threshold is T_k, the
+    first threshold of the channel class.
+
+    The series is set so that the answer is a contributing *area*, the same
+    at any cell size of the same terrain:
+    - it starts at MIN_SERIES_CELLS cells: below a few cells D8 is a lattice
+      effect (every cell has at least itself; parallel flow on the planar
+      facets of an interpolated surface), not terrain;
+    - it ends at TOP_FRACTION of the largest accumulation (the largest
+      basin): nearer that size D(T) falls off a cliff (finite-size cut-off)
+      and Otsu would split there.  Both ends of that rule are ratios of
+      areas, so the same in cells or in m2 at any resolution;
+    - it has SERIES_PER_DECADE thresholds per decade, so the slope window is
+      the same span of log area at any resolution.
+    On a grid too small for one decade between those ends the series is
+    widened up to where 1 % of the cells (at least MIN_CHANNEL_CELLS cells)
+    are still channels.
 
 ``histogram``
     Otsu's classic threshold on the histogram of log(accumulation).
@@ -23,10 +36,18 @@ import numpy as np
 
 from .errors import InputError
 
-#: the density series stops where fewer than this share of cells are channels
+#: on small grids, the series never goes where fewer than this share of cells are channels
 MIN_DENSITY = 0.01
 #: ... and never goes below this many channel cells
 MIN_CHANNEL_CELLS = 30
+#: the series starts here (cells): below, D(T) is a lattice effect of D8
+MIN_SERIES_CELLS = 5
+#: the series ends at this fraction of the largest accumulation (finite-size cut-off)
+TOP_FRACTION = 0.003
+#: thresholds per decade of the series
+SERIES_PER_DECADE = 10
+#: local slopes are fitted over the thresholds within this many decades either side
+SLOPE_HALF_WINDOW = 0.2
 
 
 def otsu_split(values, weights=None):
@@ -48,43 +69,94 @@ def otsu_split(values, weights=None):
     return k, between
 
 
-def density_curve(accumulation, n_thresholds=40, min_density=MIN_DENSITY):
-    """(T, D(T)) on a geometric series of thresholds from 2 cells up to the
-    largest threshold that still leaves ``min_density`` of the cells (and at
-    least MIN_CHANNEL_CELLS cells) as channels."""
+def series_range(accumulation, *, min_cells=MIN_SERIES_CELLS, top_fraction=TOP_FRACTION,
+                 min_density=MIN_DENSITY):
+    """(sorted valid accumulation, first and last threshold of the series, cells).
+
+    From ``min_cells`` to ``top_fraction`` x the largest accumulation; where
+    that spans less than a decade, the top is raised towards the largest
+    threshold that leaves ``min_density`` of the cells (and at least
+    MIN_CHANNEL_CELLS cells) as channels; it never leaves fewer than
+    MIN_CHANNEL_CELLS cells as channels."""
     a = np.asarray(accumulation, dtype=np.float64)
     a = np.sort(a[np.isfinite(a)])
     nvalid = a.size
     if nvalid == 0:
         raise InputError("The accumulation grid has no valid cells.")
     keep = max(MIN_CHANNEL_CELLS, int(np.ceil(min_density * nvalid)))
-    top = a[-min(keep, nvalid)]               # `keep` cells have acc >= top
-    if top <= 4:
+    dense_top = a[-min(keep, nvalid)]          # `keep` cells have acc >= dense_top
+    lo = float(min_cells)
+    hi = max(top_fraction * a[-1], min(10.0 * lo, dense_top))
+    hi = min(hi, a[-min(MIN_CHANNEL_CELLS, nvalid)])   # never fewer channel cells
+    if hi < 2.0 * lo:
         raise InputError(
             "The flow network is too small to choose a threshold: the largest "
             f"contributing area is only {a[-1]:g} cells. Use a larger DEM or the "
             "'Fixed' threshold method.")
-    t = np.unique(np.round(np.geomspace(2.0, top, n_thresholds)))
-    counts = nvalid - np.searchsorted(a, t, side="left")
-    return t, counts / nvalid
+    return a, lo, hi
 
 
-def scaling_break_threshold(accumulation, n_thresholds=40):
+def density_curve(accumulation, n_thresholds=None, min_density=MIN_DENSITY, *,
+                  min_cells=MIN_SERIES_CELLS, top_fraction=TOP_FRACTION):
+    """(T, D(T)) on a geometric series of whole-cell thresholds over
+    series_range(); ``n_thresholds`` in all (None: SERIES_PER_DECADE a decade)."""
+    a, lo, hi = series_range(accumulation, min_cells=min_cells,
+                             top_fraction=top_fraction, min_density=min_density)
+    if n_thresholds is None:
+        n_thresholds = int(round(SERIES_PER_DECADE * np.log10(hi / lo))) + 1
+    t = np.unique(np.ceil(np.geomspace(lo, hi, max(int(n_thresholds), 2)) - 1e-9))
+    counts = a.size - np.searchsorted(a, t, side="left")
+    return t, counts / a.size
+
+
+def local_slopes(log_t, log_d, half_window):
+    """Least-squares slope of log_d against log_t over the points within
+    ``half_window`` (same units as log_t) of each point, the point included."""
+    x, y = np.asarray(log_t, float), np.asarray(log_d, float)
+    lo = np.searchsorted(x, x - half_window - 1e-12, side="left")
+    hi = np.searchsorted(x, x + half_window + 1e-12, side="right")
+    c = [np.concatenate([[0.0], np.cumsum(v)]) for v in (np.ones_like(x), x, y, x * x, x * y)]
+    n, sx, sy, sxx, sxy = (ci[hi] - ci[lo] for ci in c)
+    den = n * sxx - sx * sx
+    return (n * sxy - sx * sy) / np.where(den > 0, den, np.nan)
+
+
+def class_means(values):
+    """Means (mu0, mu1) of values[:k] and values[k:] for every split k = 1 .. n-1."""
+    v = np.asarray(values, dtype=np.float64)
+    c = np.cumsum(v)[:-1]
+    k = np.arange(1, v.size)
+    return c / k, (v.sum() - c) / (v.size - k)
+
+
+def scaling_break_threshold(accumulation, n_thresholds=None, *, min_cells=MIN_SERIES_CELLS,
+                            top_fraction=TOP_FRACTION, half_window=SLOPE_HALF_WINDOW):
     """The paper's OTSU threshold: break of the log-log density curve.
 
-    Returns (threshold in cells, diagnostics dict with T, D, slopes, split).
+    Otsu's split of the local slopes d log D / d log T (module docstring);
+    ``half_window`` in decades of T.  The split is taken among those whose
+    small-T class is steeper than the large-T class (mu0 < mu1: hillslope
+    then channel); when no split is, the series holds no hillslope/channel
+    break and Otsu's unconstrained split is used (``break_found`` False).
+    Returns (threshold in cells, diagnostics dict with T, D, slopes (one per
+    T), split, between_variance, class_means, break_found).
     """
-    t, d = density_curve(accumulation, n_thresholds)
+    t, d = density_curve(accumulation, n_thresholds, min_cells=min_cells,
+                         top_fraction=top_fraction)
     if t.size < 4:
         raise InputError(
             "Too few distinct thresholds to find the scaling break; use the 'Fixed' "
             "threshold method.")
-    lt, ld = np.log(t), np.log(d)
-    slopes = np.diff(ld) / np.diff(lt)
+    slopes = local_slopes(np.log10(t), np.log10(d), half_window)
     k, between = otsu_split(slopes)
-    threshold = float(t[k])
-    return threshold, {"T": t, "D": d, "slopes": slopes, "split": k,
-                       "between_variance": between}
+    mu0, mu1 = class_means(slopes)
+    admissible = mu0 < mu1
+    if admissible.any():
+        k = int(np.argmax(np.where(admissible, between, -np.inf))) + 1
+    return float(t[k]), {"T": t, "D": d, "slopes": slopes, "split": k,
+                         "between_variance": between,
+                         "class_means": (float(mu0[k - 1]), float(mu1[k - 1])),
+                         "break_found": bool(admissible.any())}
 
 
 def histogram_threshold(accumulation, bins=256):
