@@ -335,7 +335,7 @@ LIMITS = {
 }
 
 #: the most explicit diffusion sub-steps (over all time steps) a run may need
-MAX_DIFFUSION_SUBSTEPS = 200000
+MAX_DIFFUSION_SUBSTEPS = 20000
 
 
 def check_limits(alg, parameters, context, cell_size=None):

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from .errors import InputError
+from .grid import require_data
 
 #: default wall angles of the final pit (degrees): working side, end walls, dump side
 PIT_ANGLES = (20.0, 13.0, 8.0)
@@ -395,12 +396,7 @@ def prepare_plan(dem_or, floor, mining, refilling):
 
 def check_inside(name, array, mask):
     """Stop when ``array`` has no data on a cell of ``mask``."""
-    bad = mask & ~np.isfinite(array)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise InputError(f"{name} has no data on {int(bad.sum())} cell(s) of the mine area "
-                         f"(first at row {r}, column {c}); it must cover every mined or "
-                         "refilled cell.")
+    require_data(name, array, mask, "the mine area (mined and refilled strips)")
 
 
 def seam_pairs(labels, mask=None):
