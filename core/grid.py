@@ -302,6 +302,20 @@ def require_data(name, array, mask, area="the area", transform=None):
         "> Fill nodata), or shrink the area so it leaves them out, and run again.")
 
 
+def require_floor_below(dem, floor, mask, area="the mine area"):
+    """The seam floor must lie below the pre-mining surface on every cell of
+    ``mask`` (the same rule in the delineation and every landform builder)."""
+    bad = np.asarray(mask, bool) & (np.asarray(floor) > np.asarray(dem))
+    if not bad.any():
+        return
+    over = float((np.asarray(floor) - np.asarray(dem))[bad].max())
+    raise InputError(
+        f"The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up to {over:.2f} m "
+        f"in {int(bad.sum())} of the {int(np.count_nonzero(mask))} cells of {area}. FLOOR is "
+        "the elevation (m, same datum as the DEM) of the lowest minable seam floor, so it must "
+        "lie below the surface; check that it is an elevation, not a depth.")
+
+
 _GDAL_TYPES = {
     "float32": 6, "float64": 7, "int32": 5, "uint8": 1, "int16": 3, "uint32": 4,
 }

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from .errors import InputError
-from .grid import require_data
+from .grid import require_data, require_floor_below
 
 #: default wall angles of the final pit (degrees): working side, end walls, dump side
 PIT_ANGLES = (20.0, 13.0, 8.0)
@@ -391,6 +391,7 @@ def prepare_plan(dem_or, floor, mining, refilling):
         raise InputError("No refilling strip covers a cell of the DEM; nothing to build.")
     check_inside("The pre-mining DEM (INPUT)", dem_or, mine)
     check_inside("The seam floor (FLOOR)", floor, mine)
+    require_floor_below(dem_or, floor, mine, "the mine area (mined and refilled strips)")
     return dem_or, floor, mining, refilling, dump, pit, mine
 
 

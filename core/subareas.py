@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InputError, as_progress
-from .grid import require_data
+from .grid import require_data, require_floor_below
 
 KINDS = ("mining", "refilling")
 
@@ -242,13 +242,7 @@ def check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask):
         cnt = int(bad.sum())
         return f"{what} in {cnt} of the {n} cells of the mine area. {fix}"
 
-    above = h > z
-    if above.any():
-        raise InputError(report(above, "The seam floor (FLOOR) is above the pre-mining surface "
-                                f"(INPUT) by up to {float((h - z).max()):.2f} m",
-                                "FLOOR is the elevation (m, same datum as the DEM) of the lowest "
-                                "minable seam floor, so it must lie below the surface; check "
-                                "that it is an elevation, not a depth."))
+    require_floor_below(z, h, np.ones(z.shape, bool))
     neg = th < 0
     if neg.any():
         raise InputError(report(neg, f"The coal thickness (THICKNESS) is negative (down to "
