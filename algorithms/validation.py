@@ -316,8 +316,13 @@ def check_polygons(alg, parameters, context):
 # --- limits --------------------------------------------------------------
 
 def _number(alg, parameters, name, context):
+    """The number a parameter will run with (its default when not given;
+    None when blank or not finite)."""
     raw = parameters.get(name)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    definition = alg.parameterDefinition(name)
+    if raw is None and (definition is None or definition.defaultValue() is None):
         return None
     value = alg.parameterAsDouble(parameters, name, context)
     return float(value) if value is not None and math.isfinite(value) else None

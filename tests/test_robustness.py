@@ -345,18 +345,10 @@ def _delineation(tmp_path, **kw):
 
 
 def test_multi_part_mine_refused(run_alg, tmp_path):
-    ds = ogr.Open(str(MINE))
-    geom = ds.GetLayer(0).GetNextFeature().GetGeometryRef().Clone()
-    xmin, xmax, ymin, ymax = geom.GetEnvelope()
-    away = geom.Clone()
-    # a second piece: the mine shifted east by twice its width (inside the DEM?)
-    z, g = read_raster(DEM)
-    shift = -(xmax - xmin) * 1.5 if xmax + 2 * (xmax - xmin) > g.extent[2] else \
-        2 * (xmax - xmin)
-    for i in range(away.GetGeometryRef(0).GetPointCount()):
-        x, y = away.GetGeometryRef(0).GetPoint_2D(i)
-        away.GetGeometryRef(0).SetPoint_2D(i, x + shift, y)
-    two = _write_layer(tmp_path / "two.gpkg", [geom.ExportToWkt(), away.ExportToWkt()])
+    _, g = read_raster(DEM)
+    two = _write_layer(tmp_path / "two.gpkg", [
+        _rect_wkt(g, rows=slice(100, 140), cols=slice(100, 150)),
+        _rect_wkt(g, rows=slice(200, 240), cols=slice(100, 150))])
     _refused(run_alg, "hpcs:subareadelineation", _delineation(tmp_path, MINE_AREA=two),
              "2 separate pieces", "once per piece")
     assert not (tmp_path / "strips.gpkg").exists()
@@ -423,7 +415,7 @@ def chain(provider, tmp_path_factory, surfaces):
     return {"ch": ch, "cls": cls}
 
 
-@pytest.mark.parametrize("alg", ["surfaces", "lem"])
+@pytest.mark.parametrize("alg", ["surfaces", "lem", "diffusion"])
 def test_cancel_within_one_second(run_alg, surfaces, chain, tmp_path, alg):
     """Start a run that takes far longer than 1 s, cancel it after 1 s, and
     measure how long the run takes to return after the cancel."""
@@ -434,11 +426,17 @@ def test_cancel_within_one_second(run_alg, surfaces, chain, tmp_path, alg):
                   "CATCHMENTS": chain["ch"]["OUTPUT_CATCHMENTS"], "SWEEPS": 100000,
                   "OUTPUT_MAX": str(tmp_path / "max.tif"),
                   "OUTPUT_MIN": str(tmp_path / "min.tif")}
-    else:
-        # 1000 years of the LEM with strong diffusion: about 16,000 sub-steps
+    elif alg == "lem":
+        # 1000 yearly steps of the landscape evolution model (the time loop)
         alg_id = "hpcs:erosioncomparison"
         params = {"LANDFORMS": [surfaces["A"]], "AREA": surfaces["AREA"], "MODEL": 0,
-                  "YEARS": 1000, "TIME_STEP": 1000, "DIFFUSIVITY": 15,
+                  "YEARS": 1000, "TIME_STEP": 1, "OUTPUT_TABLE": str(tmp_path / "e.csv")}
+    else:
+        # one 1000-year step whose diffusion needs 1000 x 19000 / (0.15 x 80^2) =
+        # 19,792 explicit sub-steps (just under the limit of 20,000)
+        alg_id = "hpcs:erosioncomparison"
+        params = {"LANDFORMS": [surfaces["A"]], "AREA": surfaces["AREA"], "MODEL": 0,
+                  "YEARS": 1000, "TIME_STEP": 1000, "DIFFUSIVITY": 19000,
                   "OUTPUT_TABLE": str(tmp_path / "e.csv")}
     fb, timer, state = _cancel_after(1.0)
     timer.start()
@@ -484,16 +482,24 @@ def test_threshold_above_the_largest_accumulation(run_alg, surfaces, tmp_path):
     assert not (tmp_path / "ch.tif").exists()
 
 
-def test_floor_above_the_dem_refused_by_the_landform_builders(run_alg, surfaces, tmp_path):
-    z, g = surfaces["z"], surfaces["grid"]
-    floor = write_tif(tmp_path / "floor.tif", z + 5.0, g.transform)
-    strips = _strips_layer(tmp_path / "strips.gpkg", g)
+def test_floor_above_the_dem_refused_by_the_landform_builders(run_alg, tmp_path):
+    """The delineation refuses a floor above the DEM; so must both landform
+    builders, with the same message (not "use narrower berms", not a 45 deg
+    landform)."""
+    z, g = read_raster(DEM)
+    strips = run_alg("hpcs:subareadelineation", _delineation(tmp_path))["OUTPUT"]
+    high = write_tif(tmp_path / "high_floor.tif", z + 5.0, g.transform)
+    message = ("The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up to "
+               "5.00 m", "not a depth")
+    _refused(run_alg, "hpcs:subareadelineation", _delineation(tmp_path, FLOOR=high,
+                                                              OUTPUT=str(tmp_path / "x.gpkg")),
+             *message)
     for alg, extra in (("hpcs:traditionallandform", {}),
-                       ("hpcs:nearnaturallandform", {"SURFACE_MAX": surfaces["B"],
-                                                     "SURFACE_MIN": surfaces["A"]})):
-        params = {"INPUT": surfaces["A"], "FLOOR": floor, "SUBAREAS": strips,
+                       ("hpcs:nearnaturallandform", {"SURFACE_MAX": str(tmp_path / "smax.tif"),
+                                                     "SURFACE_MIN": str(tmp_path / "smin.tif"),
+                                                     "SLOPE_MITIGATION": False})):
+        params = {"INPUT": str(DEM), "FLOOR": high, "SUBAREAS": strips,
                   "OUTPUT": str(tmp_path / "lf.tif")}
         params.update(extra)
-        _refused(run_alg, alg, params, "The seam floor (FLOOR) is above the pre-mining "
-                 "surface (INPUT) by up to 5.00 m", "not a depth")
+        _refused(run_alg, alg, params, *message)
         assert not (tmp_path / "lf.tif").exists()
