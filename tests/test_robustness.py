@@ -250,6 +250,19 @@ def test_nodata_block_in_the_area_is_refused(run_alg, surfaces, tmp_path):
     assert not (tmp_path / "d.tif").exists()
 
 
+def test_qgis_process_refuses_nodata_in_the_area(surfaces, tmp_path):
+    z, g = surfaces["z"], surfaces["grid"]
+    b = z + 1.0
+    b[ROWS.start + 1, COLS.start + 1] = np.nan
+    path = write_tif(tmp_path / "hole.tif", b, g.transform)
+    code, out, err = run_qgis_process("hpcs:cutfill", _cutfill(surfaces, tmp_path,
+                                                               SURFACE_B=path), tmp_path)
+    assert code != 0
+    assert "SURFACE_B has no data (nodata or not a number) on 1 of the 2000 cells" in out + err
+    assert "Traceback" not in out + err
+    assert not (tmp_path / "d.tif").exists() and not (tmp_path / "t.csv").exists()
+
+
 def test_undeclared_nodata_is_refused(run_alg, surfaces, tmp_path):
     z, g = surfaces["z"], surfaces["grid"]
     b = z + 1.0
