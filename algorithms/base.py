@@ -22,7 +22,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Cancelled, InputError, Progress
 from ..core.grid import (RASTER_EXTENSIONS, rasterize_labels, rasterize_polygons, read_raster,
-                         require_metric, staged_outputs, write_raster)
+                         require_metric, staged_outputs, staged_temporary, write_raster)
 from ..core.styles import write_style
 from . import validation
 
@@ -75,6 +75,21 @@ def _int(value):
         return int(float(value))
     except (TypeError, ValueError):
         return None
+
+
+def _rename_gpkg_layer(path, name):
+    """Give the one layer of a staged GeoPackage its destination's name."""
+    from osgeo import gdal, ogr
+    gdal.UseExceptions()
+    ds = ogr.Open(path, 1)
+    try:
+        if ds is not None and ds.GetLayerCount() == 1:
+            layer = ds.GetLayer(0)
+            if layer.GetName() != name:
+                layer.Rename(name)
+            layer = None
+    finally:
+        ds = None
 
 
 def _stamp(path):
@@ -380,6 +395,42 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
             raise InputError(f"Parameter {name}: the layer has no strips of the '{plan}' "
                              f"plan (field plan: {', '.join(sorted(plans))}).")
         return plans[plan]
+
+    # --- vector output ----------------------------------------------------
+    #: vector formats written as one file, so they can be staged and committed
+    STAGED_VECTOR_EXTENSIONS = (".gpkg", ".geojson", ".fgb")
+
+    def parameterAsSink(self, parameters, name, context, fields, geometryType=None,  # noqa: N802
+                        crs=None, *args, **kwargs):
+        """QGIS's sink, written to a temporary file beside the destination and
+        committed with the run's other outputs (so a failed run never replaces
+        an earlier layer); multi-file formats (shapefiles) and non-file
+        destinations are written directly."""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsWkbTypes
+        geometryType = QgsWkbTypes.NoGeometry if geometryType is None else geometryType
+        crs = QgsCoordinateReferenceSystem() if crs is None else crs
+        definition = self.parameterDefinition(name)
+        path = validation.destination_path(self, definition, parameters, context) \
+            if definition is not None else ""
+        ext = os.path.splitext(path)[1].lower()
+        stem = os.path.splitext(os.path.basename(path))[0]
+        finish = (lambda tmp: _rename_gpkg_layer(tmp, stem)) if ext == ".gpkg" else None
+        tmp = staged_temporary(path, ext, finish) \
+            if path and ext in self.STAGED_VECTOR_EXTENSIONS else None
+        if tmp is None:
+            return super().parameterAsSink(parameters, name, context, fields, geometryType,
+                                           crs, *args, **kwargs)
+        staged = dict(parameters)
+        staged[name] = tmp
+        sink, dest = super().parameterAsSink(staged, name, context, fields, geometryType, crs,
+                                             *args, **kwargs)
+        final = path
+        layers = context.layersToLoadOnCompletion()
+        if dest in layers:
+            details = layers.pop(dest)
+            layers[final] = details
+            context.setLayersToLoadOnCompletion(layers)
+        return sink, final
 
     # --- raster output ----------------------------------------------------
     def write_raster(self, parameters, name, context, array, grid, dtype="float32",

@@ -200,8 +200,11 @@ class StagedOutputs:
     def __init__(self):
         self.pending = []       # (temporary, destination)
         self.committed = []
+        self._finish = {}       # temporary -> callable(temporary) run before its rename
 
-    def add(self, tmp, path):
+    def add(self, tmp, path, finish=None):
+        if finish is not None:
+            self._finish[tmp] = finish
         # a later write to the same destination replaces the earlier one
         for i, (old_tmp, old_path) in enumerate(self.pending):
             if old_path == path:
@@ -213,13 +216,16 @@ class StagedOutputs:
     def commit(self):
         while self.pending:
             tmp, path = self.pending[0]
+            if tmp in self._finish:
+                self._finish.pop(tmp)(tmp)
             os.replace(tmp, path)
             self.pending.pop(0)
             self.committed.append(path)
 
     def discard(self):
         for tmp, _ in self.pending:
-            _remove(tmp)
+            for extra in ("", "-wal", "-shm", "-journal"):
+                _remove(tmp + extra)
         self.pending = []
 
     @property
@@ -228,6 +234,28 @@ class StagedOutputs:
 
 
 _STAGE = threading.local()
+
+
+def current_stage():
+    """The :class:`StagedOutputs` of this thread's run (None outside one)."""
+    return getattr(_STAGE, "current", None)
+
+
+def staged_temporary(path, suffix="", finish=None):
+    """A temporary name beside ``path`` whose file the current run commits
+    onto ``path`` at its end (None outside a staged run).  For files another
+    library writes itself (vector layers written by QGIS)."""
+    stage = current_stage()
+    if stage is None:
+        return None
+    path = os.path.abspath(str(path))
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=folder, prefix=".hpcs_tmp_")
+    os.close(fd)
+    os.remove(tmp)                      # the writer creates it
+    stage.add(tmp, path, finish)
+    return tmp
 
 
 def _remove(path):

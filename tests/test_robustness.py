@@ -516,3 +516,20 @@ def test_floor_above_the_dem_refused_by_the_landform_builders(run_alg, tmp_path)
         params.update(extra)
         _refused(run_alg, alg, params, *message)
         assert not (tmp_path / "lf.tif").exists()
+
+
+def test_cancelled_delineation_keeps_the_earlier_layer(run_alg, tmp_path):
+    """The strips layer (a QGIS feature sink) is staged like the files: a run
+    cancelled after writing it leaves the earlier GeoPackage as it was."""
+    res = run_alg("hpcs:subareadelineation", _delineation(tmp_path))
+    digests = {k: _digest(res[k]) for k in ("OUTPUT", "OUTPUT_TABLE")}
+    fb = CancelAt(92)                  # after the layer and before the table
+    _refused(run_alg, "hpcs:subareadelineation", _delineation(tmp_path, STRIP_WIDTH=120),
+             "cancelled", feedback=fb)
+    for k, d in digests.items():
+        assert _digest(res[k]) == d
+    assert not [f for f in os.listdir(tmp_path) if f.startswith(".hpcs_tmp_")]
+    assert "OUTPUT: not written; the earlier file" in " ".join(fb.errors)
+    ds = ogr.Open(res["OUTPUT"])
+    assert ds.GetLayer(0).GetName() == "strips"
+    ds = None
