@@ -78,11 +78,19 @@ def _extensions_of_filter(file_filter):
 
 def destination_path(alg, definition, parameters, context):
     """The path a destination parameter will be written to ('' = not written
-    or not a file: a temporary or memory layer, a database URI)."""
+    or not a file: a temporary or memory layer, a database URI).  A temporary
+    output is not resolved (each call would name a new temporary file and, in
+    the dialog, queue it for loading)."""
     name = definition.name()
     raw = parameters.get(name)
-    if raw is None and not definition.createByDefault():
+    if raw is None:
         return ""
+    sink = getattr(raw, "sink", None)
+    static = sink.staticValue() if sink is not None else raw
+    if hasattr(static, "staticValue"):          # a QgsProperty
+        static = static.staticValue()
+    if not isinstance(static, str) or _temporary(static):
+        return ""          # temporary, memory, or decided by an expression at run time
     if isinstance(definition, QgsProcessingParameterRasterDestination):
         return alg.parameterAsOutputLayer(parameters, name, context) or ""
     if isinstance(definition, (QgsProcessingParameterFileDestination,
@@ -90,11 +98,7 @@ def destination_path(alg, definition, parameters, context):
         return alg.parameterAsFileOutput(parameters, name, context) or ""
     if isinstance(definition, (QgsProcessingParameterFeatureSink,
                                QgsProcessingParameterVectorDestination)):
-        sink = getattr(raw, "sink", None)
-        text = sink.staticValue() if sink is not None else raw
-        if _temporary(text):
-            return ""
-        return _path_of(text)
+        return _path_of(static)
     return ""
 
 
