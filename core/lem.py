@@ -345,7 +345,9 @@ def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
         ts = min(dt, years - t)
         hf = h.ravel()
         filled = fill_depressions(h)
+        progress.check()
         rec, _ = flow_directions(filled, dx, dy)
+        progress.check()
         rec[fixed.ravel()] = size
         q = accumulate(rec, rf * cell_area)              # m^3/yr
         length = downstream_distance(rec, dx, dy, shape)
