@@ -21,9 +21,10 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Cancelled, InputError, Progress
-from ..core.grid import (rasterize_labels, rasterize_polygons, read_raster, require_metric,
-                         write_raster)
+from ..core.grid import (RASTER_EXTENSIONS, rasterize_labels, rasterize_polygons, read_raster,
+                         require_metric, staged_outputs, staged_temporary, write_raster)
 from ..core.styles import write_style
+from . import validation
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 
@@ -74,6 +75,32 @@ def _int(value):
         return int(float(value))
     except (TypeError, ValueError):
         return None
+
+
+def _rename_gpkg_layer(path, name):
+    """Give the one layer of a staged GeoPackage its destination's name."""
+    from osgeo import gdal, ogr
+    gdal.UseExceptions()
+    ds = ogr.Open(path, 1)
+    try:
+        if ds is not None and ds.GetLayerCount() == 1:
+            layer = ds.GetLayer(0)
+            if layer.GetName() != name:
+                layer.Rename(name)
+            layer = None
+    finally:
+        ds = None
+
+
+def _stamp(path):
+    """(size, mtime_ns) of a file, None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 REPOSITORY = "https://github.com/hpcs-landform/hpcs_landform"
 
 #: groups of the Toolbox: id -> display name
@@ -126,18 +153,67 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         return os.path.join(PLUGIN_DIR, "icons", "hpcs.svg")
 
     # --- running ----------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's own checks, then the destinations (cheap: no raster is read),
+        so the dialog and qgis_process refuse a bad output before the run."""
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, message
         try:
-            return self.run_algorithm(parameters, context, feedback)
+            validation.check_outputs(self, parameters, context)
         except InputError as exc:
+            return False, str(exc)
+        return True, ""
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        """Validate every input and output (algorithms.validation), run, and
+        commit the outputs together at the end: until the whole run has
+        succeeded no earlier file is replaced."""
+        paths = {}
+        try:
+            paths = validation.validate(self, parameters, context, feedback)
+            before = {p: _stamp(p) for p in paths.values()}
+            with staged_outputs() as stage:
+                results = self.run_algorithm(parameters, context, feedback)
+                self.progress(feedback).check()
+                stage.commit()
+            return results
+        except InputError as exc:
+            self._report_outputs(feedback, paths, locals().get("before"))
             raise QgsProcessingException(str(exc)) from None
         except Cancelled:
-            feedback.reportError(self.tr("Cancelled: no output was written."))
+            self._report_outputs(feedback, paths, locals().get("before"), cancelled=True)
             raise QgsProcessingException(self.tr("The algorithm was cancelled.")) from None
         except MemoryError:
+            self._report_outputs(feedback, paths, locals().get("before"))
             raise QgsProcessingException(self.tr(
                 "Not enough memory for this raster. Clip it to the area of interest or use a "
                 "coarser cell size.")) from None
+        except OSError as exc:
+            self._report_outputs(feedback, paths, locals().get("before"))
+            raise QgsProcessingException(self.tr(
+                "Cannot write an output: {0}. Check the output paths and the free disk "
+                "space.").format(exc)) from None
+
+    def _report_outputs(self, feedback, paths, before, cancelled=False):
+        """Say exactly which outputs exist after a failed or cancelled run."""
+        if feedback is None:
+            return
+        head = self.tr("Cancelled: ") if cancelled else self.tr("Stopped: ")
+        if not paths or before is None:
+            feedback.reportError(head + self.tr("no output of this step was written."))
+            return
+        lines = []
+        for name, path in paths.items():
+            now = _stamp(path)
+            if now is None:
+                lines.append(self.tr("{0}: not written ({1} does not exist)").format(name, path))
+            elif now == before.get(path):
+                lines.append(self.tr("{0}: not written; the earlier file {1} is unchanged").format(
+                    name, path))
+            else:
+                lines.append(self.tr("{0}: {1} was written").format(name, path))
+        feedback.reportError(head + self.tr("outputs of this step: ") + "; ".join(lines) + ".")
 
     def run_algorithm(self, parameters, context, feedback):
         raise NotImplementedError
@@ -191,6 +267,7 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
             return None, None
         source = layer.source().split("|")[0]
         array, grid = read_raster(source, band, name=f"'{layer.name()}' ({name})")
+        validation.check_raster_values(name, array, grid)
         if not grid.crs_wkt and layer.crs().isValid():
             from dataclasses import replace
             grid = replace(grid, crs_wkt=layer.crs().toWkt())
@@ -322,6 +399,42 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
                              f"plan (field plan: {', '.join(sorted(plans))}).")
         return plans[plan]
 
+    # --- vector output ----------------------------------------------------
+    #: vector formats written as one file, so they can be staged and committed
+    STAGED_VECTOR_EXTENSIONS = (".gpkg", ".geojson", ".fgb")
+
+    def parameterAsSink(self, parameters, name, context, fields, geometryType=None,  # noqa: N802
+                        crs=None, *args, **kwargs):
+        """QGIS's sink, written to a temporary file beside the destination and
+        committed with the run's other outputs (so a failed run never replaces
+        an earlier layer); multi-file formats (shapefiles) and non-file
+        destinations are written directly."""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsWkbTypes
+        geometryType = QgsWkbTypes.NoGeometry if geometryType is None else geometryType
+        crs = QgsCoordinateReferenceSystem() if crs is None else crs
+        definition = self.parameterDefinition(name)
+        path = validation.destination_path(self, definition, parameters, context) \
+            if definition is not None else ""
+        ext = os.path.splitext(path)[1].lower()
+        stem = os.path.splitext(os.path.basename(path))[0]
+        finish = (lambda tmp: _rename_gpkg_layer(tmp, stem)) if ext == ".gpkg" else None
+        tmp = staged_temporary(path, ext, finish) \
+            if path and ext in self.STAGED_VECTOR_EXTENSIONS else None
+        if tmp is None:
+            return super().parameterAsSink(parameters, name, context, fields, geometryType,
+                                           crs, *args, **kwargs)
+        staged = dict(parameters)
+        staged[name] = tmp
+        sink, dest = super().parameterAsSink(staged, name, context, fields, geometryType, crs,
+                                             *args, **kwargs)
+        final = path
+        layers = context.layersToLoadOnCompletion()
+        if dest in layers:
+            details = layers.pop(dest)
+            layers[final] = details
+            context.setLayersToLoadOnCompletion(layers)
+        return sink, final
+
     # --- raster output ----------------------------------------------------
     def write_raster(self, parameters, name, context, array, grid, dtype="float32",
                      nodata=None, style=None):
@@ -330,7 +443,7 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         if not dest:
             return None
         ext = os.path.splitext(dest)[1].lower()
-        if ext not in (".tif", ".tiff"):
+        if ext not in RASTER_EXTENSIONS:
             raise QgsProcessingException(self.tr(
                 "Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.").format(name, ext))
         write_raster(dest, array, grid, dtype=dtype, nodata=nodata)

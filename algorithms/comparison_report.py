@@ -20,6 +20,8 @@ from ..core import render
 from ..core.erosion import MODELS
 from ..core.errors import InputError
 from ..core.grid import read_raster, require_metric
+from ..core.grid import require_data
+from .validation import check_raster_values
 from .base import HpcsAlgorithm
 from .haul_distance import strip_coverage
 
@@ -216,6 +218,7 @@ class ComparisonReport(HpcsAlgorithm):
                                  "save it as a GeoTIFF and use that file.")
             z, g = read_raster(layer.source().split("|")[0], 1,
                                name=f"landform '{layer.name()}' (LANDFORMS)")
+            check_raster_values("LANDFORMS", z, g)
             if not g.crs_wkt and layer.crs().isValid():
                 from dataclasses import replace
                 g = replace(g, crs_wkt=layer.crs().toWkt())
@@ -324,6 +327,8 @@ class ComparisonReport(HpcsAlgorithm):
                 raise InputError(f"Landform '{name}' needs the '{plan}' plan but the sub-area "
                                  f"layer holds only: {', '.join(plans)}. Check "
                                  "OPTIMIZED_NAMES or run the delineation with OPTIMIZE.")
+            require_data(f"Landform '{name}' (LANDFORMS)", z, plans[plan].refilling > 0,
+                         f"the dump of the '{plan}' plan (its refilling strips)", grid.transform)
             landforms.append((name, z, plan))
             feedback.pushInfo(self.tr("Landform {0}: {1} plan").format(name, plan))
         return landforms, plans, attrs, floor, thick

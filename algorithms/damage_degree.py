@@ -18,6 +18,7 @@ from ..core.damage import (
     parse_weights)
 from ..core.grid import read_raster, require_metric
 from ..core.resilience import index_style, parse_breaks, write_csv
+from .validation import check_raster_values
 from .base import HpcsAlgorithm
 from .resilience_index import read_zones
 
@@ -117,6 +118,7 @@ class DamageDegree(HpcsAlgorithm):
                     "GDAL can read.").format(layer.name()))
             a, g = read_raster(layer.source().split("|")[0], 1,
                                name=f"'{layer.name()}' (INDICATORS)")
+            check_raster_values("INDICATORS", a, g)
             if not g.crs_wkt and layer.crs().isValid():
                 from dataclasses import replace
                 g = replace(g, crs_wkt=layer.crs().toWkt())

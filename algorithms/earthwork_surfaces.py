@@ -11,6 +11,8 @@ from qgis.core import (
 )
 
 from ..core import styles
+from ..core.classify import BOUNDARY
+from ..core.grid import require_data
 from ..core.hydrology import receivers_from_codes
 from ..core.surfaces import (DEFAULT_A_MAX, DEFAULT_PERCENTILE, INTERPOLATIONS,
                              earthwork_surfaces)
@@ -188,6 +190,11 @@ class EarthworkSurfaces(HpcsAlgorithm):
         self.require_same_grid(grid, fgrid, "the flow directions")
         cat, kgrid = self.read_raster(parameters, self.CATCHMENTS, context)
         self.require_same_grid(grid, kgrid, "the catchments")
+        area = np.isfinite(classes) & (classes != BOUNDARY)
+        require_data("The DEM (INPUT)", z, area, "the reshaping area (CLASSES other than "
+                     "boundary)", grid.transform)
+        require_data("The flow directions (FLOWDIR)", fd, area, "the reshaping area",
+                     grid.transform)
         rec = receivers_from_codes(flowdir_codes(fd))
         sweeps = self.optional_number(parameters, self.SWEEPS, context)
         method = INTERPOLATIONS[self.parameterAsEnum(parameters, self.INTERPOLATION, context)]

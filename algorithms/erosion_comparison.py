@@ -18,8 +18,9 @@ from qgis.core import (
 from ..core import lem, render, rusle, styles
 from ..core.erosion import MODELS, compare_landforms
 from ..core.errors import InputError
-from ..core.grid import (atomic_output, rasterize_polygons, read_raster, require_metric,
-                         write_raster)
+from ..core.grid import (atomic_output, rasterize_polygons, read_raster, require_data,
+                         require_metric, write_raster)
+from .validation import check_raster_values
 from .base import HpcsAlgorithm
 
 
@@ -181,6 +182,7 @@ class ErosionComparison(HpcsAlgorithm):
                                  "save it as a GeoTIFF and use that file.")
             z, g = read_raster(layer.source().split("|")[0], 1,
                                name=f"'{layer.name()}' (LANDFORMS)")
+            check_raster_values("LANDFORMS", z, g)
             if not g.crs_wkt and layer.crs().isValid():
                 from dataclasses import replace
                 g = replace(g, crs_wkt=layer.crs().toWkt())
@@ -229,6 +231,8 @@ class ErosionComparison(HpcsAlgorithm):
     def run_algorithm(self, parameters, context, feedback):
         forms, grid = self._landforms(parameters, context)
         area = self.polygon_mask(parameters, self.AREA, context, grid)
+        for name, z in forms:
+            require_data(f"Landform '{name}' (LANDFORMS)", z, area, "AREA", grid.transform)
         strips = self._subareas(parameters, context, grid)
         model = MODELS[self.parameterAsEnum(parameters, self.MODEL, context)]
         num = {name: self.parameterAsDouble(parameters, name, context) for name in (

@@ -26,6 +26,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..core.errors import Cancelled
 from ..core.fracture import fracture_network, raster_probability
+from ..core.grid import atomic_output
 from .base import HpcsAlgorithm
 
 #: post-processors must outlive the algorithm instance (QGIS keeps no reference)
@@ -54,7 +55,9 @@ def write_vector_style(dest, kind, crs):
     from qgis.core import QgsVectorLayer
     from qgis.PyQt.QtXml import QDomDocument
     path = str(dest).split("|")[0]
-    if not os.path.isfile(path):
+    # a file destination (written, or staged for the end of the run)
+    if not os.path.splitext(path)[1] or not os.path.isdir(os.path.dirname(
+            os.path.abspath(path))) or ":" in path.split(os.sep)[0]:
         return None
     geom = "LineString" if kind == "traces" else "PointZ"
     layer = QgsVectorLayer(f"{geom}?field=diameter:double", "style", "memory")
@@ -63,7 +66,7 @@ def write_vector_style(dest, kind, crs):
     doc = QDomDocument()
     layer.exportNamedStyle(doc)
     qml = os.path.splitext(path)[0] + ".qml"
-    with open(qml, "w", encoding="utf-8") as fh:
+    with atomic_output(qml, ".qml") as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(doc.toString())
     return qml
 

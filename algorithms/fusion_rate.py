@@ -147,10 +147,6 @@ class FusionRate(HpcsAlgorithm):
             .format(ev.dump_cells, ev.pit_cells, fr.cells.size, fr.rate, frn.rate,
                     ev.threshold, cc.overlap, cc.catchments_landform, cc.catchments_pristine,
                     cc.length_landform, cc.length_pristine))
-        if ev.diagnostics["landform_nodata_in_dump"]:
-            feedback.pushWarning(self.tr(
-                "The landform has no data in {0} dump cell(s); the pre-mining DEM was used "
-                "there.").format(ev.diagnostics["landform_nodata_in_dump"]))
         if math.isnan(cc.overlap):
             feedback.pushWarning(self.tr(
                 "PNL has no channel cell inside the dump at this threshold, so the channel "

@@ -162,6 +162,14 @@ class SubareaDelineation(HpcsAlgorithm):
         if not geoms:
             raise InputError("Parameter MINE_AREA: the polygon layer has no features.")
         area = QgsGeometry.unaryUnion(geoms)
+        parts = area.asGeometryCollection() if area.isMultipart() else [area]
+        if len(parts) > 1:
+            sizes = ", ".join(f"{p.area() / 1e4:.2f}" for p in parts[:6])
+            raise InputError(
+                f"Parameter MINE_AREA: the mine area is {len(parts)} separate pieces (areas "
+                f"{sizes} ha). One strip plan needs one connected pit: run the delineation "
+                "once per piece (select one, then 'Selected features only'), or join the "
+                "pieces into one polygon.")
         xmin, ymin, xmax, ymax = grid.extent
         dem_box = QgsGeometry.fromRect(QgsRectangle(xmin, ymin, xmax, ymax))
         inside = area.intersection(dem_box).area()

@@ -35,8 +35,9 @@ class ChannelNetwork:
         return int(self.links.max()) if self.links.size else 0
 
 
-def choose_threshold(accumulation, method, fixed=None):
-    """The channel threshold (cells) by ``method`` in METHODS."""
+def choose_threshold(accumulation, method, fixed=None, name="CHANNEL_THRESHOLD"):
+    """The channel threshold (cells) by ``method`` in METHODS (``name``: the
+    parameter a fixed threshold came from, for the messages)."""
     a = accumulation[np.isfinite(accumulation)]
     if method == "scaling":
         t, info = th.scaling_break_threshold(a)
@@ -46,6 +47,13 @@ def choose_threshold(accumulation, method, fixed=None):
     if method == "fixed":
         if fixed is None or not np.isfinite(fixed) or fixed < 1:
             raise InputError("The fixed threshold must be a number of cells >= 1.")
+        if a.size and fixed > float(a.max()):
+            what = "ridge" if "RIDGE" in name else "channel"
+            raise InputError(
+                f"The threshold {fixed:g} cells ({name}) is above the largest "
+                f"accumulation of the DEM, {float(a.max()):g} cells, so no cell would be a "
+                f"{what}. Use a smaller threshold (for example 1 % of it, "
+                f"{max(1.0, float(a.max()) / 100):g}), or leave it blank for the automatic one.")
         return float(fixed), {}
     raise InputError(f"Unknown threshold method '{method}'; use one of {METHODS}.")
 
@@ -71,7 +79,7 @@ def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
     progress(45)
     inv = hy.invert_dem(z)
     _, _, _, racc = hy.condition(inv, dx, dy, progress.sub(45, 85))
-    t_ri, info_ri = choose_threshold(racc, method, ridge_threshold)
+    t_ri, info_ri = choose_threshold(racc, method, ridge_threshold, "RIDGE_THRESHOLD")
     channels = valid & (acc >= t_ch)
     ridges = valid & (racc >= t_ri)
     links, catchments = hy.channel_links(rec, channels)

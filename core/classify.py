@@ -35,6 +35,7 @@ import numpy as np
 
 from . import hydrology as hy
 from .errors import InputError, as_progress
+from .grid import require_data
 
 OTHER, FIXED, CONFLUENCE, SEMI_FIXED, WATERSHED, FLOATING, BOUNDARY = 0.0, 1.0, 1.5, 2.0, 3.0, \
     4.0, 5.0
@@ -99,6 +100,7 @@ def classify_cells(z, area, receivers, channels, ridges, progress=None):
     if rec.size != n:
         raise InputError("The flow directions are not on the DEM's grid.")
     valid = np.isfinite(z)
+    require_data("The DEM (INPUT)", z, area, "the reshaping area (AREA)")
     area = np.asarray(area, dtype=bool) & valid
     if not area.any():
         raise InputError("The reshaping area covers no valid cell of the DEM. Check that the "

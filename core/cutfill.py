@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError
+from .grid import require_data
 
 
 @dataclass
@@ -65,7 +66,10 @@ def cut_fill(surface_a, surface_b, cell_area, mask=None, tolerance=0.0):
         raise InputError("The tolerance must be >= 0 m.")
     ok = np.isfinite(a) & np.isfinite(b)
     if mask is not None:
-        ok &= np.asarray(mask, bool)
+        mask = np.asarray(mask, bool)
+        require_data("SURFACE_A", a, mask, "AREA")
+        require_data("SURFACE_B", b, mask, "AREA")
+        ok &= mask
     if not ok.any():
         raise InputError("The two surfaces have no cell with data in common"
                          + (" inside AREA" if mask is not None else "") + ".")

@@ -26,6 +26,7 @@ from scipy import ndimage
 from . import hydrology as hy
 from .channels import choose_threshold
 from .errors import InputError, as_progress
+from .grid import require_data
 
 #: codes of the agreement raster
 AGREE, DIFFER, DUMP = 1, 2, 3
@@ -249,7 +250,9 @@ def evaluate_fusion(pristine, landform, mining, refilling, dx, dy, channel_thres
     hy.check_dem(pristine, "the pre-mining DEM (PNL)")
     dump, pit = dump_and_pit(mining, refilling)
     valid = np.isfinite(pristine)
-    dump &= valid
+    where = "the dump (refilling strips)"
+    require_data("The pre-mining DEM (PRISTINE)", pristine, dump, where)
+    require_data("The landform (LANDFORM)", landform, dump, where)
     if not dump.any():
         raise InputError("No refilling strip covers a valid cell of the pre-mining DEM; "
                          "check the sub-area layer and its CRS.")

@@ -5,7 +5,9 @@ Arrays are float64 with ``nan`` where the raster has no data.  A
 grid: the GDAL geotransform, the CRS as WKT, and the cell sizes in metres.
 """
 import os
+import stat
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -166,22 +168,180 @@ def read_raster(path, band=1, name=None):
     return arr, grid
 
 
+def _umask():
+    """The process umask, read without changing it where Linux allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def output_mode(path):
+    """File mode for an output at ``path``: an existing file's own mode, else
+    0666 less the user's umask (what ``open(path, 'w')`` would give)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+class StagedOutputs:
+    """The outputs of one run: written as temporaries beside their
+    destinations and renamed together by :meth:`commit` once the whole run
+    has succeeded, so a failed or cancelled run never replaces a complete
+    earlier file.  ``committed`` lists the destinations renamed so far."""
+
+    def __init__(self):
+        self.pending = []       # (temporary, destination)
+        self.committed = []
+        self._finish = {}       # temporary -> callable(temporary) run before its rename
+
+    def add(self, tmp, path, finish=None):
+        if finish is not None:
+            self._finish[tmp] = finish
+        # a later write to the same destination replaces the earlier one
+        for i, (old_tmp, old_path) in enumerate(self.pending):
+            if old_path == path:
+                _remove(old_tmp)
+                self.pending[i] = (tmp, path)
+                return
+        self.pending.append((tmp, path))
+
+    def commit(self):
+        while self.pending:
+            tmp, path = self.pending[0]
+            if tmp in self._finish:
+                self._finish.pop(tmp)(tmp)
+            os.replace(tmp, path)
+            self.pending.pop(0)
+            self.committed.append(path)
+
+    def discard(self):
+        for tmp, _ in self.pending:
+            for extra in ("", "-wal", "-shm", "-journal"):
+                _remove(tmp + extra)
+        self.pending = []
+
+    @property
+    def destinations(self):
+        return [p for _, p in self.pending]
+
+
+_STAGE = threading.local()
+
+
+def current_stage():
+    """The :class:`StagedOutputs` of this thread's run (None outside one)."""
+    return getattr(_STAGE, "current", None)
+
+
+def staged_temporary(path, suffix="", finish=None):
+    """A temporary name beside ``path`` whose file the current run commits
+    onto ``path`` at its end (None outside a staged run).  For files another
+    library writes itself (vector layers written by QGIS)."""
+    stage = current_stage()
+    if stage is None:
+        return None
+    path = os.path.abspath(str(path))
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=folder, prefix=".hpcs_tmp_")
+    os.close(fd)
+    os.remove(tmp)                      # the writer creates it
+    stage.add(tmp, path, finish)
+    return tmp
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+@contextmanager
+def staged_outputs():
+    """Context in which every :func:`atomic_output` of this thread is staged
+    (see :class:`StagedOutputs`); the caller commits.  Leaving the context
+    removes the temporaries not committed (on error, cancel or success)."""
+    previous = getattr(_STAGE, "current", None)
+    stage = StagedOutputs()
+    _STAGE.current = stage
+    try:
+        yield stage
+    finally:
+        _STAGE.current = previous
+        stage.discard()
+
+
 @contextmanager
 def atomic_output(path, suffix=""):
     """Yield a temporary file name beside ``path``; on success it is renamed to
-    ``path``, on any error removed, so no half-written output is ever left."""
-    path = str(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    ``path`` (or, inside :func:`staged_outputs`, staged for the run's
+    commit), on any error removed, so no half-written output is ever left.
+    The output gets the user's umask (or the replaced file's mode)."""
+    path = os.path.abspath(str(path))
+    folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
+    mode = output_mode(path)
     fd, tmp = tempfile.mkstemp(suffix=suffix, dir=folder, prefix=".hpcs_tmp_")
     os.close(fd)
     try:
         yield tmp
-        os.replace(tmp, path)
-    except BaseException:
         if os.path.exists(tmp):
-            os.remove(tmp)
+            os.chmod(tmp, mode)
+        stage = getattr(_STAGE, "current", None)
+        if stage is None:
+            os.replace(tmp, path)
+        else:
+            stage.add(tmp, path)
+    except BaseException:
+        _remove(tmp)
         raise
+
+
+#: extensions of the raster outputs (GeoTIFF)
+RASTER_EXTENSIONS = (".tif", ".tiff")
+
+
+def require_data(name, array, mask, area="the area", transform=None):
+    """The nodata rule, the same in every step: inside ``mask`` (the cells a
+    step works on) ``array`` must hold a finite value on every cell.  Stops
+    with the count, the first such cell and how to fix it."""
+    array = np.asarray(array)
+    bad = np.asarray(mask, bool) & ~np.isfinite(array)
+    if not bad.any():
+        return
+    r, c = (int(v) for v in np.argwhere(bad)[0])
+    where = f"row {r}, column {c}"
+    if transform is not None:
+        x0, dx, _, y0, _, dy = transform
+        where += f", x {x0 + (c + 0.5) * dx:.1f}, y {y0 + (r + 0.5) * dy:.1f}"
+    n, total = int(bad.sum()), int(np.count_nonzero(mask))
+    raise InputError(
+        f"{name} has no data (nodata or not a number) on {n} of the {total} cells of {area} "
+        f"(first at {where}). Every cell there needs a value: fill the gaps (Raster > Analysis "
+        "> Fill nodata), or shrink the area so it leaves them out, and run again.")
+
+
+def require_floor_below(dem, floor, mask, area="the mine area"):
+    """The seam floor must lie below the pre-mining surface on every cell of
+    ``mask`` (the same rule in the delineation and every landform builder)."""
+    bad = np.asarray(mask, bool) & (np.asarray(floor) > np.asarray(dem))
+    if not bad.any():
+        return
+    over = float((np.asarray(floor) - np.asarray(dem))[bad].max())
+    raise InputError(
+        f"The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up to {over:.2f} m "
+        f"in {int(bad.sum())} of the {int(np.count_nonzero(mask))} cells of {area}. FLOOR is "
+        "the elevation (m, same datum as the DEM) of the lowest minable seam floor, so it must "
+        "lie below the surface; check that it is an elevation, not a depth.")
 
 
 _GDAL_TYPES = {

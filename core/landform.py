@@ -17,6 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from .errors import InputError
+from .grid import require_data, require_floor_below
 
 #: default wall angles of the final pit (degrees): working side, end walls, dump side
 PIT_ANGLES = (20.0, 13.0, 8.0)
@@ -390,17 +391,13 @@ def prepare_plan(dem_or, floor, mining, refilling):
         raise InputError("No refilling strip covers a cell of the DEM; nothing to build.")
     check_inside("The pre-mining DEM (INPUT)", dem_or, mine)
     check_inside("The seam floor (FLOOR)", floor, mine)
+    require_floor_below(dem_or, floor, mine, "the mine area (mined and refilled strips)")
     return dem_or, floor, mining, refilling, dump, pit, mine
 
 
 def check_inside(name, array, mask):
     """Stop when ``array`` has no data on a cell of ``mask``."""
-    bad = mask & ~np.isfinite(array)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise InputError(f"{name} has no data on {int(bad.sum())} cell(s) of the mine area "
-                         f"(first at row {r}, column {c}); it must cover every mined or "
-                         "refilled cell.")
+    require_data(name, array, mask, "the mine area (mined and refilled strips)")
 
 
 def seam_pairs(labels, mask=None):

@@ -222,7 +222,8 @@ def _diffusion_links(valid, fixed):
     return hx, hy
 
 
-def diffuse(h, dx, dy, diffusivity, dt, valid, fixed, links=None, flux_x=None, flux_y=None):
+def diffuse(h, dx, dy, diffusivity, dt, valid, fixed, links=None, flux_x=None, flux_y=None,
+            check=None):
     """Linear hillslope diffusion dh/dt = D laplacian(h), explicit in time.
 
     Fluxes live on the 4-neighbour links (q = -D dh/ds, staggered grid as
@@ -230,7 +231,7 @@ def diffuse(h, dx, dy, diffusivity, dt, valid, fixed, links=None, flux_x=None, f
     Sub-steps of ``DIFFUSION_CFL * min(dx, dy)^2 / D`` and one remainder.
     ``flux_x`` / ``flux_y`` (optional) accumulate the volume moved across
     each link (m^3, positive east / south) for the budget.  ``h`` is 2-D and
-    modified in place.
+    modified in place.  ``check()`` (optional) is called every sub-step (cancel).
     """
     if diffusivity <= 0 or dt <= 0:
         return h
@@ -247,6 +248,8 @@ def diffuse(h, dx, dy, diffusivity, dt, valid, fixed, links=None, flux_x=None, f
         steps.append(extra)
     div = np.zeros_like(h)
     for ts in steps:
+        if check is not None:
+            check()
         qx = np.where(hx, -diffusivity * (h[:, 1:] - h[:, :-1]) / dx, 0.0)   # m^2/yr, eastward
         qy = np.where(hy, -diffusivity * (h[1:, :] - h[:-1, :]) / dy, 0.0)   # southward
         div[...] = 0.0
@@ -342,7 +345,9 @@ def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
         ts = min(dt, years - t)
         hf = h.ravel()
         filled = fill_depressions(h)
+        progress.check()
         rec, _ = flow_directions(filled, dx, dy)
+        progress.check()
         rec[fixed.ravel()] = size
         q = accumulate(rec, rf * cell_area)              # m^3/yr
         length = downstream_distance(rec, dx, dy, shape)
@@ -379,7 +384,8 @@ def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
             inn = ~reg & free.ravel() & recin
             exported[key] += float(qs[out].sum() - qs[inn].sum())
         hb = h.copy()
-        diffuse(h, dx, dy, diffusivity, ts, valid, fixed, links, flux_x, flux_y)
+        diffuse(h, dx, dy, diffusivity, ts, valid, fixed, links, flux_x, flux_y,
+                check=progress.check)
         dif += (h - hb).ravel()
         t += ts
         progress(100.0 * (step + 1) / nsteps)

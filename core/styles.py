@@ -78,8 +78,9 @@ def write_style(raster_path, qml_text):
     """Write the QML beside the raster (same name, .qml)."""
     if not raster_path:
         return None
+    from .grid import atomic_output
     path = os.path.splitext(str(raster_path))[0] + ".qml"
-    with open(path, "w", encoding="utf-8") as fh:
+    with atomic_output(path, ".qml") as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(qml_text)
     return path
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InputError, as_progress
+from .grid import require_data, require_floor_below
 
 KINDS = ("mining", "refilling")
 
@@ -233,10 +234,7 @@ def check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask):
              "(SURFACE_MAX)", dem_max), ("the minimum-earthwork surface (SURFACE_MIN)", dem_min),
              ("the seam floor (FLOOR)", floor), ("the coal thickness (THICKNESS)", thickness))
     for label, arr in names:
-        bad = int((~np.isfinite(np.asarray(arr)[mask])).sum())
-        if bad:
-            raise InputError(f"{label[0].upper()}{label[1:]} has no data in {bad} of the {n} "
-                             "cells of the mine area; fill the gaps or shrink the mine area.")
+        require_data(f"{label[0].upper()}{label[1:]}", arr, mask, "the mine area (MINE_AREA)")
     z, zx, zn, h, th = (np.asarray(a, float)[mask] for a in (dem_or, dem_max, dem_min, floor,
                                                             thickness))
 
@@ -244,13 +242,7 @@ def check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask):
         cnt = int(bad.sum())
         return f"{what} in {cnt} of the {n} cells of the mine area. {fix}"
 
-    above = h > z
-    if above.any():
-        raise InputError(report(above, "The seam floor (FLOOR) is above the pre-mining surface "
-                                f"(INPUT) by up to {float((h - z).max()):.2f} m",
-                                "FLOOR is the elevation (m, same datum as the DEM) of the lowest "
-                                "minable seam floor, so it must lie below the surface; check "
-                                "that it is an elevation, not a depth."))
+    require_floor_below(z, h, np.ones(z.shape, bool))
     neg = th < 0
     if neg.any():
         raise InputError(report(neg, f"The coal thickness (THICKNESS) is negative (down to "
@@ -674,6 +666,13 @@ def _auto_pit_length(frame, width, safe):
     """Smallest pit length P with P - w_n >= L_tn in every period of the
     original plan (the gap of period n is P minus its strip width w_n)."""
     S, W = frame.length, float(width)
+    if W + safe.tracking >= S:
+        raise InputError(
+            f"The shortest pit, STRIP_WIDTH ({W:g} m) plus TRACKING_DISTANCE "
+            f"({safe.tracking:g} m), is not shorter than the mine area along the mining "
+            f"direction ({S:.1f} m), so no strip is left to mine. Use narrower strips (a few "
+            f"per cent of the length, {S / 50:.0f} to {S / 5:.0f} m) or a shorter tracking "
+            "distance.")
 
     def short(P):
         f, m = original_edges(S, W, P)
@@ -711,6 +710,32 @@ def _feasibility(total_g, total_lo, total_hi, k):
         f"can take, sum V_fmax = {total_hi:,.0f} m3 (eq. 7, SURFACE_MAX down to FLOOR). Why: "
         "the highest acceptable landform has less room than the spoil. Fix: raise SURFACE_MAX, "
         "lower K, or lengthen the pit (PIT_LENGTH) so less spoil is placed.")
+
+
+#: the most periods (strips) one plan may have
+MAX_PERIODS = 2000
+
+
+def check_strip_width(width, length, cell):
+    """STRIP_WIDTH against the mine's length along the mining direction and
+    the cell size: at least one cell wide, shorter than the mine, at most
+    MAX_PERIODS strips."""
+    if width < cell:
+        raise InputError(
+            f"Parameter STRIP_WIDTH = {width:g} m is narrower than one cell ({cell:g} m): "
+            "strips would hold no cell centre. Use at least one cell, typically 5 to 20 "
+            f"cells ({5 * cell:g} to {20 * cell:g} m).")
+    if width >= length:
+        raise InputError(
+            f"Parameter STRIP_WIDTH = {width:g} m is not shorter than the mine area along the "
+            f"mining direction ({length:.1f} m), so the plan has no strip to refill. Use a "
+            f"width of a few per cent of that length ({length / 50:.0f} to {length / 5:.0f} m"
+            "), or check DIRECTION.")
+    if length / width > MAX_PERIODS:
+        raise InputError(
+            f"Parameter STRIP_WIDTH = {width:g} m cuts the {length:.1f} m long mine into "
+            f"{length / width:,.0f} periods (at most {MAX_PERIODS}); use at least "
+            f"{length / MAX_PERIODS:.1f} m.")
 
 
 def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimuth=270.0,
@@ -752,6 +777,7 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
     W = float(strip_width)
     if not W > 0:
         raise InputError("The strip width must be > 0 m.")
+    check_strip_width(W, frame.length, min(frame.dx, frame.dy))
     auto = pit_length is None or not np.isfinite(pit_length) or pit_length <= 0
     P = _auto_pit_length(frame, W, safe) if auto else float(pit_length)
     f, m = original_edges(frame.length, W, P)

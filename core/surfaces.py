@@ -352,6 +352,8 @@ def fuzzy_interpolation(surface, free, n, progress=None):
         np.copyto(xv, s, where=f)
         if k % every == 0:
             progress(100.0 * k / n)
+        else:
+            progress.check()
     x[f] = xv[f]
     out[sl] = x
     progress(100)

@@ -1,0 +1,462 @@
+"""The checks every HPCS Landform algorithm runs before any computation.
+
+:func:`validate` is called by ``HpcsAlgorithm.processAlgorithm`` (and, for
+the cheap checks, by ``checkParameterValues``, so the dialog and
+``qgis_process`` refuse a bad destination before the run starts).  Each check
+is a rule on a *kind* of parameter, not on one algorithm:
+
+* destinations (raster, file, folder, vector sink): a supported extension;
+  the folder exists or can be created, is writable and is not a system
+  folder (/proc, /sys, /dev); the path is not an existing folder (a folder
+  output not an existing file); no two outputs and no output and input on
+  one path;
+* raster inputs: a CRS (a raster without one is said in the log and taken
+  in the DEM's units) and one CRS for all of them;
+* polygon inputs: polygon geometries only, every one valid (as QGIS's own
+  tools, the fix is Vector geometry > Fix geometries);
+* numbers that imply unbounded work: an upper bound naming the parameter,
+  what the value implies and a sensible range (:data:`LIMITS`).
+
+The value rules of rasters (ESRI codes, 0/1 masks, undeclared nodata such
+as 1e30) run where the raster is read, ``HpcsAlgorithm.read_raster``,
+through :func:`check_raster_values`; the nodata rule inside an area is
+``core.grid.require_data``.
+"""
+import math
+import os
+import re
+
+import numpy as np
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterVectorDestination,
+    QgsWkbTypes,
+)
+
+from ..core.errors import InputError
+from ..core.grid import RASTER_EXTENSIONS, crs_description
+
+#: folders no output may go to
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+#: finite raster values at or beyond this magnitude are undeclared nodata
+#: (1e30, -3.4e38 ...): no input of this plugin holds such a number
+HUGE = 1e20
+#: ESRI D8 codes (0 = drains out of the grid)
+ESRI_CODES = (0, 1, 2, 4, 8, 16, 32, 64, 128)
+#: raster parameters holding D8 codes / 0-1 masks / values in [0, 1]
+FLOWDIR_PARAMETERS = ("FLOWDIR",)
+MASK_PARAMETERS = ("CHANNELS", "RIDGES")
+FRACTION_PARAMETERS = ("PROBABILITY",)
+
+
+def _temporary(value):
+    text = str(value or "").strip()
+    return not text or text == QgsProcessing.TEMPORARY_OUTPUT or text.startswith("memory:")
+
+
+def _path_of(text):
+    """The file path of a layer source ('path|layername=x' -> 'path')."""
+    text = str(text or "").split("|")[0].strip()
+    if text.lower().startswith("ogr:"):
+        return ""
+    return text
+
+
+def _extensions_of_filter(file_filter):
+    """['.csv', ...] from a Qt file filter such as 'CSV files (*.csv)'."""
+    exts = re.findall(r"\*(\.[A-Za-z0-9_.]+)", file_filter or "")
+    return [e.lower() for e in exts]
+
+
+def destination_path(alg, definition, parameters, context):
+    """The path a destination parameter will be written to ('' = not written
+    or not a file: a temporary or memory layer, a database URI).  A temporary
+    output is not resolved (each call would name a new temporary file and, in
+    the dialog, queue it for loading)."""
+    name = definition.name()
+    raw = parameters.get(name)
+    if raw is None:
+        return ""
+    sink = getattr(raw, "sink", None)
+    static = sink.staticValue() if sink is not None else raw
+    if hasattr(static, "staticValue"):          # a QgsProperty
+        static = static.staticValue()
+    if not isinstance(static, str) or _temporary(static):
+        return ""          # temporary, memory, or decided by an expression at run time
+    if isinstance(definition, QgsProcessingParameterRasterDestination):
+        return alg.parameterAsOutputLayer(parameters, name, context) or ""
+    if isinstance(definition, (QgsProcessingParameterFileDestination,
+                               QgsProcessingParameterFolderDestination)):
+        return alg.parameterAsFileOutput(parameters, name, context) or ""
+    if isinstance(definition, (QgsProcessingParameterFeatureSink,
+                               QgsProcessingParameterVectorDestination)):
+        return _path_of(static)
+    return ""
+
+
+def _folder_problem(folder):
+    """Why files cannot be written in ``folder`` (None when they can)."""
+    probe = folder
+    while probe and not os.path.lexists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if os.path.exists(probe) and not os.path.isdir(probe):
+        return f"'{probe}' is an existing file, not a folder"
+    if not os.path.isdir(probe):
+        return f"the folder '{folder}' does not exist"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"the folder '{probe}' is not writable"
+    return None
+
+
+def _system(path):
+    return any(path == f or path.startswith(f + os.sep) for f in SYSTEM_FOLDERS)
+
+
+def check_destination(definition, path):
+    """Stop unless an output can be written at ``path``."""
+    name = definition.name()
+    path = os.path.abspath(os.path.expanduser(path))
+    how = "Choose another file or folder you can write to and run again."
+    if _system(os.path.realpath(path)):
+        raise InputError(f"Output {name}: '{path}' is in a system folder "
+                         f"({', '.join(SYSTEM_FOLDERS)}); no output can be written there. {how}")
+    if isinstance(definition, QgsProcessingParameterFolderDestination):
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise InputError(f"Output {name}: '{path}' is an existing file, not a folder. "
+                             "Give the name of a folder (new or existing).")
+        problem = _folder_problem(path)
+        if problem:
+            raise InputError(f"Output {name}: cannot write into '{path}': {problem}. {how}")
+        return path
+    if os.path.isdir(path):
+        raise InputError(f"Output {name}: '{path}' is an existing folder; give a file name "
+                         f"inside it (for example '{os.path.join(path, name.lower())}"
+                         f"{_default_extension(definition)}').")
+    ext = os.path.splitext(path)[1].lower()
+    allowed = _allowed_extensions(definition)
+    if allowed and ext not in allowed:
+        raise InputError(f"Output {name}: '{os.path.basename(path)}' has the extension "
+                         f"'{ext or '(none)'}'; this output can be written as "
+                         f"{', '.join(allowed)} only. Change the file name.")
+    problem = _folder_problem(os.path.dirname(path))
+    if problem:
+        raise InputError(f"Output {name}: cannot write '{path}': {problem}. {how}")
+    return path
+
+
+def _allowed_extensions(definition):
+    if isinstance(definition, QgsProcessingParameterRasterDestination):
+        return list(RASTER_EXTENSIONS)
+    if isinstance(definition, QgsProcessingParameterFileDestination):
+        return _extensions_of_filter(definition.fileFilter())
+    if isinstance(definition, (QgsProcessingParameterFeatureSink,
+                               QgsProcessingParameterVectorDestination)):
+        return ["." + e.lower() for e in definition.supportedOutputVectorLayerExtensions()]
+    return []
+
+
+def _default_extension(definition):
+    allowed = _allowed_extensions(definition)
+    return allowed[0] if allowed else ""
+
+
+def input_paths(alg, parameters, context):
+    """{real path: parameter name} of every file-backed input."""
+    out = {}
+
+    def add(source, name):
+        path = _path_of(source)
+        if path and os.path.exists(path):
+            out.setdefault(os.path.realpath(path), name)
+
+    for d in alg.parameterDefinitions():
+        name = d.name()
+        if parameters.get(name) in (None, ""):
+            continue
+        try:
+            if isinstance(d, QgsProcessingParameterRasterLayer):
+                layer = alg.parameterAsRasterLayer(parameters, name, context)
+                if layer is not None:
+                    add(layer.source(), name)
+            elif isinstance(d, QgsProcessingParameterFeatureSource):
+                layer = alg.parameterAsVectorLayer(parameters, name, context)
+                if layer is not None:
+                    add(layer.source(), name)
+            elif isinstance(d, QgsProcessingParameterMultipleLayers):
+                for layer in alg.parameterAsLayerList(parameters, name, context):
+                    add(layer.source(), name)
+            elif isinstance(d, QgsProcessingParameterFile):
+                add(alg.parameterAsFile(parameters, name, context), name)
+        except Exception:   # an unreadable input is reported by its own reader
+            continue
+    return out
+
+
+def check_outputs(alg, parameters, context):
+    """Every destination writable, supported, and on a path of its own.
+    Returns {parameter name: absolute path} of the file outputs."""
+    inputs = input_paths(alg, parameters, context)
+    seen, paths = {}, {}
+    for d in alg.destinationParameterDefinitions():
+        path = destination_path(alg, d, parameters, context)
+        if not path:
+            continue
+        path = check_destination(d, path)
+        real = os.path.realpath(path)
+        if real in inputs:
+            raise InputError(f"Output {d.name()} is the input {inputs[real]} ('{path}'); "
+                             "writing it would destroy the input. Give the output another "
+                             "name.")
+        if real in seen:
+            raise InputError(f"Outputs {seen[real]} and {d.name()} are both '{path}'; one "
+                             "would overwrite the other. Give each output its own file name.")
+        seen[real] = d.name()
+        paths[d.name()] = path
+    return paths
+
+
+# --- inputs --------------------------------------------------------------
+
+def check_raster_crs(alg, parameters, context, feedback=None):
+    """One CRS for every raster input; a raster without CRS is said in the log."""
+    crs = []
+    for d in alg.parameterDefinitions():
+        name = d.name()
+        if parameters.get(name) in (None, ""):
+            continue
+        layers = []
+        try:
+            if isinstance(d, QgsProcessingParameterRasterLayer):
+                layer = alg.parameterAsRasterLayer(parameters, name, context)
+                layers = [layer] if layer is not None else []
+            elif isinstance(d, QgsProcessingParameterMultipleLayers) and \
+                    d.layerType() == QgsProcessing.TypeRaster:
+                layers = alg.parameterAsLayerList(parameters, name, context)
+        except Exception:
+            continue
+        for layer in layers:
+            if not layer.isValid():
+                continue
+            if not layer.crs().isValid():
+                if feedback is not None:
+                    feedback.pushWarning(
+                        f"{name}: '{layer.name()}' has no CRS; its cells are taken as metres "
+                        "in the CRS of the other inputs. Set its CRS (Raster > Projections > "
+                        "Assign Projection) to be sure.")
+                continue
+            crs.append((name, layer))
+    if len(crs) < 2:
+        return
+    ref_name, ref = crs[0]
+    for name, layer in crs[1:]:
+        if layer.crs() != ref.crs():
+            raise InputError(
+                f"{name} ('{layer.name()}') is not on the same grid as {ref_name} "
+                f"('{ref.name()}'): it is in {crs_description(layer.crs().toWkt())}, "
+                f"{ref_name} in {crs_description(ref.crs().toWkt())}. All "
+                "rasters must share one grid: reproject it onto the DEM's grid (Raster > "
+                "Projections > Warp, with the DEM's CRS, extent and cell size) and run again.")
+
+
+def polygon_parameters(alg):
+    """Names of the feature-source parameters declared polygon-only."""
+    out = []
+    for d in alg.parameterDefinitions():
+        if isinstance(d, QgsProcessingParameterFeatureSource) and \
+                list(d.dataTypes()) == [QgsProcessing.TypeVectorPolygon]:
+            out.append(d.name())
+    return out
+
+
+def check_polygons(alg, parameters, context):
+    """Polygon-only parameters hold valid polygons."""
+    for name in polygon_parameters(alg):
+        if parameters.get(name) in (None, ""):
+            continue
+        source = alg.parameterAsSource(parameters, name, context)
+        if source is None:
+            continue
+        gtype = QgsWkbTypes.geometryType(source.wkbType())
+        if gtype not in (QgsWkbTypes.PolygonGeometry, QgsWkbTypes.UnknownGeometry):
+            raise InputError(
+                f"Parameter {name}: the layer holds {QgsWkbTypes.geometryDisplayString(gtype)}"
+                " geometries; a polygon layer is needed (draw the area as a polygon, or "
+                "buffer the lines or points: Vector geometry > Buffer).")
+        for feature in source.getFeatures():
+            geom = feature.geometry()
+            if geom is None or geom.isEmpty():
+                continue
+            if QgsWkbTypes.geometryType(geom.wkbType()) != QgsWkbTypes.PolygonGeometry:
+                raise InputError(
+                    f"Parameter {name}: feature {feature.id()} is a "
+                    f"{QgsWkbTypes.displayString(geom.wkbType())}, not a polygon; the layer "
+                    "must hold polygons only.")
+            if not geom.isGeosValid():
+                errors = geom.validateGeometry()
+                where = ""
+                what = "an invalid geometry"
+                if errors:
+                    what = errors[0].what()
+                    if errors[0].hasWhere():
+                        p = errors[0].where()
+                        where = f" at ({p.x():.2f}, {p.y():.2f})"
+                raise InputError(
+                    f"Parameter {name}: feature {feature.id()} is not a valid polygon "
+                    f"({what}{where}). Repair the layer with Vector geometry > Fix geometries "
+                    "(native:fixgeometries), check the result, and run again with it.")
+
+
+# --- limits --------------------------------------------------------------
+
+def _number(alg, parameters, name, context):
+    """The number a parameter will run with (its default when not given;
+    None when blank or not finite)."""
+    raw = parameters.get(name)
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    definition = alg.parameterDefinition(name)
+    if raw is None and (definition is None or definition.defaultValue() is None):
+        return None
+    value = alg.parameterAsDouble(parameters, name, context)
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+#: upper bounds on numbers that imply unbounded work: name -> (largest value,
+#: what the value implies, the sensible range)
+LIMITS = {
+    "SWEEPS": (100000, "passes of the 3 x 3 mean over every free cell",
+               "1 to 100000 (the paper's rule gives a few hundred; for a fully converged "
+               "surface choose the 'converged' interpolation instead)"),
+    "YEARS": (1000, "years of erosion extrapolated from models calibrated on annual "
+              "rates and decades of landscape evolution",
+              "1 to 1000 years (the design horizon of a reclaimed dump)"),
+}
+
+#: the most explicit diffusion sub-steps (over all time steps) a run may need
+MAX_DIFFUSION_SUBSTEPS = 20000
+
+
+def check_limits(alg, parameters, context, cell_size=None):
+    """Upper bounds on numbers whose work grows without limit."""
+    names = {d.name() for d in alg.parameterDefinitions()}
+    for name, (largest, implies, sensible) in LIMITS.items():
+        if name not in names:
+            continue
+        value = _number(alg, parameters, name, context)
+        if value is not None and value > largest:
+            raise InputError(f"Parameter {name} = {value:g} implies {value:g} {implies}; "
+                             f"that is beyond any useful run. Use {sensible}.")
+    if "DIFFUSIVITY" in names and "YEARS" in names and cell_size:
+        from ..core.lem import DIFFUSION_CFL
+        d = _number(alg, parameters, "DIFFUSIVITY", context)
+        years = _number(alg, parameters, "YEARS", context)
+        if d and years and d > 0:
+            steps = years * d / (DIFFUSION_CFL * cell_size ** 2)
+            if steps > MAX_DIFFUSION_SUBSTEPS:
+                largest = MAX_DIFFUSION_SUBSTEPS * DIFFUSION_CFL * cell_size ** 2 / years
+                raise InputError(
+                    f"Parameter DIFFUSIVITY = {d:g} m2/yr on {cell_size:g} m cells over "
+                    f"{years:g} years implies {steps:,.0f} explicit diffusion sub-steps "
+                    f"(stable step {DIFFUSION_CFL:g} x cell^2 / D). Hillslope diffusivities "
+                    f"of soil are 0.001 to 0.1 m2/yr; use at most {largest:.3g} m2/yr here, "
+                    "or a coarser grid.")
+    if "STRIP_WIDTH" in names and cell_size:
+        width = _number(alg, parameters, "STRIP_WIDTH", context)
+        if width is not None and width < cell_size:
+            raise InputError(
+                f"Parameter STRIP_WIDTH = {width:g} m is narrower than one cell of the DEM "
+                f"({cell_size:g} m): a strip would hold no cell centre and the plan would need "
+                "one period per fraction of a cell. Use a width of at least one cell, "
+                f"typically 5 to 20 cells ({5 * cell_size:g} to {20 * cell_size:g} m here).")
+
+
+def reference_cell_size(alg, parameters, context):
+    """The cell size (m) of the first raster input, None when there is none."""
+    for d in alg.parameterDefinitions():
+        if parameters.get(d.name()) in (None, ""):
+            continue
+        try:
+            if isinstance(d, QgsProcessingParameterRasterLayer):
+                layer = alg.parameterAsRasterLayer(parameters, d.name(), context)
+            elif isinstance(d, QgsProcessingParameterMultipleLayers) and \
+                    d.layerType() == QgsProcessing.TypeRaster:
+                layers = alg.parameterAsLayerList(parameters, d.name(), context)
+                layer = layers[0] if layers else None
+            else:
+                continue
+        except Exception:
+            continue
+        if layer is not None and layer.isValid():
+            return min(abs(layer.rasterUnitsPerPixelX()), abs(layer.rasterUnitsPerPixelY()))
+    return None
+
+
+def validate(alg, parameters, context, feedback=None):
+    """Every check of this module, before any computation.  Returns the
+    {name: path} of the file outputs."""
+    paths = check_outputs(alg, parameters, context)
+    check_raster_crs(alg, parameters, context, feedback)
+    check_polygons(alg, parameters, context)
+    check_limits(alg, parameters, context, reference_cell_size(alg, parameters, context))
+    return paths
+
+
+# --- raster values (run where each raster is read) ------------------------
+
+def _first(bad, grid):
+    r, c = (int(v) for v in np.argwhere(bad)[0])
+    x0, dx, _, y0, _, dy = grid.transform
+    return f"row {r}, column {c}, x {x0 + (c + 0.5) * dx:.1f}, y {y0 + (r + 0.5) * dy:.1f}"
+
+
+def check_raster_values(name, array, grid):
+    """Value rules of a raster parameter: no undeclared nodata (|v| >= 1e20)
+    anywhere; ESRI D8 codes in FLOWDIR; 0/1 in CHANNELS and RIDGES; [0, 1] in
+    PROBABILITY.  Nodata (nan) is allowed here; inside an area
+    ``core.grid.require_data`` decides."""
+    label = grid.name or name
+    finite = np.isfinite(array)
+    huge = finite & (np.abs(array) >= HUGE)
+    if huge.any():
+        v = float(array[huge][0])
+        raise InputError(
+            f"{label} holds {int(huge.sum())} cell(s) of {v:g} (first at {_first(huge, grid)}):"
+            " a nodata value that the raster does not declare. Declare it (Raster > Conversion"
+            f" > Translate with 'Assign a specified nodata value' = {v:g}, or the layer's "
+            "Properties > Transparency) and run again.")
+    if name in FLOWDIR_PARAMETERS:
+        bad = finite & ~np.isin(array, ESRI_CODES)
+        if bad.any():
+            vals = ", ".join(f"{v:g}" for v in np.unique(array[bad])[:4])
+            raise InputError(
+                f"{label} holds {vals} ... on {int(bad.sum())} cell(s) (first at "
+                f"{_first(bad, grid)}), which are not ESRI D8 codes (0, 1, 2, 4, ..., 128). "
+                "Use the flow directions written by 'Channel and ridge extraction' "
+                "(OUTPUT_FLOWDIR), not a DEM or another raster.")
+    if name in MASK_PARAMETERS:
+        bad = finite & (array != 0) & (array != 1)
+        if bad.any():
+            vals = ", ".join(f"{v:g}" for v in np.unique(array[bad])[:4])
+            raise InputError(
+                f"{label} holds {vals} ... on {int(bad.sum())} cell(s) (first at "
+                f"{_first(bad, grid)}); it must be a 0/1 mask (1 = {name.lower()[:-1]} "
+                f"cell). Use the {name} output of 'Channel and ridge extraction'.")
+    if name in FRACTION_PARAMETERS:
+        bad = finite & ((array < 0) | (array > 1))
+        if bad.any():
+            raise InputError(
+                f"{label} holds values from {float(np.nanmin(array)):g} to "
+                f"{float(np.nanmax(array)):g} ({int(bad.sum())} cell(s) outside [0, 1], first "
+                f"at {_first(bad, grid)}); a probability must lie in [0, 1]. Rescale it "
+                "(Raster calculator) and run again.")
