@@ -4,6 +4,14 @@
   <context>
     <name>ChannelExtraction</name>
     <message>
+      <source>No channel break found: the log-log slopes of D(T) only steepen with T, so Otsu's split is not a hillslope/channel break; check the channels on a hillshade or use 'Fixed'.</source>
+      <translation>未找到水文沟道断点：D(T) 的双对数斜率只随 T 增大而变陡，因此 OTSU 划分并非坡面/水文沟道断点；请在山体阴影图上检查水文沟道，或采用“固定值”。</translation>
+    </message>
+    <message>
+      <source>No ridge break found: the log-log slopes of D(T) only steepen with T, so Otsu's split is not a hillslope/ridge break; check the ridges on a hillshade or use 'Fixed'.</source>
+      <translation>未找到分水岭断点：D(T) 的双对数斜率只随 T 增大而变陡，因此 OTSU 划分并非坡面/分水岭断点；请在山体阴影图上检查分水岭，或采用“固定值”。</translation>
+    </message>
+    <message>
       <source>DEM (elevation in metres, projected CRS)</source>
       <translation>DEM（高程，单位 m，投影坐标系）</translation>
     </message>
@@ -59,23 +67,23 @@ The DEM (elevations in metres, projected CRS in metres) is depression-filled (pr
 Channels are the cells whose flow accumulation (cells, the cell itself included) reaches the channel threshold; ridges are the channels of the inverted DEM (max - z) with their own threshold.
 
 Threshold method:
-- Otsu (scaling break), the paper's: channel density D(T) is computed for thresholds T on a geometric series; log D against log T has a hillslope regime and a fractal channel regime, and Otsu's criterion splits the local log-log slopes into the two regimes. The threshold is the break.
+- Otsu (scaling break), the paper's: channel density D(T) is computed for thresholds T on a geometric series (10 a decade, from 5 cells to 0.003 x the largest contributing area, so the same areas at any cell size); log D against log T has a steeper hillslope regime and a shallower fractal channel regime, and Otsu's criterion splits the local log-log slopes (fitted over 0.2 decade either side) into the two regimes. The threshold is the break, a contributing area of the terrain.
 - Otsu (histogram): Otsu's threshold on the histogram of log accumulation.
 - Fixed: the two thresholds given below, in cells.
 
 Outputs: the filled DEM, flow directions in ESRI codes (1 E, 2 SE, 4 S, 8 SW, 16 W, 32 NW, 64 N, 128 NE, 0 drains out of the grid), accumulation, channel and ridge masks (1/0), and catchments (one id per channel link; every cell carries the id of the link it drains to, 0 if it leaves the grid before reaching a channel). The thresholds used are reported as numbers.</source>
-      <translation>提取 DEM 的径流沟道（水文沟道）与分水岭，即 HPCS 模型的第一步（Xia 等，2023，第 1.1.2 节）。
+      <translation>提取 DEM 的径流水文沟道与分水岭（分水线），这是 HPCS 模型的第一步（Xia 等，2023，第 1.1.2 节）。
 
-DEM（高程单位 m，米制投影坐标系）先经填洼处理（优先洪泛溢出面），再为平地赋予排水坡度（Barnes 等，2014），每个栅格流向最陡的 D8 邻域（落差 / 距离，按实际栅格宽度与高度计算；坡度相同时按 E、SE、S、SW、W、NW、N、NE 的顺序取第一个）。边缘栅格及与无数据栅格相邻的栅格流出网格。
+DEM（高程单位 m，米制投影坐标系）经填洼（优先洪泛溢出面），平坦区赋予排水坡度（Barnes 等，2014），每个栅格流向其最陡的 D8 邻域栅格（落差 / 距离，采用实际栅格宽度与高度；坡度相同时取 E、SE、S、SW、W、NW、N、NE 中的第一个）。边缘栅格及与无数据相邻的栅格流出网格。
 
-水文沟道为汇流累积量（栅格数，含自身）达到水文沟道阈值的栅格；分水岭为反转 DEM（max - z）上的沟道，采用单独的阈值。
+水文沟道为汇流累积量（栅格数，含栅格自身）达到水文沟道阈值的栅格；分水岭为反转 DEM（max - z）的水文沟道，采用其自身的阈值。
 
 阈值方法：
-- OTSU 法（尺度断点），即论文方法：在几何级数的阈值 T 上计算沟道密度 D(T)；log D 与 log T 的关系包含坡面区段与分形沟道区段，以 OTSU 准则将局部双对数斜率划分为这两个区段，断点即为阈值。
+- OTSU 法（尺度断点），即论文方法：对按几何级数取值的阈值 T（每个数量级 10 个，从 5 个栅格到最大汇水面积的 0.003 倍，因此在任何栅格尺寸下对应相同的面积）计算沟道密度 D(T)；log D 对 log T 呈现较陡的坡面段与较缓的分形沟道段，OTSU 准则将局部双对数斜率（在两侧各 0.2 个数量级范围内拟合）划分为这两段。阈值即该断点，是地形的一个汇水面积。
 - OTSU 法（直方图）：对汇流累积量对数的直方图求 OTSU 阈值。
-- 固定值：采用下方给定的两个阈值（栅格数）。
+- 固定值：采用下面给出的两个阈值，以栅格数计。
 
-输出：填洼 DEM、ESRI 编码的流向（1 E，2 SE，4 S，8 SW，16 W，32 NW，64 N，128 NE，0 流出网格）、汇流累积量、水文沟道与分水岭掩膜（1/0），以及汇水子区（每条沟道段一个编号；每个栅格取其所汇入沟道段的编号，在到达沟道前流出网格的栅格为 0）。所采用的阈值以数值输出。</translation>
+输出：填洼 DEM、ESRI 编码的流向（1 E、2 SE、4 S、8 SW、16 W、32 NW、64 N、128 NE，0 流出网格）、汇流累积量、水文沟道与分水岭掩膜（1/0），以及汇水子区（每个沟道段一个编号；每个栅格取其所汇入沟道段的编号，在到达水文沟道前流出网格者为 0）。采用的阈值以数值输出。</translation>
     </message>
     <message>
       <source>Otsu (scaling break)</source>
@@ -284,6 +292,10 @@ Output: the class raster (Float32, styled with the class names) and the number o
       <translation>“土壤水蚀对比”的侵蚀表（CSV；可选，代替侵蚀模拟）</translation>
     </message>
     <message>
+      <source>Platform level per strip of the traditional landform (CSV: period, level_m; optional)</source>
+      <translation>传统地貌逐条带的平台高程（CSV：period、level_m；可选）</translation>
+    </message>
+    <message>
       <source>Comparison report</source>
       <translation>对比报告</translation>
     </message>
@@ -302,6 +314,10 @@ Output: the class raster (Float32, styled with the class names) and the number o
     <message>
       <source>The sub-area layer has no fields v_supply, v_fmin and v_fmax: the volumes section is left out.</source>
       <translation>子区图层没有 v_supply、v_fmin 和 v_fmax 字段：报告中省略土方量部分。</translation>
+    </message>
+    <message>
+      <source>Taken from the evaluation steps: {0}</source>
+      <translation>取自评价步骤：{0}</translation>
     </message>
     <message>
       <source>Landform {0}: {1} plan</source>
@@ -324,16 +340,24 @@ Which plan each landform uses: a layer with both plans (field plan = original / 
 
 Criteria (computed by the plugin's evaluation algorithms' functions): mean Horn slope over the evaluation area (lower is better); fusion rate and fusion rate without the pit (higher); channel overlap with PNL in the dump (higher; channels = accumulation &gt;= CHANNEL_THRESHOLD cells, blank = OTSU threshold of PNL); catchments and channel length in the dump (closer to PNL's is better); mean haul distance with K and BENCH_HEIGHT as in 'Mean earthwork haul distance' (lower); eroded volume over YEARS with EROSION_MODEL at the default parameters of 'Soil erosion comparison' (lower), or read from that algorithm's CSV (EROSION_TABLE, column landform = the landform names) to reuse a run with other parameters. The evaluation area for the slope and the erosion is MINE_AREA, or, blank, the dump (the union of the refilling strips).
 
-Winner: the best reshaped landform per criterion (PNL is the reference, shown beside); the margin is the difference to the runner-up, absolute and in per cent of the runner-up's value (for 'closer to PNL': the difference of the distances, in per cent of PNL's value). Fractions are shown in per cent, their margins in percentage points.</source>
-      <translation>生成一份独立的 HTML 报告（以及包含相同数值的 CSV），按 Xia 等（2023）第 2.3 节将各重塑地貌与原始自然地貌进行对比：各周期土方量与供需、平均坡度、水文融合率（含与不含最终矿坑）、水文沟道空间重叠率、汇水子区数与水文沟道长度、土方平均运距与土壤侵蚀量，并列出各地貌的山体阴影/水文沟道图与汇水子区图、论文中的对应图件，以及各项指标中哪一地貌最优、领先多少。
+Winner: the best reshaped landform per criterion (PNL is the reference, shown beside); the margin is the difference to the runner-up, absolute and in per cent of the runner-up's value (for 'closer to PNL': the difference of the distances, in per cent of PNL's value). Fractions are shown in per cent, their margins in percentage points.
 
-输入（同一栅格网格，单位 m，投影坐标系）：原始自然地貌（PNL，采前 DEM）；重塑地貌（如 NNDL、MNNDL、TDL），以图层名或 LANDFORM_NAMES（逗号分隔，按图层顺序）命名；可采煤层最底层底板与可采煤层厚度（用于计算运距；缺少任一项则不计算运距）；“采复子区划定”输出的子区图层（字段 period、kind；土方量部分还需 plan、v_supply、v_fmin、v_fmax、ratio、status）。
+Design quality: for PNL, dem_min and dem_max (SURFACE_MIN / SURFACE_MAX, optional) and every landform, over the interior of the evaluation area, the spikes (cells off their 3 x 3 median by more than tan 25 deg x cell size), the mean Horn slope and the centre-inclusive step slope; sum V_fmax / sum V_fmin per plan; the platform level of every refilling strip of the landform named TDL (from TDL_LEVELS, a CSV with columns period and level_m, or the mean of the raster over each strip); a 3-D perspective view of PNL and every landform (the same view and vertical exaggeration).
 
-各地貌所用方案：若图层同时包含两种方案（字段 plan = original / optimized），名称包含 OPTIMIZED_NAMES 中任一项（逗号分隔，不区分大小写；默认“MNNDL, optim”）的地貌使用优化方案的条带，其余地貌（NNDL、TDL）使用原始方案的条带。若图层只有一种方案，则所有地貌均使用该方案。方案决定水文融合率的条带（S_b，式 10-12）、最终矿坑以及运距的采复条带配对（式 13）。日志与报告中列出每个地貌所用的方案。
+Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and channel raster of 'Hydrological fusion rate' per landform), HAUL_TABLES ('Mean earthwork haul distance') and EROSION_TABLE ('Soil erosion comparison') replace the report's own computation of those criteria; whatever is not given is computed here. With both fusion inputs no landform is routed again, and the catchment maps are replaced by the fusion step's shared / lost / new channels.</source>
+      <translation>生成一个独立的 HTML 报告（及含相同数值的 CSV），按 Xia 等（2023）第 2.3 节将重塑地貌与原始自然地貌进行对比：各周期土方量与供需、平均坡度、水文融合率（含与不含最终矿坑影响）、水文沟道空间重叠率、汇水子区与水文沟道长度、土方平均运距与侵蚀体积、各地貌并列的山体阴影/水文沟道图与汇水子区图、论文中的图，以及各评价指标的最优地貌及其领先幅度。
 
-评价指标（由本插件各评价算法的函数计算）：评价区内 Horn 法平均坡度（越低越好）；水文融合率及排除矿坑影响的水文融合率（越高越好）；内排土场内与 PNL 的水文沟道空间重叠率（越高越好；水文沟道 = 汇流累积量 ≥ CHANNEL_THRESHOLD 个栅格，留空 = PNL 的 OTSU 阈值）；内排土场内汇水子区数与水文沟道长度（越接近 PNL 越好）；按“土方平均运距”的方法以 K 和 BENCH_HEIGHT 计算的土方平均运距（越低越好）；以 EROSION_MODEL 在“土壤水蚀对比”默认参数下模拟 YEARS 年的侵蚀量（越低越好），或从该算法输出的 CSV（EROSION_TABLE，landform 列 = 地貌名称）读取，以复用采用其他参数的模拟结果。坡度与侵蚀的评价区为 MINE_AREA，留空时为内排土场（复填条带的并集）。
+输入（同一栅格网格，单位 m，投影坐标系）：原始自然地貌（PNL，采前 DEM）；重塑地貌（如 NNDL、MNNDL、TDL），以图层名或 LANDFORM_NAMES（按图层顺序以逗号分隔）命名；煤层底板与煤层厚度（用于运距；二者缺一则不计算运距）；“采复子区划定”输出的子区图层（字段 period、kind；土方量部分还需 plan、v_supply、v_fmin、v_fmax、ratio、status）。
 
-最优者：每项指标中最优的重塑地貌（PNL 作为参照并列显示）；领先幅度为与第二名的差值，以绝对值及占第二名数值的百分比表示（对“越接近 PNL 越好”的指标：两者与 PNL 差距之差，以占 PNL 数值的百分比表示）。比例以百分数显示，其领先幅度以百分点表示。</translation>
+各地貌采用的方案：若图层含两种方案（字段 plan = original / optimized），名称包含 OPTIMIZED_NAMES 之一（逗号分隔，不区分大小写；默认“MNNDL, optim”）的地貌采用优化方案条带，其余地貌（NNDL、TDL）采用原始方案条带。仅含一种方案的图层用于所有地貌。方案决定水文融合率的条带（S_b，式 10-12）、最终矿坑以及运距的开采/复填条带配对（式 13）。日志与报告中列出每个地貌的方案。
+
+评价指标（由本插件各评价算法的函数计算）：评价区内的平均 Horn 坡度（越低越好）；水文融合率与排除矿坑影响的水文融合率（越高越好）；内排土场内与 PNL 的水文沟道空间重叠率（越高越好；水文沟道 = 汇流累积量 ≥ CHANNEL_THRESHOLD 个栅格，留空 = PNL 的 OTSU 阈值）；内排土场内的汇水子区数与水文沟道长度（越接近 PNL 越好）；按“土方平均运距”中的 K 与 BENCH_HEIGHT 计算的土方平均运距（越低越好）；以“土壤水蚀对比”的默认参数，用 EROSION_MODEL 计算 YEARS 年的侵蚀体积（越低越好），或读取该算法输出的 CSV（EROSION_TABLE，landform 列 = 地貌名称），以复用采用其他参数的模拟结果。坡度与侵蚀的评价区为 MINE_AREA，留空时为内排土场（复填条带的并集）。
+
+最优地貌：各评价指标下最好的重塑地貌（PNL 为参照，并列显示）；领先幅度为与第二名之差，以绝对值及占第二名数值的百分比表示（对“越接近 PNL 越好”的指标：为距离之差，以占 PNL 数值的百分比表示）。比率以百分数显示，其领先幅度以百分点表示。
+
+设计质量：对 PNL、dem_min 与 dem_max（SURFACE_MIN / SURFACE_MAX，可选）及每个地貌，在评价区内部统计尖峰栅格（与其 3 x 3 邻域中值之差大于 tan 25° x 栅格尺寸的栅格）、平均 Horn 坡度与含中心栅格的单步坡度；各方案的 sum V_fmax / sum V_fmin；名为 TDL 的地貌各复填条带的平台高程（取自 TDL_LEVELS，含 period 与 level_m 列的 CSV，或取各条带内栅格的均值）；PNL 与各地貌的三维透视图（相同视角与垂直夸大）。
+
+模型中不重复计算：FUSION_TABLES 与 CHANNEL_CLASSES（各地貌“水文融合率”的表与水文沟道栅格）、HAUL_TABLES（“土方平均运距”）和 EROSION_TABLE（“土壤水蚀对比”）代替报告自身对这些指标的计算；未提供的指标在此计算。两项融合输入均提供时不再对任何地貌进行汇流演算，汇水子区图由融合步骤的共有 / 消失 / 新增水文沟道图代替。</translation>
     </message>
     <message>
       <source>Landscape evolution</source>
@@ -342,6 +366,26 @@ Winner: the best reshaped landform per criterion (PNL is the reference, shown be
     <message>
       <source>RUSLE</source>
       <translation>RUSLE（修正通用土壤流失方程）</translation>
+    </message>
+    <message>
+      <source>Fusion-rate tables of 'Hydrological fusion rate' (CSV, one per landform in layer order; optional, replace the fusion and channel computation)</source>
+      <translation>“水文融合率”的融合率表（CSV，每个地貌一个，按图层顺序；可选，代替水文融合率与水文沟道的计算）</translation>
+    </message>
+    <message>
+      <source>Channel rasters (shared/lost/new) of 'Hydrological fusion rate' (one per landform in layer order; optional)</source>
+      <translation>“水文融合率”的水文沟道栅格（共有/消失/新增；每个地貌一个，按图层顺序；可选）</translation>
+    </message>
+    <message>
+      <source>Haul tables of 'Mean earthwork haul distance' (CSV, one per landform in layer order; optional, replace the haul computation)</source>
+      <translation>“土方平均运距”的运距表（CSV，每个地貌一个，按图层顺序；可选，代替运距计算）</translation>
+    </message>
+    <message>
+      <source>Minimum earthwork surface (dem_min; for the design-quality table, optional)</source>
+      <translation>最小土方重塑地貌（dem_min；用于设计质量表，可选）</translation>
+    </message>
+    <message>
+      <source>Maximum earthwork surface (dem_max; for the design-quality table, optional)</source>
+      <translation>最大土方重塑地貌（dem_max；用于设计质量表，可选）</translation>
     </message>
   </context>
   <context>
@@ -519,7 +563,225 @@ Zones (optional polygons) with a category field (e.g. 'open-pit', 'underground',
     </message>
   </context>
   <context>
+    <name>DesignSensitivity</name>
+    <message>
+      <source>Mine area (polygon)</source>
+      <translation>矿区范围（面）</translation>
+    </message>
+    <message>
+      <source>Mining direction (degrees from north)</source>
+      <translation>开采方向（自正北起算，度）</translation>
+    </message>
+    <message>
+      <source>Base case: channel threshold (cells; blank = the pipeline's Otsu threshold)</source>
+      <translation>基准方案：水文沟道阈值（栅格数；留空 = 流程的 OTSU 阈值）</translation>
+    </message>
+    <message>
+      <source>Full grid of every combination (else one factor at a time)</source>
+      <translation>全部组合的完整网格（否则每次只变动一个因子）</translation>
+    </message>
+    <message>
+      <source>Runs at once (processes)</source>
+      <translation>同时运行数（进程）</translation>
+    </message>
+    <message>
+      <source>Every criterion per run (CSV)</source>
+      <translation>每次运行的全部评价指标（CSV）</translation>
+    </message>
+    <message>
+      <source>CSV files (*.csv)</source>
+      <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+      <source>Sensitivity report (HTML)</source>
+      <translation>敏感性分析报告（HTML）</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+      <source>Outputs and logs of every run (folder)</source>
+      <translation>每次运行的输出与日志（文件夹）</translation>
+    </message>
+    <message>
+      <source>Runs</source>
+      <translation>运行次数</translation>
+    </message>
+    <message>
+      <source>Failed runs</source>
+      <translation>失败的运行次数</translation>
+    </message>
+    <message>
+      <source>{0} pipeline runs, {1} at once, in {2}</source>
+      <translation>{0} 次流程运行，同时运行 {1} 个，工作目录 {2}</translation>
+    </message>
+    <message>
+      <source>{0}: base winner {1}; holds: {2}</source>
+      <translation>{0}：基准方案最优地貌 {1}；在所有运行中是否保持不变：{2}</translation>
+    </message>
+    <message>
+      <source>Run {0} failed: {1}</source>
+      <translation>第 {0} 次运行失败：{1}</translation>
+    </message>
+    <message>
+      <source>Design sensitivity of the landform comparison</source>
+      <translation>地貌对比的设计敏感性分析</translation>
+    </message>
+    <message>
+      <source>How much the comparison of NNDL, MNNDL and TDL depends on the inputs a planner is least sure of: runs the whole HPCS pipeline (hpcs:hpcs_pipeline) once per design point and compares every criterion of the comparison report across the runs.
+
+Factors: k, the ratio of spoil to stripped volume (eq. 6); A_max, the maximum slope angle of the earthwork surfaces (degrees); the strip width (m); the channel threshold (cells; a run with a threshold uses the 'Fixed' method, with the same value for the ridges; the base case uses the pipeline's default Otsu threshold unless a base threshold is given). Give the values to try for each factor as a list (e.g. '1.0, 1.1'); a blank list leaves the factor at the base. One at a time (default): the base case plus one run per listed value of one factor, the others at the base. Full grid: every combination (at most 64 runs).
+
+The runs are separate qgis_process processes, at most PARALLEL at once (a run uses one core); cancelling stops them all. A run that fails (e.g. k too small for the plan: infeasible) is reported and left out; the base case must succeed.
+
+Outputs: a CSV with one row per run (factors, status, every criterion of every landform, each criterion's winner), an HTML report with a tornado chart per criterion (per landform: the value at each factor's lowest setting below the base and its highest setting above it, against the base case) and a table saying whether each criterion's winner holds across all runs, and optionally the folder with every run's outputs and log.</source>
+      <translation>分析 NNDL、MNNDL 与 TDL 的对比结果在多大程度上取决于规划者最不确定的输入：对每个设计点运行一次完整的 HPCS 流程（hpcs:hpcs_pipeline），并在各次运行之间比较对比报告的每个评价指标。
+
+因子：k，实际土方量与剥离量之比（式 6）；A_max，土方重塑地貌的最大允许边坡角（度）；条带宽度（m）；水文沟道阈值（栅格数；给定阈值的运行采用“固定值”方法，分水岭取相同值；除非给出基准阈值，基准方案采用流程默认的 OTSU 阈值）。以列表形式给出每个因子的试算值（如“1.0, 1.1”）；列表留空则该因子保持基准值。每次变动一个因子（默认）：基准方案，加上某一因子每个列出值各一次运行，其他因子取基准值。完整网格：全部组合（最多 64 次运行）。
+
+各次运行为独立的 qgis_process 进程，最多同时运行 PARALLEL 个（每次运行占用一个核）；取消时全部停止。失败的运行（如 k 过小导致方案不可行）会被报告并剔除；基准方案必须成功。
+
+输出：CSV，每次运行一行（因子、状态、每个地貌的全部评价指标、各指标的最优地貌）；HTML 报告，含每个评价指标的龙卷风图（对每个地貌：各因子低于基准的最低取值与高于基准的最高取值下的指标值，与基准方案对照）以及说明各指标最优地貌在所有运行中是否保持不变的表；以及可选的文件夹，含每次运行的输出与日志。</translation>
+    </message>
+    <message>
+      <source>Pre-mining DEM (PNL; elevation in m, projected CRS)</source>
+      <translation>采前 DEM（PNL；高程 m，投影坐标系）</translation>
+    </message>
+    <message>
+      <source>Floor of the lowest minable seam (elevation, m)</source>
+      <translation>可采煤层最底层底板（高程，m）</translation>
+    </message>
+    <message>
+      <source>Minable coal thickness (m)</source>
+      <translation>可采煤层厚度（m）</translation>
+    </message>
+    <message>
+      <source>Base case: k, ratio of spoil to stripped volume</source>
+      <translation>基准方案：k，实际土方量与剥离量之比</translation>
+    </message>
+    <message>
+      <source>Base case: A_max, maximum slope angle (degrees)</source>
+      <translation>基准方案：A_max，最大允许边坡角（度）</translation>
+    </message>
+    <message>
+      <source>Base case: strip width (m)</source>
+      <translation>基准方案：条带宽度（m）</translation>
+    </message>
+    <message>
+      <source>k values to try (e.g. 1.0, 1.1)</source>
+      <translation>k 的试算值（如 1.0, 1.1）</translation>
+    </message>
+    <message>
+      <source>A_max values to try (degrees)</source>
+      <translation>A_max 的试算值（度）</translation>
+    </message>
+    <message>
+      <source>Strip widths to try (m)</source>
+      <translation>条带宽度的试算值（m）</translation>
+    </message>
+    <message>
+      <source>Channel thresholds to try (cells)</source>
+      <translation>水文沟道阈值的试算值（栅格数）</translation>
+    </message>
+  </context>
+  <context>
+    <name>EarthworkSchedule</name>
+    <message>
+      <source>Pre-mining DEM (metres, projected CRS)</source>
+      <translation>采前 DEM（单位 m，投影坐标系）</translation>
+    </message>
+    <message>
+      <source>Floor of the lowest minable seam (elevation, m)</source>
+      <translation>可采煤层最底层底板（高程，m）</translation>
+    </message>
+    <message>
+      <source>Minable coal thickness (m)</source>
+      <translation>可采煤层厚度（m）</translation>
+    </message>
+    <message>
+      <source>Reshaped landform (DEM on the same grid)</source>
+      <translation>重塑地貌（同一栅格网格上的 DEM）</translation>
+    </message>
+    <message>
+      <source>Mining/refilling sub-areas (fields period, kind)</source>
+      <translation>采复子区（字段 period、kind）</translation>
+    </message>
+    <message>
+      <source>Bench (lift) height (m)</source>
+      <translation>台阶（分层）高度（m）</translation>
+    </message>
+    <message>
+      <source>K: actual spoil / stripped volume (eq. 6)</source>
+      <translation>K：实际土方量 / 剥离量（式 6）</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule per period (CSV)</source>
+      <translation>各周期土方施工计划（CSV）</translation>
+    </message>
+    <message>
+      <source>CSV files (*.csv)</source>
+      <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule, every lift-to-lift step (CSV)</source>
+      <translation>土方施工计划，逐分层调运步骤（CSV）</translation>
+    </message>
+    <message>
+      <source>Mean haul distance (m)</source>
+      <translation>土方平均运距（m）</translation>
+    </message>
+    <message>
+      <source>Volume moved (m3)</source>
+      <translation>调运土方量（m3）</translation>
+    </message>
+    <message>
+      <source>Schedule: {0} periods, {1} steps, {2:.6g} m3 moved, mean haul {3:.2f} m.</source>
+      <translation>施工计划：{0} 个周期，{1} 个步骤，调运 {2:.6g} m3，平均运距 {3:.2f} m。</translation>
+    </message>
+    <message>
+      <source>Plan: {0}</source>
+      <translation>方案：{0}</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule per period</source>
+      <translation>各周期土方施工计划</translation>
+    </message>
+    <message>
+      <source>The construction sequence of a landform: for every mining-refilling period, how much earth is moved from which mining strip to which refilling strip, in which lifts (elevations, m) and over what mean haul distance (m). It is the haul model of 'Mean earthwork haul distance' (Xia et al. 2023, eq. 13) written out as a schedule: the mining strip is stripped from its highest point down in lifts of the bench height (its overburden between the top of the coal and the pre-mining surface, times K, eq. 6), the refilling strip is built from its lowest floor point up in lifts of the bench height between the seam floor and the landform, and the two are paired in that order by cumulative volume; each step takes one piece of earth from one source lift to one destination lift, hauled the 3-D distance between the lifts' volume centres.
+
+Inputs on one grid (metres, projected CRS): the pre-mining DEM, the seam floor, the coal thickness, the landform DEM and the sub-area layer of 'Mining/refilling sub-area delineation' (PLAN picks the optimized or the original strips: the plan the landform was built on).
+
+Outputs: a CSV per period (mining and refilling strip, their position along the mining direction in m, volume moved and supply in m3, room in the refilling strip, the elevations stripped and built, number of lifts and steps, mean haul in m) with a last row 'all', and a CSV of every step in construction order (source lift and its elevations, destination lift and its elevations, volume, haul, cumulative volume of the period).</source>
+      <translation>地貌的施工顺序：对每个采复周期，给出从哪个开采条带向哪个复填条带调运多少土方、按哪些分层（高程，m）以及平均运距（m）。它是“土方平均运距”的运距模型（Xia 等，2023，式 13）以施工计划形式的输出：开采条带自最高点起按台阶高度分层向下剥离（煤层顶面与采前地表之间的覆盖层，乘以 K，式 6），复填条带自底板最低点起按台阶高度分层向上回填，介于煤层底板与重塑地貌之间，两者按累计体积依次配对；每个步骤将一份土方从一个来源分层运至一个去向分层，运距为两分层体积中心之间的三维距离。
+
+输入（同一栅格网格，单位 m，投影坐标系）：采前 DEM、煤层底板、煤层厚度、重塑地貌 DEM，以及“采复子区划定”输出的子区图层（由 PLAN 选择优化方案或原始方案的条带：即构建该地貌所依据的方案）。
+
+输出：逐周期的 CSV（开采条带与复填条带、其沿开采方向的位置 m、调运量与可用土方量 m3、复填条带容量、剥离与回填的高程、分层数与步骤数、平均运距 m），最后一行为“all”；以及按施工顺序列出每个步骤的 CSV（来源分层及其高程、去向分层及其高程、体积、运距、该周期累计体积）。</translation>
+    </message>
+    <message>
+      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
+      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
+    </message>
+    <message>
+      <source>Original (NNDL)</source>
+      <translation>原始方案（NNDL）</translation>
+    </message>
+  </context>
+  <context>
     <name>EarthworkSurfaces</name>
+    <message>
+      <source>Slope-limit the surfaces (no step steeper than A_max or the natural ground)</source>
+      <translation>对表面进行坡度限制（任何单步都不陡于 A_max 或自然地面）</translation>
+    </message>
+    <message>
+      <source>Percentile of the natural angles for the automatic semi-fixed angles (10 = 10th and 90th; 0 = extremes)</source>
+      <translation>自动确定半固定流域沟道坡角时采用的自然坡角百分位数（10 = 第 10 与第 90 百分位；0 = 极值）</translation>
+    </message>
+    <message>
+      <source>pre-mining DEM</source>
+      <translation>采前 DEM</translation>
+    </message>
     <message>
       <source>Pre-mining DEM (elevation in metres, projected CRS)</source>
       <translation>采前 DEM（高程，单位 m，投影坐标系）</translation>
@@ -573,8 +835,20 @@ Zones (optional polygons) with a category field (e.g. 'open-pit', 'underground',
       <translation>在 {0} 个栅格上式 3 或式 4 得出的 dem_min 高于 dem_max，已将 dem_min 降至 dem_max。</translation>
     </message>
     <message>
+      <source>Slope limit: {0} cells of dem_max and {1} of dem_min changed so that no step rises more than tan(A_max) x its length (or the natural ground's rise where steeper).</source>
+      <translation>坡度限制：修改了 dem_max 的 {0} 个栅格和 dem_min 的 {1} 个栅格，使任何单步的升高都不超过 tan(A_max) x 步长（自然地面更陡处则不超过自然地面的升高）。</translation>
+    </message>
+    <message>
       <source>{0} semi-fixed cells have no known anchor along these flow directions; they were solved as floating cells. Were the classes computed from the same flow directions?</source>
       <translation>{0} 个半固定流域栅格沿这些流向找不到已知的锚点，已按浮动流域栅格求解。栅格类别是否由同一流向计算得到？</translation>
+    </message>
+    <message>
+      <source>Design quality over the area (spike: off the 3 x 3 median by more than {0:.2f} m): </source>
+      <translation>区域内的设计质量（尖峰：与 3 x 3 邻域中值之差大于 {0:.2f} m）：</translation>
+    </message>
+    <message>
+      <source>{0} {1} spikes, mean slope Horn {2:.2f} deg, step {3:.2f} deg</source>
+      <translation>{0} 尖峰栅格 {1} 个，平均 Horn 坡度 {2:.2f}°，单步坡度 {3:.2f}°</translation>
     </message>
     <message>
       <source>Minimum and maximum earthwork surfaces</source>
@@ -587,14 +861,22 @@ Inputs: the pre-mining DEM (metres, projected CRS), the cell classes of 'Hydrolo
 
 Order of Fig. 3(b): eq. 1: fixed, confluence and boundary cells keep the DEM. eq. 2: each semi-fixed channel keeps the shape of its profile but its drop from the channel head o to the anchor c (the confluence, or the first cell outside the area) becomes L(o, c) tan A, L the flow-path length in metres; A = SEMI_A_MAX for dem_max and SEMI_A_MIN for dem_min. The head of a cell is the source of the longest semi-fixed flow path through it. eq. 3: a watershed cell looks at every catchment in its 3 x 3 window, takes the nearest known cell of that catchment (distance L in metres, elevation h): dem_max = min(h + L tan A_MAX), dem_min = max(h + L tan A_MIN). eq. 4: a floating channel cell does the same with watershed cells known, downward: dem_max = min(h - L tan A_MIN), dem_min = max(h - L tan A_MAX). Where these put dem_min above dem_max, dem_min is lowered to dem_max. eq. 5: the other cells of the area start at the DEM and take the mean of their 3 x 3 window, repeated n times, all other cells held ('Paper (n sweeps)'), or the converged limit of that mean, the discrete harmonic surface, by a sparse solve ('Converged').
 
-Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the smallest mean slope angle of the catchments in the cell's window (pre-mining DEM, Horn's slope); SEMI_A_MAX / SEMI_A_MIN the largest / smallest head-to-anchor slope angle of the natural semi-fixed channels of the area and of the first-order channels (head to first junction) around it in the catchments it touches (angles of 0 or less, pits and flats of the DEM, left out), SEMI_A_MAX at most A_MAX; SWEEPS twice the largest distance in cells from a fixed channel cell to its nearest watershed cell (the paper's rule). Every angle and n used is reported as a number output.</source>
-      <translation>求解 HPCS 模型的最大土方重塑地貌（dem_max）与最小土方重塑地貌（dem_min）（Xia 等，2023，第 1.1.2 节，式 1 至式 5）：内排土场的任何近自然地貌都应介于二者之间。在重塑区外二者均等于 DEM。
+Slope limit (LIMIT_SLOPES, on by default): equations 2 to 4 fix line values cell by cell, and where two of them, or one and a fixed cell, disagree by more than the slope allows, eq. 5 would only smooth around a spike. So after each of eq. 2, 3 and 4 the held cells, and after eq. 5 every cell of the area, are limited: no step between neighbouring cells may rise more than tan(A_MAX) x its length (10 m cells and 25 deg: 4.66 m, 6.59 m on a diagonal), or than the pre-mining DEM rises there where it is steeper, so that fixed cells always agree among themselves and natural slopes steeper than A_MAX stay possible. dem_max becomes the largest surface below the equations' values that obeys the limit (a held cell that stands too high is lowered), dem_min the smallest above them (a cell that sinks too low is raised); both also stay within what the fixed cells allow, and dem_min stays at or below dem_max. Fixed, confluence and boundary cells never change. A_MAX is the bound of both surfaces because it is the steepest slope either is built with: dem_max rises from the known cells at A_MAX (eq. 3), dem_min falls to the floating channels at A_MAX (eq. 4). Untick it for the paper's equations alone.
+
+Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the smallest mean slope angle of the catchments in the cell's window (pre-mining DEM, Horn's slope; a cell without one takes the PERCENTILE-th percentile of the catchment means); SEMI_A_MAX / SEMI_A_MIN the (100 - PERCENTILE)-th / PERCENTILE-th percentile (default 10: the 90th and 10th) of the head-to-anchor slope angles of the natural semi-fixed channels of the area and of the first-order channels (head to first junction) around it in the catchments it touches (angles of 0 or less, pits and flats of the DEM, left out), SEMI_A_MAX at most A_MAX: robust extremes, so that one near-flat channel does not flatten every channel of dem_min (PERCENTILE 0 takes the single smallest and largest); SWEEPS twice the largest distance in cells from a fixed channel cell to its nearest watershed cell (the paper's rule). Every angle and n used is reported as a number output.
+
+Design quality (number outputs and log) over the reshaping area, for the pre-mining DEM, dem_min and dem_max: spikes, cells whose elevation differs from the median of their 3 x 3 window by more than tan(A_MAX) x cell size; the mean Horn slope; the mean step slope, which includes the centre cell (the angle of the mean of its four one-cell steps).</source>
+      <translation>求解 HPCS 模型的最大（dem_max）与最小（dem_min）土方重塑地貌（Xia 等，2023，第 1.1.2 节，式 1 至式 5）：内排土场的任何近自然地貌都应介于二者之间。重塑区外二者均等于 DEM。
 
 输入：采前 DEM（单位 m，投影坐标系）、“水文栅格分类”输出的栅格类别，以及“水文沟道与分水岭提取”输出的流向（ESRI D8）与汇水子区，均位于 DEM 的栅格网格上。角度单位为度。
 
-按图 3(b) 的顺序求解：式 1：固定流域栅格、交汇栅格与边界栅格保持 DEM 高程。式 2：每条半固定流域沟道保持其纵剖面形态，但其从沟头 o 到锚点 c（交汇栅格，或区外第一个栅格）的落差变为 L(o, c) tan A，L 为以米计的流路长度；dem_max 取 A = SEMI_A_MAX，dem_min 取 A = SEMI_A_MIN。栅格的沟头为经过该栅格的最长半固定流路的源头。式 3：分水岭栅格考察其 3 x 3 窗口内的每个汇水子区，取该汇水子区内最近的已知高程栅格（距离 L，单位 m，高程 h）：dem_max = min(h + L tan A_MAX)，dem_min = max(h + L tan A_MIN)。式 4：浮动流域栅格以已知的分水岭栅格向下同样求解：dem_max = min(h - L tan A_MIN)，dem_min = max(h - L tan A_MAX)。若由此得出的 dem_min 高于 dem_max，则将 dem_min 降至 dem_max。式 5：重塑区内其他栅格以 DEM 为初值，取其 3 x 3 窗口的均值，重复 n 次，其余栅格保持不变（“论文方法（n 次插值）”）；或以稀疏求解得到该均值迭代的收敛极限，即离散调和曲面（“收敛解”）。
+按图 3(b) 的顺序：式 1：固定流域栅格、交汇栅格与边界栅格保持 DEM 高程。式 2：每条半固定流域沟道保持其纵剖面形态，但其从沟头 o 至锚点 c（交汇栅格，或区外第一个栅格）的落差变为 L(o, c) tan A，L 为以米计的流路长度；dem_max 取 A = SEMI_A_MAX，dem_min 取 A = SEMI_A_MIN。栅格的沟头为经过该栅格的最长半固定流路的源头。式 3：分水岭栅格考察其 3 x 3 窗口中的每个汇水子区，取该汇水子区最近的已知栅格（距离 L，以米计，高程 h）：dem_max = min(h + L tan A_MAX)，dem_min = max(h + L tan A_MIN)。式 4：浮动流域栅格以已知的分水岭栅格按同样方法向下计算：dem_max = min(h - L tan A_MIN)，dem_min = max(h - L tan A_MAX)。若由此得出的 dem_min 高于 dem_max，则将 dem_min 降至 dem_max。式 5：区内其他栅格以 DEM 为初值，取其 3 x 3 窗口的均值，重复 n 次，其余栅格保持不变（“论文方法（n 次插值）”），或以稀疏求解得到该均值迭代的收敛极限，即离散调和曲面（“收敛解”）。
 
-自动取值（留空）：A_MAX 取 25（按标准取值）；A_MIN 逐栅格取值，为该栅格窗口内各汇水子区平均边坡角的最小值（采前 DEM，Horn 坡度）；SEMI_A_MAX / SEMI_A_MIN 为重塑区内天然半固定流域沟道，以及其所涉汇水子区内周边一级沟道（沟头至第一个交汇点）的沟头至锚点坡角的最大值 / 最小值（坡角 ≤ 0 者，即 DEM 中的洼地与平地，不计入），SEMI_A_MAX 不超过 A_MAX；SWEEPS 取固定流域栅格至最近分水岭栅格的最大距离（栅格数）的两倍（论文规则）。所采用的各角度与 n 均以数值输出。</translation>
+坡度限制（LIMIT_SLOPES，默认启用）：式 2 至式 4 逐栅格确定沿线的数值，当其中两者之间或其一与固定栅格之间的差异超过坡度所允许的范围时，式 5 只会在尖峰周围进行平滑。因此在式 2、3、4 各步之后对保持不变的栅格、在式 5 之后对区内所有栅格施加限制：相邻栅格之间的任何单步升高都不得超过 tan(A_MAX) x 步长（10 m 栅格、25°：4.66 m，对角线 6.59 m），或在采前 DEM 更陡处不得超过其升高，从而使固定栅格之间始终相互协调，并允许保留陡于 A_MAX 的自然坡面。dem_max 取为方程值以下满足该限制的最高表面（过高的保持栅格被降低），dem_min 取为方程值以上满足该限制的最低表面（过低的栅格被抬高）；二者均不超出固定栅格所允许的范围，且 dem_min 始终不高于 dem_max。固定流域栅格、交汇栅格与边界栅格从不改变。A_MAX 之所以作为两个表面的限值，是因为它是二者构建时采用的最陡坡度：dem_max 从已知栅格以 A_MAX 升高（式 3），dem_min 以 A_MAX 降至浮动流域沟道（式 4）。取消勾选则仅采用论文中的方程。
+
+自动取值（留空）：A_MAX 为 25（标准值）；A_MIN 逐栅格取该栅格窗口中各汇水子区平均坡角的最小值（采前 DEM，Horn 坡度；窗口中无汇水子区的栅格取各汇水子区均值的第 PERCENTILE 百分位数）；SEMI_A_MAX / SEMI_A_MIN 取区内自然半固定流域沟道以及其所涉及汇水子区中周边一级沟道（沟头至第一个交汇点）的沟头至锚点坡角的第 (100 - PERCENTILE) / 第 PERCENTILE 百分位数（默认 10：即第 90 与第 10 百分位；剔除 0 或更小的坡角，即 DEM 中的洼地与平地），SEMI_A_MAX 不超过 A_MAX：这是稳健的极值，使一条近乎平坦的沟道不会拉平 dem_min 的所有沟道（PERCENTILE 取 0 时采用单个最小值与最大值）；SWEEPS 取固定流域沟道栅格至其最近分水岭栅格的最大距离（以栅格计）的两倍（论文规则）。所有采用的角度与 n 均以数值输出报告。
+
+设计质量（数值输出与日志），在重塑区内对采前 DEM、dem_min 与 dem_max 统计：尖峰栅格，即高程与其 3 x 3 窗口中值之差大于 tan(A_MAX) x 栅格尺寸的栅格；平均 Horn 坡度；平均单步坡度，含中心栅格（其四个单栅格步长坡度均值的角度）。</translation>
     </message>
     <message>
       <source>A_min, natural catchment slope angle (degrees; blank = automatic)</source>
@@ -647,6 +929,50 @@ Automatic values (leave blank): A_MAX 25 (the standard); A_MIN per cell, the sma
     <message>
       <source>Cells where dem_min was lowered to dem_max</source>
       <translation>dem_min 被降至 dem_max 的栅格数</translation>
+    </message>
+    <message>
+      <source>Cells of the area whose dem_max the slope limit changed</source>
+      <translation>坡度限制修改了 dem_max 的区内栅格数</translation>
+    </message>
+    <message>
+      <source>Cells of the area whose dem_min the slope limit changed</source>
+      <translation>坡度限制修改了 dem_min 的区内栅格数</translation>
+    </message>
+    <message>
+      <source>Spikes of the pre-mining DEM in the area (cells off their 3 x 3 median by more than tan(A_max) x cell)</source>
+      <translation>区内采前 DEM 的尖峰栅格数（与 3 x 3 邻域中值之差大于 tan(A_max) x 栅格尺寸的栅格）</translation>
+    </message>
+    <message>
+      <source>Spikes of dem_min in the area</source>
+      <translation>区内 dem_min 的尖峰栅格数</translation>
+    </message>
+    <message>
+      <source>Spikes of dem_max in the area</source>
+      <translation>区内 dem_max 的尖峰栅格数</translation>
+    </message>
+    <message>
+      <source>Mean Horn slope of the pre-mining DEM in the area (degrees)</source>
+      <translation>区内采前 DEM 的平均 Horn 坡度（度）</translation>
+    </message>
+    <message>
+      <source>Mean Horn slope of dem_min in the area (degrees)</source>
+      <translation>区内 dem_min 的平均 Horn 坡度（度）</translation>
+    </message>
+    <message>
+      <source>Mean Horn slope of dem_max in the area (degrees)</source>
+      <translation>区内 dem_max 的平均 Horn 坡度（度）</translation>
+    </message>
+    <message>
+      <source>Mean step slope (centre cell included) of the pre-mining DEM in the area (degrees)</source>
+      <translation>区内采前 DEM 的平均单步坡度（含中心栅格）（度）</translation>
+    </message>
+    <message>
+      <source>Mean step slope (centre cell included) of dem_min in the area (degrees)</source>
+      <translation>区内 dem_min 的平均单步坡度（含中心栅格）（度）</translation>
+    </message>
+    <message>
+      <source>Mean step slope (centre cell included) of dem_max in the area (degrees)</source>
+      <translation>区内 dem_max 的平均单步坡度（含中心栅格）（度）</translation>
     </message>
   </context>
   <context>
@@ -976,10 +1302,6 @@ Outputs: the discs as 3-D points at their centres (fields id, x, y, z, diameter,
       <translation>方案：{0}</translation>
     </message>
     <message>
-      <source>The landform has no data in {0} dump cell(s); the pre-mining DEM was used there.</source>
-      <translation>该地貌在 {0} 个内排土场栅格上无数据；这些栅格采用了采前 DEM。</translation>
-    </message>
-    <message>
       <source>Hydrological fusion rate</source>
       <translation>水文融合率</translation>
     </message>
@@ -1148,12 +1470,16 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
   <context>
     <name>HpcsAlgorithm</name>
     <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
+      <source>Cancelled: </source>
+      <translation>已取消：</translation>
     </message>
     <message>
-      <source>Cancelled: no output was written.</source>
-      <translation>已取消：未写出任何输出。</translation>
+      <source>Stopped: </source>
+      <translation>已停止：</translation>
+    </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
     </message>
     <message>
       <source>The algorithm was cancelled.</source>
@@ -1162,6 +1488,14 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
     <message>
       <source>Not enough memory for this raster. Clip it to the area of interest or use a coarser cell size.</source>
       <translation>内存不足以处理该栅格。请将其裁剪到研究区，或采用更粗的栅格分辨率。</translation>
+    </message>
+    <message>
+      <source>no output of this step was written.</source>
+      <translation>此步骤未写出任何输出。</translation>
+    </message>
+    <message>
+      <source>outputs of this step: </source>
+      <translation>此步骤的输出：</translation>
     </message>
     <message>
       <source>Parameter {0}: '{1}' is not a valid raster layer.</source>
@@ -1176,12 +1510,28 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
       <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
     </message>
     <message>
+      <source>Cannot write an output: {0}. Check the output paths and the free disk space.</source>
+      <translation>无法写出输出：{0}。请检查输出路径与磁盘剩余空间。</translation>
+    </message>
+    <message>
+      <source>{0}: not written ({1} does not exist)</source>
+      <translation>{0}：未写出（{1} 不存在）</translation>
+    </message>
+    <message>
       <source>Parameter {0}: no raster layer was given or it could not be loaded; choose a raster file GDAL can read (e.g. a GeoTIFF).</source>
       <translation>参数 {0}：未提供栅格图层或无法加载；请选择 GDAL 可读取的栅格文件（如 GeoTIFF）。</translation>
     </message>
     <message>
       <source>Parameter {0}: no vector layer was given.</source>
       <translation>参数 {0}：未提供矢量图层。</translation>
+    </message>
+    <message>
+      <source>{0}: not written; the earlier file {1} is unchanged</source>
+      <translation>{0}：未写出；原有文件 {1} 未改变</translation>
+    </message>
+    <message>
+      <source>{0}: {1} was written</source>
+      <translation>{0}：已写出 {1}</translation>
     </message>
     <message>
       <source>Hydrology</source>
@@ -1212,6 +1562,10 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
     <message>
       <source>Slope bound at strip seams for the mitigation (degrees)</source>
       <translation>坡度缓和时条带接缝处的坡度上限（度）</translation>
+    </message>
+    <message>
+      <source>Surface between the strips' volumes</source>
+      <translation>融合各条带土方量的地表构建方法</translation>
     </message>
     <message>
       <source>period  supply (m3)  V_fmin (m3)  V_fmax (m3)  t  state  volume error</source>
@@ -1266,6 +1620,10 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
       <translation>平均坡度 {0:.2f}°（坡度缓和前 {1:.2f}°）；条带接缝处最陡台坎 {2:.1f}°。</translation>
     </message>
     <message>
+      <source>Mean slope of the dump's interior ({0} cells), before -&gt; after mitigation: Horn {1:.2f} -&gt; {2:.2f} degrees, step slope (centre-inclusive) {3:.2f} -&gt; {4:.2f} degrees; spikes {5} -&gt; {6} (largest {7:.1f} m off its 3 x 3 median; limit {8:.1f} m); {9} mitigation step(s) kept.</source>
+      <translation>内排土场内部（{0} 个栅格）的平均坡度，坡度缓和前 → 后：Horn {1:.2f}° → {2:.2f}°，单步坡度（含中心栅格）{3:.2f}° → {4:.2f}°；尖峰栅格 {5} → {6} 个（最大偏离 3 x 3 邻域中值 {7:.1f} m；限值 {8:.1f} m）；保留了 {9} 个坡度缓和步骤。</translation>
+    </message>
+    <message>
       <source>Plan: {0}</source>
       <translation>方案：{0}</translation>
     </message>
@@ -1282,24 +1640,135 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
 
 Inputs (one grid, elevations in metres, projected CRS): the pre-mining DEM, the maximum and minimum earthwork surfaces (eq. 1 to 5), the floor of the lowest minable seam, the catchments of channel extraction (for the slope mitigation) and the sub-area layer of 'Mining/refilling sub-area delineation' (fields period, kind, v_supply; PLAN picks its 'optimized' strips for MNNDL or its 'original' strips for NNDL).
 
-In each refilling strip n the surface dem_min + t (dem_max - dem_min) holds exactly the strip's supply V_g (eq. 6, m3) above the seam floor: t is solved per strip. The supply of refilling strip n is v_supply of the refilling feature of period n if set, else of the mining feature of period n. A cell belongs to the strip containing its centre; where strips are not much wider than a cell, each polygon's supply is shared among the rasterised strips by the area of the polygon in their cells (total kept). Where V_g exceeds V_fmax (eq. 7) the surface is dem_max raised by a uniform offset ('uplifted'); where V_g is below V_fmin (eq. 8) dem_min lowered ('sunk'), never below the floor. So that strips join without steps, t is the smoothest field over the whole dump (least squared gradient) that gives every strip exactly its supply and stays in [0, 1] in the strips whose supply is within [V_fmin, V_fmax]; with equal t in all strips it is that t everywhere.
+Each refilling strip n holds exactly its supply V_g (eq. 6, m3) above the seam floor. The supply of refilling strip n is v_supply of the refilling feature of period n if set, else of the mining feature of period n. A cell belongs to the strip containing its centre; where strips are not much wider than a cell, each polygon's supply is shared among the rasterised strips by the area of the polygon in their cells (total kept). Where V_g exceeds V_fmax (eq. 7) the strip rises above dem_max ('uplifted'); where V_g is below V_fmin (eq. 8) it sinks below dem_min ('sunk'), never below the floor.
 
-Slope mitigation (optional): earth is moved between the catchment units of each strip (projected gradient descent on the mean slope, volumes kept); a step is kept only if it lowers the mean slope.
+One surface covers the whole dump, so strips join without steps: every strip's volume exact, inside [dem_min, dem_max] where the supply is within [V_fmin, V_fmax], not below dem_min where it exceeds V_fmax, not above dem_max where it is short. BLEND (advanced) picks which: 'Natural' (default) keeps the pristine landform's shape, its channels and ridges, wherever the band allows: the departure from the DEM, y = z - DEM, has the least sum of squared one-cell steps (y_i - y_j)^2 / d^2 between neighbouring cells and towards the ground around the dump. 'Gentlest' minimises the same sum for z itself: the lowest slope, but it also fills channels. 'Smoothest blend' is dem_min + t (dem_max - dem_min) with the smoothest t, which carries the spikes of the two surfaces. The first two cut and fill the spikes and pits of the earthwork surfaces wherever the band allows.
+
+Slope mitigation (optional; the paper's slope mitigation module): earth is moved between the catchment units (strip x catchment) of each strip, volumes kept, by projected gradient descent on the centre-inclusive mean slope (per cell the angle of the mean of its four one-cell step gradients), which spikes and checkerboards raise, unlike Horn's slope. A step is kept only if that slope fell and neither the Horn slope nor the number of spikes rose and no strip seam became steeper than the slope bound.
 
 The final pit (mined, not refilled) has the seam floor at the bottom and walls at the working-side, end-wall and dump-side angles (20, 13, 8 degrees by default) rising to the DEM. Outside the mine area the output equals the DEM.
 
-Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the largest relative volume error of any strip.</source>
-      <translation>构建 HPCS 内排土场近自然地貌（Xia 等，2023，第 2.3 节）：采用原始子区得到 NNDL，采用优化子区得到 MNNDL。
+Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the mean before the mitigation; over the dump's interior (cells whose 3 x 3 window lies in the dump) the mean centre-inclusive step slope after and before the mitigation and the number of spikes (cells off the median of their 3 x 3 window by more than tan(25 degrees) x cell size); the largest relative volume error of any strip.</source>
+      <translation>构建内排土场的 HPCS 近自然地貌（Xia 等，2023，第 2.3 节）：以原始子区构建 NNDL，以优化子区构建 MNNDL。
 
-输入（同一栅格网格，高程单位 m，投影坐标系）：采前 DEM、最大与最小土方重塑地貌（式 1 至式 5）、可采煤层最底层底板、水文沟道提取得到的汇水子区（用于坡度缓和），以及“采复子区划定”输出的子区图层（字段 period、kind、v_supply；由 PLAN 选择其“optimized”条带构建 MNNDL，或“original”条带构建 NNDL）。
+输入（同一栅格网格，高程单位 m，投影坐标系）：采前 DEM、最大与最小土方重塑地貌（式 1 至式 5）、可采煤层最底层底板、水文沟道提取的汇水子区（用于坡度缓和），以及“采复子区划定”输出的子区图层（字段 period、kind、v_supply；由 PLAN 选择其“optimized”条带构建 MNNDL，或“original”条带构建 NNDL）。
 
-在每个复填条带 n 内，曲面 dem_min + t (dem_max - dem_min) 在煤层底板以上恰好容纳该条带的可用土方量 V_g（式 6，m3）：t 逐条带求解。复填条带 n 的可用土方量取周期 n 复填要素的 v_supply（若已设置），否则取周期 n 开采要素的 v_supply。栅格归属于包含其中心的条带；当条带宽度与栅格相差不大时，每个多边形的可用土方量按其在各栅格中的面积分配给栅格化后的条带（总量不变）。若 V_g 超过 V_fmax（式 7），地表为 dem_max 整体抬升一个均匀高度（“抬升”）；若 V_g 低于 V_fmin（式 8），则为 dem_min 整体下降（“下沉”），但不低于底板。为使条带之间无台坎衔接，t 取整个内排土场上最平滑的场（梯度平方和最小），使每个条带恰好获得其可用土方量，并在可用土方量位于 [V_fmin, V_fmax] 内的条带中保持在 [0, 1] 之间；若所有条带的 t 相同，则处处均为该 t。
+每个复填条带 n 在煤层底板以上恰好容纳其可用土方量 V_g（式 6，m3）。复填条带 n 的可用土方量取周期 n 复填要素的 v_supply（若已设置），否则取周期 n 开采要素的 v_supply。栅格归属于包含其中心的条带；条带宽度与栅格相差不大时，每个多边形的可用土方量按该多边形在各栅格中的面积分配给栅格化后的条带（总量不变）。V_g 超过 V_fmax（式 7）时，条带升高至 dem_max 以上（“抬升”）；V_g 低于 V_fmin（式 8）时，条带降至 dem_min 以下（“下沉”），但从不低于底板。
 
-坡度缓和（可选）：在每个条带的汇水单元之间调配土方（以平均坡度为目标的投影梯度下降，土方量保持不变）；仅当某一步降低平均坡度时才保留该步。
+整个内排土场由一个连续表面覆盖，因此条带之间无台坎衔接：每个条带的体积准确，可用土方量位于 [V_fmin, V_fmax] 内时表面介于 [dem_min, dem_max]，超过 V_fmax 时不低于 dem_min，不足时不高于 dem_max。BLEND（高级）选择构建方法：“自然”（默认）在区间允许处保持原始自然地貌的形态及其水文沟道与分水岭：相对 DEM 的偏移 y = z - DEM 在相邻栅格之间以及朝向内排土场周边地面的单栅格步长平方和 (y_i - y_j)^2 / d^2 最小。“最缓”对 z 本身最小化同一平方和：坡度最低，但也会填平水文沟道。“最平滑插值”为 dem_min + t (dem_max - dem_min)，取最平滑的 t，会带入两个表面的尖峰。前两种方法在区间允许处削平土方重塑地貌的尖峰并填平洼坑。
 
-最终矿坑（已开采、未复填）以煤层底板为坑底，开采侧帮、端帮与内排侧帮按相应坡角（默认 20°、13°、8°）升至 DEM。矿区范围外输出等于 DEM。
+坡度缓和（可选；论文的坡度缓和模块）：在各条带的汇水单元（条带 x 汇水子区）之间调运土方，保持体积不变，对含中心栅格的平均坡度（逐栅格取其四个单栅格步长梯度均值的角度）进行投影梯度下降；与 Horn 坡度不同，尖峰与棋盘状起伏会使该坡度增大。仅当该坡度降低、Horn 坡度与尖峰栅格数均未增加且没有条带接缝陡于坡度上限时，才保留该步骤。
 
-数值输出：复填区的平均坡度与最大坡度（度，Horn 法），以及各条带中最大的相对体积误差。</translation>
+最终矿坑（已开采、未复填）以煤层底板为坑底，帮坡按开采侧帮、端帮与内排侧帮坡角（默认 20°、13°、8°）升至 DEM。矿区范围外输出等于 DEM。
+
+数值输出：复填区的平均与最大坡度（度，Horn 法）及坡度缓和前的平均坡度；内排土场内部（3 x 3 窗口位于内排土场内的栅格）坡度缓和后与缓和前的平均单步坡度（含中心栅格）以及尖峰栅格数（与其 3 x 3 窗口中值之差大于 tan(25°) x 栅格尺寸的栅格）；各条带的最大相对体积误差。</translation>
+    </message>
+    <message>
+      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
+      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
+    </message>
+    <message>
+      <source>Original (NNDL)</source>
+      <translation>原始方案（NNDL）</translation>
+    </message>
+    <message>
+      <source>Natural: the pristine landform's shape, smoothest offset</source>
+      <translation>自然：保持原始自然地貌形态，偏移最平滑</translation>
+    </message>
+    <message>
+      <source>Gentlest: least squared one-cell steps</source>
+      <translation>最缓：单栅格步长平方和最小</translation>
+    </message>
+    <message>
+      <source>Smoothest blend t of dem_min and dem_max</source>
+      <translation>dem_min 与 dem_max 的最平滑插值 t</translation>
+    </message>
+    <message>
+      <source>Final pit: working-side wall angle (degrees)</source>
+      <translation>最终矿坑：开采侧帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Final pit: end-wall angle (degrees)</source>
+      <translation>最终矿坑：端帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Final pit: dump-side wall angle (degrees)</source>
+      <translation>最终矿坑：内排侧帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Mean slope of the dump before mitigation (degrees)</source>
+      <translation>坡度缓和前内排土场平均坡度（度）</translation>
+    </message>
+    <message>
+      <source>Mean step slope of the dump's interior (degrees)</source>
+      <translation>内排土场内部平均单步坡度（度）</translation>
+    </message>
+    <message>
+      <source>Mean step slope of the dump's interior before mitigation (degrees)</source>
+      <translation>坡度缓和前内排土场内部平均单步坡度（度）</translation>
+    </message>
+    <message>
+      <source>Spikes in the dump's interior</source>
+      <translation>内排土场内部尖峰栅格数</translation>
+    </message>
+  </context>
+  <context>
+    <name>PristineLandform</name>
+    <message>
+      <source>Pre-mining DEM (PNL, m)</source>
+      <translation>采前 DEM（PNL，m）</translation>
+    </message>
+    <message>
+      <source>Floor of the lowest minable seam (m)</source>
+      <translation>可采煤层最底层底板（m）</translation>
+    </message>
+    <message>
+      <source>Sub-areas (mining/refilling strips)</source>
+      <translation>子区（开采/复填条带）</translation>
+    </message>
+    <message>
+      <source>Pristine landform with the final pit</source>
+      <translation>含最终矿坑的原始自然地貌</translation>
+    </message>
+    <message>
+      <source>Cells in the final pit</source>
+      <translation>最终矿坑栅格数</translation>
+    </message>
+    <message>
+      <source>Volume cut out of the DEM (m3)</source>
+      <translation>从 DEM 中挖除的体积（m3）</translation>
+    </message>
+    <message>
+      <source>Deepest cut below the DEM (m)</source>
+      <translation>低于 DEM 的最大挖深（m）</translation>
+    </message>
+    <message>
+      <source>The plan has no final pit (every mined cell is refilled): the output is the DEM.</source>
+      <translation>该方案没有最终矿坑（所有开采栅格均已复填）：输出即为 DEM。</translation>
+    </message>
+    <message>
+      <source>Final pit in PNL: {0} cells, {1:.6g} m3 cut out of the DEM, deepest cut {2:.1f} m.</source>
+      <translation>PNL 中的最终矿坑：{0} 个栅格，从 DEM 中挖除 {1:.6g} m3，最大挖深 {2:.1f} m。</translation>
+    </message>
+    <message>
+      <source>Pristine landform with the final pit (PNL for erosion)</source>
+      <translation>含最终矿坑的原始自然地貌（用于侵蚀对比的 PNL）</translation>
+    </message>
+    <message>
+      <source>Cuts the final pit of the mine plan into the pre-mining DEM, so that the pristine landform (PNL) and the reshaped landforms are compared with the same pit at the same place (Xia et al. 2023, section 1.4: 'to exclude the final pit's influence, the same final pit is set at the same place in PNL'). Use the output as the reference (first layer) of 'Soil erosion comparison'.
+
+Inputs (one grid, metres, projected CRS): the pre-mining DEM, the floor of the lowest minable seam and the sub-area layer of 'Mining/refilling sub-area delineation' (fields period, kind; PLAN picks its 'optimized' or 'original' strips; both plans of one delineation share the final pit).
+
+The final pit is every cell mined and never refilled. Its surface is the one the near-natural and traditional landforms get: the seam floor at the bottom and plane walls rising from the floor to the DEM at the working-side, end-wall and dump-side angles (20, 13 and 8 degrees by default, the paper's Fig. 8): on a pit cell z = min(DEM, max(floor, max over the sides of DEM(rim) - L tan(angle))), L the distance (m) to that side's nearest rim cell. Every other cell, the refilled strips included, keeps the DEM's elevation.
+
+Numbers: cells in the final pit, the volume cut out of the DEM (m3) and the deepest cut (m).</source>
+      <translation>将开采计划的最终矿坑挖入采前 DEM，使原始自然地貌（PNL）与重塑地貌在同一位置具有相同的矿坑进行对比（Xia 等，2023，第 1.4 节：“为排除最终矿坑的影响，在 PNL 的相同位置设置相同的最终矿坑”）。将输出作为“土壤水蚀对比”的参照（第一个图层）。
+
+输入（同一栅格网格，单位 m，投影坐标系）：采前 DEM、可采煤层最底层底板，以及“采复子区划定”输出的子区图层（字段 period、kind；由 PLAN 选择其“optimized”或“original”条带；同一次划定的两种方案共用最终矿坑）。
+
+最终矿坑为已开采且从未复填的所有栅格。其表面与近自然地貌和传统地貌中的相同：以煤层底板为坑底，平面帮坡按开采侧帮、端帮与内排侧帮坡角（默认 20°、13° 与 8°，论文图 8）从底板升至 DEM：矿坑栅格上 z = min(DEM, max(floor, 各侧 DEM(rim) - L tan(angle) 的最大值))，DEM(rim) 为坑缘高程，angle 为该侧坡角，L 为至该侧最近坑缘栅格的距离（m）。其余所有栅格（包括已复填条带）保持 DEM 高程。
+
+数值输出：最终矿坑栅格数、从 DEM 中挖除的体积（m3）与最大挖深（m）。</translation>
     </message>
     <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
@@ -1512,6 +1981,10 @@ R1 = 生态系统抵抗力，R2 = 生态源地恢复力，R3 = 生态廊道适�
       <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
+      <source>sum V_fmax / sum V_fmin = {0:.4f} (the room between the maximum and minimum earthwork surfaces).</source>
+      <translation>sum V_fmax / sum V_fmin = {0:.4f}（最大与最小土方重塑地貌之间的容量）。</translation>
+    </message>
+    <message>
       <source>Pit length {0:.1f} m ({1}); {2} periods; box cut supply {3:,.0f} m3 (to an outside dump).</source>
       <translation>矿坑长度 {0:.1f} m（{1}）；{2} 个周期；拉沟土方量 {3:,.0f} m3（运往外排土场）。</translation>
     </message>
@@ -1590,6 +2063,10 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
     <message>
       <source>sum V_g / sum V_fmin</source>
       <translation>可用土方总量与所需土方总量下限之比 sum V_g / sum V_fmin</translation>
+    </message>
+    <message>
+      <source>sum V_fmax / sum V_fmin (width of the band between the surfaces)</source>
+      <translation>sum V_fmax / sum V_fmin（两表面之间区间的宽度）</translation>
     </message>
     <message>
       <source>Number of periods</source>
@@ -1688,6 +2165,153 @@ Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (
     </message>
   </context>
   <context>
+    <name>hpcs_construction</name>
+    <message>
+      <source>HPCS construction outputs: contours, cut/fill and earthwork schedule</source>
+      <translation>HPCS 施工成果：等高线、挖填方与土方施工计划</translation>
+    </message>
+    <message>
+      <source>HPCS Landform plugin (scripts/build_construction_model.py)</source>
+      <translation>HPCS 地貌重塑插件（scripts/build_construction_model.py）</translation>
+    </message>
+    <message>
+      <source>What the surveyors and the earthworks contractor need, for each of the three landforms of the HPCS pipeline (NNDL and TDL on the original plan, MNNDL on the optimized plan): the design contours inside the mine area at the chosen interval (GDAL contour: 3-D lines with the elevation in the field ELEV, as a GeoPackage, and converted by ogr2ogr to a DXF drawing whose lines carry the elevation as z), the cut/fill against the pre-mining DEM (difference raster and cut, fill and net volumes in m3) and the earthwork schedule per period (volume moved from each mining strip to its refilling strip, the elevations stripped and built lift by lift, the mean haul distance, eq. 13 of Xia et al. 2023).
+
+Inputs are the pipeline's inputs and outputs: give its landforms NNDL:NNDL, MNNDL:MNNDL, TDL:TDL and its sub-area layer SUBAREAS:SUBAREAS, with the same K. Name the DXF outputs with the extension .dxf.</source>
+      <translation>为 HPCS 流程的三种地貌（NNDL 与 TDL 采用原始方案，MNNDL 采用优化方案）分别提供测量人员与土方施工单位所需的成果：矿区范围内按所选等高距生成的设计等高线（GDAL contour：三维线，高程存于字段 ELEV，输出为 GeoPackage，并由 ogr2ogr 转换为 DXF 图纸，其线以高程为 z 值）、相对采前 DEM 的挖填方（差值栅格以及挖方、填方与净方量，m3），以及各周期的土方施工计划（从各开采条带运至其复填条带的土方量、逐分层剥离与回填的高程、土方平均运距，Xia 等 2023 式 13）。
+
+输入即流程的输入与输出：提供其地貌 NNDL:NNDL、MNNDL:MNNDL、TDL:TDL 及其子区图层 SUBAREAS:SUBAREAS，并采用相同的 K。DXF 输出的文件名请使用扩展名 .dxf。</translation>
+    </message>
+    <message>
+      <source>Height of the lifts the strips are stripped and built in, metres.</source>
+      <translation>剥离与回填条带所用的分层高度，单位 m。</translation>
+    </message>
+    <message>
+      <source>Vertical distance between two design contours, metres.</source>
+      <translation>相邻两条设计等高线之间的高差，单位 m。</translation>
+    </message>
+    <message>
+      <source>Spoil swell ratio k (eq. 6): use the value the landforms were built with.</source>
+      <translation>实际土方量与剥离量之比 k（式 6）：请采用构建地貌时使用的值。</translation>
+    </message>
+    <message>
+      <source>Pre-mining DEM (PNL; elevation in m, projected CRS)</source>
+      <translation>采前 DEM（PNL；高程 m，投影坐标系）</translation>
+    </message>
+    <message>
+      <source>Floor of the lowest minable seam (elevation, m, on the DEM grid)</source>
+      <translation>可采煤层最底层底板（高程 m，与 DEM 同网格）</translation>
+    </message>
+    <message>
+      <source>Minable coal thickness (m, on the DEM grid)</source>
+      <translation>可采煤层厚度（m，与 DEM 同网格）</translation>
+    </message>
+    <message>
+      <source>Mine area (polygon)</source>
+      <translation>矿区范围（面）</translation>
+    </message>
+    <message>
+      <source>Sub-areas, original and optimized plans (the pipeline's SUBAREAS)</source>
+      <translation>采复子区，原始与优化方案（流程的 SUBAREAS）</translation>
+    </message>
+    <message>
+      <source>NNDL landform (near-natural, original plan)</source>
+      <translation>NNDL 地貌（近自然地貌，原始方案）</translation>
+    </message>
+    <message>
+      <source>MNNDL landform (near-natural, optimized plan)</source>
+      <translation>MNNDL 地貌（近自然地貌，优化方案）</translation>
+    </message>
+    <message>
+      <source>TDL landform (traditional, original plan)</source>
+      <translation>TDL 地貌（传统地貌，原始方案）</translation>
+    </message>
+    <message>
+      <source>Contour interval (m)</source>
+      <translation>等高距（m）</translation>
+    </message>
+    <message>
+      <source>k, ratio of spoil to stripped volume</source>
+      <translation>k，实际土方量与剥离量之比</translation>
+    </message>
+    <message>
+      <source>Bench (lift) height of the schedule (m)</source>
+      <translation>施工计划的台阶（分层）高度（m）</translation>
+    </message>
+    <message>
+      <source>Cut/fill of MNNDL against PNL (m)</source>
+      <translation>MNNDL 相对 PNL 的挖填方（m）</translation>
+    </message>
+    <message>
+      <source>Cut/fill of MNNDL against PNL (CSV)</source>
+      <translation>MNNDL 相对 PNL 的挖填方（CSV）</translation>
+    </message>
+    <message>
+      <source>Cut/fill of NNDL against PNL (m)</source>
+      <translation>NNDL 相对 PNL 的挖填方（m）</translation>
+    </message>
+    <message>
+      <source>Cut/fill of NNDL against PNL (CSV)</source>
+      <translation>NNDL 相对 PNL 的挖填方（CSV）</translation>
+    </message>
+    <message>
+      <source>Cut/fill of TDL against PNL (m)</source>
+      <translation>TDL 相对 PNL 的挖填方（m）</translation>
+    </message>
+    <message>
+      <source>Cut/fill of TDL against PNL (CSV)</source>
+      <translation>TDL 相对 PNL 的挖填方（CSV）</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule, every lift, MNNDL (CSV)</source>
+      <translation>土方施工计划，逐分层，MNNDL（CSV）</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule per period, MNNDL (CSV)</source>
+      <translation>各周期土方施工计划，MNNDL（CSV）</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule, every lift, NNDL (CSV)</source>
+      <translation>土方施工计划，逐分层，NNDL（CSV）</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule per period, NNDL (CSV)</source>
+      <translation>各周期土方施工计划，NNDL（CSV）</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule, every lift, TDL (CSV)</source>
+      <translation>土方施工计划，逐分层，TDL（CSV）</translation>
+    </message>
+    <message>
+      <source>Earthwork schedule per period, TDL (CSV)</source>
+      <translation>各周期土方施工计划，TDL（CSV）</translation>
+    </message>
+    <message>
+      <source>Design contours, MNNDL, near-natural landform, optimized plan (GeoPackage)</source>
+      <translation>设计等高线，MNNDL，近自然地貌，优化方案（GeoPackage）</translation>
+    </message>
+    <message>
+      <source>Design contours, NNDL, near-natural landform, original plan (GeoPackage)</source>
+      <translation>设计等高线，NNDL，近自然地貌，原始方案（GeoPackage）</translation>
+    </message>
+    <message>
+      <source>Design contours, TDL, traditional landform, original plan (GeoPackage)</source>
+      <translation>设计等高线，TDL，传统地貌，原始方案（GeoPackage）</translation>
+    </message>
+    <message>
+      <source>Design contours, MNNDL, near-natural landform, optimized plan (DXF: name a .dxf file)</source>
+      <translation>设计等高线，MNNDL，近自然地貌，优化方案（DXF：文件名请以 .dxf 结尾）</translation>
+    </message>
+    <message>
+      <source>Design contours, NNDL, near-natural landform, original plan (DXF: name a .dxf file)</source>
+      <translation>设计等高线，NNDL，近自然地貌，原始方案（DXF：文件名请以 .dxf 结尾）</translation>
+    </message>
+    <message>
+      <source>Design contours, TDL, traditional landform, original plan (DXF: name a .dxf file)</source>
+      <translation>设计等高线，TDL，传统地貌，原始方案（DXF：文件名请以 .dxf 结尾）</translation>
+    </message>
+  </context>
+  <context>
     <name>hpcs_pipeline</name>
     <message>
       <source>HPCS pipeline: pristine to optimized near-natural landform</source>
@@ -1698,16 +2322,16 @@ Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (
       <translation>HPCS 地貌重塑插件（scripts/build_pipeline_model.py）</translation>
     </message>
     <message>
-      <source>The whole HPCS workflow of Xia et al. (2023) on one mine plan: channels and ridges of the pre-mining landform (PNL) -&gt; hydrological cell classes inside the mine area -&gt; minimum and maximum earthwork surfaces -&gt; mining/refilling sub-areas of the original plan (equal strips) and of the optimized plan -&gt; the near-natural landform of the original plan (NNDL), of the optimized plan (MNNDL) and the traditional landform (TDL, original plan) -&gt; hydrological fusion rate and haul distance of each landform -&gt; soil erosion of PNL, NNDL, MNNDL and TDL over the dump -&gt; comparison report.
+      <source>The whole HPCS workflow of Xia et al. (2023) on one mine plan: channels and ridges of the pre-mining landform (PNL) -&gt; hydrological cell classes inside the mine area -&gt; minimum and maximum earthwork surfaces -&gt; mining/refilling sub-areas of the original plan (equal strips) and of the optimized plan -&gt; the near-natural landform of the original plan (NNDL), of the optimized plan (MNNDL) and the traditional landform (TDL, original plan) -&gt; hydrological fusion rate and haul distance of each landform -&gt; PNL with the final pit -&gt; soil erosion of PNL, NNDL, MNNDL and TDL over the dump -&gt; comparison report.
 
 Every intermediate layer and table is an output of the model: leave it as a temporary output or give it a file name to keep it. The delineation runs once with the optimization, so its layer holds both plans on the same final pit: NNDL and TDL are built and evaluated on the original plan, MNNDL on the optimized one.
 
-k defaults to 1.05: the plan must carry a little more spoil than the minimum earthwork surface needs (sum V_g &gt;= sum V_fmin); on the bundled sample plan it is infeasible with k = 1. The erosion reference is the pre-mining DEM as it is (PNL); erosion is summed over the dump (the refilling strips of the optimized plan), so the final pit, which PNL does not have, stays outside the sum.</source>
-      <translation>在一个开采计划上运行 Xia 等（2023）的完整 HPCS 流程：提取原始自然地貌（PNL）的水文沟道与分水岭 → 矿区范围内的水文栅格分类 → 最小与最大土方重塑地貌 → 原始方案（等宽条带）与优化方案的采复子区 → 原始方案的近自然地貌（NNDL）、优化方案的近自然地貌（MNNDL）与传统地貌（TDL，原始方案）→ 各地貌的水文融合率与土方平均运距 → PNL、NNDL、MNNDL 与 TDL 在内排土场上的土壤水蚀 → 对比报告。
+k defaults to 1.05: the plan must carry a little more spoil than the minimum earthwork surface needs (sum V_g &gt;= sum V_fmin); on the bundled sample plan it is infeasible with k = 1. The erosion reference is PNL with the same final pit at the same place as the landforms (the paper's section 1.4); erosion is summed over the dump (the refilling strips of the optimized plan).</source>
+      <translation>在一个开采计划上运行 Xia 等（2023）的完整 HPCS 工作流程：采前地貌（PNL）的水文沟道与分水岭 → 矿区范围内的水文栅格分类 → 最小与最大土方重塑地貌 → 原始方案（等宽条带）与优化方案的采复子区 → 原始方案的近自然地貌（NNDL）、优化方案的近自然地貌（MNNDL）以及传统地貌（TDL，原始方案）→ 各地貌的水文融合率与运距 → 含最终矿坑的 PNL → PNL、NNDL、MNNDL 与 TDL 在内排土场上的土壤侵蚀 → 对比报告。
 
-所有中间图层与表格都是模型的输出：保留为临时输出，或指定文件名以保存。子区划定启用优化后只运行一次，其图层在同一最终矿坑上同时包含两种方案：NNDL 与 TDL 在原始方案上构建和评价，MNNDL 在优化方案上构建和评价。
+每个中间图层与表格都是模型的输出：可保留为临时输出，或指定文件名以保存。采复子区划定在启用优化的情况下运行一次，因此其图层在同一最终矿坑上包含两种方案：NNDL 与 TDL 基于原始方案构建和评价，MNNDL 基于优化方案。
 
-k 默认取 1.05：方案的排弃土方须略多于最小土方重塑地貌所需（sum V_g ≥ sum V_fmin）；在附带的示例方案上 k = 1 不可行。侵蚀参照为原样的采前 DEM（PNL）；侵蚀量在内排土场（优化方案的复填条带）上求和，因此 PNL 所没有的最终矿坑不计入总和。</translation>
+k 默认为 1.05：方案的排弃土方量须略多于最小土方重塑地貌所需（sum V_g ≥ sum V_fmin）；在附带的示例方案上，k = 1 时方案不可行。侵蚀对比的参照为在与各地貌相同位置设置相同最终矿坑的 PNL（论文第 1.4 节）；侵蚀量在内排土场（优化方案的复填条带）上求和。</translation>
     </message>
     <message>
       <source>Pre-mining DEM (PNL) in metres, projected CRS in metres.</source>
@@ -1904,6 +2528,10 @@ k 默认取 1.05：方案的排弃土方须略多于最小土方重塑地貌所�
     <message>
       <source>5 NNDL: near-natural landform, original plan</source>
       <translation>5 NNDL：近自然地貌，原始方案</translation>
+    </message>
+    <message>
+      <source>7 PNL with the final pit (erosion reference)</source>
+      <translation>7 含最终矿坑的 PNL（侵蚀参照）</translation>
     </message>
     <message>
       <source>8 Landform comparison report (HTML)</source>
