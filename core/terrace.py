@@ -194,8 +194,13 @@ class StripGeometry:
                       for k in np.unique(lab_j[lab_j > 0])}
         self.w = self.reduce(self.ground[0], self.ground[1], benches.face_start(g_j[gm]),
                              np.min)
-        self.wall_tan = benches.tanb
-        self.wall = self.walls(benches.tanb)
+        self.w0, self.tanb = self.w, benches.tanb
+        self.wall0 = self.walls(benches.tanb)
+        self.reset()
+
+    def reset(self):
+        """Back to the ground-only edges and the walls at beta (a new settling)."""
+        self.w, self.wall, self.wall_tan = self.w0, self.wall0, self.tanb
 
     def reduce(self, rj, cj, values, how):
         """how(values_j + d_ij) over j for every cell i (how = np.min), or
@@ -241,67 +246,82 @@ class StripGeometry:
         return top, lo, hi, (vmin - base) * cell_area, (vmax - base) * cell_area
 
     def steepen(self, benches, supply, cell_area):
-        """The gentlest wall slope in [tan beta, tan alpha] whose walls hold no more than
-        ``supply`` with the platform on the floor (bisection); sets ``wall``."""
-        lo_t, hi_t = benches.tanb, benches.tana
-        self.wall, self.wall_tan = self.walls(hi_t), hi_t
-        if self.level(benches, supply, cell_area)[3] > supply:
-            return False
-        for _ in range(40):
-            mid = 0.5 * (lo_t + hi_t)
-            self.wall = self.walls(mid)
-            if self.level(benches, supply, cell_area)[3] > supply:
-                lo_t = mid
-            else:
-                hi_t = mid
-        self.wall, self.wall_tan = self.walls(hi_t), hi_t
-        return True
+        """Walls at the face angle (the steepest a dump face stands); False when even
+        they hold more than ``supply`` with the platform on the floor."""
+        self.wall, self.wall_tan = self.walls(benches.tana), benches.tana
+        return self.level(benches, supply, cell_area)[3] <= supply
+
+
+class Restart(Exception):
+    """Excess was carried to a strip already settled: settle again from the start."""
 
 
 class Settling:
     """The strips settled from the lowest up (see the module doc), with the two
-    fallbacks: a strip whose walls at beta hold more than its supply gets steeper
-    walls (up to the face angle); a strip whose benches meet before its platform
+    fallbacks: a strip whose walls at beta hold more than its supply gets its walls
+    at the face angle (its platform as high as its earth allows); a strip whose benches meet before its platform
     holds its supply is built to that capacity and its excess goes to the nearest
     unsettled strip in the period order (the next period first)."""
 
-    def __init__(self, geoms, supply, benches, cell_area, shape):
-        self.geoms, self.benches, self.area = geoms, benches, cell_area
+    def __init__(self, geoms, supply, benches, cell_area, shape, adapt=True):
+        self.geoms, self.benches, self.area, self.adapt = geoms, benches, cell_area, adapt
         self.held = np.array(supply, dtype=np.float64)      # supply after carrying
         self.levels = np.full(len(supply), np.nan)
         self.surface = np.full(shape, np.nan)
         self.carried = []                                    # (from, to, m3)
+        self.full = set()                                    # strips at capacity
         self.cand = {}
 
     def evaluate(self, k):
         g = self.geoms[k]
         c = g.level(self.benches, self.held[k], self.area)
-        if self.held[k] < c[3] and g.wall_tan < self.benches.tana:
+        if self.held[k] < c[3] and g.wall_tan < self.benches.tana and self.adapt:
             if not g.steepen(self.benches, self.held[k], self.area):
-                raise_unfit(k, g, c, self.held[k], self.benches, self.area)
+                raise_unfit(k, g, c, self.held[k], self.benches, self.area, self.adapt)
             c = g.level(self.benches, self.held[k], self.area)
-        if self.held[k] > c[4]:
+        if self.held[k] > c[4] and self.adapt:
             self.carry(k, self.held[k] - c[4])
             c = g.level(self.benches, self.held[k], self.area)
         if not np.isfinite(c[0]):
-            raise_unfit(k, g, c, self.held[k], self.benches, self.area)
+            raise_unfit(k, g, c, self.held[k], self.benches, self.area, self.adapt)
         self.cand[k] = c
 
     def carry(self, k, excess):
-        later = sorted((q for q in self.cand if q != k), key=lambda q: (abs(q - k), q < k))
-        if not later:
+        """Strip k is full: its excess goes to the nearest strip that is not full, the
+        later periods first, else the earlier ones.  An unsettled one is re-evaluated;
+        a settled one invalidates the order, so the settling starts again."""
+        self.full.add(k)
+        free = [q for q in self.geoms if q not in self.full]
+        order = sorted(q for q in free if q > k) + sorted((q for q in free if q < k),
+                                                          reverse=True)
+        open_ = [q for q in order if q in self.cand]
+        if not order:
             raise_unfit(k, self.geoms[k], self.geoms[k].level(self.benches, self.held[k],
                                                               self.area),
                         self.held[k], self.benches, self.area)
-        q = later[0]
+        q = open_[0] if open_ else order[0]
         self.held[k] -= excess
         self.held[q] += excess
         self.carried.append((k, q, float(excess)))
-        if q in self.cand:
-            self.evaluate(q)
+        if q not in self.cand:
+            raise Restart()
+        self.evaluate(q)
 
     def run(self, progress):
-        for k in self.geoms:
+        """Settle every strip; on :class:`Restart` start again with the supply as carried
+        so far (each restart fills one more strip, so at most one per strip)."""
+        for _ in range(len(self.geoms) + 1):
+            try:
+                return self.settle(progress)
+            except Restart:
+                self.levels[:] = np.nan
+                self.surface[:] = np.nan
+        raise InputError("The terraced strips did not settle; use DESIGN = single platform.")
+
+    def settle(self, progress):
+        self.cand = {}
+        for k, g in self.geoms.items():
+            g.reset()
             self.cand[k] = None
         for k in list(self.geoms):
             self.evaluate(k)
@@ -320,17 +340,19 @@ class Settling:
         return self
 
 
-def raise_unfit(k, geom, cand, supply, benches, cell_area):
+def raise_unfit(k, geom, cand, supply, benches, cell_area, adapt=True):
     """InputError naming the strip whose supply cannot be held, with the figures and the fix."""
     vmin, vmax = cand[3], cand[4]
     cells = geom.floor.size
+    other = ("" if adapt else ", let the strips adapt (ADAPT: steeper walls, excess carried "
+             "to the next strip)")
     if supply < vmin:
         raise InputError(
             f"The refilling strip of period {k} ({cells} cells) cannot hold as little as its "
-            f"supply of {supply:.6g} m3: with its platform on the seam floor, walls as steep "
-            "as the bench faces rising inside it to the higher ground around it already hold "
-            f"{vmin:.6g} m3. Check the supply (v_supply) of that period and the seam floor "
-            "there, or use DESIGN = single platform.")
+            f"supply of {supply:.6g} m3: with its platform on the seam floor, the walls at "
+            f"{np.degrees(np.arctan(geom.wall_tan)):.3g} degrees rising inside it to the "
+            f"higher ground around it already hold {vmin:.6g} m3. Check the supply (v_supply) "
+            f"of that period and the seam floor there{other}, or use DESIGN = single platform.")
     floor_mid = float(np.median(geom.floor))
     ground = geom.ground[2]
     if ground.size and floor_mid > float(ground.max()) + benches.height:
@@ -340,17 +362,19 @@ def raise_unfit(k, geom, cand, supply, benches, cell_area):
             f"the ground around it (at most {float(ground.max()):.1f} m), so the benches "
             "would have to start below the floor. Check FLOOR against the DEM (same units "
             "and vertical datum?).")
+    left = ", and no unsettled strip is left to take the excess" if adapt else ""
     raise InputError(
         f"The refilling strip of period {k} ({cells} cells) cannot hold its supply of "
-        f"{supply:.6g} m3 on a terraced platform, and no unsettled strip is left to take the "
-        f"excess: benches in lifts of {benches.height:g} m rising from its lower edges meet "
-        f"inside it; it holds at most {vmax:.6g} m3, {vmax / (cells * cell_area):.1f} m above "
-        f"the floor on average, where its supply needs {supply / (cells * cell_area):.1f} m. "
-        "Use narrower berms, steeper faces or higher benches, a plan whose supply per strip "
-        "is nearer the strip's capacity (PLAN = optimized), or DESIGN = single platform.")
+        f"{supply:.6g} m3 on a terraced platform{left}: benches in lifts of "
+        f"{benches.height:g} m rising from its lower edges meet inside it; it holds at most "
+        f"{vmax:.6g} m3, {vmax / (cells * cell_area):.1f} m above the floor on average, where "
+        f"its supply needs {supply / (cells * cell_area):.1f} m. Use narrower berms, steeper "
+        "faces or higher benches, a plan whose supply per strip is nearer the strip's "
+        f"capacity (PLAN = optimized){other}, or DESIGN = single platform.")
 
 
-def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, benches, progress):
+def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, benches, progress,
+                      adapt=True):
     """The per-strip design: the settled :class:`Settling` (surface nan off the dump,
     levels, held supply, carried volumes) and the wall angle of every strip."""
     rows, cols = refilling.shape
@@ -363,7 +387,8 @@ def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, benches, p
         geoms[int(k)] = StripGeometry(int(k), w, refilling, ground, floor, dx, dy, benches)
         if i % 8 == 0:
             progress(40.0 * i / len(present))
-    done = Settling(geoms, sup, benches, dx * dy, refilling.shape).run(progress.sub(40, 95))
+    done = Settling(geoms, sup, benches, dx * dy, refilling.shape, adapt).run(
+        progress.sub(40, 95))
     walls = np.full(len(sup), np.nan)
     for k, g in geoms.items():
         walls[k] = np.degrees(np.arctan(g.wall_tan))
@@ -420,7 +445,7 @@ def single_platform_surface(dem_or, floor, dump, mine, total, dx, dy, bench_heig
 
 def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, design="strips",
                          bench_height=10.0, face_angle=33.0, berm_width=30.0, wall_angle=None,
-                         pit_angles=lf.PIT_ANGLES, progress=None):
+                         adapt=True, pit_angles=lf.PIT_ANGLES, progress=None):
     """The terraced landform TDL (see the module doc; eq. 6 volumes).
 
     supply: V_g per period (dict or array indexed by period).  design:
@@ -428,7 +453,9 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
     "single" (one platform holds the total).  bench_height (m), face_angle
     (degrees, 0 < alpha < 90), berm_width (m, >= 0), wall_angle: the wall
     where a platform is below the ground (degrees; default the pit's
-    dump-side angle, pit_angles[2]).
+    dump-side angle, pit_angles[2]).  adapt: where a strip cannot hold its
+    supply, steepen its walls / carry its excess on (see :class:`Settling`)
+    instead of stopping with an InputError.
     """
     progress = as_progress(progress)
     shape = lf.check_same_shape(INPUT=dem_or, FLOOR=floor, mining=mining, refilling=refilling)
@@ -465,7 +492,7 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
                           float(np.tan(np.radians(face_angle))), float(berm_width),
                           float(np.tan(np.radians(wall_angle))))
         done, walls = per_strip_surface(ground, floor, refilling, sup, present, dx, dy,
-                                        benches, progress.sub(5, 90))
+                                        benches, progress.sub(5, 90), adapt)
         surf, levels, held, carried = done.surface, done.levels, done.held, done.carried
         top = float(np.nanmax(levels))
     z = lf.assemble(dem_or, surf, pit, dump, pit_z)
