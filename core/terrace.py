@@ -289,17 +289,17 @@ class Settling:
     def carry(self, k, excess):
         """Strip k is full: its excess goes to the nearest strip that is not full, the
         later periods first, else the earlier ones.  An unsettled one is re-evaluated;
-        a settled one invalidates the order, so the settling starts again."""
+        a settled one invalidates the order, so the settling starts again (with k
+        full: it receives no more)."""
         self.full.add(k)
         free = [q for q in self.geoms if q not in self.full]
         order = sorted(q for q in free if q > k) + sorted((q for q in free if q < k),
                                                           reverse=True)
-        open_ = [q for q in order if q in self.cand]
         if not order:
             raise_unfit(k, self.geoms[k], self.geoms[k].level(self.benches, self.held[k],
                                                               self.area),
                         self.held[k], self.benches, self.area)
-        q = open_[0] if open_ else order[0]
+        q = order[0]
         self.held[k] -= excess
         self.held[q] += excess
         self.carried.append((k, q, float(excess)))
@@ -309,8 +309,8 @@ class Settling:
 
     def run(self, progress):
         """Settle every strip; on :class:`Restart` start again with the supply as carried
-        so far (each restart fills one more strip, so at most one per strip)."""
-        for _ in range(len(self.geoms) + 1):
+        so far."""
+        for _ in range(2 * len(self.geoms) + 2):
             try:
                 return self.settle(progress)
             except Restart:
