@@ -51,11 +51,12 @@ class TraditionalLandform(HpcsAlgorithm):
         "'Single platform': one flat top for the whole dump holds the total supply, with "
         "benches from the dump's edge (berms every bench height below the top).\n\n"
         "ADAPT (per-strip design, default on): a strip whose walls at DUMP_ANGLE would hold "
-        "more than its supply gets its walls at FACE_ANGLE; "
-        "a strip whose benches meet before its platform holds its supply is built to that "
-        "capacity and the excess is carried to the nearest strip not yet built (the next "
-        "period first). Both are logged and listed in the CSV; off, such a strip stops the "
-        "run with an error naming it.\n\n"
+        "more than its supply gets its walls at FACE_ANGLE; a strip whose benches meet "
+        "before its platform holds its supply shares one platform with its neighbour (the "
+        "next period first), the pair holding their summed supply, and so on; if even one "
+        "platform over the whole dump cannot hold the supply, the single-platform design is "
+        "built. All of it is logged and listed in the CSV; off, such a strip stops the run "
+        "with an error naming it.\n\n"
         "The final pit (mined, not refilled) has the floor at the bottom and walls at "
         "20 / 13 / 8 degrees (working side / end walls / dump side) rising to the DEM; "
         "outside the mine area the output equals the DEM.\n\n"
@@ -72,7 +73,7 @@ class TraditionalLandform(HpcsAlgorithm):
     FACE_ANGLE = "FACE_ANGLE"
     BERM_WIDTH = "BERM_WIDTH"
     ADAPT = "ADAPT"
-    CARRIED_VOLUME = "CARRIED_VOLUME"
+    SHARED_STRIPS = "SHARED_STRIPS"
     OUTPUT = "OUTPUT"
     OUTPUT_LEVELS = "OUTPUT_LEVELS"
     MEAN_SLOPE = "MEAN_SLOPE"
@@ -104,8 +105,8 @@ class TraditionalLandform(HpcsAlgorithm):
             self.BERM_WIDTH, self.tr("Berm width (m)"), QgsProcessingParameterNumber.Double,
             defaultValue=30.0, minValue=0.0))
         adapt = QgsProcessingParameterBoolean(
-            self.ADAPT, self.tr("Per-strip design: steepen walls / carry excess where a strip "
-                                "cannot hold its supply"), defaultValue=True)
+            self.ADAPT, self.tr("Per-strip design: steepen walls / share platforms where a "
+                                "strip cannot hold its supply"), defaultValue=True)
         adapt.setFlags(adapt.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(adapt)
         pit_angle_parameters(self)
@@ -121,7 +122,7 @@ class TraditionalLandform(HpcsAlgorithm):
                 (self.SPIKES, "Spikes in the dump interior (cells)"),
                 (self.TOP_ELEVATION, "Top platform elevation (m)"),
                 (self.VOLUME_ERROR_MAX, "Largest relative volume error of a strip"),
-                (self.CARRIED_VOLUME, "Excess carried between strips (m3)")):
+                (self.SHARED_STRIPS, "Strips sharing a platform with a neighbour")):
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
 
     def run_algorithm(self, parameters, context, feedback):
@@ -145,17 +146,20 @@ class TraditionalLandform(HpcsAlgorithm):
         # volumes as written (float32 when the DEM is float32)
         written = res.landform.astype(grid.float_dtype).astype(np.float64)
         errs = lf.volume_errors(written, floor, refilling, res.supply, grid.cell_area)
-        held = lf.volume_errors(written, floor, refilling, res.held, grid.cell_area)
-        rows = self.level_rows(res, refilling, floor, errs, held)
-        for a, b, v in res.carried:
+        rows = self.level_rows(res, refilling, floor, errs)
+        if res.fallback:
+            feedback.pushWarning(self.tr("Per-strip platforms cannot be built here: {0} The "
+                                         "single-platform design was built.").format(
+                                             res.fallback))
+        for m in res.groups if res.design == "strips" else []:
             feedback.pushWarning(self.tr(
-                "Strip {0} cannot hold its supply under its benches: {1:.6g} m3 carried to "
-                "strip {2}.").format(a, v, b))
-        feedback.pushInfo(self.tr("period  platform (m)  wall (degrees)  supply (m3)  held "
-                                  "(m3)  volume (m3)  error vs held  error vs supply"))
+                "Strips {0} to {1} share one platform: a strip among them cannot hold its "
+                "supply on its own under its benches.").format(m[0], m[-1]))
+        feedback.pushInfo(self.tr("period  platform (m)  wall (degrees)  supply (m3)  "
+                                  "volume (m3)  error of its platform  error vs supply"))
         for r in rows:
-            feedback.pushInfo(f"{r[0]:6d}  {r[2]:.2f}  {r[3]:.2f}  {r[5]:.6g}  {r[6]:.6g}  "
-                              f"{r[7]:.6g}  {r[8]:.2e}  {r[9]:.2e}")
+            feedback.pushInfo(f"{r[0]:6d}  {r[2]:.2f}  {r[4]:.2f}  {r[6]:.6g}  {r[7]:.6g}  "
+                              f"{r[8]:.2e}  {r[9]:.2e}")
         q = res.quality
         feedback.pushInfo(self.tr(
             "Design {0}: highest platform {1:.2f} m; volume {2:.6g} m3 for a supply of "
@@ -169,26 +173,29 @@ class TraditionalLandform(HpcsAlgorithm):
             os.makedirs(os.path.dirname(os.path.abspath(table)), exist_ok=True)
             with atomic_output(table) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
-                w.writerow(["period", "cells", "platform_m", "wall_angle_deg", "floor_min_m",
-                            "supply_m3", "held_m3", "volume_m3", "error_vs_held",
+                w.writerow(["period", "cells", "platform_m", "platform_group", "wall_angle_deg",
+                            "floor_min_m", "supply_m3", "volume_m3", "platform_error",
                             "error_vs_supply"])
-                w.writerows([[r[0], r[1]] + [f"{v:.10g}" for v in r[2:]] for r in rows])
+                w.writerows([[r[0], r[1], f"{r[2]:.10g}", r[3]] + [f"{v:.10g}" for v in r[4:]]
+                             for r in rows])
         fin = errs[np.isfinite(errs)]
         return {self.OUTPUT: out, self.OUTPUT_LEVELS: table or None,
                 self.MEAN_SLOPE: res.mean_slope, self.STEP_SLOPE: q.step_slope,
                 self.SPIKES: q.spikes, self.TOP_ELEVATION: res.top_elevation,
                 self.VOLUME_ERROR_MAX: float(fin.max()) if fin.size else 0.0,
-                self.CARRIED_VOLUME: float(sum(v for _, _, v in res.carried))}
+                self.SHARED_STRIPS: int(sum(len(m) for m in res.groups)
+                                        if res.design == "strips" else 0)}
 
     @staticmethod
-    def level_rows(res, refilling, floor, errs, held_errs):
-        """(period, cells, platform, wall angle, floor min, supply, held, volume, error vs
-        held, error vs supply) of every strip."""
+    def level_rows(res, refilling, floor, errs):
+        """(period, cells, platform, group, wall angle, floor min, supply, volume, error
+        of its platform, error vs supply) of every strip."""
         lab = refilling[res.dump]
         cells = np.bincount(lab, minlength=len(res.supply))
         fmin = np.full(len(res.supply), np.inf)
         np.minimum.at(fmin, lab, floor[res.dump])
-        return [(int(n), int(cells[n]), float(res.levels[n]), float(res.wall_angle[n]),
-                 float(fmin[n]), float(res.supply[n]), float(res.held[n]),
-                 float(res.strip_volume[n]), float(held_errs[n]), float(errs[n]))
+        group = {n: f"{m[0]}-{m[-1]}" for m in res.groups for n in m}
+        return [(int(n), int(cells[n]), float(res.levels[n]), group.get(int(n), str(n)),
+                 float(res.wall_angle[n]), float(fmin[n]), float(res.supply[n]),
+                 float(res.strip_volume[n]), float(res.strip_error[n]), float(errs[n]))
                 for n in np.nonzero(cells)[0] if n > 0]

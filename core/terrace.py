@@ -71,12 +71,14 @@ class TerraceResult:
     levels: np.ndarray            # platform level by period (nan: no strip; single: T)
     supply: np.ndarray            # supply by period used (after merging empty strips)
     strip_volume: np.ndarray      # volume by period (m3)
-    strip_error: np.ndarray       # |V_n - S'_n| / S'_n against the held supply S'
-    plan_error: np.ndarray        # |V_n - S_n| / S_n against the plan's supply S
-    held: np.ndarray              # supply held by period, S' (S after carrying excess)
-    carried: list                 # (from period, to period, m3) of excess carried on
+    strip_error: np.ndarray       # error of the platform holding strip n: |V - S| / S
+                                  # over its group of strips (one strip: its own)
+    plan_error: np.ndarray        # |V_n - S_n| / S_n of every strip against its supply
+    held: np.ndarray              # volume held by period (= S_n outside shared platforms)
+    groups: list                  # lists of periods sharing one platform (ADAPT)
     wall_angle: np.ndarray        # wall angle used by period (degrees; nan: single)
     quality: object = None        # core.quality.Quality of the landform over the dump
+    fallback: str = ""            # why the per-strip design fell back to a single platform
 
     @property
     def volume_error(self):
@@ -252,100 +254,121 @@ class StripGeometry:
         return self.level(benches, supply, cell_area)[3] <= supply
 
 
-class Restart(Exception):
-    """Excess was carried to a strip already settled: settle again from the start."""
+class Unbuildable(InputError):
+    """Even one platform over the whole dump cannot hold the supply under the benches."""
+
+
+class Merge(Exception):
+    """A group of strips cannot hold its supply: merge it with its neighbour, settle again."""
+
+    def __init__(self, group):
+        super().__init__(group)
+        self.group = group
 
 
 class Settling:
-    """The strips settled from the lowest up (see the module doc), with the two
-    fallbacks: a strip whose walls at beta hold more than its supply gets its walls
-    at the face angle (its platform as high as its earth allows); a strip whose benches meet before its platform
-    holds its supply is built to that capacity and its excess goes to the nearest
-    unsettled strip in the period order (the next period first)."""
+    """The strips settled from the lowest up (see the module doc).  With ``adapt``, a
+    strip whose walls at beta hold more than its supply gets its walls at the face
+    angle; a strip (or group) that still cannot hold its supply, because its benches
+    meet before its platform holds it or its walls hold too much, shares one platform
+    with its neighbour in the period order (the next period first): the group holds
+    the sum of their supplies, and the settling starts again.  At the end of that
+    road the whole dump is one platform."""
 
-    def __init__(self, geoms, supply, benches, cell_area, shape, adapt=True):
-        self.geoms, self.benches, self.area, self.adapt = geoms, benches, cell_area, adapt
-        self.held = np.array(supply, dtype=np.float64)      # supply after carrying
-        self.levels = np.full(len(supply), np.nan)
-        self.surface = np.full(shape, np.nan)
-        self.carried = []                                    # (from, to, m3)
-        self.full = set()                                    # strips at capacity
-        self.cand = {}
+    def __init__(self, refilling, ground, floor, sup, present, dx, dy, benches, adapt):
+        self.lab = np.array(refilling, dtype=np.int64, copy=True)    # group of every cell
+        self.args = (ground, floor, dx, dy, benches)
+        self.benches, self.area, self.adapt = benches, dx * dy, adapt
+        self.order = [int(k) for k in present]
+        self.windows = ndimage.find_objects(self.lab)
+        self.members = {k: [k] for k in self.order}
+        self.supply = {k: float(sup[k]) for k in self.order}
+        self.geoms = {k: self.geometry(k) for k in self.order}
+        self.levels, self.surface = {}, np.full(refilling.shape, np.nan)
 
-    def evaluate(self, k):
-        g = self.geoms[k]
-        c = g.level(self.benches, self.held[k], self.area)
-        if self.held[k] < c[3] and g.wall_tan < self.benches.tana and self.adapt:
-            if not g.steepen(self.benches, self.held[k], self.area):
-                raise_unfit(k, g, c, self.held[k], self.benches, self.area, self.adapt)
-            c = g.level(self.benches, self.held[k], self.area)
-        if self.held[k] > c[4] and self.adapt:
-            self.carry(k, self.held[k] - c[4])
-            c = g.level(self.benches, self.held[k], self.area)
+    def window(self, members):
+        """Union of the strips' bounding boxes, grown by one cell (clipped to the grid)."""
+        ws = [self.windows[k - 1] for k in members]
+        rows, cols = self.lab.shape
+        return (slice(max(min(x[0].start for x in ws) - 1, 0),
+                      min(max(x[0].stop for x in ws) + 1, rows)),
+                slice(max(min(x[1].start for x in ws) - 1, 0),
+                      min(max(x[1].stop for x in ws) + 1, cols)))
+
+    def geometry(self, g):
+        return StripGeometry(g, self.window(self.members[g]), self.lab, *self.args)
+
+    def merge(self, g):
+        """Group g and its neighbour in the period order become one group."""
+        first, last = self.order.index(self.members[g][0]), self.order.index(self.members[g][-1])
+        if last + 1 < len(self.order):
+            other = self.order[last + 1]
+        elif first > 0:
+            other = self.order[first - 1]
+        else:
+            return False
+        h = next(q for q, m in self.members.items() if other in m)
+        a, b = sorted((g, h), key=lambda q: self.members[q][0])
+        wb = self.window(self.members[b])
+        self.members[a] = sorted(self.members[a] + self.members.pop(b))
+        self.supply[a] += self.supply.pop(b)
+        del self.geoms[b]
+        sub = self.lab[wb]
+        sub[sub == b] = a
+        for q in [q for q, geo in self.geoms.items() if b in geo.rings or q == a]:
+            self.geoms[q] = self.geometry(q)        # their rings name the new group
+        return True
+
+    def evaluate(self, g):
+        geo, s = self.geoms[g], self.supply[g]
+        c = geo.level(self.benches, s, self.area)
+        if s < c[3] and self.adapt and geo.wall_tan < self.benches.tana:
+            geo.steepen(self.benches, s, self.area)
+            c = geo.level(self.benches, s, self.area)
         if not np.isfinite(c[0]):
-            raise_unfit(k, g, c, self.held[k], self.benches, self.area, self.adapt)
-        self.cand[k] = c
-
-    def carry(self, k, excess):
-        """Strip k is full: its excess goes to the nearest strip that is not full, the
-        later periods first, else the earlier ones.  An unsettled one is re-evaluated;
-        a settled one invalidates the order, so the settling starts again (with k
-        full: it receives no more)."""
-        self.full.add(k)
-        free = [q for q in self.geoms if q not in self.full]
-        order = sorted(q for q in free if q > k) + sorted((q for q in free if q < k),
-                                                          reverse=True)
-        if not order:
-            raise_unfit(k, self.geoms[k], self.geoms[k].level(self.benches, self.held[k],
-                                                              self.area),
-                        self.held[k], self.benches, self.area)
-        q = order[0]
-        self.held[k] -= excess
-        self.held[q] += excess
-        self.carried.append((k, q, float(excess)))
-        if q not in self.cand:
-            raise Restart()
-        self.evaluate(q)
+            if self.adapt and len(self.members) > 1:
+                raise Merge(g)
+            raise_unfit(self.members[g], geo, c, s, self.benches, self.area, self.adapt)
+        self.cand[g] = c
 
     def run(self, progress):
-        """Settle every strip; on :class:`Restart` start again with the supply as carried
-        so far."""
-        for _ in range(2 * len(self.geoms) + 2):
+        while True:
             try:
                 return self.settle(progress)
-            except Restart:
-                self.levels[:] = np.nan
-                self.surface[:] = np.nan
-        raise InputError("The terraced strips did not settle; use DESIGN = single platform.")
+            except Merge as m:
+                if not self.merge(m.group):
+                    raise
+                self.levels, self.surface[:] = {}, np.nan
 
     def settle(self, progress):
         self.cand = {}
-        for k, g in self.geoms.items():
+        for g in self.geoms.values():
             g.reset()
-            self.cand[k] = None
-        for k in list(self.geoms):
-            self.evaluate(k)
-        for i in range(len(self.geoms)):
+        for g in self.geoms:
+            self.evaluate(g)
+        n = len(self.geoms)
+        for i in range(n):
             if i % 8 == 0:
-                progress(100.0 * i / len(self.geoms))
-            k = min(self.cand, key=lambda q: self.cand[q][0])
-            top, lo, hi = self.cand.pop(k)[:3]
-            g = self.geoms[k]
-            self.levels[k] = top
-            self.surface[g.ri, g.ci] = np.clip(top, lo, hi)
-            for q in g.rings:
+                progress(100.0 * i / n)
+            g = min(self.cand, key=lambda q: self.cand[q][0])
+            top, lo, hi = self.cand.pop(g)[:3]
+            geo = self.geoms[g]
+            self.levels[g] = top
+            self.surface[geo.ri, geo.ci] = np.clip(top, lo, hi)
+            for q in geo.rings:
                 if q in self.cand:
-                    self.geoms[q].add_neighbour(k, self.surface, self.benches)
+                    self.geoms[q].add_neighbour(g, self.surface, self.benches)
                     self.evaluate(q)
         return self
 
 
-def raise_unfit(k, geom, cand, supply, benches, cell_area, adapt=True):
+def raise_unfit(periods, geom, cand, supply, benches, cell_area, adapt=True):
     """InputError naming the strip whose supply cannot be held, with the figures and the fix."""
     vmin, vmax = cand[3], cand[4]
     cells = geom.floor.size
-    other = ("" if adapt else ", let the strips adapt (ADAPT: steeper walls, excess carried "
-             "to the next strip)")
+    k = str(periods[0]) if len(periods) == 1 else f"{periods[0]} to {periods[-1]} (one platform)"
+    other = ("" if adapt else ", let the strips adapt (ADAPT: steeper walls, strips sharing "
+             "a platform)")
     if supply < vmin:
         raise InputError(
             f"The refilling strip of period {k} ({cells} cells) cannot hold as little as its "
@@ -362,8 +385,8 @@ def raise_unfit(k, geom, cand, supply, benches, cell_area, adapt=True):
             f"the ground around it (at most {float(ground.max()):.1f} m), so the benches "
             "would have to start below the floor. Check FLOOR against the DEM (same units "
             "and vertical datum?).")
-    left = ", and no unsettled strip is left to take the excess" if adapt else ""
-    raise InputError(
+    left = ", even as one platform over the whole dump" if adapt else ""
+    raise (Unbuildable if adapt else InputError)(
         f"The refilling strip of period {k} ({cells} cells) cannot hold its supply of "
         f"{supply:.6g} m3 on a terraced platform{left}: benches in lifts of "
         f"{benches.height:g} m rising from its lower edges meet inside it; it holds at most "
@@ -375,24 +398,18 @@ def raise_unfit(k, geom, cand, supply, benches, cell_area, adapt=True):
 
 def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, benches, progress,
                       adapt=True):
-    """The per-strip design: the settled :class:`Settling` (surface nan off the dump,
-    levels, held supply, carried volumes) and the wall angle of every strip."""
-    rows, cols = refilling.shape
-    windows = ndimage.find_objects(refilling)
-    geoms = {}
-    for i, k in enumerate(present):
-        w = windows[k - 1]
-        w = (slice(max(w[0].start - 1, 0), min(w[0].stop + 1, rows)),
-             slice(max(w[1].start - 1, 0), min(w[1].stop + 1, cols)))
-        geoms[int(k)] = StripGeometry(int(k), w, refilling, ground, floor, dx, dy, benches)
-        if i % 8 == 0:
-            progress(40.0 * i / len(present))
-    done = Settling(geoms, sup, benches, dx * dy, refilling.shape, adapt).run(
-        progress.sub(40, 95))
+    """The per-strip design, settled (:class:`Settling`); returns (surface, nan off
+    the dump; level, wall angle by period; the groups of periods sharing a platform)."""
+    done = Settling(refilling, ground, floor, sup, present, dx, dy, benches, adapt)
+    progress(20)
+    done.run(progress.sub(20, 95))
+    levels = np.full(len(sup), np.nan)
     walls = np.full(len(sup), np.nan)
-    for k, g in geoms.items():
-        walls[k] = np.degrees(np.arctan(g.wall_tan))
-    return done, walls
+    for g, members in done.members.items():
+        levels[members] = done.levels[g]
+        walls[members] = np.degrees(np.arctan(done.geoms[g].wall_tan))
+    groups = [m for m in done.members.values() if len(m) > 1]
+    return done.surface, levels, walls, groups
 
 
 def single_platform_surface(dem_or, floor, dump, mine, total, dx, dy, bench_height,
@@ -454,8 +471,10 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
     (degrees, 0 < alpha < 90), berm_width (m, >= 0), wall_angle: the wall
     where a platform is below the ground (degrees; default the pit's
     dump-side angle, pit_angles[2]).  adapt: where a strip cannot hold its
-    supply, steepen its walls / carry its excess on (see :class:`Settling`)
-    instead of stopping with an InputError.
+    supply, steepen its walls / let it share a platform with its neighbour (see
+    :class:`Settling`), and where even one platform over the whole dump cannot hold
+    it under benches from every edge, build the single-platform design (``fallback``
+    says why), instead of stopping with an InputError.
     """
     progress = as_progress(progress)
     shape = lf.check_same_shape(INPUT=dem_or, FLOOR=floor, mining=mining, refilling=refilling)
@@ -478,32 +497,45 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
     area = dx * dy
     progress(2)
     pit_z = lf.pit_surface(dem_or, floor, mining, refilling, dx, dy, pit_angles)
+    fallback = ""
+    if design == "strips":
+        ground = np.where(pit, pit_z, dem_or)
+        ground[dump] = np.nan
+        benches = Benches(float(floor[dump].min()), float(bench_height),
+                          float(np.tan(np.radians(face_angle))), float(berm_width),
+                          float(np.tan(np.radians(wall_angle))))
+        try:
+            surf, levels, walls, groups = per_strip_surface(
+                ground, floor, refilling, sup, present, dx, dy, benches, progress.sub(5, 90),
+                adapt)
+            top = float(np.nanmax(levels))
+        except Unbuildable as e:        # only with adapt: the last resort, said so
+            design, fallback = "single", str(e)
     if design == "single":
         surf, top = single_platform_surface(dem_or, floor, dump, mine, total, dx, dy,
                                             bench_height, face_angle, berm_width,
                                             progress.sub(5, 90))
         levels = np.full(len(sup), np.nan)
         levels[present] = top
-        held, carried, walls = sup, [], np.full(len(sup), np.nan)
-    else:
-        ground = np.where(pit, pit_z, dem_or)
-        ground[dump] = np.nan
-        benches = Benches(float(floor[dump].min()), float(bench_height),
-                          float(np.tan(np.radians(face_angle))), float(berm_width),
-                          float(np.tan(np.radians(wall_angle))))
-        done, walls = per_strip_surface(ground, floor, refilling, sup, present, dx, dy,
-                                        benches, progress.sub(5, 90), adapt)
-        surf, levels, held, carried = done.surface, done.levels, done.held, done.carried
-        top = float(np.nanmax(levels))
+        walls, groups = np.full(len(sup), np.nan), [list(int(k) for k in present)]
     z = lf.assemble(dem_or, surf, pit, dump, pit_z)
     slope = lf.slope_degrees(z, dx, dy)
     vols = lf.strip_volumes(z, floor, refilling, area, len(sup))
+    # supply held by each strip's group, and the group's volume error, per period
+    held, gerr = sup.copy(), np.full(len(sup), np.nan)
+    for m in groups if design == "strips" else []:
+        s_g, v_g = float(sup[m].sum()), float(vols[m].sum())
+        held[m] = vols[m]
+        gerr[m] = abs(v_g - s_g) / max(s_g, 1e-300)
+    single = lf.volume_errors(z, floor, refilling, sup, area)
+    gerr = np.where(np.isnan(gerr), single, gerr)
+    if design == "single":
+        gerr[present] = abs(float(vols[present].sum()) - total) / max(total, 1e-300)
     progress(100)
     return TerraceResult(landform=z, dump=dump, pit=pit, design=design, top_elevation=top,
                          volume=float(((z[dump] - floor[dump]) * area).sum()),
                          total_supply=total, mean_slope=float(np.nanmean(slope[dump])),
                          max_slope=float(np.nanmax(slope[dump])), levels=levels, supply=sup,
-                         strip_volume=vols, held=held, carried=carried, wall_angle=walls,
-                         strip_error=lf.volume_errors(z, floor, refilling, held, area),
-                         plan_error=lf.volume_errors(z, floor, refilling, sup, area),
+                         strip_volume=vols, held=held, groups=groups, wall_angle=walls,
+                         strip_error=gerr, plan_error=single, fallback=fallback,
                          quality=design_quality(z, dump, dx, dy))

@@ -320,16 +320,20 @@ def test_terrace_same_total_supply_on_a_plan():
     assert abs(sum(vols.values()) - total) <= 1e-6 * total
     # the default per-strip design holds every strip's own supply; where a strip's benches
     # meet before its platform holds it (100 m strips, 30 m berms, supplies 46 + 10 t m
-    # deep with t = 0.2, 0.9, 0.5, 0.1, 0.7, 1.0) the excess goes to another strip
+    # deep with t = 0.2, 0.9, 0.5, 0.1, 0.7, 1.0) it shares its neighbour's platform
     res = traditional_landform(p["dem"], p["floor"], p["mining"], p["refill"], p["supply"],
                                D, D)
     vols = hand_volumes(res.landform, p["floor"], p["refill"])
     assert sum(vols.values()) == pytest.approx(total, rel=1e-12)
-    moved = {a for a, b, _ in res.carried} | {b for a, b, _ in res.carried}
+    shared = [n for m in res.groups for n in m]
+    for m in res.groups:     # strips sharing one platform hold their summed supply
+        assert sum(vols[n] for n in m) == pytest.approx(sum(p["supply"][n] for n in m),
+                                                        rel=1e-9)
+        assert len({res.levels[n] for n in m}) == 1
     for n, s in p["supply"].items():
-        assert vols[n] == pytest.approx(res.held[n], rel=1e-9)
-        if n not in moved:
+        if n not in shared:
             assert vols[n] == pytest.approx(s, rel=1e-9)
+    moved = set(shared)
     assert len(moved) < 6
     # a staircase along the mining direction: the platforms differ strip by strip, the
     # strip with the least earth (t = 0.1, period 4) lowest

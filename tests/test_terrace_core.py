@@ -71,7 +71,7 @@ def test_platform_levels_benches_and_walls_by_hand():
     for n in (1, 2, 3):
         assert vols[n] == pytest.approx(sup[n], rel=1e-12)
     assert np.nanmax(res.strip_error) < 1e-12 and np.nanmax(res.plan_error) < 1e-12
-    assert res.carried == [] and np.allclose(res.wall_angle[1:], 8.0)
+    assert res.groups == [] and np.allclose(res.wall_angle[1:], 8.0)
     assert res.top_elevation == pytest.approx(117.0)
     assert np.array_equal(z[ref == 0], dem[ref == 0])
     # faces at the face angle: full face steps rise one cell x tan(45) = 5 m
@@ -124,23 +124,57 @@ def test_faces_and_berms_at_the_lift_levels_on_a_fine_grid():
         assert abs(w - B) <= d + 1e-9
 
 
-def test_excess_is_carried_to_the_next_strip_or_stops_naming_the_strip():
+def test_a_strip_that_cannot_hold_its_supply_shares_its_neighbours_platform():
     dem, fl, mining, ref = strip_plan()
     prof = hand_profiles()
     sup = supplies(prof)
-    sup[1] *= 1.25      # 1.25 x 71 m above the floor: the benches meet before that
+    sup[1] *= 1.25      # 1.25 x 71 m above the floor: strip 1's benches meet before that
     res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
                                berm_width=10.0)
-    assert len(res.carried) >= 1 and res.carried[0][:2] == (1, 2)
-    assert sum(v for a, _, v in res.carried if a == 1) > 0
+    assert res.groups == [[1, 2]]
+    T = res.levels[1]
+    assert res.levels[2] == T and res.levels[3] == pytest.approx(95.0, abs=1e-9)
     vols = lf.strip_volumes(res.landform, fl, ref, D * D, 4)
-    assert vols[1:].sum() == pytest.approx(sum(sup.values()), rel=1e-12)     # no earth lost
-    np.testing.assert_allclose(vols[1:], res.held[1:4], rtol=1e-12)
-    assert res.plan_error[1] > 0.01 and res.strip_error[1] < 1e-12
-    # strip 1 is built to its capacity: no flat platform left between its benches
+    assert vols[1] + vols[2] == pytest.approx(sup[1] + sup[2], rel=1e-12)
+    assert vols[3] == pytest.approx(sup[3], rel=1e-12)
+    np.testing.assert_allclose(res.landform[:, 46:64], np.tile(prof[3], (ROWS, 1)), atol=1e-9)
+    assert res.strip_error[1] < 1e-12 and res.strip_error[2] < 1e-12
+    assert res.plan_error[1] > 0.01
+    # the shared platform: benches from the ground (west) and from strip 3 (east), no
+    # drop at the seam between strips 1 and 2; by hand, the staircases of
+    # hand_profiles() capped at T
+    row = res.landform[1, 10:46]
+    west = [100.0 + 10.0 * (i // 4) + (2.5, 7.5, 10.0, 10.0)[i % 4] for i in range(14)]
+    east = [97.5, 100.0, 100.0] + west[:13]
+    assert 132.5 < T < 137.5
+    np.testing.assert_allclose(row[:14], np.minimum(T, west), atol=1e-9)
+    np.testing.assert_allclose(row[::-1][:16], np.minimum(T, east), atol=1e-9)
+    assert np.all(np.isclose(row[14:-16], T))
     with pytest.raises(InputError, match=r"period 1 .*benches in lifts of 10 m.*ADAPT"):
         traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
                              berm_width=10.0, adapt=False)
+
+
+def test_strips_merge_up_to_one_platform_then_stop_with_a_clear_error():
+    # 125 m of earth above the floor in every strip (ground 60 m above it), 45 degree
+    # faces without berms: no strip holds it alone, all three share one platform; with
+    # 130 m not even that (nor the single-platform design tried last) holds it
+    dem, fl, mining, ref = strip_plan()
+    sup = {n: 125.0 * 18 * D * D * ROWS for n in (1, 2, 3)}
+    res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
+                               berm_width=0.0)
+    assert res.design == "strips" and res.groups == [[1, 2, 3]]
+    assert len(set(res.levels[1:])) == 1
+    vols = lf.strip_volumes(res.landform, fl, ref, D * D, 4)
+    assert vols[1:].sum() == pytest.approx(3 * sup[1], rel=1e-12)
+    assert vols[1] == pytest.approx(vols[3], rel=1e-12) and vols[2] > vols[1]
+    sup = {n: 130.0 * 18 * D * D * ROWS for n in (1, 2, 3)}
+    with pytest.raises(InputError, match="does not fit"):
+        traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
+                             berm_width=0.0)
+    with pytest.raises(InputError, match=r"period 1 .*benches in lifts"):
+        traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
+                             berm_width=0.0, adapt=False)
 
 
 def test_walls_steepen_where_the_supply_is_below_the_8_degree_walls():
@@ -155,7 +189,7 @@ def test_walls_steepen_where_the_supply_is_below_the_8_degree_walls():
     sup = {3: 45.0 * 18 * D * D * ROWS}
     res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
                                berm_width=10.0)
-    assert res.wall_angle[3] == pytest.approx(45.0) and res.carried == []
+    assert res.wall_angle[3] == pytest.approx(45.0) and res.groups == []
     assert res.levels[3] == pytest.approx(81.0, abs=1e-9)
     wall = [97.5, 92.5, 87.5, 82.5]
     np.testing.assert_allclose(res.landform[:, 46:64],
