@@ -460,6 +460,20 @@ def single_platform_surface(dem_or, floor, dump, mine, total, dx, dy, bench_heig
     return surf, float(top)
 
 
+def check_parameters(design, bench_height, face_angle, wall_angle, berm_width):
+    """Stop on a design or bench geometry that cannot be built."""
+    if design not in DESIGNS:
+        raise InputError(f"Unknown TDL design {design!r}; use one of {', '.join(DESIGNS)}.")
+    if not bench_height > 0:
+        raise InputError("The bench height must be > 0 m.")
+    if not 0 < face_angle < 90:
+        raise InputError("The face angle must be between 0 and 90 degrees.")
+    if not 0 < wall_angle < 90:
+        raise InputError("The wall angle must be between 0 and 90 degrees.")
+    if not berm_width >= 0:
+        raise InputError("The berm width must be >= 0 m.")
+
+
 def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, design="strips",
                          bench_height=10.0, face_angle=33.0, berm_width=30.0, wall_angle=None,
                          adapt=True, pit_angles=lf.PIT_ANGLES, progress=None):
@@ -479,16 +493,7 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
     progress = as_progress(progress)
     shape = lf.check_same_shape(INPUT=dem_or, FLOOR=floor, mining=mining, refilling=refilling)
     wall_angle = float(pit_angles[2] if wall_angle is None else wall_angle)
-    if design not in DESIGNS:
-        raise InputError(f"Unknown TDL design {design!r}; use one of {', '.join(DESIGNS)}.")
-    if not bench_height > 0:
-        raise InputError("The bench height must be > 0 m.")
-    if not 0 < face_angle < 90:
-        raise InputError("The face angle must be between 0 and 90 degrees.")
-    if not 0 < wall_angle < 90:
-        raise InputError("The wall angle must be between 0 and 90 degrees.")
-    if not berm_width >= 0:
-        raise InputError("The berm width must be >= 0 m.")
+    check_parameters(design, bench_height, face_angle, wall_angle, berm_width)
     dem_or, floor, mining, refilling, dump, pit, mine = lf.prepare_plan(
         dem_or, floor, mining, refilling)
     sup, _ = lf.merge_empty_strips(refilling, lf.supply_by_period(refilling, supply))
@@ -512,9 +517,15 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
         except Unbuildable as e:        # only with adapt: the last resort, said so
             design, fallback = "single", str(e)
     if design == "single":
-        surf, top = single_platform_surface(dem_or, floor, dump, mine, total, dx, dy,
-                                            bench_height, face_angle, berm_width,
-                                            progress.sub(5, 90))
+        try:
+            surf, top = single_platform_surface(dem_or, floor, dump, mine, total, dx, dy,
+                                                bench_height, face_angle, berm_width,
+                                                progress.sub(5, 90))
+        except InputError as e:
+            if not fallback:
+                raise
+            raise InputError(f"{fallback} The single-platform design, tried last, fails "
+                             f"too: {e}") from None
         levels = np.full(len(sup), np.nan)
         levels[present] = top
         walls, groups = np.full(len(sup), np.nan), [list(int(k) for k in present)]
