@@ -5,12 +5,12 @@ import os
 import numpy as np
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
@@ -60,10 +60,12 @@ class TraditionalLandform(HpcsAlgorithm):
         "The final pit (mined, not refilled) has the floor at the bottom and walls at "
         "20 / 13 / 8 degrees (working side / end walls / dump side) rising to the DEM; "
         "outside the mine area the output equals the DEM.\n\n"
-        "Outputs: the landform, a CSV of the platform level, supply, volume and volume error "
-        "of every strip, the mean slope of the dump (degrees, Horn; and the centre-inclusive "
-        "step slope and spike count over the dump's interior), the highest platform (m) and "
-        "the largest relative volume error of a strip.")
+        "Outputs: the landform, a CSV beside it (<name>_levels.csv) of the platform level, "
+        "platform group, wall angle, supply, volume and volume errors of every strip, the "
+        "mean slope of the dump (degrees, Horn; and the centre-inclusive step slope and "
+        "spike count over the dump's interior), the highest platform (m), the largest "
+        "relative volume error of a strip against its own supply and the number of strips "
+        "sharing a platform.")
 
     INPUT = "INPUT"
     FLOOR = "FLOOR"
@@ -113,9 +115,8 @@ class TraditionalLandform(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Traditional landform"), optional=True,
             createByDefault=True))
-        self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT_LEVELS, self.tr("Platform levels per strip"),
-            self.tr("CSV files (*.csv)"), optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputFile(
+            self.OUTPUT_LEVELS, self.tr("Platform levels per strip (CSV beside the landform)")))
         for name, label in (
                 (self.MEAN_SLOPE, "Mean slope of the dump (degrees)"),
                 (self.STEP_SLOPE, "Mean step slope of the dump interior (degrees)"),
@@ -168,9 +169,8 @@ class TraditionalLandform(HpcsAlgorithm):
                  q.step_slope, q.spikes))
         out = self.write_raster(parameters, self.OUTPUT, context, res.landform, grid,
                                 grid.float_dtype)
-        table = self.parameterAsFileOutput(parameters, self.OUTPUT_LEVELS, context)
+        table = os.path.splitext(out)[0] + "_levels.csv" if out else None
         if table:
-            os.makedirs(os.path.dirname(os.path.abspath(table)), exist_ok=True)
             with atomic_output(table) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
                 w.writerow(["period", "cells", "platform_m", "platform_group", "wall_angle_deg",

@@ -491,7 +491,7 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
     says why), instead of stopping with an InputError.
     """
     progress = as_progress(progress)
-    shape = lf.check_same_shape(INPUT=dem_or, FLOOR=floor, mining=mining, refilling=refilling)
+    lf.check_same_shape(INPUT=dem_or, FLOOR=floor, mining=mining, refilling=refilling)
     wall_angle = float(pit_angles[2] if wall_angle is None else wall_angle)
     check_parameters(design, bench_height, face_angle, wall_angle, berm_width)
     dem_or, floor, mining, refilling, dump, pit, mine = lf.prepare_plan(
@@ -528,7 +528,7 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
                              f"too: {e}") from None
         levels = np.full(len(sup), np.nan)
         levels[present] = top
-        walls, groups = np.full(len(sup), np.nan), [list(int(k) for k in present)]
+        walls, groups = np.full(len(sup), np.nan), [[int(k) for k in present]]
     z = lf.assemble(dem_or, surf, pit, dump, pit_z)
     slope = lf.slope_degrees(z, dx, dy)
     vols = lf.strip_volumes(z, floor, refilling, area, len(sup))

@@ -126,11 +126,12 @@ def test_plan_choice(run_alg, plan_files, tmp_path, choice, scale):
 
 def test_traditional_landform(run_alg, plan_files, tmp_path):
     p, files = plan_files
-    levels = tmp_path / "levels.csv"
     res = run_alg("hpcs:traditionallandform", {
         "INPUT": files["dem"], "FLOOR": files["floor"], "SUBAREAS": files["sub"],
         "BENCH_HEIGHT": 10, "FACE_ANGLE": 33, "BERM_WIDTH": 10,
-        "OUTPUT": str(tmp_path / "tdl.tif"), "OUTPUT_LEVELS": str(levels)})
+        "OUTPUT": str(tmp_path / "tdl.tif")})
+    levels = tmp_path / "tdl_levels.csv"
+    assert res["OUTPUT_LEVELS"] == str(levels)
     z, _ = read_raster(res["OUTPUT"])
     dump = p["refill"] > 0
     total = sum(p["supply"].values())
