@@ -9,6 +9,7 @@ cell centre to an edge = half a cell for the first cell, then + one cell.
 """
 import numpy as np
 import pytest
+
 from hpcs_landform.core import landform as lf
 from hpcs_landform.core.errors import InputError
 from hpcs_landform.core.terrace import clip_level, traditional_landform
