@@ -20,11 +20,11 @@ that edge.  Each refilling strip a_fn holds its own supply S_n = V_g(a_mn)
 on a flat platform at T_n; every cell i of the strip is
 
     z_i = max(H_fd, w_i, min(T_n, G(W_i))),
-    W_i = min over the cells j around the strip at a lower level b_j of X(b_j) + d_ij,
+    W_i = min over the cells j around the strip of X(b_j) + d_ij,
     w_i = max over the ground cells j around the strip of g_j - d_ij tan(beta),
 
 with d_ij the distance from cell i's centre to the edge of cell j, b_j the
-platform of a neighbour strip or the ground g_j (dem_or outside the mine,
+surface of a settled neighbour strip or the ground g_j (dem_or outside the mine,
 the pit surface on the final pit), beta the inner-dump wall angle.  So where
 the platform stands above its neighbour or the ground the drop is made of
 benches inside the strip, where it stands below the ground the wall rises
@@ -32,9 +32,13 @@ at beta inside the strip, and the strip keeps its volume: T_n solves
 sum_i (z_i - H_fd) L_t^2 = S_n exactly (``clip_level``: z_i is
 clip(T, lo_i, hi_i), piecewise linear in T).  A strip's benches depend only
 on its lower neighbours, so the strips are settled from the lowest up
-(``settle_strips``): the unsettled strip with the lowest level found
+(``Settling``): the unsettled strip with the lowest level found
 against its settled neighbours is final, because benches toward a
-neighbour settled later could only raise the others.
+neighbour settled later could only raise the others.  Where the plan's supply
+does not fit this geometry (``adapt``, :class:`Settling`): walls at the face
+angle where even the beta walls hold more than the strip's supply; strips
+whose benches meet before their platform holds the supply share one platform
+with their neighbour in the period order; the single-platform design last.
 
 **Single platform** (``design="single"``): the whole dump holds the total
 supply under one flat top T with benches rising from the dump's edge:
