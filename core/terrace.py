@@ -49,7 +49,7 @@ cone c = z_e + d H / P, y = c - T, k = floor(y / H), q = (y - k H) P / H,
 
 T by bisection (berms at T - H, T - 2 H, ...).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -59,6 +59,21 @@ from .errors import InputError, as_progress
 from .quality import design_quality
 
 DESIGNS = ("strips", "single")
+#: the ADAPT steps of the per-strip design, in the order they are tried (:class:`Settling`)
+ADAPT_STEPS = ("walls", "encroach", "berms", "share")
+
+
+def adapt_steps(adapt):
+    """True: every ADAPT step; False / None: none; else the named steps (a collection)."""
+    if adapt is True:
+        return frozenset(ADAPT_STEPS)
+    if not adapt:
+        return frozenset()
+    steps = frozenset(adapt)
+    if not steps <= set(ADAPT_STEPS):
+        raise InputError(f"Unknown ADAPT step(s) {sorted(steps - set(ADAPT_STEPS))}; use "
+                         f"{', '.join(ADAPT_STEPS)}.")
+    return steps
 
 
 @dataclass
@@ -81,6 +96,8 @@ class TerraceResult:
     held: np.ndarray              # volume held by period (= S_n outside shared platforms)
     groups: list                  # lists of periods sharing one platform (ADAPT)
     wall_angle: np.ndarray        # wall angle used by period (degrees; nan: single)
+    berm: np.ndarray = None       # berm width used by period (m; nan: single)
+    encroached: np.ndarray = None  # cells of other strips its benches cover, by period
     quality: object = None        # core.quality.Quality of the landform over the dump
     fallback: str = ""            # why the per-strip design fell back to a single platform
 
@@ -106,6 +123,10 @@ class Benches:
     @property
     def period(self):
         return self.height / self.tana + self.berm
+
+    def with_berm(self, berm):
+        """The same lifts and faces with berms of ``berm`` m."""
+        return replace(self, berm=float(berm))
 
     def staircase(self, x):
         """G(x): the staircase from z0 (face first) at horizontal position x."""
@@ -172,15 +193,44 @@ def edge_distance(ri, ci, rj, cj, dx, dy):
     return np.maximum(d - half, 0.0)
 
 
+def reduce_edges(ri, ci, rj, cj, values, dx, dy, how=np.min, chunk=1_000_000):
+    """how(values_j + d_ij) over the edge cells j for every cell i (how = np.min), or
+    how(values_j - d_ij) when ``how`` is np.max; +-inf without edge cells."""
+    sign = 1.0 if how is np.min else -1.0
+    out = np.full(ri.size, sign * np.inf)
+    if rj.size == 0:
+        return out
+    step = max(1, chunk // rj.size)
+    for s in range(0, ri.size, step):
+        d = edge_distance(ri[s:s + step], ci[s:s + step], rj, cj, dx, dy)
+        out[s:s + step] = how(values[None, :] + sign * d, axis=1)
+    return out
+
+
+def stairs_over(w, benches):
+    """G(W_i), +inf where no lower edge bounds the cell (W_i = inf)."""
+    fin = np.isfinite(w)
+    return np.where(fin, benches.staircase(np.where(fin, w, 0.0)), np.inf)
+
+
+def solve_level(lo, hi, base, supply, cell_area):
+    """(T, v_min, v_max): sum (clip(T, lo, hi) - base) L_t^2 = supply (v: m3 above base)."""
+    b = float(base.sum())
+    target = supply / cell_area + b
+    cap = float(lo.max()) + max(target - float(lo.sum()), 0.0) + 1.0
+    top, vmin, vmax = clip_level(lo, np.minimum(hi, cap), target)
+    vmax = np.inf if np.isinf(hi).any() else vmax
+    return top, (vmin - b) * cell_area, (vmax - b) * cell_area
+
+
 class StripGeometry:
-    """One refilling strip: its cells, the cells around it (8-neighbour ring) and
-    the running W_i (min over its lower edges of X(b_j) + d_ij, see the module doc).
+    """One refilling strip: its cells, the cells around it (8-neighbour ring), its
+    lower edges (the ground ring, then the ring of every settled neighbour with the
+    neighbour's surface there) and W_i (min over the lower edges of X(b_j) + d_ij,
+    see the module doc) for a bench geometry.
 
-    Work is cells x ring cells, chunked; the ring of a neighbour strip is added
-    once, when that neighbour is settled, with the neighbour's surface there.
+    Work is cells x ring cells, chunked.
     """
-
-    CHUNK = 1_000_000
 
     def __init__(self, label, window, refilling, ground, floor, dx, dy, benches):
         sub = refilling[window]
@@ -198,29 +248,17 @@ class StripGeometry:
         self.ground = (rj[gm] + r0, cj[gm] + c0, g_j[gm])
         self.rings = {int(k): (rj[lab_j == k] + r0, cj[lab_j == k] + c0)
                       for k in np.unique(lab_j[lab_j > 0])}
-        self.w = self.reduce(self.ground[0], self.ground[1], benches.face_start(g_j[gm]),
-                             np.min)
-        self.w0, self.tanb = self.w, benches.tanb
+        self.tanb = benches.tanb
         self.wall0 = self.walls(benches.tanb)
-        self.reset()
+        self.reset(benches)
 
-    def reset(self):
-        """Back to the ground-only edges and the walls at beta (a new settling)."""
-        self.w, self.wall, self.wall_tan = self.w0, self.wall0, self.tanb
+    def reset(self, benches):
+        """Back to the ground-only edges, the walls at beta and the design's benches."""
+        self.edges, self.cache = [self.ground], {}
+        self.wall, self.wall_tan, self.benches = self.wall0, self.tanb, benches
 
     def reduce(self, rj, cj, values, how):
-        """how(values_j + d_ij) over j for every cell i (how = np.min), or
-        how(values_j - d_ij) when ``how`` is np.max; +-inf without ring cells."""
-        sign = 1.0 if how is np.min else -1.0
-        out = np.full(self.ri.size, sign * np.inf)
-        if rj.size == 0:
-            return out
-        step = max(1, self.CHUNK // rj.size)
-        for s in range(0, self.ri.size, step):
-            d = edge_distance(self.ri[s:s + step], self.ci[s:s + step], rj, cj,
-                              self.dx, self.dy)
-            out[s:s + step] = how(values[None, :] + sign * d, axis=1)
-        return out
+        return reduce_edges(self.ri, self.ci, rj, cj, values, self.dx, self.dy, how)
 
     def walls(self, tanb):
         """w_i = max over the ground ring of g_j - d_ij tan(beta)."""
@@ -228,28 +266,31 @@ class StripGeometry:
         return self.reduce(rj, cj, g / tanb, np.max) * tanb if rj.size else \
             np.full(self.ri.size, -np.inf)
 
-    def add_neighbour(self, k, surface, benches):
+    def add_neighbour(self, k, surface):
         """Neighbour strip k is settled: its surface on the ring is a lower edge."""
         rj, cj = self.rings[k]
-        self.w = np.minimum(self.w, self.reduce(rj, cj, benches.face_start(surface[rj, cj]),
-                                                np.min))
+        self.edges.append((rj, cj, surface[rj, cj].copy()))
+        self.cache = {}
+
+    def w(self, benches):
+        """W_i for the bench geometry ``benches`` (cached)."""
+        if benches not in self.cache:
+            w = np.full(self.ri.size, np.inf)
+            for rj, cj, b in self.edges:
+                w = np.minimum(w, self.reduce(rj, cj, benches.face_start(b), np.min))
+            self.cache[benches] = w
+        return self.cache[benches]
 
     def bounds(self, benches):
         """(lo, hi) of z_i = clip(T, lo_i, hi_i)."""
-        fin = np.isfinite(self.w)
-        stairs = np.where(fin, benches.staircase(np.where(fin, self.w, 0.0)), np.inf)
         lo = np.maximum(self.floor, self.wall)
-        return lo, np.maximum(lo, stairs)
+        return lo, np.maximum(lo, stairs_over(self.w(benches), benches))
 
     def level(self, benches, supply, cell_area):
         """(T, lo, hi, v_min, v_max): sum (clip(T, lo, hi) - H_fd) L_t^2 = supply."""
         lo, hi = self.bounds(benches)
-        base = float(self.floor.sum())
-        target = supply / cell_area + base
-        cap = float(lo.max()) + max(target - float(lo.sum()), 0.0) + 1.0
-        top, vmin, vmax = clip_level(lo, np.minimum(hi, cap), target)
-        vmax = np.inf if np.isinf(hi).any() else vmax
-        return top, lo, hi, (vmin - base) * cell_area, (vmax - base) * cell_area
+        top, vmin, vmax = solve_level(lo, hi, self.floor, supply, cell_area)
+        return top, lo, hi, vmin, vmax
 
     def steepen(self, benches, supply, cell_area):
         """Walls at the face angle (the steepest a dump face stands); False when even
@@ -272,17 +313,27 @@ class Merge(Exception):
 
 class Settling:
     """The strips settled from the lowest up (see the module doc).  With ``adapt``, a
-    strip whose walls at beta hold more than its supply gets its walls at the face
-    angle; a strip (or group) that still cannot hold its supply, because its benches
-    meet before its platform holds it or its walls hold too much, shares one platform
-    with its neighbour in the period order (the next period first): the group holds
-    the sum of their supplies, and the settling starts again.  At the end of that
-    road the whole dump is one platform."""
+    strip that cannot hold its supply under the design's benches, in this order:
+
+    1. walls at the face angle where its walls at beta hold more than its supply;
+    2. narrower berms (the widest, down to none, that hold its supply inside it);
+    3. with berms of none, its benches encroach on the settled strips around it: the
+       toe moves out one cell at a time onto their surface (the earth is dumped on
+       top of their platforms), until its platform holds the supply; the earth on
+       their cells above their surface counts as this strip's (``held``);
+    4. it shares one platform with its neighbour in the period order (the next
+       period first), the group holding the sum of their supplies, and the settling
+       starts again.  At the end of that road the whole dump is one platform."""
+
+    #: farthest encroachment, cells beyond the strip: with the design's berms, with none
+    NEAR, REACH = 4, 64
 
     def __init__(self, refilling, ground, floor, sup, present, dx, dy, benches, adapt):
         self.lab = np.array(refilling, dtype=np.int64, copy=True)    # group of every cell
+        self.ground, self.floor = ground, floor
         self.args = (ground, floor, dx, dy, benches)
-        self.benches, self.area, self.adapt = benches, dx * dy, adapt
+        self.dx, self.dy = dx, dy
+        self.benches, self.area, self.adapt = benches, dx * dy, adapt_steps(adapt)
         self.order = [int(k) for k in present]
         self.windows = ndimage.find_objects(self.lab)
         self.members = {k: [k] for k in self.order}
@@ -290,14 +341,14 @@ class Settling:
         self.geoms = {k: self.geometry(k) for k in self.order}
         self.levels, self.surface = {}, np.full(refilling.shape, np.nan)
 
-    def window(self, members):
-        """Union of the strips' bounding boxes, grown by one cell (clipped to the grid)."""
+    def window(self, members, grow=1):
+        """Union of the strips' bounding boxes, grown by ``grow`` cells (clipped)."""
         ws = [self.windows[k - 1] for k in members]
         rows, cols = self.lab.shape
-        return (slice(max(min(x[0].start for x in ws) - 1, 0),
-                      min(max(x[0].stop for x in ws) + 1, rows)),
-                slice(max(min(x[1].start for x in ws) - 1, 0),
-                      min(max(x[1].stop for x in ws) + 1, cols)))
+        return (slice(max(min(x[0].start for x in ws) - grow, 0),
+                      min(max(x[0].stop for x in ws) + grow, rows)),
+                slice(max(min(x[1].start for x in ws) - grow, 0),
+                      min(max(x[1].stop for x in ws) + grow, cols)))
 
     def geometry(self, g):
         return StripGeometry(g, self.window(self.members[g]), self.lab, *self.args)
@@ -323,17 +374,83 @@ class Settling:
             self.geoms[q] = self.geometry(q)        # their rings name the new group
         return True
 
+    def narrower_berms(self, geo, s):
+        """The widest berm (bisection to 1 mm) under which the strip holds ``s``
+        inside it; None when even no berms do not."""
+        if geo.level(self.benches.with_berm(0.0), s, self.area)[4] < s:
+            return None
+        ok, bad = 0.0, self.benches.berm
+        while bad - ok > 1e-3:
+            mid = 0.5 * (ok + bad)
+            if geo.level(self.benches.with_berm(mid), s, self.area)[4] >= s:
+                ok = mid
+            else:
+                bad = mid
+        geo.benches = self.benches.with_berm(ok)
+        c = geo.level(geo.benches, s, self.area)
+        return (c[0], c[1], c[2], geo.ri, geo.ci, geo.floor) if np.isfinite(c[0]) else None
+
+    def encroach(self, g, geo, s, b, reach):
+        """With berms of none, the toe of the strip's benches moved out onto the
+        settled strips around it, one cell (8-neighbour) at a time: the zone Z
+        of their cells within k cells of the strip.  Over the strip and Z, W_i is
+        taken from the edges of strip + Z (the ground and the settled surface
+        there); a cell of Z is clip(T, z_Z, max(z_Z, G(W_i))) with z_Z its
+        surface.  None when k reaches ``reach`` or Z stops growing first."""
+        win = self.window(self.members[g], reach + 2)
+        sub, surf = self.lab[win], self.surface[win]
+        r0, c0 = win[0].start, win[1].start
+        own = sub == g
+        settled = np.isin(sub, list(self.levels)) & np.isfinite(surf)
+        lo_own = np.maximum(geo.floor, geo.wall)
+        rr, cc = geo.ri - r0, geo.ci - c0       # the strip's cells in geo's order
+        zone = np.zeros_like(own)
+        box = np.ones((3, 3), bool)
+        for _ in range(reach):
+            grown = ndimage.binary_dilation(own | zone, box) & settled
+            if grown.sum() == zone.sum():
+                return None
+            zone = grown
+            region = own | zone
+            ring = ndimage.binary_dilation(region, box) & ~region
+            zr, zc = np.nonzero(zone)
+            ri, ci = np.concatenate([rr, zr]), np.concatenate([cc, zc])
+            rj, cj = np.nonzero(ring)
+            g_j = np.where(sub[rj, cj] <= 0, self.ground[win][rj, cj], surf[rj, cj])
+            e = np.isfinite(g_j)
+            w = reduce_edges(ri, ci, rj[e], cj[e], b.face_start(g_j[e]), self.dx, self.dy)
+            base = np.concatenate([geo.floor, surf[zr, zc]])
+            lo = np.concatenate([lo_own, surf[zr, zc]])
+            hi = np.maximum(lo, stairs_over(w, b))
+            top = solve_level(lo, hi, base, s, self.area)[0]
+            if np.isfinite(top):
+                geo.benches = b
+                return top, lo, hi, ri + r0, ci + c0, base
+        return None
+
     def evaluate(self, g):
         geo, s = self.geoms[g], self.supply[g]
+        geo.benches = self.benches
         c = geo.level(self.benches, s, self.area)
-        if s < c[3] and self.adapt and geo.wall_tan < self.benches.tana:
+        if s < c[3] and "walls" in self.adapt and geo.wall_tan < self.benches.tana:
             geo.steepen(self.benches, s, self.area)
             c = geo.level(self.benches, s, self.area)
-        if not np.isfinite(c[0]):
-            if self.adapt and len(self.members) > 1:
+        cand = (c[0], c[1], c[2], geo.ri, geo.ci, geo.floor) if np.isfinite(c[0]) else None
+        if cand is None and s > c[4]:
+            a, none = self.adapt, self.benches.with_berm(0.0)
+            cand = (("encroach" in a and self.encroach(g, geo, s, self.benches, self.NEAR))
+                    or ("berms" in a and self.narrower_berms(geo, s))
+                    or ("encroach" in a and "berms" in a
+                        and self.encroach(g, geo, s, none, self.REACH)) or None)
+            if cand is None and "encroach" in a and any(q not in self.levels
+                                                       for q in geo.rings):
+                cand = (np.inf,)    # wait: its benches may encroach on them once settled
+        if cand is None:
+            if "share" in self.adapt and len(self.members) > 1:
                 raise Merge(g)
-            raise_unfit(self.members[g], geo, c, s, self.benches, self.area, self.adapt)
-        self.cand[g] = c
+            raise_unfit(self.members[g], geo, c, s, self.benches, self.area,
+                        "share" in self.adapt)
+        self.cand[g] = cand
 
     def run(self, progress):
         while True:
@@ -344,10 +461,19 @@ class Settling:
                     raise
                 self.levels, self.surface[:] = {}, np.nan
 
+    def rebuild(self, q):
+        """Strip q's lower edges from the surface of its settled neighbours, anew."""
+        geo = self.geoms[q]
+        geo.reset(self.benches)
+        for k in geo.rings:
+            if k in self.levels:
+                geo.add_neighbour(k, self.surface)
+        self.evaluate(q)
+
     def settle(self, progress):
-        self.cand = {}
+        self.cand, self.held, self.encroached, self.berm = {}, {}, {}, {}
         for g in self.geoms.values():
-            g.reset()
+            g.reset(self.benches)
         for g in self.geoms:
             self.evaluate(g)
         n = len(self.geoms)
@@ -355,14 +481,30 @@ class Settling:
             if i % 8 == 0:
                 progress(100.0 * i / n)
             g = min(self.cand, key=lambda q: self.cand[q][0])
-            top, lo, hi = self.cand.pop(g)[:3]
+            if not np.isfinite(self.cand[g][0]):    # every strip left is waiting
+                if "share" in self.adapt and len(self.members) > 1:
+                    raise Merge(g)
+                geo = self.geoms[g]
+                raise_unfit(self.members[g], geo, geo.level(self.benches, self.supply[g],
+                                                             self.area),
+                            self.supply[g], self.benches, self.area, self.adapt)
+            top, lo, hi, ri, ci, base = self.cand.pop(g)
             geo = self.geoms[g]
-            self.levels[g] = top
-            self.surface[geo.ri, geo.ci] = np.clip(top, lo, hi)
-            for q in geo.rings:
-                if q in self.cand:
-                    self.geoms[q].add_neighbour(g, self.surface, self.benches)
-                    self.evaluate(q)
+            z = np.clip(top, lo, hi)
+            own = geo.ri.size
+            raised = z[own:] > base[own:]
+            self.levels[g], self.berm[g] = top, geo.benches.berm
+            self.held[g] = float((z - base).sum()) * self.area
+            self.encroached[g] = int(raised.sum())
+            self.surface[ri, ci] = z
+            touched = {q for q in geo.rings if q in self.cand}
+            if raised.any():        # the strips next to the raised cells see them
+                near = np.zeros(self.lab.shape, bool)
+                near[ri[own:][raised], ci[own:][raised]] = True
+                near = ndimage.binary_dilation(near, np.ones((3, 3), bool))
+                touched |= {int(q) for q in np.unique(self.lab[near]) if q in self.cand}
+            for q in touched:
+                self.rebuild(q)
         return self
 
 
@@ -371,8 +513,8 @@ def raise_unfit(periods, geom, cand, supply, benches, cell_area, adapt=True):
     vmin, vmax = cand[3], cand[4]
     cells = geom.floor.size
     k = str(periods[0]) if len(periods) == 1 else f"{periods[0]} to {periods[-1]} (one platform)"
-    other = ("" if adapt else ", let the strips adapt (ADAPT: steeper walls, strips sharing "
-             "a platform)")
+    other = ("" if adapt else ", let the strips adapt (ADAPT: steeper walls, benches on the "
+             "neighbours' platforms, narrower berms, strips sharing a platform)")
     if supply < vmin:
         raise InputError(
             f"The refilling strip of period {k} ({cells} cells) cannot hold as little as its "
@@ -402,18 +544,23 @@ def raise_unfit(periods, geom, cand, supply, benches, cell_area, adapt=True):
 
 def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, benches, progress,
                       adapt=True):
-    """The per-strip design, settled (:class:`Settling`); returns (surface, nan off
-    the dump; level, wall angle by period; the groups of periods sharing a platform)."""
+    """The per-strip design, settled (:class:`Settling`); returns the surface (nan off
+    the dump), the groups of periods sharing a platform and, by period, a dict of
+    arrays: level, wall (angle, degrees), berm (width used, m), encroached (cells of
+    other strips its benches cover) and held (m3 its platform holds, of its group)."""
     done = Settling(refilling, ground, floor, sup, present, dx, dy, benches, adapt)
     progress(20)
     done.run(progress.sub(20, 95))
-    levels = np.full(len(sup), np.nan)
-    walls = np.full(len(sup), np.nan)
+    by = {k: np.full(len(sup), np.nan) for k in ("level", "wall", "berm", "encroached",
+                                                  "held")}
     for g, members in done.members.items():
-        levels[members] = done.levels[g]
-        walls[members] = np.degrees(np.arctan(done.geoms[g].wall_tan))
+        by["level"][members] = done.levels[g]
+        by["wall"][members] = np.degrees(np.arctan(done.geoms[g].wall_tan))
+        by["berm"][members] = done.berm[g]
+        by["encroached"][members] = done.encroached[g]
+        by["held"][members] = done.held[g]
     groups = [m for m in done.members.values() if len(m) > 1]
-    return done.surface, levels, walls, groups
+    return done.surface, groups, by
 
 
 def single_platform_surface(dem_or, floor, dump, mine, total, dx, dy, bench_height,
@@ -514,9 +661,10 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
                           float(np.tan(np.radians(face_angle))), float(berm_width),
                           float(np.tan(np.radians(wall_angle))))
         try:
-            surf, levels, walls, groups = per_strip_surface(
+            surf, groups, by = per_strip_surface(
                 ground, floor, refilling, sup, present, dx, dy, benches, progress.sub(5, 90),
                 adapt)
+            levels, walls = by["level"], by["wall"]
             top = float(np.nanmax(levels))
         except Unbuildable as e:        # only with adapt: the last resort, said so
             design, fallback = "single", str(e)
@@ -533,18 +681,25 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
         levels = np.full(len(sup), np.nan)
         levels[present] = top
         walls, groups = np.full(len(sup), np.nan), [[int(k) for k in present]]
+        by = {"berm": np.full(len(sup), np.nan), "encroached": np.zeros(len(sup)),
+              "held": None}
     z = lf.assemble(dem_or, surf, pit, dump, pit_z)
     slope = lf.slope_degrees(z, dx, dy)
     vols = lf.strip_volumes(z, floor, refilling, area, len(sup))
-    # supply held by each strip's group, and the group's volume error, per period
-    held, gerr = sup.copy(), np.full(len(sup), np.nan)
-    for m in groups if design == "strips" else []:
-        s_g, v_g = float(sup[m].sum()), float(vols[m].sum())
-        held[m] = vols[m]
-        gerr[m] = abs(v_g - s_g) / max(s_g, 1e-300)
+    # the volume each strip's platform holds (its own cells above the floor, plus the
+    # earth its benches put on other strips' cells; of its group where strips share
+    # one) and its error against the supply it holds, per period
     single = lf.volume_errors(z, floor, refilling, sup, area)
-    gerr = np.where(np.isnan(gerr), single, gerr)
-    if design == "single":
+    held, gerr = sup.copy(), np.full(len(sup), np.nan)
+    if design == "strips":
+        held[present] = by["held"][present]
+        gerr[present] = np.abs(held[present] - sup[present]) / np.maximum(sup[present],
+                                                                          1e-300)
+        for m in groups:
+            s_g = float(sup[m].sum())
+            gerr[m] = abs(float(by["held"][m[0]]) - s_g) / max(s_g, 1e-300)
+            held[m] = vols[m]
+    else:
         gerr[present] = abs(float(vols[present].sum()) - total) / max(total, 1e-300)
     progress(100)
     return TerraceResult(landform=z, dump=dump, pit=pit, design=design, top_elevation=top,
@@ -553,4 +708,5 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
                          max_slope=float(np.nanmax(slope[dump])), levels=levels, supply=sup,
                          strip_volume=vols, held=held, groups=groups, wall_angle=walls,
                          strip_error=gerr, plan_error=single, fallback=fallback,
+                         berm=by["berm"], encroached=by["encroached"],
                          quality=design_quality(z, dump, dx, dy))

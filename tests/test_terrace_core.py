@@ -129,8 +129,9 @@ def test_a_strip_that_cannot_hold_its_supply_shares_its_neighbours_platform():
     prof = hand_profiles()
     sup = supplies(prof)
     sup[1] *= 1.25      # 1.25 x 71 m above the floor: strip 1's benches meet before that
+    # (sharing alone: the other ADAPT steps, tried first by default, are tested below)
     res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
-                               berm_width=10.0)
+                               berm_width=10.0, adapt=("walls", "share"))
     assert res.groups == [[1, 2]]
     T = res.levels[1]
     assert res.levels[2] == T and res.levels[3] == pytest.approx(95.0, abs=1e-9)
@@ -161,8 +162,9 @@ def test_strips_merge_up_to_one_platform_then_stop_with_a_clear_error():
     # 130 m not even that (nor the single-platform design tried last) holds it
     dem, fl, mining, ref = strip_plan()
     sup = {n: 125.0 * 18 * D * D * ROWS for n in (1, 2, 3)}
+    share = ("walls", "share")      # no encroaching benches (tested below)
     res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
-                               berm_width=0.0)
+                               berm_width=0.0, adapt=share)
     assert res.design == "strips" and res.groups == [[1, 2, 3]]
     assert len(set(res.levels[1:])) == 1
     vols = lf.strip_volumes(res.landform, fl, ref, D * D, 4)
@@ -172,7 +174,7 @@ def test_strips_merge_up_to_one_platform_then_stop_with_a_clear_error():
     with pytest.raises(InputError, match=r"even as one platform over the whole dump.*"
                                          r"single-platform design, tried last.*does not fit"):
         traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
-                             berm_width=0.0)
+                             berm_width=0.0, adapt=share)
     with pytest.raises(InputError, match=r"period 1 .*benches in lifts"):
         traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
                              berm_width=0.0, adapt=False)
