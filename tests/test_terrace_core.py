@@ -243,3 +243,50 @@ def test_clip_level_is_exact():
         assert np.clip(t, lo, hi).sum() == pytest.approx(target, rel=1e-12, abs=1e-9)
     assert np.isnan(clip_level(lo, hi, hi.sum() * 1.01)[0])
     assert np.isnan(clip_level(lo, hi, lo.sum() * 0.99)[0])
+
+
+def test_benches_encroach_on_the_lower_neighbours_platform_by_hand():
+    # strips 2 (cols 28-45) and 3 (cols 46-63) only, ground 100 m around, 45 degree faces,
+    # B = 10 m, H = 10 m (P = 20 m, z0 = 40 m; G and X as in hand_profiles()).  Strip 3
+    # holds hand_profiles()'s supply: T3 = 95 m (below the ground).  Strip 2, settled after
+    # it, rises from the ground (west, X(100) = 120) and from strip 3's 95 m (east,
+    # X(95) = 105): inside itself it holds at most 1257.5 m x cell per row (69.9 m above
+    # the floor on average), less than its 1347.  Its toe moves east onto strip 3's
+    # platform one cell at a time: with k cells of strip 3 under its benches the region
+    # (18 + k cells) has its east edge at col 46 + k, W_i = min(122.5 + 5 i,
+    # 107.5 + 5 (17 + k - i)), and the capacity per row (own cells above the floor plus
+    # the zone above 95) is 1282.5, 1310, 1337.5, 1370 for k = 1 .. 4: k = 4.  Then by
+    # hand G over the region is
+    hi = [102.5, 107.5, 110, 110, 112.5, 117.5, 120, 120, 122.5, 127.5,      # west part
+          122.5, 120, 120, 117.5, 112.5, 110, 110, 107.5,                    # east part
+          102.5, 100, 100, 97.5]                                             # on strip 3
+    # and for T in [117.5, 120] the seven cells i = 6 .. 12 stand at T, the others at hi:
+    # 777.5 + 7 (T - 40) + 20 = 1347  ->  T = 118.5 m.
+    dem, fl, mining, ref = strip_plan()
+    ref[ref == 1] = 0
+    prof = hand_profiles()
+    per_row = 1347.0
+    sup = {2: per_row * D * D * ROWS, 3: supplies(prof)[3]}
+    res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
+                               berm_width=10.0)
+    assert res.groups == [] and res.levels[3] == pytest.approx(95.0, abs=1e-9)
+    assert res.levels[2] == pytest.approx(118.5, abs=1e-9)
+    expect2 = np.minimum(118.5, hi[:18])
+    expect3 = np.concatenate([hi[18:], prof[3][4:]])
+    for r in range(ROWS):
+        np.testing.assert_allclose(res.landform[r, 28:46], expect2, atol=1e-9)
+        np.testing.assert_allclose(res.landform[r, 46:64], expect3, atol=1e-9)
+    # strip 2's earth: 1327 per row on its cells + 20 on strip 3's four cells = its supply
+    assert res.encroached[2] == 4 * ROWS and res.encroached[3] == 0
+    assert res.berm[2] == pytest.approx(10.0) and res.berm[3] == pytest.approx(10.0)
+    assert res.held[2] == pytest.approx(sup[2], rel=1e-12)
+    assert res.held[3] == pytest.approx(sup[3], rel=1e-12)
+    assert res.strip_error[2] < 1e-12 and res.strip_error[3] < 1e-12
+    vols = lf.strip_volumes(res.landform, fl, ref, D * D, 4)
+    assert vols[2] == pytest.approx(1327.0 * D * D * ROWS, rel=1e-12)
+    assert vols[3] == pytest.approx(sup[3] + 20.0 * D * D * ROWS, rel=1e-12)
+    assert vols[2] + vols[3] == pytest.approx(sup[2] + sup[3], rel=1e-12)
+    # without encroaching (sharing only) the two strips share one platform instead
+    res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
+                               berm_width=10.0, adapt=("walls", "share"))
+    assert res.groups == [[2, 3]]
