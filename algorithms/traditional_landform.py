@@ -50,13 +50,19 @@ class TraditionalLandform(HpcsAlgorithm):
         "along the mining direction shows the supply of the plan period by period. "
         "'Single platform': one flat top for the whole dump holds the total supply, with "
         "benches from the dump's edge (berms every bench height below the top).\n\n"
-        "ADAPT (per-strip design, default on): a strip whose walls at DUMP_ANGLE would hold "
-        "more than its supply gets its walls at FACE_ANGLE; a strip whose benches meet "
-        "before its platform holds its supply shares one platform with its neighbour (the "
-        "next period first), the pair holding their summed supply, and so on; if even one "
-        "platform over the whole dump cannot hold the supply, the single-platform design is "
-        "built. All of it is logged and listed in the CSV; off, such a strip stops the run "
-        "with an error naming it.\n\n"
+        "ADAPT (per-strip design, default on): where a strip cannot hold its supply, in "
+        "this order: its walls at DUMP_ANGLE are set at FACE_ANGLE where they would hold "
+        "more than its supply; where its benches meet before its platform holds it, the "
+        "toe of its benches moves out onto the platforms of the settled strips around it "
+        "(up to 4 cells; the earth dumped on their cells counts as this strip's, so its "
+        "platform still holds exactly its supply); else its berms are narrowed to the "
+        "widest that hold the supply inside it; else, with no berms, its benches move out "
+        "up to 64 cells; else it shares one platform with its neighbour (the next "
+        "period first), the pair holding their summed supply, and so on; if even one "
+        "platform over the whole dump cannot hold the supply, the single-platform design "
+        "is built. All of it is logged and listed in the CSV (berm, cells of other strips "
+        "under its benches, volume held); off, such a strip stops the run with an error "
+        "naming it.\n\n"
         "The final pit (mined, not refilled) has the floor at the bottom and walls at "
         "20 / 13 / 8 degrees (working side / end walls / dump side) rising to the DEM; "
         "outside the mine area the output equals the DEM.\n\n"
@@ -107,8 +113,9 @@ class TraditionalLandform(HpcsAlgorithm):
             self.BERM_WIDTH, self.tr("Berm width (m)"), QgsProcessingParameterNumber.Double,
             defaultValue=30.0, minValue=0.0))
         adapt = QgsProcessingParameterBoolean(
-            self.ADAPT, self.tr("Per-strip design: steepen walls / share platforms where a "
-                                "strip cannot hold its supply"), defaultValue=True)
+            self.ADAPT, self.tr("Per-strip design: steepen walls / benches on the neighbours' "
+                                "platforms / narrower berms / share platforms where a strip "
+                                "cannot hold its supply"), defaultValue=True)
         adapt.setFlags(adapt.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(adapt)
         pit_angle_parameters(self)
@@ -156,11 +163,24 @@ class TraditionalLandform(HpcsAlgorithm):
             feedback.pushWarning(self.tr(
                 "Strips {0} to {1} share one platform: a strip among them cannot hold its "
                 "supply on its own under its benches.").format(m[0], m[-1]))
-        feedback.pushInfo(self.tr("period  platform (m)  wall (degrees)  supply (m3)  "
-                                  "volume (m3)  error of its platform  error vs supply"))
+        if res.design == "strips":
+            berm = self.parameterAsDouble(parameters, self.BERM_WIDTH, context)
+            enc = [r[0] for r in rows if r[11] > 0]
+            narrow = [r[0] for r in rows if r[10] < berm - 1e-6]
+            if enc or narrow:
+                feedback.pushWarning(self.tr(
+                    "Strips whose benches stand on their neighbours' platforms (their earth "
+                    "on the neighbours' cells counts as theirs): {0}; strips with narrower "
+                    "berms than BERM_WIDTH (their supply does not fit inside them "
+                    "otherwise): {1}. See the CSV.").format(
+                        ", ".join(map(str, enc)) or "-", ", ".join(map(str, narrow)) or "-"))
+        feedback.pushInfo(self.tr("period  platform (m)  wall (degrees)  berm (m)  cells of "
+                                  "other strips under its benches  supply (m3)  held (m3)  "
+                                  "volume on its cells (m3)  error of its platform  error of "
+                                  "its cells vs supply"))
         for r in rows:
-            feedback.pushInfo(f"{r[0]:6d}  {r[2]:.2f}  {r[4]:.2f}  {r[6]:.6g}  {r[7]:.6g}  "
-                              f"{r[8]:.2e}  {r[9]:.2e}")
+            feedback.pushInfo(f"{r[0]:6d}  {r[2]:.2f}  {r[4]:.2f}  {r[10]:.2f}  {r[11]:.0f}  "
+                              f"{r[6]:.6g}  {r[12]:.6g}  {r[7]:.6g}  {r[8]:.2e}  {r[9]:.2e}")
         q = res.quality
         feedback.pushInfo(self.tr(
             "Design {0}: highest platform {1:.2f} m; volume {2:.6g} m3 for a supply of "
@@ -175,10 +195,13 @@ class TraditionalLandform(HpcsAlgorithm):
                 w = csv.writer(fh)
                 w.writerow(["period", "cells", "platform_m", "platform_group", "wall_angle_deg",
                             "floor_min_m", "supply_m3", "volume_m3", "platform_error",
-                            "error_vs_supply"])
+                            "error_vs_supply", "berm_m", "encroached_cells", "held_m3"])
                 w.writerows([[r[0], r[1], f"{r[2]:.10g}", r[3]] + [f"{v:.10g}" for v in r[4:]]
                              for r in rows])
-        fin = errs[np.isfinite(errs)]
+        # the error of what holds each strip's supply: its platform (with the earth its
+        # benches put on other strips), or its group's shared platform
+        held = res.strip_error[np.isfinite(res.strip_error)]
+        fin = held if res.design == "strips" else errs[np.isfinite(errs)]
         return {self.OUTPUT: out, self.OUTPUT_LEVELS: table or None,
                 self.MEAN_SLOPE: res.mean_slope, self.STEP_SLOPE: q.step_slope,
                 self.SPIKES: q.spikes, self.TOP_ELEVATION: res.top_elevation,
@@ -189,7 +212,7 @@ class TraditionalLandform(HpcsAlgorithm):
     @staticmethod
     def level_rows(res, refilling, floor, errs):
         """(period, cells, platform, group, wall angle, floor min, supply, volume, error
-        of its platform, error vs supply) of every strip."""
+        of its platform, error vs supply, berm, encroached cells, held) of every strip."""
         lab = refilling[res.dump]
         cells = np.bincount(lab, minlength=len(res.supply))
         fmin = np.full(len(res.supply), np.inf)
@@ -197,5 +220,6 @@ class TraditionalLandform(HpcsAlgorithm):
         group = {n: f"{m[0]}-{m[-1]}" for m in res.groups for n in m}
         return [(int(n), int(cells[n]), float(res.levels[n]), group.get(int(n), str(n)),
                  float(res.wall_angle[n]), float(fmin[n]), float(res.supply[n]),
-                 float(res.strip_volume[n]), float(res.strip_error[n]), float(errs[n]))
+                 float(res.strip_volume[n]), float(res.strip_error[n]), float(errs[n]),
+                 float(res.berm[n]), float(res.encroached[n]), float(res.held[n]))
                 for n in np.nonzero(cells)[0] if n > 0]
