@@ -35,10 +35,15 @@ on its lower neighbours, so the strips are settled from the lowest up
 (``Settling``): the unsettled strip with the lowest level found
 against its settled neighbours is final, because benches toward a
 neighbour settled later could only raise the others.  Where the plan's supply
-does not fit this geometry (``adapt``, :class:`Settling`): walls at the face
-angle where even the beta walls hold more than the strip's supply; strips
-whose benches meet before their platform holds the supply share one platform
-with their neighbour in the period order; the single-platform design last.
+does not fit this geometry (``adapt``, :class:`Settling`, in this order): walls
+at the face angle where even the beta walls hold more than the strip's supply;
+where its benches meet before its platform holds the supply, the toe of its
+benches moves out onto the settled strips around it (the earth dumped on their
+platforms, counted as this strip's: ``held``, ``encroached``); narrower berms
+for that strip (where the ground climbs across it faster than atan(H / P), the
+benches from its low edge cannot reach the platform otherwise); with no berms,
+encroachment farther; strips sharing one platform with their neighbour in the
+period order; the single-platform design last.
 
 **Single platform** (``design="single"``): the whole dump holds the total
 supply under one flat top T with benches rising from the dump's edge:
@@ -635,11 +640,14 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
     "single" (one platform holds the total).  bench_height (m), face_angle
     (degrees, 0 < alpha < 90), berm_width (m, >= 0), wall_angle: the wall
     where a platform is below the ground (degrees; default the pit's
-    dump-side angle, pit_angles[2]).  adapt: where a strip cannot hold its
-    supply, steepen its walls / let it share a platform with its neighbour (see
-    :class:`Settling`), and where even one platform over the whole dump cannot hold
-    it under benches from every edge, build the single-platform design (``fallback``
-    says why), instead of stopping with an InputError.
+    dump-side angle, pit_angles[2]).  adapt: True (every step of ADAPT_STEPS),
+    False, or the steps to use: where a strip cannot hold its supply, steepen its
+    walls ("walls"), let its benches stand on its settled neighbours' platforms
+    ("encroach"), narrow its berms ("berms"), let it share a platform with its
+    neighbour ("share"; see :class:`Settling`) and, with "share", where even one
+    platform over the whole dump cannot hold it under benches from every edge,
+    build the single-platform design (``fallback`` says why) instead of stopping
+    with an InputError.
     """
     progress = as_progress(progress)
     lf.check_same_shape(INPUT=dem_or, FLOOR=floor, mining=mining, refilling=refilling)
