@@ -447,9 +447,9 @@ class Settling:
                     or ("berms" in a and self.narrower_berms(geo, s))
                     or ("encroach" in a and "berms" in a
                         and self.encroach(g, geo, s, none, self.REACH)) or None)
-            if cand is None and "encroach" in a and any(q not in self.levels
-                                                       for q in geo.rings):
-                cand = (np.inf,)    # wait: its benches may encroach on them once settled
+            if cand is None and "encroach" in a and any(q != g and q not in self.levels
+                                                       for q in self.geoms):
+                cand = (np.inf,)    # wait: its benches may stand on strips settled later
         if cand is None:
             if "share" in self.adapt and len(self.members) > 1:
                 raise Merge(g)
@@ -502,7 +502,10 @@ class Settling:
             self.held[g] = float((z - base).sum()) * self.area
             self.encroached[g] = int(raised.sum())
             self.surface[ri, ci] = z
-            touched = {q for q in geo.rings if q in self.cand}
+            # evaluated again: its unsettled neighbours, the waiting strips and the
+            # encroaching candidates (their zone may have changed)
+            touched = {q for q in self.cand if q in geo.rings or not np.isfinite(
+                self.cand[q][0]) or self.cand[q][3].size > self.geoms[q].ri.size}
             if raised.any():        # the strips next to the raised cells see them
                 near = np.zeros(self.lab.shape, bool)
                 near[ri[own:][raised], ci[own:][raised]] = True
