@@ -253,28 +253,39 @@ class StripGeometry:
         self.ground = (rj[gm] + r0, cj[gm] + c0, g_j[gm])
         self.rings = {int(k): (rj[lab_j == k] + r0, cj[lab_j == k] + c0)
                       for k in np.unique(lab_j[lab_j > 0])}
-        self.tanb = benches.tanb
-        self.wall0 = self.walls(benches.tanb)
+        self.tanb, self.tana = benches.tanb, benches.tana
+        self.wall0 = self.walls(benches.tanb, [self.ground])
         self.reset(benches)
 
     def reset(self, benches):
         """Back to the ground-only edges, the walls at beta and the design's benches."""
         self.edges, self.cache = [self.ground], {}
         self.wall, self.wall_tan, self.benches = self.wall0, self.tanb, benches
+        self.faces = np.full(self.ri.size, -np.inf)
 
     def reduce(self, rj, cj, values, how):
         return reduce_edges(self.ri, self.ci, rj, cj, values, self.dx, self.dy, how)
 
-    def walls(self, tanb):
-        """w_i = max over the ground ring of g_j - d_ij tan(beta)."""
-        rj, cj, g = self.ground
-        return self.reduce(rj, cj, g / tanb, np.max) * tanb if rj.size else \
-            np.full(self.ri.size, -np.inf)
+    def walls(self, tanb, edges=None):
+        """w_i = max over the ground ring (or ``edges``) of b_j - d_ij tan(beta), and
+        over the rings of the settled neighbours with the face angle (the
+        ``faces`` kept by add_neighbour)."""
+        w = np.full(self.ri.size, -np.inf)
+        for rj, cj, b in [self.ground] if edges is None else edges:
+            if rj.size:
+                w = np.maximum(w, self.reduce(rj, cj, b / tanb, np.max) * tanb)
+        return w if edges is not None else np.maximum(w, self.faces)
 
     def add_neighbour(self, k, surface):
-        """Neighbour strip k is settled: its surface on the ring is a lower edge."""
+        """Neighbour strip k is settled: its surface on the ring is an edge, a lower
+        edge for the benches and, where it stands higher (a neighbour settled first
+        that stays above this strip along part of the seam), a wall inside this strip
+        at the wall angle, as from higher ground."""
         rj, cj = self.rings[k]
-        self.edges.append((rj, cj, surface[rj, cj].copy()))
+        edge = (rj, cj, surface[rj, cj].copy())
+        self.edges.append(edge)
+        self.faces = np.maximum(self.faces, self.walls(self.tana, [edge]))
+        self.wall = np.maximum(self.wall, self.faces)
         self.cache = {}
 
     def w(self, benches):
