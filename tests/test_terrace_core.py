@@ -12,7 +12,8 @@ import pytest
 
 from hpcs_landform.core import landform as lf
 from hpcs_landform.core.errors import InputError
-from hpcs_landform.core.terrace import clip_level, traditional_landform
+from hpcs_landform.core.terrace import (Benches, StripGeometry, clip_level,
+                                        traditional_landform)
 
 D = 5.0
 ROWS = 4
@@ -290,3 +291,33 @@ def test_benches_encroach_on_the_lower_neighbours_platform_by_hand():
     res = traditional_landform(dem, fl, mining, ref, sup, D, D, face_angle=45.0,
                                berm_width=10.0, adapt=("walls", "share"))
     assert res.groups == [[2, 3]]
+
+
+def test_a_higher_neighbour_settled_first_drops_by_a_face_inside_the_strip():
+    # strip 2 of strip_plan() after strip 1 was settled at 112 m (on a hillside a strip
+    # settled later can stand lower than its neighbour along part of their seam): the
+    # drop from strip 1 is a face at the face angle (45 degrees) inside strip 2,
+    # 112 - d at d = 2.5, 7.5, ... from the seam; with 40 m of earth above the floor
+    # (40 m) on the 12 cells below the face and T = 80 m, the face stands on the six
+    # cells 109.5, 104.5, 99.5, 94.5, 89.5, 84.5 (the next, 79.5, is below T):
+    # supply per row 6 x 40 ... = (582 - 240) + 12 x 40 = 822 m x cell.  The benches
+    # from strip 1 (X(112) = 142, G >= 114.5 on strip 2) do not bound it.
+    dem, fl, mining, ref = strip_plan()
+    ground = np.where(ref > 0, np.nan, dem)
+    benches = Benches(40.0, 10.0, 1.0, 10.0, float(TB))
+    window = (slice(0, ROWS), slice(27, 47))
+    geo = StripGeometry(2, window, ref, ground, fl, D, D, benches)
+    surface = np.full(ref.shape, np.nan)
+    surface[ref == 1] = 112.0
+    geo.add_neighbour(1, surface)
+    top, lo, hi, vmin, vmax = geo.level(benches, 822.0 * D * D * ROWS, D * D)
+    assert top == pytest.approx(80.0, abs=1e-9)
+    face = [109.5, 104.5, 99.5, 94.5, 89.5, 84.5]
+    z = np.clip(top, lo, hi).reshape(ROWS, 18)
+    np.testing.assert_allclose(z, np.tile(face + [80.0] * 12, (ROWS, 1)), atol=1e-9)
+    # on the floor the face runs on down to 44.5 m (i = 13): v_min per row = 342 +
+    # (39.5 + 34.5 + ... + 4.5) = 342 + 176
+    assert vmin == pytest.approx(518.0 * D * D * ROWS, rel=1e-12)
+    # a new settling starts without it
+    geo.reset(benches)
+    assert np.all(np.isneginf(geo.wall))
