@@ -300,7 +300,7 @@ def test_a_higher_neighbour_settled_first_drops_by_a_face_inside_the_strip():
     # 112 - d at d = 2.5, 7.5, ... from the seam; with 40 m of earth above the floor
     # (40 m) on the 12 cells below the face and T = 80 m, the face stands on the six
     # cells 109.5, 104.5, 99.5, 94.5, 89.5, 84.5 (the next, 79.5, is below T):
-    # supply per row 6 x 40 ... = (582 - 240) + 12 x 40 = 822 m x cell.  The benches
+    # supply per row (582 - 6 x 40) + 12 x 40 = 822 m x cell.  The benches
     # from strip 1 (X(112) = 142, G >= 114.5 on strip 2) do not bound it.
     dem, fl, mining, ref = strip_plan()
     ground = np.where(ref > 0, np.nan, dem)
