@@ -146,13 +146,38 @@ def test_traditional_landform(run_alg, plan_files, tmp_path):
         "INPUT": files["dem"], "FLOOR": files["floor"], "SUBAREAS": files["sub"],
         "BENCH_HEIGHT": 10, "FACE_ANGLE": 33, "BERM_WIDTH": 10,
         "OUTPUT": str(tmp_path / "tdl.tif")})
+    levels = tmp_path / "tdl_levels.csv"
+    assert res["OUTPUT_LEVELS"] == str(levels)
     z, _ = read_raster(res["OUTPUT"])
     dump = p["refill"] > 0
     total = sum(p["supply"].values())
     vol = float(((z[dump] - p["floor"][dump]) * AREA).sum())
     assert abs(vol - total) <= 1e-3 * total
-    assert np.nanmax(z[dump]) == pytest.approx(res["TOP_ELEVATION"], abs=1e-9)
+    # per-strip design (the default): the CSV lists every strip's platform and volume
+    with open(levels, newline="") as fh:
+        rows = {int(r["period"]): r for r in csv.DictReader(fh)}
+    assert sorted(rows) == list(range(1, 7))
+    shared = 0
+    for n, r in rows.items():
+        m = p["refill"] == n
+        v = float(((z[m] - p["floor"][m]) * AREA).sum())
+        assert float(r["supply_m3"]) == pytest.approx(p["supply"][n], rel=1e-9)
+        assert v == pytest.approx(float(r["volume_m3"]), rel=1e-6)
+        assert float(r["error_vs_supply"]) == pytest.approx(
+            abs(v - p["supply"][n]) / p["supply"][n], abs=1e-6)
+        assert float(r["platform_error"]) < 1e-6
+        assert int(r["cells"]) == int(m.sum())
+        shared += r["platform_group"] != str(n)
+        if r["platform_group"] == str(n):
+            assert v == pytest.approx(p["supply"][n], rel=1e-6)
+        # the platform is the strip's most common level (its flat top)
+        vals, counts = np.unique(np.round(z[m], 3), return_counts=True)
+        assert vals[np.argmax(counts)] == pytest.approx(float(r["platform_m"]), abs=2e-3)
+    assert res["SHARED_STRIPS"] == shared
+    assert res["TOP_ELEVATION"] == pytest.approx(max(float(r["platform_m"])
+                                                     for r in rows.values()), abs=1e-5)
     assert res["MEAN_SLOPE"] == pytest.approx(horn_slope(z, D, D)[dump].mean(), abs=1e-6)
+    assert res["SPIKES"] >= 0 and res["STEP_SLOPE"] > 0
     # same final pit as the near-natural landform
     nn = run_alg("hpcs:nearnaturallandform",
                  _nn_params(files, tmp_path / "nn.tif", SLOPE_MITIGATION=False))
@@ -160,6 +185,16 @@ def test_traditional_landform(run_alg, plan_files, tmp_path):
     pit = (p["mining"] > 0) & ~dump
     assert np.array_equal(z[pit], zn[pit])
     assert np.array_equal(z[~p["mine"]], p["dem"][~p["mine"]])
+    # the single-platform design: one top holding the total supply
+    one = run_alg("hpcs:traditionallandform", {
+        "INPUT": files["dem"], "FLOOR": files["floor"], "SUBAREAS": files["sub"],
+        "DESIGN": 1, "BENCH_HEIGHT": 10, "FACE_ANGLE": 33, "BERM_WIDTH": 10,
+        "OUTPUT": str(tmp_path / "tdl1.tif")})
+    z1, _ = read_raster(one["OUTPUT"])
+    assert float(((z1[dump] - p["floor"][dump]) * AREA).sum()) == pytest.approx(total,
+                                                                                rel=1e-3)
+    assert np.nanmax(z1[dump]) == pytest.approx(one["TOP_ELEVATION"], abs=1e-3)
+    assert np.array_equal(z1[pit], zn[pit])
 
 
 def test_cut_fill(run_alg, plan_files, tmp_path):

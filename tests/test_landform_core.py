@@ -279,6 +279,8 @@ def test_final_pit_walls_and_floor():
 # --------------------------------------------------------------------------
 
 def test_terraces_measured_on_the_raster_match_the_parameters():
+    # the single-platform design (DESIGN option, the old default): berms every bench
+    # height below one top platform holding the total supply
     d = 2.0
     rows, cols = 160, 260
     r, c = np.indices((rows, cols))
@@ -290,13 +292,13 @@ def test_terraces_measured_on_the_raster_match_the_parameters():
     supply = {1: n * d * d * 80.0}          # mean 80 m above the floor
     H, alpha, B = 10.0, 33.0, 10.0
     res = traditional_landform(dem, floor, mining, refill, supply, d, d, bench_height=H,
-                               face_angle=alpha, berm_width=B)
+                               face_angle=alpha, berm_width=B, design="single")
     z = res.landform
     dump = refill > 0
     # twice the earth does not fit under benches rising from the edge: a clear error
     with pytest.raises(InputError, match="does not fit"):
         traditional_landform(dem, floor, mining, refill, {1: 2 * supply[1]}, d, d,
-                             bench_height=H, face_angle=alpha, berm_width=B)
+                             bench_height=H, face_angle=alpha, berm_width=B, design="single")
     vol = float(((z[dump] - floor[dump]) * d * d).sum())
     assert abs(vol - supply[1]) <= 1e-6 * supply[1]
     assert np.array_equal(z[~dump], dem[~dump])
@@ -334,11 +336,32 @@ def test_terraces_measured_on_the_raster_match_the_parameters():
 
 def test_terrace_same_total_supply_on_a_plan():
     p = make_plan()
+    total = sum(p["supply"].values())
+    single = traditional_landform(p["dem"], p["floor"], p["mining"], p["refill"],
+                                  p["supply"], D, D, design="single")
+    vols = hand_volumes(single.landform, p["floor"], p["refill"])
+    assert abs(sum(vols.values()) - total) <= 1e-6 * total
+    # the default per-strip design holds every strip's own supply; where a strip's benches
+    # meet before its platform holds it (100 m strips, 30 m berms, supplies 46 + 10 t m
+    # deep with t = 0.2, 0.9, 0.5, 0.1, 0.7, 1.0) it shares its neighbour's platform
     res = traditional_landform(p["dem"], p["floor"], p["mining"], p["refill"], p["supply"],
                                D, D)
     vols = hand_volumes(res.landform, p["floor"], p["refill"])
-    total = sum(p["supply"].values())
-    assert abs(sum(vols.values()) - total) <= 1e-6 * total
+    assert sum(vols.values()) == pytest.approx(total, rel=1e-12)
+    shared = [n for m in res.groups for n in m]
+    for m in res.groups:     # strips sharing one platform hold their summed supply
+        assert sum(vols[n] for n in m) == pytest.approx(sum(p["supply"][n] for n in m),
+                                                        rel=1e-9)
+        assert len({res.levels[n] for n in m}) == 1
+    for n, s in p["supply"].items():
+        if n not in shared:
+            assert vols[n] == pytest.approx(s, rel=1e-9)
+    moved = set(shared)
+    assert len(moved) < 6
+    # a staircase along the mining direction: the platforms differ strip by strip, the
+    # strip with the least earth (t = 0.1, period 4) lowest
+    assert np.nanargmin(res.levels) == 4
+    assert np.nanmax(res.levels) - np.nanmin(res.levels) > 5.0
 
 
 # --------------------------------------------------------------------------
