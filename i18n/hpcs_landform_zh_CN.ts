@@ -2084,6 +2084,14 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
   <context>
     <name>TraditionalLandform</name>
     <message>
+      <source>Per-strip design: steepen walls / benches on the neighbours' platforms / narrower berms / share platforms where a strip cannot hold its supply</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>period  platform (m)  wall (degrees)  berm (m)  cells of other strips under its benches  supply (m3)  held (m3)  volume on its cells (m3)  error of its platform  error of its cells vs supply</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <source>Pre-mining DEM (PNL, m)</source>
       <translation>采前 DEM（PNL，m）</translation>
     </message>
@@ -2094,6 +2102,10 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
     <message>
       <source>Sub-areas (mining/refilling strips)</source>
       <translation>子区（开采/复填条带）</translation>
+    </message>
+    <message>
+      <source>Design</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Bench height (m)</source>
@@ -2112,16 +2124,24 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
       <translation>传统地貌</translation>
     </message>
     <message>
-      <source>Mean slope of the dump (degrees)</source>
-      <translation>内排土场平均坡度（度）</translation>
+      <source>Platform levels per strip (CSV beside the landform)</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <source>Top platform elevation (m)</source>
-      <translation>顶部平台高程（m）</translation>
+      <source>Design {0}: highest platform {1:.2f} m; volume {2:.6g} m3 for a supply of {3:.6g} m3; mean slope {4:.2f} degrees (Horn), {5:.2f} (step), {6} spike(s).</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <source>Top platform at {0:.2f} m; volume {1:.6g} m3 for a supply of {2:.6g} m3; mean slope {3:.2f} degrees.</source>
-      <translation>顶部平台高程 {0:.2f} m；体积 {1:.6g} m3，可用土方量 {2:.6g} m3；平均坡度 {3:.2f}°。</translation>
+      <source>Per-strip platforms cannot be built here: {0} The single-platform design was built.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Strips {0} to {1} share one platform: a strip among them cannot hold its supply on its own under its benches.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Strips whose benches stand on their neighbours' platforms (their earth on the neighbours' cells counts as theirs): {0}; strips with narrower berms than BERM_WIDTH (their supply does not fit inside them otherwise): {1}. See the CSV.</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Traditional terraced landform</source>
@@ -2132,16 +2152,14 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
 
 Inputs (one grid, metres, projected CRS): the pre-mining DEM, the floor of the lowest minable seam and the sub-area layer (fields period, kind, v_supply; PLAN picks its 'optimized' or 'original' strips).
 
-The refilled area gets benches of BENCH_HEIGHT (m) with faces at FACE_ANGLE (degrees) and horizontal berms of BERM_WIDTH (m), laid out from the dump's edge inward (distance transform), under a flat top platform. The berms lie every bench height below the top. The top elevation is found by bisection so that the volume above the seam floor equals the total supply (sum of v_supply, eq. 6). The final pit (mined, not refilled) has the floor at the bottom and walls at 20 / 13 / 8 degrees (working side / end walls / dump side) rising to the DEM; outside the mine area the output equals the DEM.
+DESIGN 'Per-strip platforms' (default): each refilling strip holds its own period's supply V_g (v_supply, eq. 6, m3; shared by area where strips are not much wider than a cell) on a flat platform at the level that holds it. The dump is built up from the seam floor in lifts of BENCH_HEIGHT (m): berms at the lift levels. Where a platform stands above its neighbour strip or the ground around it, the drop is made of benches inside the strip (faces at FACE_ANGLE, degrees; berms of BERM_WIDTH, m); where it stands below the ground, the wall rises inside the strip at the dump-side angle DUMP_ANGLE (the paper's inner-dump side, 8 degrees). Each strip's level is solved exactly for its volume above the floor, so the staircase along the mining direction shows the supply of the plan period by period. 'Single platform': one flat top for the whole dump holds the total supply, with benches from the dump's edge (berms every bench height below the top).
 
-Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (m).</source>
-      <translation>以与近自然地貌相同的土方量和相同的最终矿坑，构建传统台阶式排土场（TDL，论文中的“台阶状”地貌）。
+ADAPT (per-strip design, default on): where a strip cannot hold its supply, in this order: its walls at DUMP_ANGLE are set at FACE_ANGLE where they would hold more than its supply; where its benches meet before its platform holds it, the toe of its benches moves out onto the platforms of the settled strips around it (up to 4 cells; the earth dumped on their cells counts as this strip's, so its platform still holds exactly its supply); else its berms are narrowed to the widest that hold the supply inside it; else, with no berms, its benches move out up to 64 cells; else it shares one platform with its neighbour (the next period first), the pair holding their summed supply, and so on; if even one platform over the whole dump cannot hold the supply, the single-platform design is built. All of it is logged and listed in the CSV (berm, cells of other strips under its benches, volume held); off, such a strip stops the run with an error naming it.
 
-输入（同一栅格网格，单位 m，投影坐标系）：采前 DEM、可采煤层最底层底板以及子区图层（字段 period、kind、v_supply；由 PLAN 选择其“optimized”或“original”条带）。
+The final pit (mined, not refilled) has the floor at the bottom and walls at 20 / 13 / 8 degrees (working side / end walls / dump side) rising to the DEM; outside the mine area the output equals the DEM.
 
-复填区由内排土场边缘向内（距离变换）布设台阶，台阶高度为 BENCH_HEIGHT（m），坡面角为 FACE_ANGLE（度），水平平台宽度为 BERM_WIDTH（m），顶部为平坦的顶部平台。平台自顶部起每隔一个台阶高度设置一级。顶部高程以二分法求得，使煤层底板以上的体积等于可用土方总量（v_supply 之和，式 6）。最终矿坑（已开采、未复填）以底板为坑底，帮坡按 20° / 13° / 8°（开采侧帮 / 端帮 / 内排侧帮）升至 DEM；矿区范围外输出等于 DEM。
-
-数值输出：复填区平均坡度（度，Horn 法）与顶部平台高程（m）。</translation>
+Outputs: the landform, a CSV beside it (&lt;name&gt;_levels.csv) of the platform level, platform group, wall angle, supply, volume and volume errors of every strip, the mean slope of the dump (degrees, Horn; and the centre-inclusive step slope and spike count over the dump's interior), the highest platform (m), the largest relative volume error of a strip against its own supply and the number of strips sharing a platform.</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
@@ -2150,6 +2168,14 @@ Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (
     <message>
       <source>Original (NNDL)</source>
       <translation>原始方案（NNDL）</translation>
+    </message>
+    <message>
+      <source>Per-strip platforms (each strip holds its own supply)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Single platform (the whole dump holds the total supply)</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Final pit: working-side wall angle (degrees)</source>
@@ -2162,6 +2188,30 @@ Numbers: mean slope of the refilled area (degrees, Horn) and the top elevation (
     <message>
       <source>Final pit: dump-side wall angle (degrees)</source>
       <translation>最终矿坑：内排侧帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Mean slope of the dump (degrees)</source>
+      <translation>内排土场平均坡度（度）</translation>
+    </message>
+    <message>
+      <source>Mean step slope of the dump interior (degrees)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Spikes in the dump interior (cells)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Top platform elevation (m)</source>
+      <translation>顶部平台高程（m）</translation>
+    </message>
+    <message>
+      <source>Largest relative volume error of a strip</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Strips sharing a platform with a neighbour</source>
+      <translation type="unfinished" />
     </message>
   </context>
   <context>
@@ -2239,6 +2289,18 @@ Inputs are the pipeline's inputs and outputs: give its landforms NNDL:NNDL, MNND
       <translation>施工计划的台阶（分层）高度（m）</translation>
     </message>
     <message>
+      <source>Design contours, MNNDL, near-natural landform, optimized plan (GeoPackage)</source>
+      <translation>设计等高线，MNNDL，近自然地貌，优化方案（GeoPackage）</translation>
+    </message>
+    <message>
+      <source>Design contours, NNDL, near-natural landform, original plan (GeoPackage)</source>
+      <translation>设计等高线，NNDL，近自然地貌，原始方案（GeoPackage）</translation>
+    </message>
+    <message>
+      <source>Design contours, TDL, traditional landform, original plan (GeoPackage)</source>
+      <translation>设计等高线，TDL，传统地貌，原始方案（GeoPackage）</translation>
+    </message>
+    <message>
       <source>Cut/fill of MNNDL against PNL (m)</source>
       <translation>MNNDL 相对 PNL 的挖填方（m）</translation>
     </message>
@@ -2263,6 +2325,18 @@ Inputs are the pipeline's inputs and outputs: give its landforms NNDL:NNDL, MNND
       <translation>TDL 相对 PNL 的挖填方（CSV）</translation>
     </message>
     <message>
+      <source>Design contours, MNNDL, near-natural landform, optimized plan (DXF: name a .dxf file)</source>
+      <translation>设计等高线，MNNDL，近自然地貌，优化方案（DXF：文件名请以 .dxf 结尾）</translation>
+    </message>
+    <message>
+      <source>Design contours, NNDL, near-natural landform, original plan (DXF: name a .dxf file)</source>
+      <translation>设计等高线，NNDL，近自然地貌，原始方案（DXF：文件名请以 .dxf 结尾）</translation>
+    </message>
+    <message>
+      <source>Design contours, TDL, traditional landform, original plan (DXF: name a .dxf file)</source>
+      <translation>设计等高线，TDL，传统地貌，原始方案（DXF：文件名请以 .dxf 结尾）</translation>
+    </message>
+    <message>
       <source>Earthwork schedule, every lift, MNNDL (CSV)</source>
       <translation>土方施工计划，逐分层，MNNDL（CSV）</translation>
     </message>
@@ -2285,30 +2359,6 @@ Inputs are the pipeline's inputs and outputs: give its landforms NNDL:NNDL, MNND
     <message>
       <source>Earthwork schedule per period, TDL (CSV)</source>
       <translation>各周期土方施工计划，TDL（CSV）</translation>
-    </message>
-    <message>
-      <source>Design contours, MNNDL, near-natural landform, optimized plan (GeoPackage)</source>
-      <translation>设计等高线，MNNDL，近自然地貌，优化方案（GeoPackage）</translation>
-    </message>
-    <message>
-      <source>Design contours, NNDL, near-natural landform, original plan (GeoPackage)</source>
-      <translation>设计等高线，NNDL，近自然地貌，原始方案（GeoPackage）</translation>
-    </message>
-    <message>
-      <source>Design contours, TDL, traditional landform, original plan (GeoPackage)</source>
-      <translation>设计等高线，TDL，传统地貌，原始方案（GeoPackage）</translation>
-    </message>
-    <message>
-      <source>Design contours, MNNDL, near-natural landform, optimized plan (DXF: name a .dxf file)</source>
-      <translation>设计等高线，MNNDL，近自然地貌，优化方案（DXF：文件名请以 .dxf 结尾）</translation>
-    </message>
-    <message>
-      <source>Design contours, NNDL, near-natural landform, original plan (DXF: name a .dxf file)</source>
-      <translation>设计等高线，NNDL，近自然地貌，原始方案（DXF：文件名请以 .dxf 结尾）</translation>
-    </message>
-    <message>
-      <source>Design contours, TDL, traditional landform, original plan (DXF: name a .dxf file)</source>
-      <translation>设计等高线，TDL，传统地貌，原始方案（DXF：文件名请以 .dxf 结尾）</translation>
     </message>
   </context>
   <context>

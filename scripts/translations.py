@@ -54,10 +54,11 @@ def live_strings():
     from qgis.core import QgsApplication, QgsProcessingParameterEnum
     app = QgsApplication([], False)
     app.initQgis()
-    from qgis.analysis import QgsNativeAlgorithms
-    # the models' steps include native algorithms (e.g. native:extractbyexpression)
-    if QgsApplication.processingRegistry().providerById("native") is None:
-        QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
+    # the models' steps include native and GDAL algorithms (native:extractbyexpression,
+    # gdal:contour): Processing registers every provider, as in QGIS
+    sys.path.insert(0, "/usr/share/qgis/python/plugins")
+    from processing.core.Processing import Processing
+    Processing.initialize()
     from hpcs_landform.algorithms.base import GROUPS
     from hpcs_landform.provider import ALGORITHMS, HpcsProvider
     provider = HpcsProvider()
