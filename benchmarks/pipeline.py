@@ -229,7 +229,7 @@ def by_kind(steps):
 def lem_window(folder):
     """(PNL on the erosion step's window, dx, area mask) for the cell size in folder."""
     sys.path.insert(0, str(_LINKDIR))
-    from hpcs_landform.core.erosion import window_slices
+    from hpcs_landform.core.erosion import simulation_window
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
     from osgeo import ogr
     z, g = read_raster(str(folder / "PNL.tif"))
@@ -238,7 +238,7 @@ def lem_window(folder):
     ds = ogr.Open(str(src))
     wkbs = [bytes(f.GetGeometryRef().ExportToWkb()) for f in ds.GetLayer()]
     area = rasterize_polygons(wkbs, g)
-    rows, cols = window_slices(area, g.dx, g.dy, 1000.0)
+    rows, cols = simulation_window([area], g.dx, g.dy, 1000.0)
     return np.ascontiguousarray(z[rows, cols]), g.dx, area[rows, cols], src.name
 
 
