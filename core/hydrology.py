@@ -657,23 +657,23 @@ def _donor_levels(receivers):
                                shape=(n + 1, n + 1)).tocsr()
     indptr, indices = donors.indptr, donors.indices
     del donors
-    ndon_all = np.diff(indptr)
     order = np.empty(n + 1, dtype=indices.dtype)
-    ndon = np.empty(n + 1, dtype=ndon_all.dtype)
+    ndon = np.empty(n + 1, dtype=indptr.dtype)
     order[0] = n
     bounds = [0, 1]
     while True:
         b, e = bounds[-2], bounds[-1]
         level = order[b:e]
         cnt = ndon[b:e]
-        ndon_all.take(level, out=cnt)
+        first = indptr.take(level)
+        np.subtract(indptr.take(level + 1), first, out=cnt)   # donors per node
         tot = int(cnt.sum())
         if tot == 0 or e + tot > n + 1:
             break
         # positions in `indices` of the donor lists, concatenated
-        first = np.cumsum(cnt, dtype=np.int64)
-        first -= cnt
-        src = np.repeat(indptr.take(level).astype(np.int64) - first, cnt)
+        start = np.cumsum(cnt, dtype=np.int64)
+        start -= cnt
+        src = np.repeat(first.astype(np.int64) - start, cnt)
         src += np.arange(tot, dtype=np.int64)
         indices.take(src, out=order[e:e + tot])
         bounds.append(e + tot)
@@ -778,11 +778,17 @@ def channel_links(receivers, channels):
     ch = np.asarray(channels, dtype=bool).ravel()
     cells = np.flatnonzero(ch)
     rc = rec.take(cells)
-    ndonors = np.bincount(rc, minlength=n + 1)       # channel donors of each cell
+    # junctions: channel cells that receive two or more channel cells (a sort of
+    # the channel cells' receivers, no grid-sized count)
+    srt = np.sort(rc)
+    twice = srt[1:][srt[1:] == srt[:-1]]
+    del srt
     rec_ch = np.zeros(n + 1, dtype=bool)
     rec_ch[:n] = ch
-    junction = rec_ch & (ndonors >= 2)
-    del ndonors
+    junction = np.zeros(n + 1, dtype=bool)
+    junction[twice] = True
+    junction &= rec_ch
+    del twice
     # an end cell drains out, into a junction, or off the channel network
     is_end = (rc == n) | junction.take(rc) | ~rec_ch.take(rc)
     del junction, rc
