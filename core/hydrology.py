@@ -730,14 +730,16 @@ def first_downstream(receivers, stop):
     return _roots(ptr, copy=False)[:n]   # stop cells and N point to themselves: the roots
 
 
-def downstream_distance(receivers, dx, dy, shape):
-    """Length in metres of the step from each cell to its receiver (0 = out)."""
+def downstream_distance(receivers, dx, dy, shape, cells=None):
+    """Length in metres of the step from each cell to its receiver (0 = out).
+    With ``cells`` (flat indices), ``receivers`` are those cells' receivers and
+    the lengths are for those cells only."""
     rec = np.asarray(receivers, dtype=np.int64)
-    n = rec.size
+    n = int(shape[0]) * int(shape[1])
     cols = shape[1]
-    idx = np.arange(n, dtype=np.int64)
+    idx = np.arange(n, dtype=np.int64) if cells is None else np.asarray(cells, dtype=np.int64)
     inside = rec < n
-    d = np.zeros(n)
+    d = np.zeros(rec.size)
     dr = rec[inside] // cols - idx[inside] // cols
     dc = rec[inside] % cols - idx[inside] % cols
     d[inside] = np.hypot(dr * dy, dc * dx)
