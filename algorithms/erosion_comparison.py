@@ -19,7 +19,7 @@ from qgis.core import (
 )
 
 from ..core import lem, rusle, styles
-from ..core.erosion import MODELS, compare_landforms, simulation_window
+from ..core.erosion import BUFFER, MODELS, compare_landforms, simulation_window
 from ..core.errors import InputError
 from ..core.grid import (atomic_output, rasterize_polygons, read_raster, require_metric,
                          write_raster)
@@ -131,7 +131,7 @@ class ErosionComparison(HpcsAlgorithm):
             [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.BUFFER, self.tr("Buffer around the area and sub-areas that is simulated (m)"),
-            QgsProcessingParameterNumber.Double, defaultValue=1000.0, minValue=0.0))
+            QgsProcessingParameterNumber.Double, defaultValue=BUFFER, minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(
             self.MODEL, self.tr("Erosion model"),
             options=[self.tr(s) for s in self.MODEL_LABELS], defaultValue=0))
@@ -280,6 +280,7 @@ class ErosionComparison(HpcsAlgorithm):
                                   "{3}").format(len(forms), self.MODEL_LABELS[MODELS.index(
                                       model)], num[self.YEARS], forms[0][0]))
         result = compare_landforms(forms, grid.dx, grid.dy, area, strips, model=model,
+                                   buffer=None,           # the landforms are on the window
                                    years=num[self.YEARS], dt=num[self.TIME_STEP],
                                    lem_parameters=lem_p, rusle_parameters=rusle_p,
                                    bulk_density=num[self.BULK_DENSITY],

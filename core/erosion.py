@@ -28,8 +28,8 @@ The window's edge is base level, as the grid edge is (water and sediment that
 reach it leave); terrain beyond the window is not simulated, so water that
 would flow into the window from beyond it is not counted.  The evolved
 surfaces and changes are returned on the window (``ComparisonResult.window``
-holds its row and column slices in the given grid).  ``buffer=None``
-simulates the whole grid.
+holds its row and column slices in the given grid).  The default buffer is
+:data:`BUFFER` (1000 m); ``buffer=None`` simulates the whole grid.
 """
 from dataclasses import dataclass, field
 
@@ -39,6 +39,8 @@ from .errors import InputError, as_progress
 from . import lem, rusle as rusle_mod
 
 MODELS = ("lem", "rusle")
+#: metres of surroundings simulated around the area (the paper: the dump with 1000 m)
+BUFFER = 1000.0
 
 
 @dataclass
@@ -113,7 +115,7 @@ def _crop(value, shape, window):
 
 def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years=10.0,
                       dt=1.0, lem_parameters=None, rusle_parameters=None,
-                      bulk_density=rusle_mod.DEFAULTS["bulk_density"], buffer=None,
+                      bulk_density=rusle_mod.DEFAULTS["bulk_density"], buffer=BUFFER,
                       progress=None):
     """Erosion of every landform over ``years`` with ``model``.
 
@@ -124,8 +126,8 @@ def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years
     :func:`core.lem.evolve` (erodibility, m, n, runoff, diffusivity,
     settling_velocity); rusle_parameters: R, K, C, P (numbers or arrays);
     bulk_density in t/m^3 converts volumes to mass; buffer (m): simulate the
-    window of the area and sub-areas plus ``buffer`` (None: the whole grid;
-    see the module docstring).  The evolved surfaces and changes are on the
+    window of the area and sub-areas plus ``buffer`` (default 1000 m; None:
+    the whole grid; see the module docstring).  The evolved surfaces and changes are on the
     window (``result.window``).
     """
     progress = as_progress(progress)
