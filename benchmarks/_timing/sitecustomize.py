@@ -78,7 +78,6 @@ for _d in sys.path:
     if _d and os.path.abspath(_d) != _here and os.path.isfile(os.path.join(_d, "sitecustomize.py")):
         import importlib.util as _u
         _s = _u.spec_from_file_location("_system_sitecustomize", os.path.join(_d, "sitecustomize.py"))
-        _u.module_from_spec(_s)
         try:
             _s.loader.exec_module(_u.module_from_spec(_s))
         except Exception:  # noqa: BLE001 - the system hook is optional
