@@ -52,8 +52,10 @@ demo: system link
 
 bench: venv link oracles
 	$(PY) $(ROOT)/benchmarks/hydrology.py $(HYDROLOGY_ARGS)
+	$(PY) $(ROOT)/benchmarks/hydrology.py --process $(HYDROLOGY_PROCESS_ARGS)
 	$(PY) $(ROOT)/benchmarks/surfaces.py $(SURFACES_ARGS)
 	$(PY) $(ROOT)/benchmarks/erosion.py $(EROSION_ARGS)
+	$(PY) $(ROOT)/benchmarks/pipeline.py $(PIPELINE_ARGS)
 
 translations: system link
 	@command -v /usr/lib/qt5/bin/lrelease >/dev/null || apt-get install -y -qq --no-install-recommends qttools5-dev-tools >/dev/null

@@ -90,6 +90,27 @@ class ChannelExtraction(HpcsAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(
             self.RIDGE_THRESHOLD_USED, self.tr("Ridge threshold used (cells)")))
 
+    def _output(self, net, field, valid, n_links):
+        """(array to write, style) of one output of the network ``net``."""
+        a = getattr(net, field)
+        if field == "filled":
+            return a, None
+        if field == "flowdir":
+            return a, styles.flowdir_style()
+        if field == "accumulation":
+            top = float(np.nanmax(a))
+            out = np.full(a.shape, -1, dtype=np.int32)
+            np.copyto(out, a, where=valid, casting="unsafe")
+            return out, styles.log_ramp_style(top)
+        if field in ("channels", "ridges"):
+            out = a.astype(np.uint8)
+            out[~valid] = 255
+            if field == "channels":
+                return out, styles.mask_style(self.tr("channel"), "#1f6fd1")
+            return out, styles.mask_style(self.tr("ridge"), "#c0392b")
+        return a.astype(np.int32, copy=False), styles.categories_style(
+            range(n_links + 1), self.tr("catchment"))
+
     def run_algorithm(self, parameters, context, feedback):
         band = self.parameterAsInt(parameters, self.BAND, context) or 1
         z, grid = self.read_raster(parameters, self.INPUT, context, band=band)
@@ -114,23 +135,23 @@ class ChannelExtraction(HpcsAlgorithm):
             if not net.diagnostics.get(what, {}).get("break_found", True):
                 feedback.pushWarning(message)
         valid = np.isfinite(z)
-        acc = np.where(valid, net.accumulation, -1)
+        del z
+        n_links = net.n_links
+        net.receivers = net.links = None           # not outputs: free them
         results = {self.CHANNEL_THRESHOLD_USED: net.channel_threshold,
                    self.RIDGE_THRESHOLD_USED: net.ridge_threshold}
-        outputs = (
-            (self.OUTPUT_FILLED, net.filled, grid.float_dtype, None, None),
-            (self.OUTPUT_FLOWDIR, net.flowdir, "uint8", 255, styles.flowdir_style()),
-            (self.OUTPUT_ACCUMULATION, acc.astype(np.int32), "int32", -1,
-             styles.log_ramp_style(float(np.nanmax(net.accumulation)))),
-            (self.OUTPUT_CHANNELS, np.where(valid, net.channels, 255), "uint8", 255,
-             styles.mask_style(self.tr("channel"), "#1f6fd1")),
-            (self.OUTPUT_RIDGES, np.where(valid, net.ridges, 255), "uint8", 255,
-             styles.mask_style(self.tr("ridge"), "#c0392b")),
-            (self.OUTPUT_CATCHMENTS, net.catchments.astype(np.int32), "int32", -1,
-             styles.categories_style(range(net.n_links + 1), self.tr("catchment"))),
-        )
-        for i, (name, array, dtype, nodata, style) in enumerate(outputs):
+        # one output array at a time, each grid released once written (memory)
+        outputs = ((self.OUTPUT_FILLED, "filled", grid.float_dtype, None),
+                   (self.OUTPUT_FLOWDIR, "flowdir", "uint8", 255),
+                   (self.OUTPUT_ACCUMULATION, "accumulation", "int32", -1),
+                   (self.OUTPUT_CHANNELS, "channels", "uint8", 255),
+                   (self.OUTPUT_RIDGES, "ridges", "uint8", 255),
+                   (self.OUTPUT_CATCHMENTS, "catchments", "int32", -1))
+        for i, (name, field, dtype, nodata) in enumerate(outputs):
+            array, style = self._output(net, field, valid, n_links)
+            setattr(net, field, None)
             results[name] = self.write_raster(parameters, name, context, array, grid, dtype,
                                               nodata, style)
+            del array
             feedback.setProgress(90 + 10 * (i + 1) / len(outputs))
         return results

@@ -16,7 +16,7 @@ from qgis.core import (
 )
 
 from ..core import lem, render, rusle, styles
-from ..core.erosion import MODELS, compare_landforms
+from ..core.erosion import BUFFER, MODELS, compare_landforms, simulation_window
 from ..core.errors import InputError
 from ..core.grid import (atomic_output, rasterize_polygons, read_raster, require_data,
                          require_metric, write_raster)
@@ -60,8 +60,11 @@ class ErosionComparison(HpcsAlgorithm):
         "Landforms: elevation rasters in metres (projected CRS in metres), all on one grid, "
         "e.g. PNL, NNDL, MNNDL, TDL; each is named after its layer. The FIRST landform is the "
         "reference (the pristine landform, PNL) of the per-strip 'minus reference' curves "
-        "(Fig. 14). The whole grid routes water and sediment; erosion is summed inside the "
-        "Area polygon (the dump). Sub-areas (optional): the refilling strips, a layer with "
+        "(Fig. 14). Erosion is summed inside the Area polygon (the dump). As the paper "
+        "simulates the dump with 1000 m of its surroundings, the models run on a window: the "
+        "bounding box of the area and sub-areas widened by the buffer (m, default 1000) on "
+        "every side, clipped to the grid; the window's edge is base level, like the grid "
+        "edge. A buffer larger than the grid simulates the whole grid. Sub-areas (optional): the refilling strips, a layer with "
         "fields 'period' and 'kind' (features with kind = 'refilling', one value per period, "
         "as written by the sub-area delineation; of a layer holding both plans, the optimized "
         "one); without those fields, one value per feature id.\n\n"
@@ -84,12 +87,14 @@ class ErosionComparison(HpcsAlgorithm):
         "rank 1 = least eroded); an HTML report with the table, a bar chart of the eroded "
         "volumes (Table 2) and, with sub-areas, each landform's net loss per strip minus the "
         "reference's (Fig. 14); a folder with, per landform, the evolved DEM and the "
-        "elevation change (m, negative = erosion), styled, and strips.csv."
+        "elevation change (m, negative = erosion) on the simulated window, styled, and "
+        "strips.csv."
     )
 
     LANDFORMS = "LANDFORMS"
     AREA = "AREA"
     SUBAREAS = "SUBAREAS"
+    BUFFER = "BUFFER"
     MODEL = "MODEL"
     YEARS = "YEARS"
     TIME_STEP = "TIME_STEP"
@@ -122,6 +127,9 @@ class ErosionComparison(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.SUBAREAS, self.tr("Sub-areas for the per-strip breakdown (refilling strips)"),
             [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.BUFFER, self.tr("Buffer around the area and sub-areas that is simulated (m)"),
+            QgsProcessingParameterNumber.Double, defaultValue=BUFFER, minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(
             self.MODEL, self.tr("Erosion model"),
             options=[self.tr(s) for s in self.MODEL_LABELS], defaultValue=0))
@@ -171,11 +179,21 @@ class ErosionComparison(HpcsAlgorithm):
             optional=True, createByDefault=True))
 
     # --- inputs -----------------------------------------------------------
+    def _window(self, parameters, context, grid):
+        """The area mask, the sub-areas and the simulated window on the full grid."""
+        area = self.polygon_mask(parameters, self.AREA, context, grid)
+        strips = self._subareas(parameters, context, grid)
+        window = simulation_window([area] + [m for _, m in strips], grid.dx, grid.dy,
+                                   self.parameterAsDouble(parameters, self.BUFFER, context))
+        return area, strips, window
+
     def _landforms(self, parameters, context):
+        """Every landform cropped to the simulated window as soon as it is read (one
+        full grid in memory at a time): (forms, full grid, (area, strips, window))."""
         layers = self.parameterAsLayerList(parameters, self.LANDFORMS, context)
         if not layers:
             raise InputError("Parameter LANDFORMS: choose at least one landform raster.")
-        forms, grid = [], None
+        forms, grid, masks = [], None, None
         for layer in layers:
             if layer.type() != layer.RasterLayer or layer.providerType() != "gdal":
                 raise InputError(f"Landform '{layer.name()}' is not a GDAL raster layer; "
@@ -189,10 +207,12 @@ class ErosionComparison(HpcsAlgorithm):
             require_metric(g, g.name)
             if grid is None:
                 grid = g
+                masks = self._window(parameters, context, grid)
             else:
                 self.require_same_grid(grid, g, f"landform '{layer.name()}'")
-            forms.append((layer.name(), z))
-        return forms, grid
+            forms.append((layer.name(), np.ascontiguousarray(z[masks[2]])))
+            del z
+        return forms, grid, masks
 
     def _subareas(self, parameters, context, grid):
         source = self.parameterAsSource(parameters, self.SUBAREAS, context)
@@ -220,27 +240,35 @@ class ErosionComparison(HpcsAlgorithm):
             return [(str(p), rasterize_polygons(by_period[p], grid)) for p in sorted(by_period)]
         return [(str(i), rasterize_polygons([w], grid)) for i, w in zip(ids, wkbs)]
 
-    def _factor_raster(self, parameters, name, context, grid):
+    def _factor_raster(self, parameters, name, context, grid, window):
         z, g = self.read_raster(parameters, name, context, metric=False, required=False)
         if z is None:
             return None
         self.require_same_grid(grid, g, name)
-        return z
+        return np.ascontiguousarray(z[window])
 
     # --- run --------------------------------------------------------------
     def run_algorithm(self, parameters, context, feedback):
-        forms, grid = self._landforms(parameters, context)
-        area = self.polygon_mask(parameters, self.AREA, context, grid)
+        forms, full_grid, (area, strips, window) = self._landforms(parameters, context)
+        grid = sub_grid(full_grid, window)
+        area = area[window]
         for name, z in forms:
             require_data(f"Landform '{name}' (LANDFORMS)", z, area, "AREA", grid.transform)
-        strips = self._subareas(parameters, context, grid)
+        strips = [(label, m[window]) for label, m in strips]
+        feedback.pushInfo(self.tr("Simulated window: {0} x {1} cells of the {2} x {3} grid "
+                                  "(rows {4}-{5}, columns {6}-{7}).").format(
+            grid.shape[0], grid.shape[1], full_grid.shape[0], full_grid.shape[1],
+            window[0].start, window[0].stop - 1, window[1].start, window[1].stop - 1))
         model = MODELS[self.parameterAsEnum(parameters, self.MODEL, context)]
         num = {name: self.parameterAsDouble(parameters, name, context) for name in (
-            self.YEARS, self.TIME_STEP, self.ERODIBILITY, self.M_EXPONENT, self.N_EXPONENT,
+            self.BUFFER, self.YEARS, self.TIME_STEP, self.ERODIBILITY, self.M_EXPONENT,
+            self.N_EXPONENT,
             self.RUNOFF, self.DIFFUSIVITY, self.SETTLING_VELOCITY, self.R_FACTOR,
             self.K_FACTOR, self.C_FACTOR, self.P_FACTOR, self.BULK_DENSITY)}
-        k_map = self._factor_raster(parameters, self.K_FACTOR_RASTER, context, grid)
-        c_map = self._factor_raster(parameters, self.C_FACTOR_RASTER, context, grid)
+        k_map = self._factor_raster(parameters, self.K_FACTOR_RASTER, context, full_grid,
+                                    window)
+        c_map = self._factor_raster(parameters, self.C_FACTOR_RASTER, context, full_grid,
+                                    window)
         lem_p = dict(erodibility=num[self.ERODIBILITY], m=num[self.M_EXPONENT],
                      n=num[self.N_EXPONENT], runoff=num[self.RUNOFF],
                      diffusivity=num[self.DIFFUSIVITY],
@@ -253,6 +281,7 @@ class ErosionComparison(HpcsAlgorithm):
                                   "{3}").format(len(forms), self.MODEL_LABELS[MODELS.index(
                                       model)], num[self.YEARS], forms[0][0]))
         result = compare_landforms(forms, grid.dx, grid.dy, area, strips, model=model,
+                                   buffer=None,           # the landforms are on the window
                                    years=num[self.YEARS], dt=num[self.TIME_STEP],
                                    lem_parameters=lem_p, rusle_parameters=rusle_p,
                                    bulk_density=num[self.BULK_DENSITY],
@@ -282,6 +311,17 @@ class ErosionComparison(HpcsAlgorithm):
 # --------------------------------------------------------------------------
 # writers (plain Python, testable without QGIS)
 # --------------------------------------------------------------------------
+
+def sub_grid(grid, window):
+    """The grid of the (row slice, column slice) ``window`` of ``grid``."""
+    from dataclasses import replace
+    rows, cols = window
+    x0, dx, rx, y0, ry, dy = grid.transform
+    transform = (x0 + cols.start * dx + rows.start * rx, dx, rx,
+                 y0 + cols.start * ry + rows.start * dy, ry, dy)
+    return replace(grid, transform=transform,
+                   shape=(rows.stop - rows.start, cols.stop - cols.start))
+
 
 TABLE_HEADER = ["landform", "eroded_m3", "deposited_m3", "exported_m3",
                 "mean_loss_t_ha_yr", "rank"]

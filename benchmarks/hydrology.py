@@ -124,6 +124,110 @@ def child(engine, zoom):
                       "peak_reset": reset, "acc_max": accmax}))
 
 
+# --------------------------------------------------------------------------
+# whole process against whole process (--process)
+# --------------------------------------------------------------------------
+
+def write_dem(zoom, path):
+    """The zoomed DEM as a Float32 GeoTIFF in the sample's CRS (nodata -9999)."""
+    import numpy as np
+    from osgeo import gdal
+    from _common import DEM
+    gdal.UseExceptions()
+    z, dx, dy = _load(zoom)
+    src = gdal.Open(str(DEM))
+    gt = src.GetGeoTransform()
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), z.shape[1], z.shape[0], 1,
+                                              gdal.GDT_Float32, ["TILED=YES"])
+    ds.SetGeoTransform((gt[0], dx, 0.0, gt[3], 0.0, -dy))
+    ds.SetProjection(src.GetProjection())
+    band = ds.GetRasterBand(1)
+    band.SetNoDataValue(-9999.0)
+    band.WriteArray(np.where(np.isfinite(z), z, -9999.0).astype(np.float32))
+    ds = None
+    return z.shape
+
+
+def richdem_file(dem, out_dir):
+    """The richdem2 job as a program: read the GeoTIFF, fill, D8 accumulation, write
+    the filled DEM and the accumulation (GeoTIFFs)."""
+    import numpy as np
+    from osgeo import gdal
+    gdal.UseExceptions()
+    with _Silence():
+        import richdem as rd
+        src = gdal.Open(dem)
+        z = src.GetRasterBand(1).ReadAsArray().astype(np.float64)
+        r = rd.rdarray(z, no_data=-9999.0)
+        del z
+        r.geotransform = list(src.GetGeoTransform())
+        rd.FillDepressions(r, epsilon=False, in_place=True)
+        acc = rd.FlowAccumulation(r, method="D8")
+    drv = gdal.GetDriverByName("GTiff")
+    for name, a, t in (("filled", r, gdal.GDT_Float32), ("accumulation", acc, gdal.GDT_Float64)):
+        ds = drv.Create(str(Path(out_dir) / f"{name}.tif"), a.shape[1], a.shape[0], 1, t,
+                        ["TILED=YES"])
+        ds.SetGeoTransform(src.GetGeoTransform())
+        ds.SetProjection(src.GetProjection())
+        ds.GetRasterBand(1).WriteArray(np.asarray(a))
+        ds = None
+
+
+def timed_process(args, env=None):
+    """Wall seconds, CPU seconds and peak RSS (MB, ru_maxrss) of a whole program."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{args[:3]} failed:\n{out[-3000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "peak_mb": usage.ru_maxrss / 1024.0}
+
+
+def whole_process(zoom, repeat):
+    """hpcs:channelextraction through qgis_process.bin (all six outputs written) against
+    richdem2's fill + D8 accumulation as its own Python program (two outputs)."""
+    import shutil
+    import tempfile
+    sys.path.insert(0, str(ROOT / "tests"))
+    from qgis_process_util import qgis_process_env
+    tmp = Path(tempfile.mkdtemp(prefix="hpcs_hydro_proc_"))
+    link = tmp / "plugins"
+    link.mkdir()
+    (link / "hpcs_landform").symlink_to(CHECKOUT[0], target_is_directory=True)
+    dem = tmp / "dem.tif"
+    shape = write_dem(zoom, dem)
+    env = qgis_process_env(tmp / "profile")
+    env["QGIS_PLUGINPATH"] = str(link)
+    subprocess.run(["/usr/bin/qgis_process.bin", "plugins", "enable", "hpcs_landform"],
+                   env=env, capture_output=True, check=False)
+    ours_args = ["/usr/bin/qgis_process.bin", "run", "hpcs:channelextraction", "--",
+                 f"INPUT={dem}"] + [f"OUTPUT_{k}={tmp / 'ours'}_{k.lower()}.tif" for k in (
+                     "FILLED", "FLOWDIR", "ACCUMULATION", "CHANNELS", "RIDGES", "CATCHMENTS")]
+    rich_args = [sys.executable, __file__, "--richdem-file", str(dem), str(tmp)]
+    best = {}
+    for _ in range(repeat):
+        for name, args, e in (("ours", ours_args, env), ("richdem", rich_args, None)):
+            r = timed_process(args, e)
+            if name not in best or r["wall"] < best[name]["wall"]:
+                best[name] = r
+    shutil.rmtree(tmp, ignore_errors=True)
+    o, r = best["ours"], best["richdem"]
+    cells = shape[0] * shape[1] / 1e6
+    print(f"whole process, jacksboro x{zoom} ({shape[0]} x {shape[1]} = {cells:.1f} M cells):")
+    print(f"  ours (qgis_process.bin run hpcs:channelextraction, 6 outputs): {o['wall']:.2f} s "
+          f"(CPU {o['cpu']:.2f}), peak RSS {o['peak_mb']:.0f} MB")
+    print(f"  richdem2 (read, fill, D8 accumulation, 2 outputs): {r['wall']:.2f} s "
+          f"(CPU {r['cpu']:.2f}), peak RSS {r['peak_mb']:.0f} MB")
+    print(f"  ratio ours/richdem: time {o['wall'] / r['wall']:.2f} (CPU {o['cpu'] / r['cpu']:.2f}),"
+          f" peak RSS {o['peak_mb'] / r['peak_mb']:.2f}", flush=True)
+    return o, r
+
+
 def measure(engine, zoom, repeat, checkout):
     best = None
     for _ in range(repeat):
@@ -143,9 +247,21 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="runs per engine (best time kept)")
     ap.add_argument("--checkout", default=str(ROOT),
                     help="benchmark the core/ of this plugin checkout (default: this one)")
+    ap.add_argument("--process", action="store_true",
+                    help="whole process against whole process: hpcs:channelextraction through "
+                         "qgis_process.bin against richdem2 as a program (default zoom 10, "
+                         "13.9 M cells)")
     ap.add_argument("--child", choices=("ours", "richdem"), help=argparse.SUPPRESS)
+    ap.add_argument("--richdem-file", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     CHECKOUT[0] = Path(args.checkout).resolve()
+    if args.richdem_file:
+        richdem_file(*args.richdem_file)
+        return
+    if args.process:
+        for zoom in args.zoom or [10]:
+            whole_process(zoom, args.repeat)
+        return
     zooms = args.zoom or [4, 11]
     if args.child:
         child(args.child, zooms[0])

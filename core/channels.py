@@ -67,6 +67,10 @@ def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
     paper's), 'histogram' (Otsu on log accumulation) or 'fixed' (the given
     ``channel_threshold`` / ``ridge_threshold`` in cells).
     Channels: accumulation >= threshold; ridges: the same on max(z) - z.
+
+    Memory: the ridge pass runs first and keeps only its mask, so the two
+    conditionings are never in memory together; receivers, links and
+    catchments are int32 (N + 1 < 2^31).
     """
     progress = as_progress(progress)
     z = np.asarray(z, dtype=np.float64)
@@ -74,14 +78,16 @@ def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
     if method not in METHODS:
         raise InputError(f"Unknown threshold method '{method}'; use one of {METHODS}.")
     valid = np.isfinite(z)
-    filled, rec, codes, acc = hy.condition(z, dx, dy, progress.sub(0, 40))
-    t_ch, info_ch = choose_threshold(acc, method, channel_threshold)
-    progress(45)
     inv = hy.invert_dem(z)
-    _, _, _, racc = hy.condition(inv, dx, dy, progress.sub(45, 85))
+    racc = hy.condition(inv, dx, dy, progress.sub(0, 40), compact=True)[3]
+    del inv
     t_ri, info_ri = choose_threshold(racc, method, ridge_threshold, "RIDGE_THRESHOLD")
-    channels = valid & (acc >= t_ch)
     ridges = valid & (racc >= t_ri)
+    del racc
+    progress(45)
+    filled, rec, codes, acc = hy.condition(z, dx, dy, progress.sub(45, 85), compact=True)
+    t_ch, info_ch = choose_threshold(acc, method, channel_threshold, "CHANNEL_THRESHOLD")
+    channels = valid & (acc >= t_ch)
     links, catchments = hy.channel_links(rec, channels)
     catchments = catchments.reshape(z.shape)
     catchments[~valid] = -1

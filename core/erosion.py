@@ -19,6 +19,17 @@ that crossed the AREA edge, from the fluxes), the mean soil loss
 ``eroded - deposited`` (m^3, negative where more was deposited than eroded,
 as the paper's per-period values).  The *first* landform is the reference
 (PNL) for the "minus reference" curves of Fig. 14.
+
+**Simulated window.** The paper simulates the dump with 1000 m of its
+surroundings, not the whole DEM.  With ``buffer`` (metres) the models run on
+the window :func:`simulation_window` gives: the bounding box of the AREA and
+sub-area cells widened by ``buffer`` on every side and clipped to the grid.
+The window's edge is base level, as the grid edge is (water and sediment that
+reach it leave); terrain beyond the window is not simulated, so water that
+would flow into the window from beyond it is not counted.  The evolved
+surfaces and changes are returned on the window (``ComparisonResult.window``
+holds its row and column slices in the given grid).  The default buffer is
+:data:`BUFFER` (1000 m); ``buffer=None`` simulates the whole grid.
 """
 from dataclasses import dataclass, field
 
@@ -28,6 +39,8 @@ from .errors import InputError, as_progress
 from . import lem, rusle as rusle_mod
 
 MODELS = ("lem", "rusle")
+#: metres of surroundings simulated around the area (the paper: the dump with 1000 m)
+BUFFER = 1000.0
 
 
 @dataclass
@@ -53,6 +66,8 @@ class ComparisonResult:
     landforms: list
     strip_labels: list
     reference: str
+    #: (row slice, column slice) of the simulated window in the given grid
+    window: tuple = (slice(None), slice(None))
 
     def table(self):
         """Rows for the CSV: landform, eroded, deposited, exported, mean loss, rank."""
@@ -65,9 +80,43 @@ class ComparisonResult:
         return {lf.name: lf.strips - ref for lf in self.landforms[1:]}
 
 
+def simulation_window(masks, dx, dy, buffer):
+    """(row slice, column slice) of the window the models simulate: the
+    bounding box of the True cells of every mask in ``masks``, widened by
+    ``buffer`` metres (ceil(buffer / dx) columns, ceil(buffer / dy) rows) on
+    every side and clipped to the grid.  ``buffer=None``: the whole grid."""
+    masks = [np.asarray(m, dtype=bool) for m in masks]
+    shape = masks[0].shape
+    if buffer is None:
+        return slice(0, shape[0]), slice(0, shape[1])
+    if not (np.isfinite(buffer) and buffer >= 0):
+        raise InputError(f"The buffer must be zero or a positive number of metres "
+                         f"(got {buffer}).")
+    rows = np.zeros(shape[0], dtype=bool)
+    cols = np.zeros(shape[1], dtype=bool)
+    for m in masks:
+        rows |= m.any(axis=1)
+        cols |= m.any(axis=0)
+    if not rows.any():
+        raise InputError("The area polygon covers no cell of the landforms' grid.")
+    r = [int(i) for i in np.flatnonzero(rows)[[0, -1]]]
+    c = [int(i) for i in np.flatnonzero(cols)[[0, -1]]]
+    br, bc = int(np.ceil(buffer / dy - 1e-9)), int(np.ceil(buffer / dx - 1e-9))
+    return (slice(max(0, r[0] - br), min(shape[0], r[-1] + 1 + br)),
+            slice(max(0, c[0] - bc), min(shape[1], c[-1] + 1 + bc)))
+
+
+def _crop(value, shape, window):
+    """An array parameter on the grid cropped to the window (numbers unchanged)."""
+    if np.ndim(value) == 2 and np.shape(value) == shape:
+        return np.ascontiguousarray(np.asarray(value)[window])
+    return value
+
+
 def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years=10.0,
                       dt=1.0, lem_parameters=None, rusle_parameters=None,
-                      bulk_density=rusle_mod.DEFAULTS["bulk_density"], progress=None):
+                      bulk_density=rusle_mod.DEFAULTS["bulk_density"], buffer=BUFFER,
+                      progress=None):
     """Erosion of every landform over ``years`` with ``model``.
 
     landforms: list of (name, 2-D elevation array, m), all on one grid;
@@ -76,7 +125,10 @@ def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years
     per-strip breakdown; lem_parameters: keyword arguments of
     :func:`core.lem.evolve` (erodibility, m, n, runoff, diffusivity,
     settling_velocity); rusle_parameters: R, K, C, P (numbers or arrays);
-    bulk_density in t/m^3 converts volumes to mass.
+    bulk_density in t/m^3 converts volumes to mass; buffer (m): simulate the
+    window of the area and sub-areas plus ``buffer`` (default 1000 m; None:
+    the whole grid; see the module docstring).  The evolved surfaces and changes are on the
+    window (``result.window``).
     """
     progress = as_progress(progress)
     if model not in MODELS:
@@ -98,14 +150,21 @@ def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years
     if not (np.isfinite(bulk_density) and bulk_density > 0):
         raise InputError(f"The bulk density must be positive (got {bulk_density} t/m3).")
     subareas = list(subareas or [])
+    for label, m in subareas:
+        if np.shape(m) != shape:
+            raise InputError(f"Sub-area '{label}' is not on the landforms' grid.")
+    window = simulation_window([area] + [m for _, m in subareas], dx, dy, buffer)
+    area = area[window]
+    subareas = [(label, np.asarray(m, dtype=bool)[window]) for label, m in subareas]
     cell_area = dx * dy
-    lem_parameters = dict(lem_parameters or {})
-    rusle_parameters = dict(rusle_parameters or {})
+    lem_parameters = {k: _crop(v, shape, window) for k, v in (lem_parameters or {}).items()}
+    rusle_parameters = {k: _crop(v, shape, window)
+                        for k, v in (rusle_parameters or {}).items()}
     results = []
     nl = len(landforms)
     area_ha = None
     for i, (name, z) in enumerate(landforms):
-        z = np.asarray(z, dtype=np.float64)
+        z = np.ascontiguousarray(np.asarray(z)[window], dtype=np.float64)
         valid = np.isfinite(z)
         if not (area & valid).any():
             raise InputError(f"The area polygon covers no valid cell of landform '{name}'.")
@@ -135,4 +194,4 @@ def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years
     progress(100)
     return ComparisonResult(model=model, years=float(years), area_ha=float(area_ha),
                             landforms=results, strip_labels=[str(s) for s, _ in subareas],
-                            reference=names[0])
+                            reference=names[0], window=window)

@@ -201,8 +201,10 @@ def compare_channels(acc_landform, rec_landform, acc_pristine, rec_pristine, dum
         _, catch = hy.channel_links(rec, ch)
         ids = np.unique(catch.reshape(shape)[dump])
         nc = int((ids > 0).sum())
-        step = hy.downstream_distance(rec, dx, dy, shape).reshape(shape)
-        return nc, float(step[ch & dump].sum())
+        # step length of the channel cells in the dump only (not a grid of lengths)
+        cells = np.flatnonzero((ch & dump).ravel())
+        step = hy.downstream_distance(np.asarray(rec).take(cells), dx, dy, shape, cells)
+        return nc, float(step.sum())
 
     ncl, lenl = stats(rec_landform, chl)
     ncp, lenp = stats(rec_pristine, chp)
@@ -259,13 +261,13 @@ def evaluate_fusion(pristine, landform, mining, refilling, dx, dy, channel_thres
     surf = set_into_surroundings(landform, pristine)
     surf[~valid] = np.nan
     missing = int((dump & ~np.isfinite(landform)).sum())
-    _, recp, codesp, accp = hy.condition(pristine, dx, dy, progress.sub(0, 30))
-    _, recl, codesl, accl = hy.condition(surf, dx, dy, progress.sub(30, 60))
+    _, recp, codesp, accp = hy.condition(pristine, dx, dy, progress.sub(0, 30), compact=True)
+    _, recl, codesl, accl = hy.condition(surf, dx, dy, progress.sub(30, 60), compact=True)
     fr = fusion_rate(codesl, accl, codesp, accp, refilling, valid)
     pit &= valid
     if pit.any():
         nopit = np.where(pit, pristine, surf)
-        _, _, codesn, accn = hy.condition(nopit, dx, dy, progress.sub(60, 90))
+        _, _, codesn, accn = hy.condition(nopit, dx, dy, progress.sub(60, 90), compact=True)
         frn = fusion_rate(codesn, accn, codesp, accp, refilling, valid)
     else:
         frn = fr

@@ -139,19 +139,37 @@ def coverage_from_fine_labels(fine, factor, window, shape):
     """
     fine = np.asarray(fine)
     f = int(factor)
-    r, c = np.nonzero(fine > 0)
-    if r.size == 0:
+    rows_w, cols_w = -(-fine.shape[0] // f), -(-fine.shape[1] // f)   # coarse window
+    flat = fine.ravel()
+    idx = np.flatnonzero(flat > 0)
+    if idx.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    cr = r // f + int(window[0])
-    cc = c // f + int(window[1])
-    inside = (cr >= 0) & (cr < shape[0]) & (cc >= 0) & (cc < shape[1])
-    cell = (cr * shape[1] + cc)[inside]
-    per = fine[r, c][inside].astype(np.int64)
-    if per.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    per = flat.take(idx).astype(np.int64)
+    r, c = np.divmod(idx, fine.shape[1])
+    del idx
+    r //= f
+    c //= f
     base = int(per.max()) + 1
-    key, counts = np.unique(cell * base + per, return_counts=True)
-    return key // base, key % base, counts / float(f * f)
+    # count the fine cells of each (coarse cell of the window, period): one bincount
+    # over the window's cells x periods (O(fine cells), no sort)
+    keys = (r * cols_w + c) * base + per
+    del r, c, per
+    if rows_w * cols_w * base <= 4 * keys.size + (1 << 20):
+        counts = np.bincount(keys, minlength=rows_w * cols_w * base)
+        key = np.flatnonzero(counts)
+        n = counts.take(key)
+    else:                      # many periods on a coarse window: sort instead
+        key, n = np.unique(keys, return_counts=True)
+    del keys
+    wcell, period = np.divmod(key, base)
+    cr = wcell // cols_w + int(window[0])
+    cc = wcell % cols_w + int(window[1])
+    inside = (cr >= 0) & (cr < shape[0]) & (cc >= 0) & (cc < shape[1])
+    cell = cr * shape[1] + cc
+    # sorted by (coarse cell, period), as the keys were before
+    order = np.lexsort((period[inside], cell[inside]))
+    return (cell[inside][order], period[inside][order],
+            n[inside][order] / float(f * f))
 
 
 @dataclass

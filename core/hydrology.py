@@ -272,10 +272,12 @@ def _lowest_k(z):
     return kmin
 
 
-def _roots(ptr):
+def _roots(ptr, copy=True):
     """Follow ``ptr`` (a forest whose roots point to themselves) to the roots,
-    by pointer jumping: log2(longest path) gathers, into a reused buffer."""
-    ptr = ptr.copy()
+    by pointer jumping: log2(longest path) gathers, into a reused buffer
+    (``copy=False``: ``ptr`` itself is used as one of the two buffers)."""
+    if copy:
+        ptr = ptr.copy()
     buf = np.empty_like(ptr)
     passes = 0
     while True:
@@ -547,11 +549,12 @@ def _flat_directions_grid(z, noflow, g, dist):
     return kf
 
 
-def flow_directions(filled, dx, dy, progress=None):
+def flow_directions(filled, dx, dy, progress=None, compact=False):
     """D8 receivers on a depression-filled DEM, with flats resolved.
 
     Returns (receivers, esri_codes): receivers are flat indices (``N`` = out
-    of the grid); codes are uint8 ESRI codes, 0 for outlets, 255 for nodata.
+    of the grid), int64, or with ``compact`` int32 when N + 1 < 2^31 (half
+    the memory); codes are uint8 ESRI codes, 0 for outlets, 255 for nodata.
     Every valid cell gets a receiver: off flats the steepest downslope
     neighbour; on flats the steepest descent of the Barnes gradient among the
     neighbours of the same elevation.
@@ -599,7 +602,7 @@ def flow_directions(filled, dx, dy, progress=None):
         if np.any(kf < 0):
             raise RuntimeError("flat resolution left a cell without receiver")
         k.ravel()[nf] = kf
-    rec = _receivers_from_k(k, n, cols)
+    rec = _receivers_from_k(k, n, cols, _index_dtype(n) if compact else np.int64)
     tab = np.zeros(9, dtype=np.uint8)
     tab[1:] = CODES
     codes = _lookup(k, tab).reshape(z.shape)
@@ -654,23 +657,23 @@ def _donor_levels(receivers):
                                shape=(n + 1, n + 1)).tocsr()
     indptr, indices = donors.indptr, donors.indices
     del donors
-    ndon_all = np.diff(indptr)
     order = np.empty(n + 1, dtype=indices.dtype)
-    ndon = np.empty(n + 1, dtype=ndon_all.dtype)
+    ndon = np.empty(n + 1, dtype=indptr.dtype)
     order[0] = n
     bounds = [0, 1]
     while True:
         b, e = bounds[-2], bounds[-1]
         level = order[b:e]
         cnt = ndon[b:e]
-        ndon_all.take(level, out=cnt)
+        first = indptr.take(level)
+        np.subtract(indptr.take(level + 1), first, out=cnt)   # donors per node
         tot = int(cnt.sum())
         if tot == 0 or e + tot > n + 1:
             break
         # positions in `indices` of the donor lists, concatenated
-        first = np.cumsum(cnt, dtype=np.int64)
-        first -= cnt
-        src = np.repeat(indptr.take(level).astype(np.int64) - first, cnt)
+        start = np.cumsum(cnt, dtype=np.int64)
+        start -= cnt
+        src = np.repeat(first.astype(np.int64) - start, cnt)
         src += np.arange(tot, dtype=np.int64)
         indices.take(src, out=order[e:e + tot])
         bounds.append(e + tot)
@@ -714,27 +717,29 @@ def first_downstream(receivers, stop):
     """Index of the first cell at or downstream of each cell where ``stop`` is
     True, following the receivers; ``N`` where the path leaves the grid first.
     """
-    rec = np.asarray(receivers, dtype=np.int64)
+    rec = np.asarray(receivers)
     n = rec.size
+    it = _index_dtype(n)
     st = np.asarray(stop, dtype=bool).ravel()
-    ptr = np.empty(n + 1, dtype=np.int64)
-    ptr[:n] = np.where(st, np.arange(n), rec)
+    ptr = np.empty(n + 1, dtype=it)
+    ptr[:n] = rec
+    stops = np.flatnonzero(st)
+    ptr[stops] = stops.astype(it, copy=False)
+    del stops
     ptr[n] = n
-    while True:
-        nxt = ptr[ptr]
-        if np.array_equal(nxt, ptr):
-            return ptr[:n]
-        ptr = nxt
+    return _roots(ptr, copy=False)[:n]   # stop cells and N point to themselves: the roots
 
 
-def downstream_distance(receivers, dx, dy, shape):
-    """Length in metres of the step from each cell to its receiver (0 = out)."""
+def downstream_distance(receivers, dx, dy, shape, cells=None):
+    """Length in metres of the step from each cell to its receiver (0 = out).
+    With ``cells`` (flat indices), ``receivers`` are those cells' receivers and
+    the lengths are for those cells only."""
     rec = np.asarray(receivers, dtype=np.int64)
-    n = rec.size
+    n = int(shape[0]) * int(shape[1])
     cols = shape[1]
-    idx = np.arange(n, dtype=np.int64)
+    idx = np.arange(n, dtype=np.int64) if cells is None else np.asarray(cells, dtype=np.int64)
     inside = rec < n
-    d = np.zeros(n)
+    d = np.zeros(rec.size)
     dr = rec[inside] // cols - idx[inside] // cols
     dc = rec[inside] % cols - idx[inside] % cols
     d[inside] = np.hypot(dr * dy, dc * dx)
@@ -765,29 +770,43 @@ def channel_links(receivers, channels):
     given the id of the link its flow path first reaches; cells whose path
     leaves the grid without touching a channel get 0.
 
-    Returns (link id per channel cell (0 elsewhere), catchment id per cell).
+    Returns (link id per channel cell (0 elsewhere), catchment id per cell),
+    int32 when N + 1 < 2^31.  Work on the channel cells only, plus two
+    pointer-jumping passes (``first_downstream``) over the grid.
     """
-    rec = np.asarray(receivers, dtype=np.int64)
+    rec = np.asarray(receivers)
     n = rec.size
+    it = _index_dtype(n)
     ch = np.asarray(channels, dtype=bool).ravel()
-    ch_rec = np.where(ch, rec, n)
-    ndonors = np.bincount(ch_rec, minlength=n + 1)
-    junction = np.zeros(n + 1, dtype=bool)
-    junction[:n] = ch & (ndonors[:n] >= 2)
+    cells = np.flatnonzero(ch)
+    rc = rec.take(cells)
+    # junctions: channel cells that receive two or more channel cells (a sort of
+    # the channel cells' receivers, no grid-sized count)
+    srt = np.sort(rc)
+    twice = srt[1:][srt[1:] == srt[:-1]]
+    del srt
     rec_ch = np.zeros(n + 1, dtype=bool)
     rec_ch[:n] = ch
+    junction = np.zeros(n + 1, dtype=bool)
+    junction[twice] = True
+    junction &= rec_ch
+    del twice
     # an end cell drains out, into a junction, or off the channel network
-    end = ch & ((rec == n) | junction[rec] | ~rec_ch[rec])
-    ids = np.zeros(n + 1, dtype=np.int64)
+    is_end = (rc == n) | junction.take(rc) | ~rec_ch.take(rc)
+    del junction, rc
+    end = np.zeros(n, dtype=bool)
+    end[cells[is_end]] = True
+    ids = np.zeros(n + 1, dtype=it)
     ends = np.flatnonzero(end)
-    ids[ends] = np.arange(1, ends.size + 1)
+    ids[ends] = np.arange(1, ends.size + 1, dtype=it)
     to_end = first_downstream(rec, end)
-    link = np.where(ch, ids[to_end], 0)
+    del end
+    link = np.zeros(n + 1, dtype=it)                 # link[N] = 0: off the grid
+    link[cells] = ids.take(to_end.take(cells))
+    del to_end, ids
     to_channel = first_downstream(rec, ch)
-    catchment = np.zeros(n, dtype=np.int64)
-    reach = to_channel < n
-    catchment[reach] = link[to_channel[reach]]
-    return link, catchment
+    catchment = link.take(to_channel)               # N (off the grid) -> 0
+    return link[:n], catchment
 
 
 def invert_dem(z):
@@ -795,11 +814,12 @@ def invert_dem(z):
     return np.nanmax(z) - z
 
 
-def condition(z, dx, dy, progress=None):
-    """Fill, resolve flats, route and accumulate: (filled, receivers, codes, accumulation)."""
+def condition(z, dx, dy, progress=None, compact=False):
+    """Fill, resolve flats, route and accumulate: (filled, receivers, codes, accumulation).
+    ``compact``: int32 receivers (see :func:`flow_directions`)."""
     progress = as_progress(progress)
     filled = fill_depressions(z, progress.sub(0, 40))
-    rec, codes = flow_directions(filled, dx, dy, progress.sub(40, 80))
+    rec, codes = flow_directions(filled, dx, dy, progress.sub(40, 80), compact=compact)
     acc = accumulate(rec)
     acc[~np.isfinite(z).ravel()] = np.nan
     progress(100)

@@ -10,7 +10,7 @@ with the implicit O(N) scheme of Braun & Willett (2013).  Each time step dt:
    level and flats given a drainage gradient (core.hydrology.fill_depressions,
    flow_directions), so every valid cell has a D8 receiver r(i) and water
    always reaches the grid edge.  Discharge Q_i = sum over the cells draining
-   through i of runoff * cell_area (core.hydrology.accumulate), m^3/yr; the
+   through i of runoff * cell_area (swept along the flow levels), m^3/yr; the
    unit discharge is q_i = Q_i / W with W = sqrt(cell area) (flow width).
 2. **Stream-power incision** (Howard & Kerby 1983; Whipple & Tucker 1999):
    ``dh/dt = -K q^m S^n`` with S = (h_i - h_r) / L_i along the D8 link (length
@@ -36,10 +36,11 @@ Cells on the grid edge and next to nodata are fixed (base level): they drain
 out of the grid and are neither incised nor diffused.  Sediment that reaches
 them is *exported*.
 
-Cost per step: routing O(N) passes (filling: O(N log N) sort of basin edges),
-levels by pointer jumping O(N log L) (L = the longest flow path in cells),
-one O(N log N) sort of the cells by level, and the level sweeps O(N) work in
-L vectorised numpy calls; diffusion O(N) per sub-step.
+Cost per step, N cells, L = the longest flow path in cells: routing O(N)
+passes (filling: an O(N log N) sort of the basin edges, far fewer than N);
+the flow levels by one compiled breadth-first traversal, O(N); discharge,
+incision and sediment flux as level sweeps, O(N) work in L vectorised numpy
+calls each; diffusion O(N) per sub-step.
 
 The budget is kept from the fluxes, independently of the elevation change:
 for the whole grid and for an optional area mask, the sediment volume that
@@ -54,7 +55,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from .errors import InputError, as_progress
-from .hydrology import (accumulate, downstream_distance, fill_depressions, flow_directions,
+from .hydrology import (CODES, fill_depressions, flow_directions, neighbour_distances,
                         outlet_mask)
 
 #: default parameters for fresh spoil under semi-natural grassland; see
@@ -339,6 +340,10 @@ def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
     dep = np.zeros(size)
     dif = np.zeros(size)
     nsteps = int(np.ceil(years / dt - 1e-9))
+    # D8 link length by ESRI code (0: drains out, 255: nodata)
+    link_length = np.zeros(256)
+    link_length[CODES] = neighbour_distances(dx, dy)
+    ones = np.ones(size)
     t = 0.0
     progress(0)
     for step in range(nsteps):
@@ -346,12 +351,15 @@ def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
         hf = h.ravel()
         filled = fill_depressions(h)
         progress.check()
-        rec, _ = flow_directions(filled, dx, dy)
+        rec, codes = flow_directions(filled, dx, dy)
+        del filled
         progress.check()
         rec[fixed.ravel()] = size
-        q = accumulate(rec, rf * cell_area)              # m^3/yr
-        length = downstream_distance(rec, dx, dy, shape)
+        length = link_length[codes.ravel()]              # m, 0 where the cell drains out
+        del codes
         order, starts = flow_levels(rec)
+        # discharge Q: the accumulation of runoff x cell area along the same levels
+        q = sediment_flux(rf * cell_area, rec, order, starts, ones)   # m^3/yr
         inside = rec < size
         hr0 = np.full(size, np.inf)
         hr0[inside] = hf[rec[inside]]
@@ -366,7 +374,7 @@ def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
             wet = q > 0
             keep[wet] = 1.0 / (1.0 + settling_velocity * cell_area / q[wet])
         else:
-            keep = np.ones(size)
+            keep = ones
         qs = sediment_flux(e * cell_area, rec, order, starts, keep)  # m^3 over the step
         # volume deposited in a cell = what entered + what it eroded - what left
         d = np.zeros(size)

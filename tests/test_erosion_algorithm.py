@@ -160,6 +160,27 @@ def test_lem_budget_and_reference(run_alg, tmp_path):
     assert "Reference landform (first layer): <b>PNL</b>" in html
 
 
+def test_buffer_window_outputs(run_alg, tmp_path):
+    """BUFFER = 10 m: the window is the area's box (rows 2-19, columns 2-17) widened
+    by one cell; the rasters are written on that window, georeferenced."""
+    files = [_write(tmp_path / "PNL.tif", _plane(0.1)), _write(tmp_path / "TDL.tif",
+                                                               _plane(0.3))]
+    res = run_alg("hpcs:erosioncomparison", {
+        "LANDFORMS": files, "AREA": _area(tmp_path / "area.gpkg"), "MODEL": 0, "YEARS": 2,
+        "BUFFER": 10.0, "OUTPUT_TABLE": str(tmp_path / "t.csv"),
+        "OUTPUT_FOLDER": str(tmp_path / "out")})
+    z, g = read_raster(tmp_path / "out" / "PNL_evolved.tif")
+    assert g.shape == (20, 18)
+    assert g.transform[0] == pytest.approx(X0 + CELL) and g.transform[3] == pytest.approx(
+        Y0 - CELL)
+    chg, _ = read_raster(tmp_path / "out" / "PNL_change.tif")
+    assert np.allclose(z - _plane(0.1)[1:21, 1:19], chg, atol=1e-4)
+    assert np.all(chg[0, :] == 0) and np.all(chg[:, -1] == 0)     # the window edge is fixed
+    rows = _read_csv(res["OUTPUT_TABLE"])
+    assert float(rows[0]["eroded_m3"]) == pytest.approx(
+        -chg[1:19, 1:17][chg[1:19, 1:17] < 0].sum() * CELL * CELL, rel=1e-4)
+
+
 def test_subareas_without_period_use_feature_ids(run_alg, tmp_path):
     files = [_write(tmp_path / "A.tif", _plane(0.1)), _write(tmp_path / "B.tif", _plane(0.2))]
     sub = _polygons(tmp_path / "s.gpkg", [(2, 10, 2, 18), (10, 20, 2, 18)])

@@ -391,5 +391,54 @@ def test_compare_lem_budget_and_strips():
         erosion.compare_landforms([("a", z), ("a", z)], 10.0, 10.0, area)
 
 
+def test_simulation_window_by_hand():
+    mask = np.zeros((40, 30), dtype=bool)
+    mask[10:13, 5:9] = True                       # rows 10-12, columns 5-8
+    strip = np.zeros_like(mask)
+    strip[20, 7] = True
+    # dy = 20 m: ceil(35 / 20) = 2 rows; dx = 10 m: ceil(35 / 10) = 4 columns
+    rows, cols = erosion.simulation_window([mask], 10.0, 20.0, 35.0)
+    assert (rows, cols) == (slice(8, 15), slice(1, 13))
+    # the sub-areas widen the box; the grid clips it
+    rows, cols = erosion.simulation_window([mask, strip], 10.0, 20.0, 60.0)
+    assert (rows, cols) == (slice(7, 24), slice(0, 15))
+    assert erosion.simulation_window([mask], 10.0, 10.0, 0.0) == (slice(10, 13), slice(5, 9))
+    assert erosion.simulation_window([mask], 10.0, 10.0, None) == (slice(0, 40), slice(0, 30))
+    assert erosion.simulation_window([mask], 10.0, 10.0, 1e6) == (slice(0, 40), slice(0, 30))
+    with pytest.raises(InputError, match="buffer"):
+        erosion.simulation_window([mask], 10.0, 10.0, -1.0)
+
+
+def test_buffer_simulates_the_window_only():
+    """With a buffer the model runs on the window alone, with its edge as base
+    level: the same as evolving the cropped surface directly."""
+    z = dump_mound(50, 60, seed=3)
+    area = np.zeros(z.shape, dtype=bool)
+    area[20:30, 22:36] = True
+    p = dict(erodibility=5e-3, runoff=0.2)
+    out = erosion.compare_landforms([("PNL", z)], 10.0, 10.0, area, model="lem", years=3.0,
+                                    lem_parameters=p, buffer=50.0)
+    assert out.window == (slice(15, 35), slice(17, 41))
+    direct = lem.evolve(z[15:35, 17:41], 10.0, 10.0, years=3.0, area=area[15:35, 17:41], **p)
+    lf = out.landforms[0]
+    assert lf.change.shape == (20, 24)
+    assert np.array_equal(lf.change, direct.change)
+    assert lf.eroded == direct.budget["area"]["eroded"]
+    # the window's edge is fixed
+    assert np.all(lf.change[[0, -1], :] == 0) and np.all(lf.change[:, [0, -1]] == 0)
+    whole = erosion.compare_landforms([("PNL", z)], 10.0, 10.0, area, model="lem",
+                                      years=3.0, lem_parameters=p, buffer=None)
+    assert whole.window == (slice(0, 50), slice(0, 60))
+    assert whole.landforms[0].change.shape == z.shape
+    # RUSLE factor rasters are cropped with the landforms
+    kmap = np.full(z.shape, 0.04)
+    kmap[:, 30:] = 0.08
+    r = erosion.compare_landforms([("PNL", z)], 10.0, 10.0, area, model="rusle",
+                                  rusle_parameters=dict(K=kmap), buffer=50.0)
+    d = rusle.rusle(z[15:35, 17:41], 10.0, 10.0, K=kmap[15:35, 17:41],
+                    area=area[15:35, 17:41])
+    assert r.landforms[0].eroded == pytest.approx(d.budget["area"]["eroded"], rel=1e-12)
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
