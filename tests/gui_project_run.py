@@ -122,7 +122,12 @@ def save_canvas():
     try:
         canvas = iface.mapCanvas()
         path = os.path.join(OUT, "map_canvas.png")
-        report["canvas_png"] = path if canvas.grab().save(path) else None
+        pix = canvas.grab()
+        report["canvas_png"] = path if pix.save(path) else None
+        img = pix.toImage()     # distinct colours on a 40 x 40 grid: not a blank map
+        report["canvas_colours"] = len({img.pixel(int(img.width() * (i + .5) / 40),
+                                                  int(img.height() * (j + .5) / 40))
+                                         for i in range(40) for j in range(40)})
         path = os.path.join(OUT, "layer_tree.png")
         report["tree_png"] = path if iface.layerTreeView().grab().save(path) else None
         iface.mainWindow().grab().save(os.path.join(OUT, "main_window.png"))
@@ -133,4 +138,11 @@ def save_canvas():
 
 
 iface.mainWindow().resize(1500, 1000)
+# a layer panel wide and tall enough to read the group in its screenshot
+from qgis.PyQt.QtCore import Qt  # noqa: E402
+from qgis.PyQt.QtWidgets import QDockWidget  # noqa: E402
+_dock = iface.mainWindow().findChild(QDockWidget, "Layers")
+if _dock is not None:
+    iface.mainWindow().resizeDocks([_dock], [420], Qt.Horizontal)
+    iface.mainWindow().resizeDocks([_dock], [600], Qt.Vertical)
 QTimer.singleShot(2000, start)
