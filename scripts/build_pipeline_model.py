@@ -136,6 +136,10 @@ OUTPUTS_HELP = {
 
 
 class Builder:
+    #: every output of every step (a subclass with its own __init__, as the
+    #: construction model's builder, keeps them all)
+    full = True
+
     def __init__(self, registry, full=False):
         self.reg = registry
         self.full = full
@@ -349,6 +353,9 @@ def build(reg, full=False):
     return m
 
 
+build_pipeline = build      # (scripts/build_construction_model.py replaces build)
+
+
 def add_report(b, alg):
     """hpcs:comparisonreport: PNL, the three landforms (named explicitly: their
     files may be temporary outputs all called OUTPUT.tif), both plans in one
@@ -405,8 +412,11 @@ def check(model, reg):
 def main(argv):
     """Write both models; with --check, only say whether the files are up to date."""
     qgs, reg = registry_with_plugin()
-    failures = [msg for full, path in ((False, MODEL_PATH), (True, FULL_MODEL_PATH))
-                for msg in [write_model(build(reg, full), reg, path, "--check" in argv)] if msg]
+    models = [(build(reg), MODEL_PATH)]
+    if build is build_pipeline:     # a builder reusing this main (the construction
+        models.append((build(reg, full=True), FULL_MODEL_PATH))   # model's) has one model
+    failures = [msg for model, path in models
+                for msg in [write_model(model, reg, path, "--check" in argv)] if msg]
     del qgs
     if failures:
         raise SystemExit("\n".join(failures))
