@@ -230,9 +230,17 @@ class ShippedModel(QgsProcessingModelAlgorithm):
 
     def _translate(self):
         """Help, input and output labels through the translator (context: the model's
-        name; scripts/translations.py collects them)."""
+        name; scripts/translations.py collects them). A string of hpcs_pipeline_full
+        not yet translated there takes hpcs_pipeline's translation (the same labels)."""
+        fallback = self.name()[:-len("_full")] if self.name().endswith("_full") else None
+
         def tr(text):
-            return QCoreApplication.translate(self.name(), text) if text else text
+            if not text:
+                return text
+            done = QCoreApplication.translate(self.name(), text)
+            if done == text and fallback:
+                done = QCoreApplication.translate(fallback, text)
+            return done
         self.setHelpContent({k: tr(v) if isinstance(v, str) else v
                              for k, v in self.helpContent().items()})
         for d in self.parameterDefinitions():
