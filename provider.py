@@ -147,11 +147,13 @@ class RunLayerPlacer(QgsProcessingLayerPostProcessorInterface):
     post-processor first (e.g. the sub-areas' style by plan and kind), then the .qml the
     step wrote beside a raster, a readable name and the place in the group by rank."""
 
-    def __init__(self, group, rank, name, visible, inner, elevation=None):
-        """elevation: (low, high) of the landforms' ramp for a landform, else None."""
+    def __init__(self, group, rank, name, visible, inner, elevation=None, status=False):
+        """elevation: (low, high) of the landforms' ramp for a landform, else None;
+        status: mark the strips whose period misses a constraint (the sub-areas)."""
         super().__init__()
         self.group, self.rank, self.name = group, rank, name
         self.visible, self.inner, self.elevation = visible, inner, elevation
+        self.status = status
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
         if self.inner is not None:
@@ -166,6 +168,8 @@ class RunLayerPlacer(QgsProcessingLayerPostProcessorInterface):
                 elevation_style(layer, *self.elevation)
         elif layer.type() == QgsMapLayerType.VectorLayer:
             layer.setOpacity(SUBAREA_OPACITY)
+            if self.status:
+                status_rules(layer)
         layer.setName(self.name)
         project = context.project() or QgsProject.instance()
         root = project.layerTreeRoot()
@@ -182,6 +186,25 @@ class RunLayerPlacer(QgsProcessingLayerPostProcessorInterface):
         if node is not None and node.parent() is not None:
             node.parent().removeChildNode(node)
         layer.triggerRepaint()
+
+
+def status_rules(layer):
+    """Over the style by plan and kind (the delineation's): a red outline around each
+    mining or refilling strip whose period misses a constraint (field status is not
+    'ok': short, excess, off ratio, unsafe), solid for the optimized plan, dashed for
+    the original one."""
+    from qgis.core import QgsFillSymbol, QgsRuleBasedRenderer
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsRuleBasedRenderer) or layer.fields().indexOf("status") < 0:
+        return
+    for plan, dash in (("optimized", "solid"), ("original", "dash")):
+        sym = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#d7191c",
+                                          "outline_width": "0.8", "outline_style": dash})
+        renderer.rootRule().appendChild(QgsRuleBasedRenderer.Rule(
+            sym, filterExp=(f"\"plan\" = '{plan}' AND \"kind\" IN ('mining', 'refilling') "
+                            "AND \"status\" <> 'ok'"),
+            label=QCoreApplication.translate("HpcsProvider",
+                                             "constraint not met ({0} plan)").format(plan)))
 
 
 def elevation_style(layer, low, high):
@@ -288,7 +311,8 @@ class ShippedModel(QgsProcessingModelAlgorithm):
             placer = RunLayerPlacer(group, ranks.get(name, len(RUN_LAYERS) // 2),
                                     labels.get(name, name), shown.get(name, False),
                                     details.postProcessor(),
-                                    elevation if name in OVER_HILLSHADE else None)
+                                    elevation if name in OVER_HILLSHADE else None,
+                                    status=name == "SUBAREAS:SUBAREAS")
             _PLACERS.append(placer)
             details.setPostProcessor(placer)
 

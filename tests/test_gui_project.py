@@ -104,10 +104,13 @@ def test_layers_are_styled(project):
     by_name = {c["name"]: c for c in project["tree"][0]["children"]}
     sub = by_name["Sub-areas, original and optimized plans"]
     assert sub["renderer"] == "RuleRenderer" and sub["labels"]
-    # by plan and kind: the optimized strips filled, the original mining strips outlined
+    # by plan and kind: the optimized strips filled, the original mining strips outlined;
+    # by status: the strips of each plan whose period misses a constraint outlined in red
     assert all('"plan"' in r and '"kind"' in r for r in sub["rules"])
     assert any("'optimized'" in r for r in sub["rules"])
     assert any("'original'" in r for r in sub["rules"])
+    status = [r for r in sub["rules"] if '"status"' in r]
+    assert len(status) == 2 and all("<> 'ok'" in r for r in status)
     for form in ("MNNDL: near-natural landform, optimized plan",
                  "NNDL: near-natural landform, original plan",
                  "TDL: traditional landform, original plan"):
