@@ -211,6 +211,7 @@ def elevation_style(layer, low, high):
     """A landform in the elevation colours (the same range for every landform of the
     run), multiplied with the hillshade below it."""
     from qgis.PyQt.QtXml import QDomDocument
+
     from .core.styles import pseudocolor
     if not high > low:
         high = low + 1.0

@@ -141,6 +141,7 @@ iface.mainWindow().resize(1500, 1000)
 # a layer panel wide and tall enough to read the group in its screenshot
 from qgis.PyQt.QtCore import Qt  # noqa: E402
 from qgis.PyQt.QtWidgets import QDockWidget  # noqa: E402
+
 _dock = iface.mainWindow().findChild(QDockWidget, "Layers")
 if _dock is not None:
     iface.mainWindow().resizeDocks([_dock], [420], Qt.Horizontal)
