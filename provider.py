@@ -1,12 +1,15 @@
 """The Processing provider "HPCS Landform" (id ``hpcs``)."""
 import glob
 import os
+import re
+import time
 
-from qgis.core import (QgsApplication, QgsProcessing, QgsProcessingModelAlgorithm,
+from qgis.core import (QgsApplication, QgsMapLayerType, QgsProcessing,
+                       QgsProcessingLayerPostProcessorInterface, QgsProcessingModelAlgorithm,
                        QgsProcessingOutputLayerDefinition, QgsProcessingProvider,
-                       QgsProcessingUtils, QgsProperty, QgsMessageLog, Qgis)
+                       QgsProcessingUtils, QgsProject, QgsProperty, QgsMessageLog, Qgis)
 from qgis.PyQt.QtCore import QCoreApplication
-from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtGui import QIcon, QPainter
 
 from .algorithms.channel_extraction import ChannelExtraction
 from .algorithms.near_natural_landform import NearNaturalLandform
@@ -118,6 +121,123 @@ class HpcsProvider(QgsProcessingProvider):
             self.refreshAlgorithms()
 
 
+#: where a model output opens in its run's layer group, top (drawn last) to bottom:
+#: tables, channels, sub-areas, landforms, the hillshade at the bottom; True = shown
+#: (the optimized design over the hillshade), False = in the group but unchecked
+RUN_LAYERS = (
+    ("REPORT:TABLE", False),
+    ("FUSION_MNNDL:CHANNELS", True), ("FUSION_NNDL:CHANNELS", False),
+    ("FUSION_TDL:CHANNELS", False), ("CHANNELS:CHANNELS", False),
+    ("SUBAREAS:SUBAREAS", True),
+    ("MNNDL:MNNDL", True), ("NNDL:NNDL", False), ("TDL:TDL", False), ("PNL:PNL", False),
+    ("HILLSHADE:OUTPUT", True),
+)
+#: drawn with the multiply blend mode, so that the hillshade below shows through
+OVER_HILLSHADE = {"MNNDL:MNNDL", "NNDL:NNDL", "TDL:TDL", "PNL:PNL"}
+#: the elevation ramp of the landforms (low to high), one range for all of them
+LANDFORM_COLOURS = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
+#: opacity of the sub-areas' fills over the landform
+SUBAREA_OPACITY = 0.55
+#: keeps the post-processors alive until QGIS has loaded the layers
+_PLACERS = []
+
+
+class RunLayerPlacer(QgsProcessingLayerPostProcessorInterface):
+    """Opens one output of a model run styled in the run's layer group: the step's own
+    post-processor first (e.g. the sub-areas' style by plan and kind), then the .qml the
+    step wrote beside a raster, a readable name and the place in the group by rank."""
+
+    def __init__(self, group, rank, name, visible, inner, elevation=None, status=False):
+        """elevation: (low, high) of the landforms' ramp for a landform, else None;
+        status: mark the strips whose period misses a constraint (the sub-areas)."""
+        super().__init__()
+        self.group, self.rank, self.name = group, rank, name
+        self.visible, self.inner, self.elevation = visible, inner, elevation
+        self.status = status
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        if self.inner is not None:
+            self.inner.postProcessLayer(layer, context, feedback)
+        if layer is None or not layer.isValid():
+            return
+        if layer.type() == QgsMapLayerType.RasterLayer:
+            qml = os.path.splitext(layer.source().split("|")[0])[0] + ".qml"
+            if os.path.exists(qml):
+                layer.loadNamedStyle(qml)
+            if self.elevation is not None:
+                elevation_style(layer, *self.elevation)
+        elif layer.type() == QgsMapLayerType.VectorLayer:
+            layer.setOpacity(SUBAREA_OPACITY)
+            if self.status:
+                status_rules(layer)
+        layer.setName(self.name)
+        project = context.project() or QgsProject.instance()
+        root = project.layerTreeRoot()
+        node = root.findLayer(layer.id())
+        group = root.findGroup(self.group)
+        if group is None:
+            group = root.insertGroup(0, self.group)
+        index = sum(1 for ch in group.children()
+                    if int(ch.customProperty("hpcs/rank", 0)) <= self.rank)
+        placed = group.insertLayer(index, layer)
+        placed.setCustomProperty("hpcs/rank", self.rank)
+        placed.setItemVisibilityChecked(self.visible)
+        placed.setExpanded(layer.type() == QgsMapLayerType.VectorLayer)   # short tree
+        if node is not None and node.parent() is not None:
+            node.parent().removeChildNode(node)
+        layer.triggerRepaint()
+
+
+def status_rules(layer):
+    """Over the style by plan and kind (the delineation's): a red outline around each
+    mining or refilling strip whose period misses a constraint (field status is not
+    'ok': short, excess, off ratio, unsafe), solid for the optimized plan, dashed for
+    the original one."""
+    from qgis.core import QgsFillSymbol, QgsRuleBasedRenderer
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsRuleBasedRenderer) or layer.fields().indexOf("status") < 0:
+        return
+    for plan, dash in (("optimized", "solid"), ("original", "dash")):
+        sym = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#d7191c",
+                                          "outline_width": "0.8", "outline_style": dash})
+        renderer.rootRule().appendChild(QgsRuleBasedRenderer.Rule(
+            sym, filterExp=(f"\"plan\" = '{plan}' AND \"kind\" IN ('mining', 'refilling') "
+                            "AND \"status\" <> 'ok'"),
+            label=QCoreApplication.translate("HpcsProvider",
+                                             "constraint not met ({0} plan)").format(plan)))
+
+
+def elevation_style(layer, low, high):
+    """A landform in the elevation colours (the same range for every landform of the
+    run), multiplied with the hillshade below it."""
+    from qgis.PyQt.QtXml import QDomDocument
+
+    from .core.styles import pseudocolor
+    if not high > low:
+        high = low + 1.0
+    n = len(LANDFORM_COLOURS) - 1
+    levels = [low + (high - low) * k / n for k in range(n + 1)]
+    stops = [(z, c, f"{z:.0f} m") for z, c in zip(levels, LANDFORM_COLOURS)]
+    doc = QDomDocument("qgis")
+    doc.setContent(pseudocolor(stops))
+    layer.importNamedStyle(doc)
+    layer.setBlendMode(QPainter.CompositionMode_Multiply)
+
+
+def elevation_range(paths):
+    """Smallest and largest elevation over the rasters (GDAL, exact), or None."""
+    from osgeo import gdal
+    lows, highs = [], []
+    for path in paths:
+        ds = gdal.Open(path)
+        if ds is None:
+            continue
+        low, high = ds.GetRasterBand(1).ComputeRasterMinMax(False)
+        lows.append(low)
+        highs.append(high)
+    return (min(lows), max(highs)) if lows else None
+
+
 class ShippedModel(QgsProcessingModelAlgorithm):
     """A model of models/: display name from its help key ALG_DISPLAY_NAME (the name
     stays the lower-case id), Toolbox group id from algorithms.base.GROUPS."""
@@ -134,9 +254,17 @@ class ShippedModel(QgsProcessingModelAlgorithm):
 
     def _translate(self):
         """Help, input and output labels through the translator (context: the model's
-        name; scripts/translations.py collects them)."""
+        name; scripts/translations.py collects them). A string of hpcs_pipeline_full
+        not yet translated there takes hpcs_pipeline's translation (the same labels)."""
+        fallback = self.name()[:-len("_full")] if self.name().endswith("_full") else None
+
         def tr(text):
-            return QCoreApplication.translate(self.name(), text) if text else text
+            if not text:
+                return text
+            done = QCoreApplication.translate(self.name(), text)
+            if done == text and fallback:
+                done = QCoreApplication.translate(fallback, text)
+            return done
         self.setHelpContent({k: tr(v) if isinstance(v, str) else v
                              for k, v in self.helpContent().items()})
         for d in self.parameterDefinitions():
@@ -161,7 +289,33 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         return ShippedModel(self.path)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        return super().processAlgorithm(self.completed(parameters), context, feedback)
+        results = super().processAlgorithm(self.completed(parameters), context, feedback)
+        self.place_layers(results, context)
+        return results
+
+    def place_layers(self, results, context):
+        """Every output the run opens (a Toolbox run; qgis_process opens none) goes into
+        one layer group per run, "HPCS run <time>", in the order of RUN_LAYERS."""
+        group = QCoreApplication.translate("HpcsProvider", "HPCS run {0}").format(
+            time.strftime("%Y-%m-%d %H:%M:%S"))
+        ranks = {name: i for i, (name, _) in enumerate(RUN_LAYERS)}
+        shown = dict(RUN_LAYERS)
+        labels = {d.name(): re.sub(r"^\d+ ", "", d.description())
+                  for d in self.destinationParameterDefinitions()}
+        loaded = {name: value for name, value in results.items()
+                  if isinstance(value, str) and context.willLoadLayerOnCompletion(value)}
+        # the range of the designed landforms (PNL's final pit would take half the ramp)
+        elevation = elevation_range([v for k, v in loaded.items()
+                                     if k in OVER_HILLSHADE and k != "PNL:PNL"])
+        for name, value in loaded.items():
+            details = context.layerToLoadOnCompletionDetails(value)
+            placer = RunLayerPlacer(group, ranks.get(name, len(RUN_LAYERS) // 2),
+                                    labels.get(name, name), shown.get(name, False),
+                                    details.postProcessor(),
+                                    elevation if name in OVER_HILLSHADE else None,
+                                    status=name == "SUBAREAS:SUBAREAS")
+            _PLACERS.append(placer)
+            details.setPostProcessor(placer)
 
     def completed(self, parameters):
         """The parameters with the model's defaults and named temporary outputs.

@@ -26,7 +26,7 @@ from ..core.sensitivity import (FACTORS, design_runs, failure_message, parse_val
 from ..core.sensitivity_render import render_html
 from .base import PLUGIN_DIR, HpcsAlgorithm
 
-PIPELINE = os.path.join(PLUGIN_DIR, "models", "hpcs_pipeline.model3")
+PIPELINE = os.path.join(PLUGIN_DIR, "models", "hpcs_pipeline_full.model3")   # every output
 SURFACES_ALG = "hpcs:earthworksurfaces"
 #: most pipeline runs at once (each is a whole QGIS process)
 MAX_JOBS = 2

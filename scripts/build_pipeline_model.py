@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Build models/hpcs_pipeline.model3, the whole HPCS workflow as one Processing model.
+"""Build models/hpcs_pipeline.model3 and models/hpcs_pipeline_full.model3, the whole
+HPCS workflow as one Processing model, in two versions of the same chain.
 
 Run with QGIS's Python whenever an algorithm's parameters change:
 
@@ -26,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "models" / "hpcs_pipeline.model3"
+FULL_MODEL_PATH = ROOT / "models" / "hpcs_pipeline_full.model3"
 sys.path.insert(0, str(ROOT / "build"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QT_HASH_SEED"] = "0"     # the same XML attribute order on every run (small diffs)
@@ -48,6 +50,18 @@ from qgis.PyQt.QtCore import QPointF  # noqa: E402
 MODEL_NAME = "hpcs_pipeline"            # the id is hpcs:hpcs_pipeline (ids are case-sensitive)
 MODEL_GROUP = "HPCS model"
 DISPLAY_NAME = "HPCS pipeline: pristine to optimized near-natural landform"
+FULL_MODEL_NAME = "hpcs_pipeline_full"
+FULL_DISPLAY_NAME = "HPCS pipeline, every intermediate output"
+
+#: the outputs of the planner's model hpcs:hpcs_pipeline (the full model has every
+#: step's outputs); PNL:PNL is the erosion reference, named so that the erosion
+#: comparison and the report call it PNL (the provider skips it by default)
+PLANNER_OUTPUTS = {
+    "HILLSHADE:OUTPUT", "CHANNELS:CHANNELS", "SUBAREAS:SUBAREAS",
+    "NNDL:NNDL", "MNNDL:MNNDL", "TDL:TDL", "PNL:PNL",
+    "FUSION_NNDL:CHANNELS", "FUSION_MNNDL:CHANNELS", "FUSION_TDL:CHANNELS",
+    "REPORT:REPORT", "REPORT:TABLE",
+}
 REPORT_ALG = "hpcs:comparisonreport"
 
 #: model inputs: name -> description (also the labels of the dialog)
@@ -75,8 +89,7 @@ HELP = {
         "traditional landform (TDL, original plan) -> hydrological fusion rate and haul "
         "distance of each landform -> PNL with the final pit -> soil erosion of PNL, NNDL, MNNDL and "
         "TDL over the dump -> comparison report.\n\n"
-        "Every intermediate layer and table is an output of the model: leave it as a "
-        "temporary output or give it a file name to keep it. The delineation runs once with "
+        "{outputs} The delineation runs once with "
         "the optimization, so its layer holds both plans on the same final pit: NNDL and TDL "
         "are built and evaluated on the original plan, MNNDL on the optimized one.\n\n"
         "k defaults to 1.05: the plan must carry a little more spoil than the minimum "
@@ -110,10 +123,28 @@ def registry_with_plugin():
     return qgs, reg
 
 
+#: the help's sentence on the outputs, per model
+OUTPUTS_HELP = {
+    False: ("The outputs are what a planner keeps: the three landforms over a hillshade of "
+            "PNL, the sub-areas with both plans, the channels of PNL and of each landform "
+            "and the report; a Toolbox run opens them, styled, in one layer group. Every "
+            "other step writes a temporary file: run 'HPCS pipeline, every intermediate "
+            "output' (hpcs:hpcs_pipeline_full) or the single steps to keep them."),
+    True: ("Every intermediate layer and table is an output of the model: leave it as a "
+           "temporary output or give it a file name to keep it."),
+}
+
+
 class Builder:
-    def __init__(self, registry):
+    #: every output of every step (a subclass with its own __init__, as the
+    #: construction model's builder, keeps them all)
+    full = True
+
+    def __init__(self, registry, full=False):
         self.reg = registry
-        self.model = QgsProcessingModelAlgorithm(MODEL_NAME, MODEL_GROUP, "hpcsmodel")
+        self.full = full
+        self.model = QgsProcessingModelAlgorithm(
+            FULL_MODEL_NAME if full else MODEL_NAME, MODEL_GROUP, "hpcsmodel")
         self.row = {}
 
     # --- inputs ---------------------------------------------------------
@@ -147,6 +178,9 @@ class Builder:
                 continue
             child.addParameterSources(d.name(), [v(d.defaultValue())])
         mouts = {}
+        if not self.full:       # the planner's model: only the outputs a planner keeps
+            outputs = {k: o for k, o in outputs.items()
+                       if f"{child_id}:{o[0]}" in PLANNER_OUTPUTS}
         for i, (out_name, (model_name, desc)) in enumerate(outputs.items()):
             if alg.parameterDefinition(out_name) is None:
                 raise SystemExit(f"{alg_id} has no destination parameter {out_name}")
@@ -177,8 +211,10 @@ def v(value):
     return Src.fromStaticValue(value)
 
 
-def build(reg):
-    b = Builder(reg)
+def build(reg, full=False):
+    """The planner's model hpcs:hpcs_pipeline, or with full=True hpcs:hpcs_pipeline_full
+    (every step's outputs)."""
+    b = Builder(reg, full)
     m = b.model
     b.add_input(QgsProcessingParameterRasterLayer("DEM"), 120, 60)
     b.add_input(QgsProcessingParameterRasterLayer("FLOOR"), 120, 140)
@@ -212,6 +248,10 @@ def build(reg):
         "OUTPUT_RIDGES": ("RIDGES", "1 Ridges (PNL)"),
         "OUTPUT_CATCHMENTS": ("CATCHMENTS", "1 Catchments (PNL)"),
     }, 450, 120)
+    if not full:    # the planner's base map: the landforms are drawn over it
+        b.add_child("hillshade", "native:hillshade", "Hillshade of PNL", {
+            "INPUT": p("DEM"), "Z_FACTOR": v(1.0), "AZIMUTH": v(315.0),
+            "V_ANGLE": v(45.0)}, {"OUTPUT": ("OUTPUT", "Hillshade of PNL")}, 450, 20)
     # 2. cell classes
     b.add_child("classes", "hpcs:classifycells", "2 Hydrological cell classes", {
         "INPUT": p("DEM"), "AREA": p("MINE_AREA"),
@@ -305,10 +345,15 @@ def build(reg):
         add_report(b, report)
     else:
         print(f"note: {REPORT_ALG} is not registered; the model has no report step")
-    m.setHelpContent(HELP)
+    m.setHelpContent(dict(
+        HELP, ALG_DISPLAY_NAME=FULL_DISPLAY_NAME if full else DISPLAY_NAME,
+        ALG_DESC=HELP["ALG_DESC"].replace("{outputs}", OUTPUTS_HELP[full])))
     m.setParameterOrder(list(INPUTS))          # the dialog shows the inputs in this order
     m.updateDestinationParameters()
     return m
+
+
+build_pipeline = build      # (scripts/build_construction_model.py replaces build)
 
 
 def add_report(b, alg):
@@ -365,37 +410,49 @@ def check(model, reg):
 
 
 def main(argv):
-    """Write the model; with --check, only say whether the file is up to date."""
-    import tempfile
+    """Write both models; with --check, only say whether the files are up to date."""
     qgs, reg = registry_with_plugin()
-    model = build(reg)
+    models = [(build(reg), MODEL_PATH)]
+    if build is build_pipeline:     # a builder reusing this main (the construction
+        models.append((build(reg, full=True), FULL_MODEL_PATH))   # model's) has one model
+    failures = [msg for model, path in models
+                for msg in [write_model(model, reg, path, "--check" in argv)] if msg]
+    del qgs
+    if failures:
+        raise SystemExit("\n".join(failures))
+
+
+def write_model(model, reg, model_path, check_only):
+    """Validate, write (to a temporary file with check_only), read back and validate;
+    with check_only compare with the shipped file. Returns an error text or None."""
+    import tempfile
     problems = check(model, reg)
     if problems:
-        raise SystemExit("model does not validate:\n  " + "\n  ".join(problems))
-    target = MODEL_PATH
-    if "--check" in argv:
-        target = Path(tempfile.mkdtemp(prefix="hpcs_model_")) / MODEL_PATH.name
+        return f"{model_path.name} does not validate:\n  " + "\n  ".join(problems)
+    target = model_path
+    if check_only:
+        target = Path(tempfile.mkdtemp(prefix="hpcs_model_")) / model_path.name
     target.parent.mkdir(exist_ok=True)
     if not model.toFile(str(target)):
-        raise SystemExit(f"could not write {target}")
+        return f"could not write {target}"
     again = QgsProcessingModelAlgorithm()
     if not again.fromFile(str(target)):
-        raise SystemExit(f"could not read back {target}")
+        return f"could not read back {target}"
     problems = check(again, reg)
     if problems:
-        raise SystemExit("written model does not validate:\n  " + "\n  ".join(problems))
+        return f"written {target.name} does not validate:\n  " + "\n  ".join(problems)
     summary = (f"{len(again.childAlgorithms())} steps, {len(again.parameterDefinitions())} "
                f"parameters, {len(again.destinationParameterDefinitions())} outputs")
-    if "--check" in argv:
+    if check_only:
         shipped = QgsProcessingModelAlgorithm()
-        same = shipped.fromFile(str(MODEL_PATH)) and shipped.toVariant() == again.toVariant()
+        same = shipped.fromFile(str(model_path)) and shipped.toVariant() == again.toVariant()
         if not same:
-            raise SystemExit(f"{MODEL_PATH} is out of date with the algorithms: run "
-                             "/usr/bin/python3 scripts/build_pipeline_model.py")
-        print(f"{MODEL_PATH} is up to date ({summary})")
+            return (f"{model_path} is out of date with the algorithms: run "
+                    "/usr/bin/python3 scripts/build_pipeline_model.py")
+        print(f"{model_path} is up to date ({summary})")
     else:
-        print(f"wrote {MODEL_PATH}: {summary}")
-    del qgs
+        print(f"wrote {model_path}: {summary}")
+    return None
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def pipeline(tmp_path_factory):
     params = {"DEM": DEM, "FLOOR": FLOOR, "THICKNESS": THICK, "MINE_AREA": MINE,
               "STRIP_WIDTH": 240, "K": K}
     params.update(files)
-    rc, so, se = run_qgis_process("hpcs:hpcs_pipeline", params, out)
+    rc, so, se = run_qgis_process("hpcs:hpcs_pipeline_full", params, out)
     assert rc == 0, so[-3000:] + se[-3000:]
     return files
 

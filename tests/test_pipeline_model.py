@@ -1,6 +1,11 @@
-"""The shipped model hpcs:hpcs_pipeline (models/hpcs_pipeline.model3, issue 8).
+"""The shipped models hpcs:hpcs_pipeline (models/hpcs_pipeline.model3, issue 8, the
+planner's outputs since issue 14) and hpcs:hpcs_pipeline_full
+(models/hpcs_pipeline_full.model3, every intermediate).
 
-* it loads through the provider, every step resolves, it validates, every
+* the planner's model exposes only the planner's outputs (and a hillshade), over
+  the same chain as the full model; the README's command line writes every
+  output it names, and the same landforms as the full model;
+* the full model loads through the provider, every step resolves, it validates, every
   step's outputs are model outputs, and the file is what
   scripts/build_pipeline_model.py builds from the current algorithms;
 * it opens in the Graphical Modeler of a real QGIS (Xvfb) without errors;
@@ -24,7 +29,13 @@ from qgis_process_util import parse_results, qgis_process, run_qgis_process
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 DEM = SAMPLE / "jacksboro_fault_dem_utm16n_80m.tif"
-MODEL_ID = "hpcs:hpcs_pipeline"
+MODEL_ID = "hpcs:hpcs_pipeline_full"
+PLANNER_ID = "hpcs:hpcs_pipeline"
+#: what hpcs:hpcs_pipeline exposes (scripts/build_pipeline_model.py PLANNER_OUTPUTS)
+PLANNER_OUTPUTS = {
+    "HILLSHADE:OUTPUT", "CHANNELS:CHANNELS", "SUBAREAS:SUBAREAS", "NNDL:NNDL", "MNNDL:MNNDL",
+    "TDL:TDL", "PNL:PNL", "FUSION_NNDL:CHANNELS", "FUSION_MNNDL:CHANNELS",
+    "FUSION_TDL:CHANNELS", "REPORT:REPORT", "REPORT:TABLE"}
 K = 1.05          # the model's default k (not given on the command line below)
 FORMS = ("NNDL", "MNNDL", "TDL")
 PLAN_OF = {"NNDL": "original", "MNNDL": "optimized", "TDL": "original"}
@@ -44,8 +55,44 @@ def model(provider):  # noqa: ARG001 (registers the provider)
 
 def test_model_identity(model):
     assert model.id() == MODEL_ID
-    assert model.displayName() == "HPCS pipeline: pristine to optimized near-natural landform"
+    assert model.displayName() == "HPCS pipeline, every intermediate output"
     assert model.group() == "HPCS model" and model.groupId() == "hpcsmodel"
+
+
+@pytest.fixture(scope="module")
+def planner(provider):  # noqa: ARG001 (registers the provider)
+    from qgis.core import QgsApplication
+    alg = QgsApplication.processingRegistry().algorithmById(PLANNER_ID)
+    assert alg is not None, f"{PLANNER_ID} is not registered (models/*.model3 not loaded)"
+    return alg
+
+
+def test_planner_model_exposes_the_planners_outputs(planner, model):
+    """The same chain as the full model plus a hillshade of the DEM; only the
+    planner's outputs in the dialog; the same inputs and defaults."""
+    assert planner.displayName() == "HPCS pipeline: pristine to optimized near-natural landform"
+    assert planner.group() == "HPCS model" and planner.groupId() == "hpcsmodel"
+    inst, full = planner.create({}), model.create({})
+    ok, errors = inst.validate()
+    assert ok, errors
+    for cid in inst.childAlgorithms():
+        ok, errors = inst.validateChildAlgorithm(cid)
+        assert ok, (cid, errors)
+    steps = {cid: c.algorithmId() for cid, c in inst.childAlgorithms().items()}
+    full_steps = {cid: c.algorithmId() for cid, c in full.childAlgorithms().items()}
+    assert steps == dict(full_steps, HILLSHADE="native:hillshade")
+    for cid, child in full.childAlgorithms().items():       # the same wiring
+        assert inst.childAlgorithm(cid).parameterSources() == child.parameterSources(), cid
+    assert {d.name() for d in inst.destinationParameterDefinitions()} == PLANNER_OUTPUTS
+    assert all(f"{c.childId()}:{o}" in PLANNER_OUTPUTS
+               for c in inst.childAlgorithms().values() for o in c.modelOutputs())
+    assert ({(d.name(), str(d.defaultValue())) for d in inst.parameterDefinitions()
+             if not d.isDestination()}
+            == {(d.name(), str(d.defaultValue())) for d in full.parameterDefinitions()
+                if not d.isDestination()})
+    # the report is an HTML output: the dialog lists it in the Results Viewer
+    assert inst.outputDefinition("REPORT:REPORT").type() == "outputHtml"
+    assert "hpcs:hpcs_pipeline_full" in inst.helpContent()["ALG_DESC"]
 
 
 def test_every_step_resolves_and_validates(model):
@@ -196,7 +243,7 @@ def test_model_opens_in_the_modeler(tmp_path):
     assert rep["found"] and rep["valid"], rep
     assert len(rep["children"]) >= 15 and all(rep["children"].values()), rep["children"]
     # one item per step, input and output at least (plus their labels and sockets)
-    assert rep["items"] >= len(rep["children"]) + 10 + 37
+    assert rep["items"] >= len(rep["children"]) + 10 + len(PLANNER_OUTPUTS)
     assert rep["saved"]
 
 
@@ -394,3 +441,60 @@ def test_dump_is_the_refilling_strips(run):
                                and a["kind"] == "refilling"], g)
     assert np.array_equal(rasterize_polygons([w for _, w in dump], g), opt)
     assert np.array_equal(opt, orig)     # both plans refill the same ground
+
+
+# --- the planner's model from the command line (the README's example) -------------------
+
+@pytest.fixture(scope="module")
+def planner_run(tmp_path_factory):
+    """README.md's qgis_process example with the hillshade and the channels named too."""
+    tmp = tmp_path_factory.mktemp("planner")
+    out = tmp / "out"
+    out.mkdir()
+    files = {"SUBAREAS:SUBAREAS": "subareas.gpkg", "NNDL:NNDL": "NNDL.tif",
+             "MNNDL:MNNDL": "MNNDL.tif", "TDL:TDL": "TDL.tif", "REPORT:REPORT": "report.html",
+             "REPORT:TABLE": "report.csv", "HILLSHADE:OUTPUT": "hillshade.tif",
+             "FUSION_MNNDL:CHANNELS": "mnndl_channels.tif"}
+    params = {"DEM": DEM, "FLOOR": SAMPLE / "seam_floor.tif",
+              "THICKNESS": SAMPLE / "coal_thickness.tif", "MINE_AREA": SAMPLE / "mine_area.geojson",
+              "DIRECTION": 270, "STRIP_WIDTH": 90, "K": 1.05}
+    params.update({k: out / v for k, v in files.items()})
+    code, stdout, stderr = run_qgis_process(PLANNER_ID, params, tmp, timeout=600)
+    assert code == 0, stdout[-4000:] + stderr[-4000:]
+    return {"res": parse_results(stdout), "files": {k: out / v for k, v in files.items()}}
+
+
+def test_planner_command_line_writes_every_named_output(planner_run):
+    for name, path in planner_run["files"].items():
+        assert path.exists() and path.stat().st_size > 0, name
+        assert Path(planner_run["res"][name]) == path, name
+    # outputs left out are temporary files, not left in the output folder
+    assert sorted(p.name for p in planner_run["files"]["NNDL:NNDL"].parent.glob("*.tif")) == [
+        "MNNDL.tif", "NNDL.tif", "TDL.tif", "hillshade.tif", "mnndl_channels.tif"]
+
+
+def test_planner_model_gives_the_full_models_landforms(planner_run, run):
+    """The same inputs (the full run takes the model's defaults, the README's values):
+    the same landforms, cell for cell, and the same figures in the report table."""
+    from osgeo import gdal
+    for form in FORMS:
+        a = gdal.Open(str(planner_run["files"][f"{form}:{form}"])).ReadAsArray()
+        b = gdal.Open(str(run["params"][f"{form}:{form}"])).ReadAsArray()
+        assert np.array_equal(a, b, equal_nan=True), form
+    # (the settings rows name the input files, which differ: erosion table
+    # OUTPUT_TABLE.csv, a temporary file, against erosion_table.csv)
+    def figures(path):
+        return [r for r in read_csv(path) if r["section"] != "setting"]
+    planner_rows = figures(planner_run["files"]["REPORT:TABLE"])
+    assert len(planner_rows) > 100
+    assert planner_rows == figures(run["params"]["REPORT:TABLE"])
+    # the hillshade is GDAL's of the DEM: 0-255, shaded (not flat)
+    ds = gdal.Open(str(planner_run["files"]["HILLSHADE:OUTPUT"]))
+    shade = ds.ReadAsArray().astype(float)
+    nodata = ds.GetRasterBand(1).GetNoDataValue()
+    if nodata is not None:
+        shade[shade == nodata] = np.nan
+    dem = gdal.Open(str(DEM)).ReadAsArray()
+    assert shade.shape == dem.shape and np.isfinite(shade).mean() > 0.95
+    assert 0 <= np.nanmin(shade) and np.nanmax(shade) <= 255
+    assert np.nanstd(shade) > 5
