@@ -4,7 +4,7 @@ import os
 import re
 import time
 
-from qgis.core import (QgsApplication, QgsMapLayerType, QgsProcessing,
+from qgis.core import (QgsProcessingException, QgsApplication, QgsMapLayerType, QgsProcessing,
                        QgsProcessingLayerPostProcessorInterface, QgsProcessingModelAlgorithm,
                        QgsProcessingOutputLayerDefinition, QgsProcessingProvider,
                        QgsProcessingUtils, QgsProject, QgsProperty, QgsMessageLog, Qgis)
@@ -28,6 +28,8 @@ from .algorithms.fracture_network import FractureNetwork
 from .algorithms.resilience_index import ResilienceIndex
 from .algorithms.earthwork_schedule import EarthworkSchedule
 from .algorithms.design_sensitivity import DesignSensitivity
+from .algorithms.validation import check_outputs
+from .core.errors import InputError
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
@@ -288,7 +290,24 @@ class ShippedModel(QgsProcessingModelAlgorithm):
     def createInstance(self):  # noqa: N802
         return ShippedModel(self.path)
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's own checks, then every output of the model as the steps check
+        theirs (writable, supported extension, distinct, not on an input), so a bad
+        output is refused before the first step runs, not after minutes of work."""
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, message
+        try:
+            check_outputs(self, parameters, context)
+        except InputError as exc:
+            return False, str(exc)
+        return True, ""
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        try:
+            check_outputs(self, parameters, context)
+        except InputError as exc:
+            raise QgsProcessingException(str(exc)) from None
         results = super().processAlgorithm(self.completed(parameters), context, feedback)
         self.place_layers(results, context)
         return results

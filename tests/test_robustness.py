@@ -535,3 +535,27 @@ def test_cancelled_delineation_keeps_the_earlier_layer(run_alg, tmp_path):
     ds = ogr.Open(res["OUTPUT"])
     assert ds.GetLayer(0).GetName() == "strips"
     ds = None
+
+
+def test_pipeline_model_refuses_bad_outputs_before_its_first_step(tmp_path):
+    """The shipped model checks all its outputs up front (provider.ShippedModel):
+    a report under /proc and a landform on the input DEM's path are refused at
+    once, before any step writes a file."""
+    import time
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    out = tmp_path / "out"
+    out.mkdir()
+    base = {"DEM": sample / "jacksboro_fault_dem_utm16n_80m.tif",
+            "FLOOR": sample / "seam_floor.tif", "THICKNESS": sample / "coal_thickness.tif",
+            "MINE_AREA": sample / "mine_area.geojson", "DIRECTION": 270, "STRIP_WIDTH": 240,
+            "SUBAREAS:SUBAREAS": out / "subareas.gpkg", "NNDL:NNDL": out / "NNDL.tif"}
+    for bad, fragment in ((dict(base, **{"REPORT:REPORT": "/proc/report.html"}),
+                           "system folder"),
+                          (dict(base, **{"TDL:TDL": base["DEM"]}), "would destroy the input")):
+        t0 = time.time()
+        code, stdout, err = run_qgis_process("hpcs:hpcs_pipeline", bad, tmp_path)
+        assert code != 0
+        assert fragment in stdout + err, (stdout + err)[-2000:]
+        assert "Traceback" not in stdout + err
+        assert time.time() - t0 < 60
+        assert os.listdir(out) == []
