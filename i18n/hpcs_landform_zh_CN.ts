@@ -40,20 +40,20 @@
       <translation>采用的分水岭阈值（栅格数）</translation>
     </message>
     <message>
-      <source>Channel threshold: {0:g} cells ({1:g} m2); ridge threshold: {2:g} cells; {3} channel links.</source>
-      <translation>水文沟道阈值：{0:g} 个栅格（{1:g} m2）；分水岭阈值：{2:g} 个栅格；沟道段 {3} 条。</translation>
-    </message>
-    <message>
-      <source>channel</source>
-      <translation>水文沟道</translation>
+      <source>catchment</source>
+      <translation>汇水子区</translation>
     </message>
     <message>
       <source>ridge</source>
       <translation>分水岭</translation>
     </message>
     <message>
-      <source>catchment</source>
-      <translation>汇水子区</translation>
+      <source>Channel threshold: {0:g} cells ({1:g} m2); ridge threshold: {2:g} cells; {3} channel links.</source>
+      <translation>水文沟道阈值：{0:g} 个栅格（{1:g} m2）；分水岭阈值：{2:g} 个栅格；沟道段 {3} 条。</translation>
+    </message>
+    <message>
+      <source>channel</source>
+      <translation>水文沟道</translation>
     </message>
     <message>
       <source>Channel and ridge extraction (OTSU)</source>
@@ -990,6 +990,10 @@ Design quality (number outputs and log) over the reshaping area, for the pre-min
       <translation>用于逐条带统计的子区（复填条带）</translation>
     </message>
     <message>
+      <source>Buffer around the area and sub-areas that is simulated (m)</source>
+      <translation>模拟范围在统计区域与子区外围的缓冲距离（m）</translation>
+    </message>
+    <message>
       <source>Erosion model</source>
       <translation>侵蚀模型</translation>
     </message>
@@ -1034,6 +1038,10 @@ Design quality (number outputs and log) over the reshaping area, for the pre-min
       <translation>演化后 DEM 与高程变化栅格的输出文件夹</translation>
     </message>
     <message>
+      <source>Simulated window: {0} x {1} cells of the {2} x {3} grid (rows {4}-{5}, columns {6}-{7}).</source>
+      <translation>模拟窗口：{2} x {3} 栅格网格中的 {0} x {1} 个栅格（第 {4}-{5} 行，第 {6}-{7} 列）。</translation>
+    </message>
+    <message>
       <source>{0} landform(s), model {1}, {2:g} years; reference: {3}</source>
       <translation>{0} 个地貌，模型 {1}，{2:g} 年；参照：{3}</translation>
     </message>
@@ -1048,24 +1056,24 @@ Design quality (number outputs and log) over the reshaping area, for the pre-min
     <message>
       <source>Compares the soil erosion of several landforms over a number of years, as the HPCS paper does with the CLiDE model (Xia et al. 2023, section 1.4, Table 2, Fig. 14).
 
-Landforms: elevation rasters in metres (projected CRS in metres), all on one grid, e.g. PNL, NNDL, MNNDL, TDL; each is named after its layer. The FIRST landform is the reference (the pristine landform, PNL) of the per-strip 'minus reference' curves (Fig. 14). The whole grid routes water and sediment; erosion is summed inside the Area polygon (the dump). Sub-areas (optional): the refilling strips, a layer with fields 'period' and 'kind' (features with kind = 'refilling', one value per period, as written by the sub-area delineation; of a layer holding both plans, the optimized one); without those fields, one value per feature id.
+Landforms: elevation rasters in metres (projected CRS in metres), all on one grid, e.g. PNL, NNDL, MNNDL, TDL; each is named after its layer. The FIRST landform is the reference (the pristine landform, PNL) of the per-strip 'minus reference' curves (Fig. 14). Erosion is summed inside the Area polygon (the dump). As the paper simulates the dump with 1000 m of its surroundings, the models run on a window: the bounding box of the area and sub-areas widened by the buffer (m, default 1000) on every side, clipped to the grid; the window's edge is base level, like the grid edge. A buffer larger than the grid simulates the whole grid. Sub-areas (optional): the refilling strips, a layer with fields 'period' and 'kind' (features with kind = 'refilling', one value per period, as written by the sub-area delineation; of a layer holding both plans, the optimized one); without those fields, one value per feature id.
 
 Model 'Landscape evolution' (per time step): D8 routing on the depression-filled current surface; discharge Q = runoff x contributing area, unit discharge q = Q / cell width; stream-power incision E = K q^m S^n solved implicitly along the flow tree (Braun &amp; Willett 2013; stable for any step); deposition d = V Qs / Q of the sediment flux Qs (Davy &amp; Lague 2009; V = 0: detachment-limited); linear hillslope diffusion dh/dt = D laplacian(h). Grid edges and cells next to nodata are fixed base level. Cross-checked against Landlab's FastscapeEroder + LinearDiffuser.
 Model 'RUSLE': A = R K LS C P (t/ha/yr), LS from the unit contributing area and the slope (Desmet &amp; Govers 1996, McCool's S and m), a static annual average; no deposition (deposited = 0, exported = eroded).
 
 Defaults are for fresh spoil under semi-natural grassland (sources in the plugin's docs/method.md, section 6): K = 5e-4 (for q in m2/yr), m = 0.5, n = 1, runoff 0.05 m/yr, D = 0.01 m2/yr, V = 0.05 m/yr; R = 300 MJ mm/(ha h yr), K = 0.04 t ha h/(ha MJ mm), C = 0.04, P = 1, bulk density 1.5 t/m3. Set the site's values.
 
-Outputs: a CSV table (landform, eroded, deposited and exported volume in m3 inside the area over the run, mean soil loss t/ha/yr = eroded x bulk density / area / years, rank 1 = least eroded); an HTML report with the table, a bar chart of the eroded volumes (Table 2) and, with sub-areas, each landform's net loss per strip minus the reference's (Fig. 14); a folder with, per landform, the evolved DEM and the elevation change (m, negative = erosion), styled, and strips.csv.</source>
-      <translation>对比多个地貌在若干年内的土壤侵蚀，与 HPCS 论文采用 CLiDE 模型的做法一致（Xia 等，2023，第 1.4 节，表 2，图 14）。
+Outputs: a CSV table (landform, eroded, deposited and exported volume in m3 inside the area over the run, mean soil loss t/ha/yr = eroded x bulk density / area / years, rank 1 = least eroded); an HTML report with the table, a bar chart of the eroded volumes (Table 2) and, with sub-areas, each landform's net loss per strip minus the reference's (Fig. 14); a folder with, per landform, the evolved DEM and the elevation change (m, negative = erosion) on the simulated window, styled, and strips.csv.</source>
+      <translation>对比若干地貌在若干年内的土壤侵蚀，与 HPCS 论文采用 CLiDE 模型的做法相同（Xia 等，2023，第 1.4 节，表 2，图 14）。
 
-地貌：高程栅格，单位 m（米制投影坐标系），均位于同一栅格网格，如 PNL、NNDL、MNNDL、TDL；各地貌以其图层名命名。第一个地貌为逐条带“减去参照”曲线（图 14）的参照（原始自然地貌，PNL）。水和泥沙在整个网格上演算；侵蚀量在 Area 面（内排土场）内求和。子区（可选）：复填条带，即含 period 和 kind 字段的图层（kind = 'refilling' 的要素，每个周期一个值，与采复子区划定的输出一致；若图层包含两种方案，则取优化方案）；图层没有这些字段时，每个要素 id 一个值。
+地貌：以米为单位的高程栅格（米制投影坐标系），全部位于同一栅格网格上，如 PNL、NNDL、MNNDL、TDL；各地貌以其图层名命名。第一个地貌为逐条带“减去参照”曲线（图 14）的参照（原始自然地貌 PNL）。侵蚀量在统计区域面（内排土场）内求和。由于论文连同内排土场周边 1000 m 一起模拟，模型在一个窗口上运行：统计区域与子区的外包矩形向各边扩展缓冲距离（m，默认 1000），并裁剪至栅格网格范围；窗口边缘与网格边缘一样为侵蚀基准面。缓冲距离大于网格时模拟整个网格。子区（可选）：复填条带，即含 'period' 与 'kind' 字段的图层（取 kind = 'refilling' 的要素，每个周期一个值，与采复子区划定的输出一致；若图层同时包含两种方案，则取优化方案）；若无这些字段，则每个要素 id 一个值。
 
-“景观演化”模型（逐时间步）：在填洼后的当前地表上进行 D8 汇流；流量 Q = 径流 x 汇水面积，单宽流量 q = Q / 栅格宽度；河流功率下切 E = K q^m S^n 沿流向树隐式求解（Braun 与 Willett，2013；任意步长均稳定）；沉积 d = V Qs / Q，Qs 为输沙通量（Davy 与 Lague，2009；V = 0：分离限制）；线性坡面扩散 dh/dt = D laplacian(h)。网格边缘及与无数据相邻的栅格为固定侵蚀基准面。已与 Landlab 的 FastscapeEroder + LinearDiffuser 交叉验证。
-“RUSLE”模型：A = R K LS C P（t/ha/yr），LS 由单位汇水面积与坡度计算（Desmet 与 Govers，1996，McCool 的 S 与 m），为静态年均值；不计沉积（沉积 = 0，输出 = 侵蚀）。
+模型“景观演化”（每个时间步长）：在填洼后的当前表面上进行 D8 汇流；流量 Q = 径流 x 汇水面积，单宽流量 q = Q / 栅格宽度；河流功率下切 E = K q^m S^n，沿流向树隐式求解（Braun &amp; Willett 2013；任意步长均稳定）；沉积 d = V Qs / Q，Qs 为输沙通量（Davy &amp; Lague 2009；V = 0：分离限制）；线性坡面扩散 dh/dt = D laplacian(h)。网格边缘及与无数据相邻的栅格为固定的侵蚀基准面。已与 Landlab 的 FastscapeEroder + LinearDiffuser 交叉验证。
+模型“RUSLE”：A = R K LS C P（t/ha/yr），LS 由单位汇水面积与坡度计算（Desmet &amp; Govers 1996，McCool 的 S 与 m），为静态年均值；不计沉积（沉积 = 0，输出 = 侵蚀）。
 
-默认参数适用于半自然草地下的新排弃土（来源见插件 docs/method.md 第 6 节）：K = 5e-4（q 单位为 m2/yr），m = 0.5，n = 1，径流 0.05 m/yr，D = 0.01 m2/yr，V = 0.05 m/yr；R = 300 MJ mm/(ha h yr)，K = 0.04 t ha h/(ha MJ mm)，C = 0.04，P = 1，容重 1.5 t/m3。请设置研究区的参数值。
+默认值适用于半自然草地覆盖下的新鲜排土（来源见插件 docs/method.md 第 6 节）：K = 5e-4（q 单位为 m2/yr），m = 0.5，n = 1，径流 0.05 m/yr，D = 0.01 m2/yr，V = 0.05 m/yr；R = 300 MJ mm/(ha h yr)，K = 0.04 t ha h/(ha MJ mm)，C = 0.04，P = 1，土壤容重 1.5 t/m3。请设置场地的实际值。
 
-输出：CSV 表（地貌，模拟期内区域内的侵蚀、沉积与输出体积 m3，平均土壤流失量 t/ha/yr = 侵蚀量 x 容重 / 面积 / 年数，排名 1 = 侵蚀最少）；HTML 报告，含该表、侵蚀体积柱状图（表 2），以及（提供子区时）各地貌逐条带净流失量减去参照的曲线（图 14）；一个文件夹，每个地貌含演化后 DEM 与高程变化栅格（m，负值 = 侵蚀，已设置样式），以及 strips.csv。</translation>
+输出：CSV 表（地貌，运行期内区域内的侵蚀、沉积与输出体积 m3，平均土壤流失量 t/ha/yr = 侵蚀量 x 土壤容重 / 面积 / 年数，排名 1 = 侵蚀最少）；HTML 报告，含该表、侵蚀体积柱状图（表 2），以及有子区时各地貌逐条带净流失量减去参照值的曲线（图 14）；一个文件夹，内含各地貌在模拟窗口上的演化后 DEM 与高程变化（m，负值 = 侵蚀，已设置样式）以及 strips.csv。</translation>
     </message>
     <message>
       <source>Landscape evolution</source>
@@ -2085,11 +2093,11 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
     <name>TraditionalLandform</name>
     <message>
       <source>Per-strip design: steepen walls / benches on the neighbours' platforms / narrower berms / share platforms where a strip cannot hold its supply</source>
-      <translation type="unfinished" />
+      <translation>逐条带设计：条带无法容纳其可用土方量时，加陡帮坡 / 将台阶落在相邻条带平台上 / 缩窄台阶平台 / 共用平台</translation>
     </message>
     <message>
       <source>period  platform (m)  wall (degrees)  berm (m)  cells of other strips under its benches  supply (m3)  held (m3)  volume on its cells (m3)  error of its platform  error of its cells vs supply</source>
-      <translation type="unfinished" />
+      <translation>周期  平台 (m)  帮坡角 (度)  台阶平台 (m)  其台阶下的其他条带栅格数  可用土方量 (m3)  容纳量 (m3)  其栅格上的土方量 (m3)  其平台的误差  其栅格相对可用土方量的误差</translation>
     </message>
     <message>
       <source>Pre-mining DEM (PNL, m)</source>
@@ -2105,7 +2113,7 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
     </message>
     <message>
       <source>Design</source>
-      <translation type="unfinished" />
+      <translation>设计方式</translation>
     </message>
     <message>
       <source>Bench height (m)</source>
@@ -2125,23 +2133,23 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
     </message>
     <message>
       <source>Platform levels per strip (CSV beside the landform)</source>
-      <translation type="unfinished" />
+      <translation>逐条带平台高程（地貌旁的 CSV）</translation>
     </message>
     <message>
       <source>Design {0}: highest platform {1:.2f} m; volume {2:.6g} m3 for a supply of {3:.6g} m3; mean slope {4:.2f} degrees (Horn), {5:.2f} (step), {6} spike(s).</source>
-      <translation type="unfinished" />
+      <translation>设计方式 {0}：最高平台 {1:.2f} m；土方量 {2:.6g} m3，可用土方量 {3:.6g} m3；平均坡度 {4:.2f}°（Horn），{5:.2f}°（单步），尖峰栅格 {6} 个。</translation>
     </message>
     <message>
       <source>Per-strip platforms cannot be built here: {0} The single-platform design was built.</source>
-      <translation type="unfinished" />
+      <translation>此处无法构建逐条带平台：{0} 已改为构建单一平台设计。</translation>
     </message>
     <message>
       <source>Strips {0} to {1} share one platform: a strip among them cannot hold its supply on its own under its benches.</source>
-      <translation type="unfinished" />
+      <translation>条带 {0} 至 {1} 共用一个平台：其中有条带无法在自身台阶范围内独立容纳其可用土方量。</translation>
     </message>
     <message>
       <source>Strips whose benches stand on their neighbours' platforms (their earth on the neighbours' cells counts as theirs): {0}; strips with narrower berms than BERM_WIDTH (their supply does not fit inside them otherwise): {1}. See the CSV.</source>
-      <translation type="unfinished" />
+      <translation>台阶落在相邻条带平台上的条带（其排弃在相邻条带栅格上的土方计入其自身）：{0}；台阶平台窄于 BERM_WIDTH 的条带（否则其可用土方量无法容纳于条带内）：{1}。详见 CSV。</translation>
     </message>
     <message>
       <source>Traditional terraced landform</source>
@@ -2159,7 +2167,17 @@ ADAPT (per-strip design, default on): where a strip cannot hold its supply, in t
 The final pit (mined, not refilled) has the floor at the bottom and walls at 20 / 13 / 8 degrees (working side / end walls / dump side) rising to the DEM; outside the mine area the output equals the DEM.
 
 Outputs: the landform, a CSV beside it (&lt;name&gt;_levels.csv) of the platform level, platform group, wall angle, supply, volume and volume errors of every strip, the mean slope of the dump (degrees, Horn; and the centre-inclusive step slope and spike count over the dump's interior), the highest platform (m), the largest relative volume error of a strip against its own supply and the number of strips sharing a platform.</source>
-      <translation type="unfinished" />
+      <translation>以与近自然地貌相同的土方量和相同的最终矿坑，构建传统台阶式内排土场（TDL，即论文中的“阶梯状”地貌）。
+
+输入（同一栅格网格，单位 m，投影坐标系）：采前 DEM、可采煤层最底层底板以及子区图层（字段 period、kind、v_supply；PLAN 选择其“优化”或“原始”条带）。
+
+DESIGN“逐条带平台”（默认）：每个复填条带在一个水平平台上容纳其所属周期的可用土方量 V_g（v_supply，式 6，m3；条带宽度不明显大于栅格时按面积分摊），平台高程取恰好容纳该土方量的高度。内排土场自煤层底板起按 BENCH_HEIGHT（m）分层堆筑：台阶平台位于各分层高程处。平台高于相邻条带或其周围地面时，高差由条带内的台阶构成（坡面角 FACE_ANGLE，度；台阶平台宽 BERM_WIDTH，m）；平台低于地面时，帮坡在条带内以内排侧帮坡角 DUMP_ANGLE（论文中的内排土场侧，8 度）升起。各条带的高程按其在底板以上的土方量精确求解，因此沿开采方向的阶梯逐周期反映方案的可用土方量。“单一平台”：整个内排土场以一个水平顶面容纳可用土方总量，台阶自内排土场边缘起（顶面以下每隔一个台阶高度设台阶平台）。
+
+ADAPT（逐条带设计，默认开启）：条带无法容纳其可用土方量时，依次：其按 DUMP_ANGLE 设置的帮坡在改为 FACE_ANGLE 后可容纳超过其可用土方量之处改为 FACE_ANGLE；若其台阶在平台容纳该土方量之前即已相交，则其台阶坡脚外移至周围已确定条带的平台上（最多 4 个栅格；排弃在这些条带栅格上的土方计入本条带，因此其平台仍恰好容纳其可用土方量）；否则将其台阶平台缩窄至能在条带内容纳可用土方量的最大宽度；否则取消台阶平台，其台阶外移最多 64 个栅格；否则与相邻条带（优先下一周期）共用一个平台，二者共同容纳可用土方量之和，依此类推；若连覆盖整个内排土场的一个平台也无法容纳可用土方量，则构建单一平台设计。所有调整均记录在日志中并列于 CSV（台阶平台、其台阶下的其他条带栅格数、容纳量）；关闭时，此类条带将使运行终止，并报错指明该条带。
+
+最终矿坑（已开采、未复填）以底板为坑底，帮坡角为 20 / 13 / 8 度（开采侧帮 / 端帮 / 内排侧帮），升至 DEM；矿区范围以外输出等于 DEM。
+
+输出：地貌；其旁的 CSV（名称_levels.csv），列出各条带的平台高程、平台组、帮坡角、可用土方量、土方量及土方量误差；内排土场平均坡度（度，Horn；以及内排土场内部含中心栅格的单步坡度与尖峰栅格数）；最高平台（m）；条带相对其自身可用土方量的最大相对体积误差；以及共用平台的条带数。</translation>
     </message>
     <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
@@ -2171,11 +2189,11 @@ Outputs: the landform, a CSV beside it (&lt;name&gt;_levels.csv) of the platform
     </message>
     <message>
       <source>Per-strip platforms (each strip holds its own supply)</source>
-      <translation type="unfinished" />
+      <translation>逐条带平台（各条带容纳自身的可用土方量）</translation>
     </message>
     <message>
       <source>Single platform (the whole dump holds the total supply)</source>
-      <translation type="unfinished" />
+      <translation>单一平台（整个内排土场容纳可用土方总量）</translation>
     </message>
     <message>
       <source>Final pit: working-side wall angle (degrees)</source>
@@ -2195,11 +2213,11 @@ Outputs: the landform, a CSV beside it (&lt;name&gt;_levels.csv) of the platform
     </message>
     <message>
       <source>Mean step slope of the dump interior (degrees)</source>
-      <translation type="unfinished" />
+      <translation>内排土场内部平均单步坡度（度）</translation>
     </message>
     <message>
       <source>Spikes in the dump interior (cells)</source>
-      <translation type="unfinished" />
+      <translation>内排土场内部尖峰栅格数（栅格）</translation>
     </message>
     <message>
       <source>Top platform elevation (m)</source>
@@ -2207,11 +2225,11 @@ Outputs: the landform, a CSV beside it (&lt;name&gt;_levels.csv) of the platform
     </message>
     <message>
       <source>Largest relative volume error of a strip</source>
-      <translation type="unfinished" />
+      <translation>条带最大相对体积误差</translation>
     </message>
     <message>
       <source>Strips sharing a platform with a neighbour</source>
-      <translation type="unfinished" />
+      <translation>与相邻条带共用平台的条带数</translation>
     </message>
   </context>
   <context>
@@ -2366,6 +2384,161 @@ Inputs are the pipeline's inputs and outputs: give its landforms NNDL:NNDL, MNND
     <message>
       <source>HPCS pipeline: pristine to optimized near-natural landform</source>
       <translation>HPCS 流程：由原始自然地貌到优化的近自然地貌</translation>
+    </message>
+    <message>
+      <source>HPCS Landform plugin (scripts/build_pipeline_model.py)</source>
+      <translation>HPCS 地貌重塑插件（scripts/build_pipeline_model.py）</translation>
+    </message>
+    <message>
+      <source>The whole HPCS workflow of Xia et al. (2023) on one mine plan: channels and ridges of the pre-mining landform (PNL) -&gt; hydrological cell classes inside the mine area -&gt; minimum and maximum earthwork surfaces -&gt; mining/refilling sub-areas of the original plan (equal strips) and of the optimized plan -&gt; the near-natural landform of the original plan (NNDL), of the optimized plan (MNNDL) and the traditional landform (TDL, original plan) -&gt; hydrological fusion rate and haul distance of each landform -&gt; PNL with the final pit -&gt; soil erosion of PNL, NNDL, MNNDL and TDL over the dump -&gt; comparison report.
+
+The outputs are what a planner keeps: the three landforms over a hillshade of PNL, the sub-areas with both plans, the channels of PNL and of each landform and the report; a Toolbox run opens them, styled, in one layer group. Every other step writes a temporary file: run 'HPCS pipeline, every intermediate output' (hpcs:hpcs_pipeline_full) or the single steps to keep them. The delineation runs once with the optimization, so its layer holds both plans on the same final pit: NNDL and TDL are built and evaluated on the original plan, MNNDL on the optimized one.
+
+k defaults to 1.05: the plan must carry a little more spoil than the minimum earthwork surface needs (sum V_g &gt;= sum V_fmin); on the bundled sample plan it is infeasible with k = 1. The erosion reference is PNL with the same final pit at the same place as the landforms (the paper's section 1.4); erosion is summed over the dump (the refilling strips of the optimized plan).</source>
+      <translation>在一个开采计划上运行 Xia 等（2023）的完整 HPCS 工作流程：采前地貌（PNL）的水文沟道与分水岭 → 矿区范围内的水文栅格分类 → 最小与最大土方重塑地貌 → 原始方案（等宽条带）与优化方案的采复子区 → 原始方案的近自然地貌（NNDL）、优化方案的近自然地貌（MNNDL）以及传统地貌（TDL，原始方案）→ 各地貌的水文融合率与运距 → 含最终矿坑的 PNL → PNL、NNDL、MNNDL 与 TDL 在内排土场上的土壤侵蚀 → 对比报告。
+
+输出为规划人员需要保留的结果：叠加在 PNL 山体阴影图上的三种地貌、含两种方案的采复子区、PNL 及各地貌的水文沟道以及报告；在工具箱中运行时，这些结果会设置好样式并在同一图层组中打开。其他各步骤均写入临时文件：如需保留，请运行“HPCS 流程（输出全部中间结果）”（hpcs:hpcs_pipeline_full）或单独运行各步骤。采复子区划定在启用优化的情况下运行一次，因此其图层在同一最终矿坑上包含两种方案：NNDL 与 TDL 基于原始方案构建和评价，MNNDL 基于优化方案。
+
+k 默认为 1.05：方案的排弃土方量须略多于最小土方重塑地貌所需（sum V_g ≥ sum V_fmin）；在附带的示例方案上，k = 1 时方案不可行。侵蚀对比的参照为在与各地貌相同位置设置相同最终矿坑的 PNL（论文第 1.4 节）；侵蚀量在内排土场（优化方案的复填条带）上求和。</translation>
+    </message>
+    <message>
+      <source>Pre-mining DEM (PNL) in metres, projected CRS in metres.</source>
+      <translation>采前 DEM（PNL），单位 m，米制投影坐标系。</translation>
+    </message>
+    <message>
+      <source>Azimuth of mining advance, degrees clockwise from north (270 = west).</source>
+      <translation>开采推进方位角，自正北顺时针起算，单位度（270 = 正西）。</translation>
+    </message>
+    <message>
+      <source>Elevation of the floor of the lowest minable seam, on the DEM's grid.</source>
+      <translation>可采煤层最底层底板高程，位于 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Spoil swell ratio k (eq. 6): actual spoil volume / stripped bank volume.</source>
+      <translation>实际土方量与剥离量之比 k（式 6）：实际排弃土方体积 / 剥离实方体积。</translation>
+    </message>
+    <message>
+      <source>The mine (lease) polygon: the reshaping area of the classification and the area the strips are laid out in.</source>
+      <translation>矿区（矿权）范围面：既是水文栅格分类的重塑区，也是布设条带的区域。</translation>
+    </message>
+    <message>
+      <source>Width of the original (equal) strips, metres.</source>
+      <translation>原始（等宽）条带的宽度，单位 m。</translation>
+    </message>
+    <message>
+      <source>Minable coal thickness in metres, on the DEM's grid.</source>
+      <translation>可采煤层厚度，单位 m，位于 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>How the channel and ridge accumulation thresholds are chosen.</source>
+      <translation>水文沟道与分水岭汇流累积阈值的确定方法。</translation>
+    </message>
+    <message>
+      <source>Pre-mining DEM (PNL; elevation in m, projected CRS)</source>
+      <translation>采前 DEM（PNL；高程 m，投影坐标系）</translation>
+    </message>
+    <message>
+      <source>Floor of the lowest minable seam (elevation, m, on the DEM grid)</source>
+      <translation>可采煤层最底层底板（高程 m，与 DEM 同网格）</translation>
+    </message>
+    <message>
+      <source>Minable coal thickness (m, on the DEM grid)</source>
+      <translation>可采煤层厚度（m，与 DEM 同网格）</translation>
+    </message>
+    <message>
+      <source>Mine area (polygon)</source>
+      <translation>矿区范围（面）</translation>
+    </message>
+    <message>
+      <source>Mining direction (degrees from north)</source>
+      <translation>开采方向（自正北起算，度）</translation>
+    </message>
+    <message>
+      <source>Strip width (m)</source>
+      <translation>条带宽度（m）</translation>
+    </message>
+    <message>
+      <source>k, ratio of spoil to stripped volume</source>
+      <translation>k，实际土方量与剥离量之比</translation>
+    </message>
+    <message>
+      <source>Channel threshold method</source>
+      <translation>水文沟道阈值方法</translation>
+    </message>
+    <message>
+      <source>Otsu (scaling break)</source>
+      <translation>OTSU 法（尺度断点）</translation>
+    </message>
+    <message>
+      <source>Otsu (histogram)</source>
+      <translation>OTSU 法（直方图）</translation>
+    </message>
+    <message>
+      <source>Fixed</source>
+      <translation>固定值</translation>
+    </message>
+    <message>
+      <source>Channel threshold (cells, used by 'Fixed')</source>
+      <translation>水文沟道阈值（栅格数，用于“固定值”）</translation>
+    </message>
+    <message>
+      <source>Ridge threshold (cells, used by 'Fixed')</source>
+      <translation>分水岭阈值（栅格数，用于“固定值”）</translation>
+    </message>
+    <message>
+      <source>1 Channels (PNL)</source>
+      <translation>1 水文沟道（PNL）</translation>
+    </message>
+    <message>
+      <source>6 Channels shared/lost/new, MNNDL</source>
+      <translation>6 水文沟道共有/消失/新增，MNNDL</translation>
+    </message>
+    <message>
+      <source>6 Channels shared/lost/new, NNDL</source>
+      <translation>6 水文沟道共有/消失/新增，NNDL</translation>
+    </message>
+    <message>
+      <source>6 Channels shared/lost/new, TDL</source>
+      <translation>6 水文沟道共有/消失/新增，TDL</translation>
+    </message>
+    <message>
+      <source>Hillshade of PNL</source>
+      <translation>PNL 山体阴影图</translation>
+    </message>
+    <message>
+      <source>5 MNNDL: near-natural landform, optimized plan</source>
+      <translation>5 MNNDL：近自然地貌，优化方案</translation>
+    </message>
+    <message>
+      <source>5 NNDL: near-natural landform, original plan</source>
+      <translation>5 NNDL：近自然地貌，原始方案</translation>
+    </message>
+    <message>
+      <source>7 PNL with the final pit (erosion reference)</source>
+      <translation>7 含最终矿坑的 PNL（侵蚀参照）</translation>
+    </message>
+    <message>
+      <source>8 Landform comparison report (HTML)</source>
+      <translation>8 地貌对比报告（HTML）</translation>
+    </message>
+    <message>
+      <source>8 Landform comparison table (CSV)</source>
+      <translation>8 地貌对比表（CSV）</translation>
+    </message>
+    <message>
+      <source>4 Sub-areas, original and optimized plans</source>
+      <translation>4 采复子区，原始与优化方案</translation>
+    </message>
+    <message>
+      <source>5 TDL: traditional landform, original plan</source>
+      <translation>5 TDL：传统地貌，原始方案</translation>
+    </message>
+  </context>
+  <context>
+    <name>hpcs_pipeline_full</name>
+    <message>
+      <source>HPCS pipeline, every intermediate output</source>
+      <translation>HPCS 流程（输出全部中间结果）</translation>
     </message>
     <message>
       <source>HPCS Landform plugin (scripts/build_pipeline_model.py)</source>
