@@ -90,7 +90,7 @@ HELP = {
 
 
 class Builder(bpm.Builder):
-    def __init__(self, registry):     # noqa: super().__init__ would name the pipeline
+    def __init__(self, registry):     # super().__init__ would name the pipeline
         self.reg = registry
         self.model = QgsProcessingModelAlgorithm(MODEL_NAME, bpm.MODEL_GROUP, "hpcsmodel")
         self.row = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from osgeo import gdal, ogr, osr
+from osgeo import ogr, osr
 
 from hpcs_landform.core.grid import read_raster, write_raster
 from qgis_process_util import run_qgis_process
