@@ -177,11 +177,14 @@ def run_parallel(commands, *, jobs=2, env=None, log_dir, progress=None, poll=0.5
 
 def failure_message(tail, limit=300):
     """The error a failed qgis_process run reported: its first 'ERROR:' line that is
-    not QGIS's generic 'Error encountered while running ...', else the last line."""
+    neither QGIS's generic 'Error encountered while running ...' nor a step's list of
+    the outputs it left ('Stopped: ...', 'Cancelled: ...'), else the last line."""
     lines = [ln.strip() for ln in (tail or "").splitlines() if ln.strip()]
     for ln in lines:
-        if ln.startswith("ERROR:") and "Error encountered while running" not in ln:
-            return ln[len("ERROR:"):].strip()[:limit]
+        text = ln[len("ERROR:"):].strip()
+        if ln.startswith("ERROR:") and "Error encountered while running" not in ln \
+                and not text.startswith(("Stopped: ", "Cancelled: ")):
+            return text[:limit]
     return lines[-1][:limit] if lines else "no output"
 
 

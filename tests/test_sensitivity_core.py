@@ -129,7 +129,9 @@ def test_a_failed_base_stops_the_study():
 
 
 def test_failure_message():
-    tail = ("20Infeasible plan: k = 1 ...\nERROR:\tInfeasible plan: the spoil is 0.52 % less\n"
+    tail = ("20Infeasible plan: k = 1 ...\nERROR:\tStopped: outputs of this step: OUTPUT: not "
+            "written (x.gpkg does not exist).\n"
+            "ERROR:\tInfeasible plan: the spoil is 0.52 % less\n"
             "Error encountered while running 4 Sub-areas\n"
             "ERROR:\tError encountered while running 4 Sub-areas\n")
     assert sens.failure_message(tail) == "Infeasible plan: the spoil is 0.52 % less"
