@@ -409,7 +409,8 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         committed with the run's other outputs (so a failed run never replaces
         an earlier layer); multi-file formats (shapefiles) and non-file
         destinations are written directly."""
-        from qgis.core import QgsCoordinateReferenceSystem, QgsWkbTypes
+        from qgis.core import (QgsCoordinateReferenceSystem, QgsProcessingOutputLayerDefinition,
+                               QgsProperty, QgsWkbTypes)
         geometryType = QgsWkbTypes.NoGeometry if geometryType is None else geometryType
         crs = QgsCoordinateReferenceSystem() if crs is None else crs
         definition = self.parameterDefinition(name)
@@ -424,7 +425,14 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
             return super().parameterAsSink(parameters, name, context, fields, geometryType,
                                            crs, *args, **kwargs)
         staged = dict(parameters)
-        staged[name] = tmp
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            # keep the destination project (the layer opens when the run ends)
+            value = QgsProcessingOutputLayerDefinition(value)
+            value.sink = QgsProperty.fromValue(tmp)
+            staged[name] = value
+        else:
+            staged[name] = tmp
         sink, dest = super().parameterAsSink(staged, name, context, fields, geometryType, crs,
                                              *args, **kwargs)
         final = path
