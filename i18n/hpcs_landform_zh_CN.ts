@@ -2166,7 +2166,7 @@ ADAPT (per-strip design, default on): where a strip cannot hold its supply, in t
 
 The final pit (mined, not refilled) has the floor at the bottom and walls at 20 / 13 / 8 degrees (working side / end walls / dump side) rising to the DEM; outside the mine area the output equals the DEM.
 
-Outputs: the landform, a CSV beside it (&lt;name&gt;_levels.csv) of the platform level, platform group, wall angle, supply, volume and volume errors of every strip, the mean slope of the dump (degrees, Horn; and the centre-inclusive step slope and spike count over the dump's interior), the highest platform (m), the largest relative volume error of a strip against its own supply and the number of strips sharing a platform.</source>
+Outputs: the landform, a CSV beside it (NAME_levels.csv, NAME the landform file's name) of the platform level, platform group, wall angle, supply, volume and volume errors of every strip, the mean slope of the dump (degrees, Horn; and the centre-inclusive step slope and spike count over the dump's interior), the highest platform (m), the largest relative volume error of a strip against its own supply and the number of strips sharing a platform.</source>
       <translation>以与近自然地貌相同的土方量和相同的最终矿坑，构建传统台阶式内排土场（TDL，即论文中的“阶梯状”地貌）。
 
 输入（同一栅格网格，单位 m，投影坐标系）：采前 DEM、可采煤层最底层底板以及子区图层（字段 period、kind、v_supply；PLAN 选择其“优化”或“原始”条带）。
@@ -2177,7 +2177,7 @@ ADAPT（逐条带设计，默认开启）：条带无法容纳其可用土方量
 
 最终矿坑（已开采、未复填）以底板为坑底，帮坡角为 20 / 13 / 8 度（开采侧帮 / 端帮 / 内排侧帮），升至 DEM；矿区范围以外输出等于 DEM。
 
-输出：地貌；其旁的 CSV（名称_levels.csv），列出各条带的平台高程、平台组、帮坡角、可用土方量、土方量及土方量误差；内排土场平均坡度（度，Horn；以及内排土场内部含中心栅格的单步坡度与尖峰栅格数）；最高平台（m）；条带相对其自身可用土方量的最大相对体积误差；以及共用平台的条带数。</translation>
+输出：地貌；其旁的 CSV（NAME_levels.csv，NAME 为地貌文件名），列出各条带的平台高程、平台组、帮坡角、可用土方量、土方量及土方量误差；内排土场平均坡度（度，Horn；以及内排土场内部含中心栅格的单步坡度与尖峰栅格数）；最高平台（m）；条带相对其自身可用土方量的最大相对体积误差；以及共用平台的条带数。</translation>
     </message>
     <message>
       <source>Optimized (MNNDL) when the layer has it, else the only plan</source>

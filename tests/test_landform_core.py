@@ -343,9 +343,11 @@ def test_terrace_same_total_supply_on_a_plan():
     assert abs(sum(vols.values()) - total) <= 1e-6 * total
     # the default per-strip design holds every strip's own supply; where a strip's benches
     # meet before its platform holds it (100 m strips, 30 m berms, supplies 46 + 10 t m
-    # deep with t = 0.2, 0.9, 0.5, 0.1, 0.7, 1.0) it shares its neighbour's platform
+    # deep with t = 0.2, 0.9, 0.5, 0.1, 0.7, 1.0) it shares its neighbour's platform (the
+    # sharing path alone: the default would first let its benches encroach on the
+    # neighbours, tests/test_terrace_core.py)
     res = traditional_landform(p["dem"], p["floor"], p["mining"], p["refill"], p["supply"],
-                               D, D)
+                               D, D, adapt=("walls", "share"))
     vols = hand_volumes(res.landform, p["floor"], p["refill"])
     assert sum(vols.values()) == pytest.approx(total, rel=1e-12)
     shared = [n for m in res.groups for n in m]
