@@ -836,13 +836,15 @@ def read_haul_table(path):
 
 def read_levels_table(path):
     """{period: level m} of a table with a column 'period' and one whose name
-    holds 'level' (the per-strip platform levels of the TDL step)."""
+    holds 'level', or else 'platform_m' (the per-strip platform levels of the
+    TDL step, hpcs:traditionallandform's OUTPUT_LEVELS)."""
     if not os.path.isfile(path):
         raise InputError(f"The platform-level table '{path}' does not exist.")
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         cols = reader.fieldnames or []
-        col = next((c for c in cols if "level" in c.lower()), None)
+        col = next((c for c in cols if "level" in c.lower()),
+                   "platform_m" if "platform_m" in cols else None)
         if "period" not in cols or col is None:
             raise InputError(f"The platform-level table '{path}' needs a column 'period' and "
                              f"a column named like 'level_m' (it has: {', '.join(cols)}).")

@@ -378,6 +378,7 @@ def add_report(b, alg):
                             for f in ("nndl", "mnndl", "tdl")],
         "HAUL_TABLES": [c(f"haul_{f}", "OUTPUT_TABLE") for f in ("nndl", "mnndl", "tdl")],
         "EROSION_TABLE": c("erosion", "OUTPUT_TABLE"),
+        "TDL_LEVELS": c("tdl", "OUTPUT_LEVELS"),
         "SURFACE_MIN": c("surfaces", "OUTPUT_MIN"), "SURFACE_MAX": c("surfaces", "OUTPUT_MAX"),
     }
     outputs = {"OUTPUT_REPORT": ("REPORT", "8 Landform comparison report (HTML)"),

@@ -424,3 +424,7 @@ def test_tables_of_the_evaluation_steps(tmp_path):
     lv = tmp_path / "levels.csv"
     lv.write_text("period,level_m\n1,300.5\n2,310\n")
     assert R.read_levels_table(str(lv)) == {1: 300.5, 2: 310.0}
+    # the TDL step's own table (hpcs:traditionallandform, OUTPUT_LEVELS)
+    lv.write_text("period,cells,platform_m,platform_group,wall_angle_deg\n"
+                  "1,102,1215.75,1,33\n2,87,1381.04,2,33\n")
+    assert R.read_levels_table(str(lv)) == {1: 1215.75, 2: 1381.04}
