@@ -4,30 +4,41 @@ import os
 import re
 import time
 
-from qgis.core import (QgsProcessingException, QgsApplication, QgsMapLayerType, QgsProcessing,
-                       QgsProcessingLayerPostProcessorInterface, QgsProcessingModelAlgorithm,
-                       QgsProcessingOutputLayerDefinition, QgsProcessingProvider,
-                       QgsProcessingUtils, QgsProject, QgsProperty, QgsMessageLog, Qgis)
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsMapLayerType,
+    QgsMessageLog,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingOutputLayerDefinition,
+    QgsProcessingProvider,
+    QgsProcessingUtils,
+    QgsProject,
+    QgsProperty,
+)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon, QPainter
 
 from .algorithms.channel_extraction import ChannelExtraction
-from .algorithms.near_natural_landform import NearNaturalLandform
-from .algorithms.traditional_landform import TraditionalLandform
-from .algorithms.pristine_landform import PristineLandform
-from .algorithms.cut_fill import CutFill
 from .algorithms.classify_cells import ClassifyCells
+from .algorithms.comparison_report import ComparisonReport
+from .algorithms.cut_fill import CutFill
+from .algorithms.damage_degree import DamageDegree
+from .algorithms.design_sensitivity import DesignSensitivity
+from .algorithms.earthwork_schedule import EarthworkSchedule
 from .algorithms.earthwork_surfaces import EarthworkSurfaces
-from .algorithms.subarea_delineation import SubareaDelineation
+from .algorithms.erosion_comparison import ErosionComparison
+from .algorithms.fracture_network import FractureNetwork
 from .algorithms.fusion_rate import FusionRate
 from .algorithms.haul_distance import HaulDistance
-from .algorithms.erosion_comparison import ErosionComparison
-from .algorithms.comparison_report import ComparisonReport
-from .algorithms.damage_degree import DamageDegree
-from .algorithms.fracture_network import FractureNetwork
+from .algorithms.near_natural_landform import NearNaturalLandform
+from .algorithms.pristine_landform import PristineLandform
 from .algorithms.resilience_index import ResilienceIndex
-from .algorithms.earthwork_schedule import EarthworkSchedule
-from .algorithms.design_sensitivity import DesignSensitivity
+from .algorithms.subarea_delineation import SubareaDelineation
+from .algorithms.traditional_landform import TraditionalLandform
 from .algorithms.validation import check_outputs
 from .core.errors import InputError
 

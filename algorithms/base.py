@@ -21,8 +21,16 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Cancelled, InputError, Progress
-from ..core.grid import (RASTER_EXTENSIONS, rasterize_labels, rasterize_polygons, read_raster,
-                         require_metric, staged_outputs, staged_temporary, write_raster)
+from ..core.grid import (
+    RASTER_EXTENSIONS,
+    rasterize_labels,
+    rasterize_polygons,
+    read_raster,
+    require_metric,
+    staged_outputs,
+    staged_temporary,
+    write_raster,
+)
 from ..core.styles import write_style
 from . import validation
 
@@ -409,8 +417,12 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         committed with the run's other outputs (so a failed run never replaces
         an earlier layer); multi-file formats (shapefiles) and non-file
         destinations are written directly."""
-        from qgis.core import (QgsCoordinateReferenceSystem, QgsProcessingOutputLayerDefinition,
-                               QgsProperty, QgsWkbTypes)
+        from qgis.core import (
+            QgsCoordinateReferenceSystem,
+            QgsProcessingOutputLayerDefinition,
+            QgsProperty,
+            QgsWkbTypes,
+        )
         geometryType = QgsWkbTypes.NoGeometry if geometryType is None else geometryType
         crs = QgsCoordinateReferenceSystem() if crs is None else crs
         definition = self.parameterDefinition(name)

@@ -2,7 +2,6 @@
 import os
 
 import numpy as np
-
 from qgis.core import (
     QgsProcessing,
     QgsProcessingParameterEnum,
@@ -19,11 +18,10 @@ from ..core import evaluation as ev
 from ..core import render
 from ..core.erosion import MODELS
 from ..core.errors import InputError
-from ..core.grid import read_raster, require_metric
-from ..core.grid import require_data
-from .validation import check_raster_values
+from ..core.grid import read_raster, require_data, require_metric
 from .base import HpcsAlgorithm
 from .haul_distance import strip_coverage
+from .validation import check_raster_values
 
 #: default OPTIMIZED_NAMES: landforms whose name contains one of these use the optimized plan
 DEFAULT_OPTIMIZED = "MNNDL, optim"

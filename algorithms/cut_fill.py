@@ -15,8 +15,8 @@ from qgis.core import (
 
 from ..core import styles
 from ..core.cutfill import cut_fill
-from .base import HpcsAlgorithm
 from ..core.grid import atomic_output
+from .base import HpcsAlgorithm
 
 
 def cutfill_style(max_abs, tolerance):

@@ -14,13 +14,18 @@ from qgis.core import (
 )
 
 from ..core.damage import (
-    DAMAGE_NORMALIZATIONS, DEGREES, damage_degree, degree_style, parse_directions,
-    parse_weights)
+    DAMAGE_NORMALIZATIONS,
+    DEGREES,
+    damage_degree,
+    degree_style,
+    parse_directions,
+    parse_weights,
+)
 from ..core.grid import read_raster, require_metric
 from ..core.resilience import index_style, parse_breaks, write_csv
-from .validation import check_raster_values
 from .base import HpcsAlgorithm
 from .resilience_index import read_zones
+from .validation import check_raster_values
 
 
 class DamageDegree(HpcsAlgorithm):

@@ -21,8 +21,16 @@ from qgis.core import (
 
 from ..core.channels import METHODS
 from ..core.errors import InputError
-from ..core.sensitivity import (FACTORS, design_runs, failure_message, parse_values,
-                                read_comparison, run_parallel, summarise, write_runs_csv)
+from ..core.sensitivity import (
+    FACTORS,
+    design_runs,
+    failure_message,
+    parse_values,
+    read_comparison,
+    run_parallel,
+    summarise,
+    write_runs_csv,
+)
 from ..core.sensitivity_render import render_html
 from .base import PLUGIN_DIR, HpcsAlgorithm
 

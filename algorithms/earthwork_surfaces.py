@@ -14,8 +14,7 @@ from ..core import styles
 from ..core.classify import BOUNDARY
 from ..core.grid import require_data
 from ..core.hydrology import receivers_from_codes
-from ..core.surfaces import (DEFAULT_A_MAX, DEFAULT_PERCENTILE, INTERPOLATIONS,
-                             earthwork_surfaces)
+from ..core.surfaces import DEFAULT_A_MAX, DEFAULT_PERCENTILE, INTERPOLATIONS, earthwork_surfaces
 from .base import HpcsAlgorithm
 from .classify_cells import flowdir_codes
 

@@ -18,10 +18,16 @@ from qgis.core import (
 from ..core import lem, render, rusle, styles
 from ..core.erosion import BUFFER, MODELS, compare_landforms, simulation_window
 from ..core.errors import InputError
-from ..core.grid import (atomic_output, rasterize_polygons, read_raster, require_data,
-                         require_metric, write_raster)
-from .validation import check_raster_values
+from ..core.grid import (
+    atomic_output,
+    rasterize_polygons,
+    read_raster,
+    require_data,
+    require_metric,
+    write_raster,
+)
 from .base import HpcsAlgorithm
+from .validation import check_raster_values
 
 
 def change_style(limit):

@@ -11,6 +11,7 @@ from qgis.core import (
     QgsGeometry,
     QgsLineString,
     QgsPoint,
+    QgsProcessing,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputNumber,
@@ -19,7 +20,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
-    QgsProcessing,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -35,8 +35,13 @@ _STYLERS = {}
 
 def _renderer(kind):
     """Discs: circles sized by diameter; traces: dark red lines."""
-    from qgis.core import (QgsLineSymbol, QgsMarkerSymbol, QgsProperty,
-                           QgsSingleSymbolRenderer, QgsSymbolLayer)
+    from qgis.core import (
+        QgsLineSymbol,
+        QgsMarkerSymbol,
+        QgsProperty,
+        QgsSingleSymbolRenderer,
+        QgsSymbolLayer,
+    )
     if kind == "traces":
         symbol = QgsLineSymbol.createSimple({"color": "178,24,43", "width": "0.5"})
     else:

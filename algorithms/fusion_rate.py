@@ -15,8 +15,8 @@ from qgis.core import (
 
 from ..core import styles
 from ..core.fusion import evaluate_fusion
-from .base import HpcsAlgorithm
 from ..core.grid import atomic_output
+from .base import HpcsAlgorithm
 
 #: channel comparison columns of the table, filled on its 'all' row
 CHANNEL_COLUMNS = ["channel_threshold_cells", "channel_overlap", "catchments", "catchments_pnl",

@@ -2,7 +2,6 @@
 import csv
 
 import numpy as np
-
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
@@ -23,7 +22,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.grid import atomic_output, Grid, rasterize_labels
+from ..core.grid import Grid, atomic_output, rasterize_labels
 from ..core.haul import coverage_from_fine_labels, haul_distance
 from .base import HpcsAlgorithm
 

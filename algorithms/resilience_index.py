@@ -15,8 +15,15 @@ from qgis.core import (
 
 from ..core.errors import InputError
 from ..core.resilience import (
-    NORMALIZATIONS, assess_resilience, change_style, index_style, parse_breaks,
-    rasterize_each, resilience_class_style, write_csv)
+    NORMALIZATIONS,
+    assess_resilience,
+    change_style,
+    index_style,
+    parse_breaks,
+    rasterize_each,
+    resilience_class_style,
+    write_csv,
+)
 from .base import HpcsAlgorithm
 
 

@@ -357,8 +357,12 @@ def _renderer(optimized):
 
 
 def _labeling(optimized):
-    from qgis.core import (QgsPalLayerSettings, QgsTextBufferSettings, QgsTextFormat,
-                           QgsVectorLayerSimpleLabeling)
+    from qgis.core import (
+        QgsPalLayerSettings,
+        QgsTextBufferSettings,
+        QgsTextFormat,
+        QgsVectorLayerSimpleLabeling,
+    )
     settings = QgsPalLayerSettings()
     shown = "optimized" if optimized else "original"
     settings.fieldName = (f"CASE WHEN \"plan\" = '{shown}' AND \"kind\" IN ('mining', "

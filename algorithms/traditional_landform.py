@@ -20,8 +20,12 @@ from ..core import landform as lf
 from ..core.grid import atomic_output
 from ..core.terrace import DESIGNS, traditional_landform
 from .base import HpcsAlgorithm
-from .near_natural_landform import (apportioned_supply, pit_angle_parameters, pit_angles,
-                                    supply_from_records)
+from .near_natural_landform import (
+    apportioned_supply,
+    pit_angle_parameters,
+    pit_angles,
+    supply_from_records,
+)
 
 #: DESIGN enum labels, in the order of core.terrace.DESIGNS
 DESIGN_LABELS = ("Per-strip platforms (each strip holds its own supply)",

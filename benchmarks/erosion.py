@@ -44,6 +44,7 @@ ORACLE = ROOT / "tests" / "oracles" / "landlab_lem.py"
 
 def grid(size):
     from scipy import ndimage
+
     from hpcs_landform.core.grid import read_raster
     z, g = read_raster(DEM)
     if size == "sample":

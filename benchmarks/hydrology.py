@@ -33,8 +33,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, load_dem as _load, reset_peak as _reset_peak, \
-    status_kb as _status_kb  # noqa: E402
+from _common import ROOT
+from _common import load_dem as _load
+from _common import reset_peak as _reset_peak
+from _common import status_kb as _status_kb  # noqa: E402
 
 
 class _Silence:
@@ -131,8 +133,8 @@ def child(engine, zoom):
 def write_dem(zoom, path):
     """The zoomed DEM as a Float32 GeoTIFF in the sample's CRS (nodata -9999)."""
     import numpy as np
-    from osgeo import gdal
     from _common import DEM
+    from osgeo import gdal
     gdal.UseExceptions()
     z, dx, dy = _load(zoom)
     src = gdal.Open(str(DEM))

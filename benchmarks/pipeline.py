@@ -229,9 +229,10 @@ def by_kind(steps):
 def lem_window(folder):
     """(PNL on the erosion step's window, dx, area mask) for the cell size in folder."""
     sys.path.insert(0, str(_LINKDIR))
+    from osgeo import ogr
+
     from hpcs_landform.core.erosion import simulation_window
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
-    from osgeo import ogr
     z, g = read_raster(str(folder / "PNL.tif"))
     dump = folder / "out" / "dump.gpkg"
     src = dump if dump.exists() else SAMPLE / "mine_area.geojson"
@@ -246,8 +247,9 @@ def run_lem(folder):
     """Ours against Landlab, 10 years, on the erosion step's window of PNL."""
     sys.path.insert(0, str(_LINKDIR))
     sys.path.insert(0, str(ROOT / "tests"))
-    from hpcs_landform.core import lem
     from test_erosion_core import condition
+
+    from hpcs_landform.core import lem
     z, dx, area, what = lem_window(folder)
     zc = condition(z, dx, dx)
     p = dict(years=10.0, dt=1.0, K=lem.DEFAULTS["erodibility"], m=lem.DEFAULTS["m"],

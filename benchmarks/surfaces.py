@@ -42,12 +42,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, load_dem as _load, reset_peak as _reset_peak, \
-    status_kb as _status_kb  # noqa: E402
+from _common import ROOT
+from _common import load_dem as _load
+from _common import reset_peak as _reset_peak
+from _common import status_kb as _status_kb  # noqa: E402
 
 
 def child(zoom, method):
     import gc
+
     import numpy as np
     sys.path.insert(0, str(ROOT / "build"))
     from hpcs_landform.core import classify as cl
@@ -172,6 +175,7 @@ def quality(paths, figures=None):
     import numpy as np
     sys.path.insert(0, str(ROOT / "build"))
     from osgeo import ogr
+
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
     sample = ROOT / "data" / "sample"
     z, g = read_raster(sample / "jacksboro_fault_dem_utm16n_80m.tif")

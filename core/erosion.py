@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import lem
+from . import rusle as rusle_mod
 from .errors import InputError, as_progress
-from . import lem, rusle as rusle_mod
 
 MODELS = ("lem", "rusle")
 #: metres of surroundings simulated around the area (the paper: the dump with 1000 m)

@@ -55,8 +55,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from .errors import InputError, as_progress
-from .hydrology import (CODES, fill_depressions, flow_directions, neighbour_distances,
-                        outlet_mask)
+from .hydrology import CODES, fill_depressions, flow_directions, neighbour_distances, outlet_mask
 
 #: default parameters for fresh spoil under semi-natural grassland; see
 #: docs/method.md section 6 for the sources and the calibration of K.

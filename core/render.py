@@ -15,8 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluation import (CRITERIA, PAPER, PAPER_ORDER, QUALITY_FIELDS, _finite, fmt_value,
-                         period_summary)
+from .evaluation import (
+    CRITERIA,
+    PAPER,
+    PAPER_ORDER,
+    QUALITY_FIELDS,
+    _finite,
+    fmt_value,
+    period_summary,
+)
 from .grid import atomic_output
 
 # --------------------------------------------------------------------------

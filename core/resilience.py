@@ -194,6 +194,7 @@ def rasterize_each(wkb_geometries, grid):
     cells, so zone statistics stay exact where zones overlap.
     """
     from osgeo import ogr
+
     from .grid import Grid, rasterize_polygons
     x0, dx, _, y0, _, dy = grid.transform
     rows, cols = grid.shape

@@ -28,8 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError, as_progress
-from .hydrology import (OFFSETS, accumulate, fill_depressions, flow_directions,
-                        neighbour_distances, outlet_mask)
+from .hydrology import (
+    OFFSETS,
+    accumulate,
+    fill_depressions,
+    flow_directions,
+    neighbour_distances,
+    outlet_mask,
+)
 
 #: defaults for fresh spoil under semi-natural grassland; sources in
 #: docs/method.md section 6

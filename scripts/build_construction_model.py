@@ -35,7 +35,6 @@ if "/usr/share/qgis/python/plugins" not in sys.path:   # QGIS's Processing plugi
 
 import build_pipeline_model as bpm  # noqa: E402  (sets up sys.path, QT_HASH_SEED)
 from build_pipeline_model import c, p, v  # noqa: E402
-
 from qgis.core import (  # noqa: E402
     QgsProcessing,
     QgsProcessingModelAlgorithm,

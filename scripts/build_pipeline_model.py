@@ -37,13 +37,15 @@ from qgis.core import (  # noqa: E402
     QgsProcessing,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildAlgorithm,
-    QgsProcessingModelChildParameterSource as Src,
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterVectorLayer,
+)
+from qgis.core import (
+    QgsProcessingModelChildParameterSource as Src,
 )
 from qgis.PyQt.QtCore import QPointF  # noqa: E402
 

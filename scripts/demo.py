@@ -181,6 +181,7 @@ def pristine():
 
 def mine_mask(grid):
     from osgeo import ogr
+
     from hpcs_landform.core.grid import rasterize_polygons
     ds = ogr.Open(str(MINE_AREA))
     return rasterize_polygons([f.GetGeometryRef().ExportToWkb() for f in ds.GetLayer()], grid)
@@ -231,8 +232,8 @@ def landform_channels_figure(path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-    from matplotlib.patches import Patch
     from figures_landforms import hillshade
+    from matplotlib.patches import Patch
     pnl, g = pristine()
     mine = mine_mask(g)
     rows, cols = window(mine, 6, g.shape)
@@ -354,6 +355,7 @@ def held_volumes():
     strips (cell centres), m3."""
     import numpy as np
     from osgeo import ogr
+
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
     floor, g = read_raster(str(FLOOR))
     ds = ogr.Open(str(OUT / "subareas.gpkg"))

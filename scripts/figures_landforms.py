@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "build") not in sys.path:
     sys.path.insert(0, str(ROOT / "build"))
 from hpcs_landform.core.landform import hillshade  # noqa: E402
+
 SAMPLE = ROOT / "data" / "sample"
 
 
@@ -106,6 +107,7 @@ def perspective_landforms(surfaces, out_png, window_mask=None, margin=8, outline
     Returns (path, vertical exaggeration).
     """
     import numpy as np
+
     from hpcs_landform.core.render import perspective_figure, png_bytes
     items = [(k, _load(v)) for k, v in surfaces.items()]
     grid = items[0][1][1]
@@ -221,9 +223,10 @@ def main(argv):
     res = run_sample(out)
     sys.path.insert(0, str(ROOT / "build"))
     import numpy as np
+    from osgeo import ogr
+
     from hpcs_landform.core.grid import rasterize_polygons, read_raster
     from hpcs_landform.core.landform import slope_degrees
-    from osgeo import ogr
     dem_path = SAMPLE / "jacksboro_fault_dem_utm16n_80m.tif"
     dem, grid = read_raster(str(dem_path))
     ds = ogr.Open(str(SAMPLE / "mine_area.geojson"))

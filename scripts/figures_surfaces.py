@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "build") not in sys.path:
     sys.path.insert(0, str(ROOT / "build"))
-from hpcs_landform.core.landform import hillshade  # noqa: E402
-
 import numpy as np
+
+from hpcs_landform.core.landform import hillshade  # noqa: E402
 
 #: class code -> (name, colour), the same as core.classify and the QML legend
 CLASSES = (
@@ -61,7 +61,7 @@ def surfaces_figure(z, classes, dem_max, dem_min, dx, dy, path, row=None, title=
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap, BoundaryNorm
+    from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
     z = np.asarray(z, dtype=np.float64)
@@ -142,6 +142,7 @@ def quality_figure(panels, area, dx, dy, path, title=None, margin=3, angle=25.0,
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     from hpcs_landform.core.quality import design_quality, spike_mask
 
     area = np.asarray(area, dtype=bool)

@@ -62,8 +62,7 @@ if "hpcs_landform" not in sys.modules:
     sys.modules["hpcs_landform"] = importlib.util.module_from_spec(_spec)
     _spec.loader.exec_module(sys.modules["hpcs_landform"])
 
-from hpcs_landform.core.grid import (Grid, rasterize_polygons, read_raster,  # noqa: E402
-                                     write_raster)
+from hpcs_landform.core.grid import Grid, rasterize_polygons, read_raster, write_raster  # noqa: E402
 from hpcs_landform.core.landform import slope_degrees  # noqa: E402
 from hpcs_landform.core.subareas import delineate  # noqa: E402
 

@@ -38,6 +38,7 @@ def data_dir():
 @pytest.fixture(scope="session")
 def provider(qgis_processing):  # noqa: ARG001 (fixture dependency)
     from qgis.core import QgsApplication
+
     from hpcs_landform.provider import HpcsProvider
 
     registry = QgsApplication.processingRegistry()

@@ -1,9 +1,9 @@
 """hpcs:channelextraction through processing.run."""
 import numpy as np
 import pytest
+from rasters import write_tif as _write_tif
 
 from hpcs_landform.core.grid import read_raster
-from rasters import write_tif as _write_tif
 
 OUTS = ("OUTPUT_FILLED", "OUTPUT_FLOWDIR", "OUTPUT_ACCUMULATION", "OUTPUT_CHANNELS",
         "OUTPUT_RIDGES", "OUTPUT_CATCHMENTS")

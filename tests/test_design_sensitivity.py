@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from qgis_process_util import parse_results, run_qgis_process
 
 ROOT = Path(__file__).resolve().parents[1]

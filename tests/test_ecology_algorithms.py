@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from osgeo import ogr
 from qgis.core import QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
-
-from hpcs_landform.core.grid import read_raster
 from qgis_process_util import parse_results, run_qgis_process
 from rasters import write_tif as _write_tif
+
+from hpcs_landform.core.grid import read_raster
 
 EPSG = 32616
 R1 = np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8]], float)
@@ -324,9 +324,14 @@ def test_qgis_process_resilience_index(tmp_path):
 
 def test_in_a_model(run_alg, tmp_path):
     """A model chaining the index into a model output, R1 as a model input."""
-    from qgis.core import (QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
-                           QgsProcessingModelParameter, QgsProcessingParameterRasterLayer)
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterRasterLayer,
+    )
     inputs = _inputs(tmp_path)
     model = QgsProcessingModelAlgorithm("eco", "ecology")
     model.addModelParameter(QgsProcessingParameterRasterLayer("r1", "R1"),

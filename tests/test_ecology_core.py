@@ -12,12 +12,28 @@ from scipy import stats
 from hpcs_landform.core.damage import damage_degree, parse_directions, parse_weights
 from hpcs_landform.core.errors import InputError
 from hpcs_landform.core.fracture import (
-    disc_traces, fisher_vectors, fracture_network, generate_network, orientation_from_normal,
-    pole_from_orientation, power_law_cdf, power_law_inverse, raster_probability)
+    disc_traces,
+    fisher_vectors,
+    fracture_network,
+    generate_network,
+    orientation_from_normal,
+    pole_from_orientation,
+    power_law_cdf,
+    power_law_inverse,
+    raster_probability,
+)
 from hpcs_landform.core.grid import Grid
 from hpcs_landform.core.resilience import (
-    assess_resilience, check_weights, classify, jenks_breaks, normalize, parse_breaks,
-    rasterize_each, write_csv, zone_cells)
+    assess_resilience,
+    check_weights,
+    classify,
+    jenks_breaks,
+    normalize,
+    parse_breaks,
+    rasterize_each,
+    write_csv,
+    zone_cells,
+)
 
 # --- resilience index --------------------------------------------------------
 
@@ -152,6 +168,7 @@ def test_normalize_and_breaks_parsing():
 
 def test_zone_windows_equal_full_masks():
     from osgeo import ogr
+
     from hpcs_landform.core.grid import rasterize_polygons
     grid = Grid((1000.0, 10.0, 0.0, 5000.0, 0.0, -10.0), (40, 60))
     wkts = ["POLYGON((1012 4995,1143 4990,1100 4801,1012 4995))",          # triangle

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from osgeo import ogr, osr
+from rasters import write_tif as _write_tif
 
 from hpcs_landform.core.grid import read_raster
-from rasters import write_tif as _write_tif
 
 CELL = 10.0
 ROWS, COLS = 24, 20
@@ -222,11 +222,18 @@ def test_qgis_process(tmp_path):
 def test_in_a_model(provider, tmp_path):  # noqa: ARG001
     """The Modeler: landforms and area as model inputs, the table as model output."""
     import processing
-    from qgis.core import (QgsProcessing, QgsProcessingContext, QgsProcessingFeedback,
-                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
-                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
-                           QgsProcessingParameterMultipleLayers)
+    from qgis.core import (
+        QgsProcessing,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterMultipleLayers,
+    )
     files = [_write(tmp_path / "PNL.tif", _plane(0.1)), _write(tmp_path / "TDL.tif",
                                                                _plane(0.3))]
     model = QgsProcessingModelAlgorithm("erosion", "erosion")

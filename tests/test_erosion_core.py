@@ -14,8 +14,13 @@ import pytest
 from hpcs_landform.core import erosion, lem, rusle
 from hpcs_landform.core.errors import Cancelled, InputError, Progress
 from hpcs_landform.core.grid import read_raster
-from hpcs_landform.core.hydrology import (fill_depressions, flat_gradient, outlet_mask,
-                                          steepest_descent, topological_order)
+from hpcs_landform.core.hydrology import (
+    fill_depressions,
+    flat_gradient,
+    outlet_mask,
+    steepest_descent,
+    topological_order,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ORACLE_PY = ROOT / ".venv-oracles" / "bin" / "python"

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 import pytest
-
-from hpcs_landform.core.grid import read_raster
 from qgis_process_util import parse_results, run_qgis_process
 from rasters import write_tif as _write_tif
+
+from hpcs_landform.core.grid import read_raster
 
 EPSG = 32616
 
@@ -295,11 +295,17 @@ def test_qgis_process_hauldistance_and_fusionrate(tmp_path):
 def test_both_in_a_model(provider, tmp_path):  # noqa: ARG001
     """A model feeding one sub-area layer and one landform to both algorithms."""
     import processing
-    from qgis.core import (QgsProcessingContext, QgsProcessingFeedback,
-                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
-                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
-                           QgsProcessingParameterRasterLayer)
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterRasterLayer,
+    )
     params, _, _, mean = haul_case(tmp_path)
     model = QgsProcessingModelAlgorithm("evaluation", "evaluation")
     model.addModelParameter(QgsProcessingParameterRasterLayer("landform", "Landform"),

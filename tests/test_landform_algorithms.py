@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
+from rasters import write_tif as _write_tif
+from test_landform_core import AREA, D, horn_slope, make_plan
 
 from hpcs_landform.core.grid import read_raster
-from test_landform_core import AREA, D, horn_slope, make_plan
-from rasters import write_tif as _write_tif
 
 X0, Y0 = 500000.0, 4000000.0
 GT = (X0, D, 0.0, Y0, 0.0, -D)
@@ -293,11 +293,17 @@ def test_qgis_process_near_natural(plan_files, tmp_path):
 def test_in_a_model(provider, plan_files, tmp_path):  # noqa: ARG001
     """The Modeler: near-natural landform -> cut/fill against the DEM, chained."""
     import processing
-    from qgis.core import (QgsProcessingContext, QgsProcessingFeedback,
-                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
-                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
-                           QgsProcessingParameterRasterLayer)
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterRasterLayer,
+    )
     p, files = plan_files
     model = QgsProcessingModelAlgorithm("landforms", "landforms")
     for name in ("dem", "zmax", "zmin", "floor", "cat"):

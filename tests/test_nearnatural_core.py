@@ -7,10 +7,10 @@ the KKT conditions of the least-energy surface, volumes summed cell by cell.
 """
 import numpy as np
 import pytest
+from test_landform_core import AREA, D, hand_volumes, make_plan, run_nn, step_energy
 
 from hpcs_landform.core import quality
 from hpcs_landform.core.nearnatural import STEP_EPS, smooth_step_slope
-from test_landform_core import AREA, D, hand_volumes, make_plan, run_nn, step_energy
 
 
 def q(z, mask):

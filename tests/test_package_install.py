@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from qgis_process_util import QGIS_PROCESS, parse_results
 
 ROOT = Path(__file__).resolve().parents[1]

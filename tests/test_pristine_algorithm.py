@@ -11,9 +11,9 @@ import json
 
 import numpy as np
 import pytest
+from rasters import write_tif
 
 from hpcs_landform.core.grid import read_raster
-from rasters import write_tif
 
 D = 10.0
 X0, Y0 = 500000.0, 4000000.0

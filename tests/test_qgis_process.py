@@ -1,8 +1,8 @@
 """Smoke tests through /usr/bin/qgis_process.bin (the batch user's path)."""
 import numpy as np
+from qgis_process_util import parse_results, qgis_process, run_qgis_process
 
 from hpcs_landform.core.grid import read_raster
-from qgis_process_util import parse_results, qgis_process, run_qgis_process
 
 
 def test_provider_listed_and_help(tmp_path):

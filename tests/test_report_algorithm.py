@@ -11,7 +11,6 @@ import re
 
 import numpy as np
 import pytest
-
 from qgis_process_util import run_qgis_process
 from rasters import write_tif as _write_tif
 

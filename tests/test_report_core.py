@@ -15,7 +15,6 @@ import pytest
 from hpcs_landform.core import report as R
 from hpcs_landform.core.errors import InputError
 
-
 # --------------------------------------------------------------------------
 # winners
 # --------------------------------------------------------------------------

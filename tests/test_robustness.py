@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from osgeo import ogr, osr
-
-from hpcs_landform.core.grid import read_raster, write_raster
 from qgis_process_util import run_qgis_process
 from rasters import write_tif
+
+from hpcs_landform.core.grid import read_raster, write_raster
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -282,11 +282,18 @@ def test_in_a_model_fed_by_the_surfaces(provider, tmp_path):
     subareadelineation as one model; the strips' totals agree with eq. 8 summed
     over the surfaces the model wrote."""
     import processing
-    from qgis.core import (QgsProcessing, QgsProcessingContext, QgsProcessingFeedback,
-                           QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
-                           QgsProcessingModelParameter, QgsProcessingParameterFeatureSource,
-                           QgsProcessingParameterRasterLayer)
+    from qgis.core import (
+        QgsProcessing,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterRasterLayer,
+    )
     m = QgsProcessingModelAlgorithm("HPCS sub-areas", "HPCS model")
     for name in ("dem", "floor", "thickness"):
         m.addModelParameter(QgsProcessingParameterRasterLayer(name, name),

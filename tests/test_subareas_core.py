@@ -13,7 +13,12 @@ import pytest
 
 from hpcs_landform.core.errors import InputError
 from hpcs_landform.core.subareas import (
-    CumulativeProfile, delineate, direction_vectors, make_frame, original_edges)
+    CumulativeProfile,
+    delineate,
+    direction_vectors,
+    make_frame,
+    original_edges,
+)
 
 TR = (0.0, 10.0, 0.0, 10.0, 0.0, -10.0)     # 10 m cells, one row
 NC = 40                                      # 400 m long

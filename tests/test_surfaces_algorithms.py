@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from osgeo import gdal, ogr, osr
+from qgis_process_util import parse_results, run_qgis_process
 
 from hpcs_landform.core.grid import read_raster
-from qgis_process_util import parse_results, run_qgis_process
 
 HERE = Path(__file__).resolve().parent
 MODEL = HERE / "models" / "hpcs_surfaces_chain.model3"
@@ -250,8 +250,7 @@ def test_qgis_process(chain, tmp_path):
 def test_model_chain(chain, provider, tmp_path):
     """The .model3 chain: DEM + area -> channels -> classes -> surfaces."""
     import processing
-    from qgis.core import (QgsProcessingContext, QgsProcessingFeedback,
-                           QgsProcessingModelAlgorithm)
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProcessingModelAlgorithm
     model = QgsProcessingModelAlgorithm()
     assert model.fromFile(str(MODEL))
     names = {p.name() for p in model.parameterDefinitions()}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_classify_core import fig4_grid
 
 from hpcs_landform.core import classify as cl
 from hpcs_landform.core import hydrology as hy
@@ -12,8 +13,6 @@ from hpcs_landform.core import surfaces as sf
 from hpcs_landform.core.channels import extract_channels
 from hpcs_landform.core.errors import InputError
 from hpcs_landform.core.grid import read_raster
-
-from test_classify_core import fig4_grid
 
 T = lambda deg: math.tan(math.radians(deg))  # noqa: E731
 
@@ -592,6 +591,7 @@ def test_bad_percentile_is_refused():
 def sample_plan():
     """The demo's plan: the jacksboro DEM and the sample mine area (data/sample)."""
     from osgeo import ogr
+
     from hpcs_landform.core.grid import rasterize_polygons
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     z, g = read_raster(sample / "jacksboro_fault_dem_utm16n_80m.tif")

@@ -12,8 +12,7 @@ import pytest
 
 from hpcs_landform.core import landform as lf
 from hpcs_landform.core.errors import InputError
-from hpcs_landform.core.terrace import (Benches, StripGeometry, clip_level,
-                                        traditional_landform)
+from hpcs_landform.core.terrace import Benches, StripGeometry, clip_level, traditional_landform
 
 D = 5.0
 ROWS = 4

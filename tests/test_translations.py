@@ -95,8 +95,9 @@ def test_qm_holds_the_ts_translations(zh_translator):
 
 def test_algorithms_are_chinese_with_the_qm(provider, zh_translator):  # noqa: ARG001
     from qgis.core import QgsProcessingParameterEnum
-    from hpcs_landform.provider import ALGORITHMS, PLUGIN_DIR, ShippedModel
+
     from hpcs_landform.algorithms.base import HpcsAlgorithm
+    from hpcs_landform.provider import ALGORITHMS, PLUGIN_DIR, ShippedModel
     algs = [cls() for cls in ALGORITHMS]
     for alg in algs:
         alg.initAlgorithm({})
@@ -143,6 +144,7 @@ def test_english_without_the_qm(provider):
                                          ("en_US", False), ("de", False)])
 def test_plugin_installs_the_translator_for_chinese(qgis_app, code, loaded):
     from qgis.core import QgsApplication
+
     from hpcs_landform.plugin import HpcsLandformPlugin
     app = QgsApplication.instance()
     before = app.translation()

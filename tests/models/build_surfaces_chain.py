@@ -15,11 +15,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "build"))
 
-from qgis.core import (QgsApplication, QgsProcessingModelAlgorithm,  # noqa: E402
-                       QgsProcessingModelChildAlgorithm, QgsProcessingModelChildParameterSource,
-                       QgsProcessingModelOutput, QgsProcessingModelParameter,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterRasterLayer,
-                       QgsProcessing)
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsProcessing,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterRasterLayer,
+)
 from qgis.PyQt.QtCore import QPointF  # noqa: E402
 
 
