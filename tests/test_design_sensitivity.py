@@ -117,7 +117,16 @@ def test_cancel_kills_the_children(provider, tmp_path):  # noqa: ARG001
     params = {k: str(v) for k, v in INPUTS.items()}
     params.update(K_VALUES="1.1", A_MAX_VALUES="30", OUTPUT_TABLE=str(tmp_path / "r.csv"),
                   OUTPUT_REPORT=str(tmp_path / "r.html"), OUTPUT_FOLDER=str(folder))
-    threading.Timer(15.0, feedback.cancel).start()
+    def cancel_once_both_started():
+        # cancel as soon as the first two runs are under way (a fixed delay would let a
+        # fast machine finish a run and start the third before the cancel)
+        deadline = time.time() + 120
+        while time.time() < deadline and not ((folder / "run_00.log").exists()
+                                               and (folder / "run_01.log").exists()):
+            time.sleep(0.1)
+        time.sleep(1.0)
+        feedback.cancel()
+    threading.Thread(target=cancel_once_both_started, daemon=True).start()
     t0 = time.time()
     with pytest.raises(QgsProcessingException):
         processing.run("hpcs:designsensitivity", params, context=QgsProcessingContext(),
