@@ -56,13 +56,15 @@ def resample(src, dst, cell):
     return dst
 
 
-def run(label, dem, floor, thickness, t0, thresholds=None):
-    """One model run; returns (values, winners, k, (channel, ridge threshold in cells))."""
+def run(label, dem, floor, thickness, t0, thresholds=None, k=None):
+    """One model run at the plan's k (None: the demo's rule on these surfaces);
+    returns (values, winners, k, (channel, ridge threshold in cells), feasible k range)."""
     out = OUT / label
     out.mkdir(parents=True, exist_ok=True)
-    k, (lo, hi), _ = demo.balanced_k(dem, floor, thickness, demo.MINE_AREA,
-                                     demo.PLAN["direction"], demo.PLAN["strip_width"],
-                                     out / "balance", t0, thresholds)
+    k_mid, (lo, hi), _ = demo.balanced_k(dem, floor, thickness, demo.MINE_AREA,
+                                         demo.PLAN["direction"], demo.PLAN["strip_width"],
+                                         out / "balance", t0, thresholds)
+    k = k_mid if k is None else k
     params = {"DEM": dem, "FLOOR": floor, "THICKNESS": thickness, "MINE_AREA": demo.MINE_AREA,
               "DIRECTION": demo.PLAN["direction"], "STRIP_WIDTH": demo.PLAN["strip_width"],
               "K": f"{k:.6f}", **(thresholds or {})}
@@ -73,7 +75,8 @@ def run(label, dem, floor, thickness, t0, thresholds=None):
     _, log = demo.run_model(params, t0)
     print(f"   {label} run: {time.time() - t:.0f} s", flush=True)
     m = re.search(r"Channel threshold: (\d+) cells.*?ridge threshold: (\d+) cells", log)
-    return demo.criteria(out) + (k, (int(m.group(1)), int(m.group(2))) if m else None)
+    thr = (int(m.group(1)), int(m.group(2))) if m else None
+    return demo.criteria(out) + (k, thr, (lo, hi))
 
 
 def main():
@@ -85,21 +88,22 @@ def main():
     fine.mkdir(exist_ok=True)
     files = [resample(src, fine / src.name, FINE)
              for src in (demo.DEM, demo.FLOOR, demo.THICKNESS)]
-    results = {"25 m": run("25m", demo.DEM, demo.FLOOR, demo.THICKNESS, t0),
-               "12.5 m": run("12.5m", *files, t0)}
+    coarse = run("25m", demo.DEM, demo.FLOOR, demo.THICKNESS, t0)
+    results = {"25 m": coarse, "12.5 m": run("12.5m", *files, t0, k=coarse[2])}
     # a diagnostic, not part of the verdict: 12.5 m with the 25 m run's OTSU
     # thresholds as fixed ones of the same contributing area (4 x the cells)
     thr = results["25 m"][3]
     if "--fixed-thresholds" in sys.argv and thr:
         fixed = {"THRESHOLD_METHOD": 2, "CHANNEL_THRESHOLD": 4 * thr[0],
                  "RIDGE_THRESHOLD": 4 * thr[1]}
-        diag = run("12.5m_fixed", *files, t0, fixed)
+        diag = run("12.5m_fixed", *files, t0, fixed, k=coarse[2])
     else:
         diag = None
     labels = list(results)
     ok = True
-    print("\nk (middle of the feasible range): " + ", ".join(
-        f"{lab} {results[lab][2]:.4f}" for lab in labels))
+    print(f"\nk (the plan's, the middle of the 25 m feasible range): {coarse[2]:.4f}; "
+          "feasible range of each resolution's surfaces: " + ", ".join(
+              f"{lab} [{results[lab][4][0]:.4f}, {results[lab][4][1]:.4f}]" for lab in labels))
     print("channel / ridge threshold (cells): " + ", ".join(
         f"{lab} {results[lab][3]}" for lab in labels))
     print(f"\n{'criterion':22s}" + "".join(f"{lab:>10s}" for lab in labels) + "  same")
