@@ -407,7 +407,7 @@ def disc_traces(centres, diameters, normals, elevation, segments=CIRCLE_SEGMENTS
     return out
 
 
-def fracture_network(box, exponent, d_min, d_max, dip_direction, dip, kappa, count=None,
+def fracture_network(box, exponent, d_min, d_max, dip_direction, dip, kappa, *, count=None,
                      p32=None, acceptance=1.0, seed=0, trace_elevation=None,
                      max_discs=200000, progress=None):
     """Generate the DFN (:func:`generate_network`) and its traces at ``trace_elevation``

@@ -257,7 +257,7 @@ def _period_haul(p, src, sw, dst, dw, columns, bench_height, cell_area, k):
     return row, moves, float((vol * dist).sum()), moved
 
 
-def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, cell_area,
+def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, cell_area, *,
                   bench_height=10.0, k=1.0, progress=None):
     """Mean straight-line haul distance of the earth moved (eq. 13).
 

@@ -877,7 +877,7 @@ class _Delineator:
                 f"{' ...' if len(bad) > 20 else ''}; see their status).")
 
 
-def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimuth=270.0,
+def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, *, azimuth=270.0,
               strip_width=90.0, pit_length=None, k=1.0, tracking=50.0, dump_slope=8.0,
               working_slope=20.0, optimize_plan=True, tolerance=0.01, fill_surface="original",
               progress=None):

@@ -60,5 +60,6 @@ def check_plan(z, floor, thickness, mask, transform, azimuth, strip_width, optim
     paper's pit geometry, k = 1, the smallest safe pit."""
     from hpcs_landform.core.subareas import delineate
     return delineate(z, z + STAND_IN, z - STAND_IN, floor, thickness, mask, transform,
-                     azimuth, strip_width, None, 1.0, TRACKING, DUMP_SLOPE, WORKING_SLOPE,
-                     optimize)
+                     azimuth=azimuth, strip_width=strip_width, pit_length=None, k=1.0,
+                     tracking=TRACKING, dump_slope=DUMP_SLOPE, working_slope=WORKING_SLOPE,
+                     optimize_plan=optimize)
