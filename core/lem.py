@@ -284,17 +284,30 @@ def _check_parameters(years, dt, erodibility, m, n, runoff, diffusivity, settlin
         raise InputError(f"The slope exponent n must be positive (got {n}).")
 
 
+@dataclass(frozen=True)
+class LemParameters:
+    """The model's parameters (see :data:`DEFAULTS` and the module docstring):
+    K (number or array on the grid), exponents m and n, runoff (m/yr, number
+    or array), diffusivity D (m^2/yr), settling velocity V (m/yr)."""
+    erodibility: object = DEFAULTS["erodibility"]
+    m: float = DEFAULTS["m"]
+    n: float = DEFAULTS["n"]
+    runoff: object = DEFAULTS["runoff"]
+    diffusivity: float = DEFAULTS["diffusivity"]
+    settling_velocity: float = DEFAULTS["settling_velocity"]
+
+
 class _Evolution:
     """State of one :func:`evolve` run: the grid, the parameters on it, the
     surface h and the cumulative per-process thicknesses and exported volumes.
     One :meth:`step` is one time step (routing, incision, deposition,
     diffusion: the module docstring's steps 1 to 4)."""
 
-    def __init__(self, z, dx, dy, erodibility, m, n, runoff, diffusivity, settling_velocity,
-                 area):
+    def __init__(self, z, dx, dy, params, area):
         self.z, self.dx, self.dy = z, dx, dy
-        self.m, self.n = m, n
-        self.diffusivity, self.settling_velocity = diffusivity, settling_velocity
+        self.m, self.n = params.m, params.n
+        self.diffusivity, self.settling_velocity = params.diffusivity, params.settling_velocity
+        erodibility, runoff = params.erodibility, params.runoff
         self.shape, self.size = z.shape, z.size
         self.cell_area = dx * dy
         self.width = np.sqrt(self.cell_area)
@@ -432,14 +445,16 @@ class _Evolution:
             budget=budget, steps=nsteps, years=float(years))
 
 
-def _check_landform(z, years, dt, erodibility, m, n, runoff, diffusivity, settling_velocity):
+def _check_landform(z, years, dt, p):
     z = np.asarray(z, dtype=np.float64)
     if z.ndim != 2 or min(z.shape) < 3:
         raise InputError("The landform must be a 2-D raster of at least 3 x 3 cells.")
     if np.isfinite(z).sum() < 9:
         raise InputError("The landform has fewer than 9 valid cells; nothing to evolve.")
-    _check_parameters(years, dt, np.max(erodibility), m, n, np.min(runoff) if np.ndim(runoff)
-                      else runoff, diffusivity, settling_velocity)
+    runoff = p.runoff
+    _check_parameters(years, dt, np.max(p.erodibility), p.m, p.n,
+                      np.min(runoff) if np.ndim(runoff) else runoff, p.diffusivity,
+                      p.settling_velocity)
     if np.ndim(runoff) and np.nanmin(runoff) < 0:
         raise InputError("The runoff raster has negative values.")
     return z
@@ -463,10 +478,9 @@ def evolve(z, dx, dy, *, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"]
     implicitly, deposition V Qs/Q, diffusion D laplacian(h)).
     """
     progress = as_progress(progress)
-    z = _check_landform(z, years, dt, erodibility, m, n, runoff, diffusivity,
-                        settling_velocity)
-    run = _Evolution(z, dx, dy, erodibility, m, n, runoff, diffusivity, settling_velocity,
-                     area)
+    params = LemParameters(erodibility, m, n, runoff, diffusivity, settling_velocity)
+    z = _check_landform(z, years, dt, params)
+    run = _Evolution(z, dx, dy, params, area)
     nsteps = int(np.ceil(years / dt - 1e-9))
     t = 0.0
     progress(0)

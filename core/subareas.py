@@ -756,6 +756,19 @@ def check_strip_width(width, length, cell):
             f"{length / MAX_PERIODS:.1f} m.")
 
 
+@dataclass(frozen=True)
+class PitSettings:
+    """The settings of one delineation besides the strips: k of eq. 6, the ratio
+    tolerance of Fig. 7, the refilled crest of eq. 9 ('original' or 'max') and
+    the pit geometry of eq. 9 (tracking distance m, dump and working slopes deg)."""
+    k: float = 1.0
+    tolerance: float = 0.01
+    fill_surface: str = "original"
+    tracking: float = 50.0
+    dump_slope: float = 8.0
+    working_slope: float = 20.0
+
+
 class _Delineator:
     """State of one :func:`delineate` run: the frame, the cumulative profiles
     of eq. 6 to 8, the safe distance of eq. 9 and the settings; its methods
@@ -763,17 +776,19 @@ class _Delineator:
 
     def __init__(self, frame, arrays, settings, progress):
         dem_or, dem_max, dem_min, floor, thickness = arrays
-        k, tolerance, fill_surface, tracking, dump_slope, working_slope = settings
-        self.frame, self.k, self.tolerance, self.progress = frame, float(k), tolerance, progress
+        st = settings
+        self.frame, self.k, self.tolerance = frame, float(st.k), st.tolerance
+        self.progress = progress
         vg, vmax, vmin = cell_volumes(dem_or, dem_max, dem_min, floor, thickness, frame,
-                                      frame.dx * frame.dy, k)
+                                      frame.dx * frame.dy, st.k)
         self.supply = CumulativeProfile(frame.s, vg, frame.a, frame.b)
         self.fmax = CumulativeProfile(frame.s, vmax, frame.a, frame.b)
         self.fmin = CumulativeProfile(frame.s, vmin, frame.a, frame.b)
-        if fill_surface not in ("original", "max"):
+        if st.fill_surface not in ("original", "max"):
             raise InputError("fill_surface must be 'original' or 'max'.")
-        self.safe = SafeDistance(frame, dem_or, dem_or if fill_surface == "original" else dem_max,
-                                 floor, tracking, dump_slope, working_slope)
+        crest = dem_or if st.fill_surface == "original" else dem_max
+        self.safe = SafeDistance(frame, dem_or, crest, floor, st.tracking, st.dump_slope,
+                                 st.working_slope)
         self.min_w = MIN_STRIP_FRACTION * min(frame.dx, frame.dy)
         self.width = None
 
@@ -903,8 +918,8 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, *, az
     frame = make_frame(mask, transform, azimuth)
     progress(5)
     run = _Delineator(frame, (dem_or, dem_max, dem_min, floor, thickness),
-                      (k, tolerance, fill_surface, tracking, dump_slope, working_slope),
-                      progress)
+                      PitSettings(k, tolerance, fill_surface, tracking, dump_slope,
+                                  working_slope), progress)
     progress(15)
     W = float(strip_width)
     if not W > 0:
