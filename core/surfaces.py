@@ -740,9 +740,9 @@ def _check_angle(name, value, lo=0.0, hi=90.0):
     return v
 
 
-def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_A_MAX,
+def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, *, a_max=DEFAULT_A_MAX,
                        a_min=None, semi_a_max=None, semi_a_min=None, interpolation="sweeps",
-                       sweeps=None, progress=None, *, limit_slopes=True,
+                       sweeps=None, progress=None, limit_slopes=True,
                        percentile=DEFAULT_PERCENTILE):
     """The maximum and minimum earthwork surfaces (eq. 1 to 5), solved in the
     order 1, 1.5, 5 -> 2 -> 3 -> 4 -> 0 of the paper's Fig. 3(b).
