@@ -150,8 +150,9 @@ class DamageDegree(HpcsAlgorithm):
                 name, self.tr("worse") if d > 0 else self.tr("better"), w))
         zones = read_zones(self, parameters, self.ZONES, self.CATEGORY_FIELD, context, grid,
                            feedback, group=True)
-        res = damage_degree(arrays, directions, weights, normalization, breaks, zones,
-                            grid.cell_area, progress=self.progress(feedback, 0, 90))
+        res = damage_degree(arrays, directions, weights, normalization=normalization,
+                            breaks=breaks, zones=zones, cell_area=grid.cell_area,
+                            progress=self.progress(feedback, 0, 90))
         text = ", ".join(f"{b:.6g}" for b in res.breaks)
         feedback.pushInfo(self.tr("Breaks ({0}): {1}").format(res.breaks_method, text))
         for row in res.rows:

@@ -146,7 +146,7 @@ class HaulDistance(HpcsAlgorithm):
         k = self.parameterAsDouble(parameters, self.K, context)
         x, y = grid.cell_centres()
         res = haul_distance(dem, floor, thick, land, mining, refilling, x, y, grid.cell_area,
-                            bench, k, progress=self.progress(feedback, 0, 90))
+                            bench_height=bench, k=k, progress=self.progress(feedback, 0, 90))
         self.check_supply(res, records, feedback)
         moved = sum(r["moved"] for r in res.periods)
         supply = res.diagnostics["supply"]

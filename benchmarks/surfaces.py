@@ -36,6 +36,7 @@ reported, with the peak above the RSS the child had before the timed part.
 """
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -86,8 +87,11 @@ def child(zoom, method):
 
 
 #: real DEMs and their mine rectangles for --quality: (file, (row0, row1), (col0, col1));
-#: chosen across dissected hillslopes (see the README of the DEM folder)
-DEM_DIR = Path("/work/shared/data/dem")
+#: chosen across dissected hillslopes.  The folder: $HPCS_DEM_DIR, default data/demo
+#: (which holds bc_trim_25m.tif, see data/demo/README.md); the Gabilan Mesa case needs
+#: gabilan_mesa_lidar_1m.tif (NCALM 1 m lidar of Gabilan Mesa, California, via OpenTopography,
+#: as in LSDtopotools' ExampleTopoDatasets, set to EPSG:32610) in that folder
+DEM_DIR = Path(os.environ.get("HPCS_DEM_DIR", ROOT / "data" / "demo"))
 QUALITY_CASES = (
     # bc_trim 25 m: 5 km (west-east) x 1 km, mean Horn slope 14.7 deg (the paper's site:
     # the complete 40 x 200 window of the DEM whose mean slope is nearest 14.7 deg)

@@ -15,8 +15,8 @@ code  class                  elevation from
 5     boundary               eq. 1 (every valid cell outside the area)
 ====  =====================  =========================================
 
-Reading (METHOD.md's decision, which keeps every runoff path that crosses
-the dump boundary):
+Reading (the decision of docs/method.md section 2, which keeps every runoff
+path that crosses the dump boundary):
 
 * fixed: channel cells in the area with a channel cell *outside* the area
   upstream of them (the channel enters the area from outside; downstream it

@@ -95,20 +95,8 @@ def _category_row(name, zone, degree, cell_area):
             + list(areas) + list(shares))
 
 
-def damage_degree(indicators, directions=None, weights=None, normalization="minmax",
-                  breaks=DEFAULT_BREAKS, zones=None, cell_area=1.0, progress=None):
-    """Damage score D, degree classes and the area table per category.
-
-    ``indicators``: list of 2-D arrays on one grid (nan = nodata);
-    ``directions``: +1 higher is worse, -1 higher is better; ``weights`` sum
-    to 1 (+-1e-6); ``breaks``: three increasing limits of D between none /
-    slight / severe / extremely severe (None: Jenks natural breaks of D);
-    ``zones``: list of (category, boolean mask or window of
-    :func:`core.resilience.rasterize_each`).  The table has one row per
-    category plus 'ALL': cells, area, area with data, then the area (m2) and
-    the share (% of the area with data) of each degree.
-    """
-    progress = as_progress(progress)
+def _indicators(indicators, directions, weights, normalization):
+    """The indicator arrays, directions and weights, checked."""
     xs = [np.asarray(a, dtype=np.float64) for a in indicators]
     n = len(xs)
     if n == 0:
@@ -123,10 +111,16 @@ def damage_degree(indicators, directions=None, weights=None, normalization="minm
     w = check_weights(w, names=[f"weight {i + 1}" for i in range(n)])
     if normalization not in DAMAGE_NORMALIZATIONS:
         raise InputError(f"Unknown normalisation '{normalization}'.")
+    return xs, d, w
+
+
+def damage_score(xs, d, w, normalization, progress):
+    """D = sum_i w_i s_i with s_i the indicator min-max normalised (or as is),
+    turned (1 - s) where higher is better; nan where any indicator has no data."""
     mask = np.logical_and.reduce([np.isfinite(a) for a in xs])
     if not mask.any():
         raise InputError("The indicator rasters have no cell where all of them have data.")
-    score = np.zeros(shape)
+    score = np.zeros(xs[0].shape)
     for i, (a, di, wi) in enumerate(zip(xs, d, w)):
         v = a[mask]
         if normalization == "minmax":
@@ -137,17 +131,40 @@ def damage_degree(indicators, directions=None, weights=None, normalization="minm
         if di < 0:
             s = 1.0 - s
         score[mask] += wi * s
-        progress(60 * (i + 1) / n)
+        progress(60 * (i + 1) / len(xs))
     score[~mask] = np.nan
+    return score, mask
+
+
+def _class_breaks(score, mask, breaks):
+    """(the three breaks, how they were chosen): given, or Jenks natural breaks."""
     if breaks is None:
-        brk = jenks_breaks(score[mask], 4)
-        how = "natural breaks (Jenks)"
-    else:
-        brk = np.asarray(breaks, float)
-        if brk.size != 3 or not np.all(np.diff(brk) > 0):
-            raise InputError("Give three increasing class breaks (none/slight, "
-                             "slight/severe, severe/extremely severe).")
-        how = "given"
+        return jenks_breaks(score[mask], 4), "natural breaks (Jenks)"
+    brk = np.asarray(breaks, float)
+    if brk.size != 3 or not np.all(np.diff(brk) > 0):
+        raise InputError("Give three increasing class breaks (none/slight, "
+                         "slight/severe, severe/extremely severe).")
+    return brk, "given"
+
+
+def damage_degree(indicators, directions=None, weights=None, *, normalization="minmax",
+                  breaks=DEFAULT_BREAKS, zones=None, cell_area=1.0, progress=None):
+    """Damage score D, degree classes and the area table per category.
+
+    ``indicators``: list of 2-D arrays on one grid (nan = nodata);
+    ``directions``: +1 higher is worse, -1 higher is better; ``weights`` sum
+    to 1 (+-1e-6); ``breaks``: three increasing limits of D between none /
+    slight / severe / extremely severe (None: Jenks natural breaks of D);
+    ``zones``: list of (category, boolean mask or window of
+    :func:`core.resilience.rasterize_each`).  The table has one row per
+    category plus 'ALL': cells, area, area with data, then the area (m2) and
+    the share (% of the area with data) of each degree.
+    """
+    progress = as_progress(progress)
+    xs, d, w = _indicators(indicators, directions, weights, normalization)
+    shape = xs[0].shape
+    score, mask = damage_score(xs, d, w, normalization, progress)
+    brk, how = _class_breaks(score, mask, breaks)
     degree = classify(score, brk)
     progress(70)
     header = ["category", "cells", "area_m2", "valid_area_m2"]

@@ -114,24 +114,8 @@ def _crop(value, shape, window):
     return value
 
 
-def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years=10.0,
-                      dt=1.0, lem_parameters=None, rusle_parameters=None,
-                      bulk_density=rusle_mod.DEFAULTS["bulk_density"], buffer=BUFFER,
-                      progress=None):
-    """Erosion of every landform over ``years`` with ``model``.
-
-    landforms: list of (name, 2-D elevation array, m), all on one grid;
-    area: bool mask where erosion is summed (the rest of the grid still routes
-    water and sediment); subareas: optional list of (label, bool mask) for the
-    per-strip breakdown; lem_parameters: keyword arguments of
-    :func:`core.lem.evolve` (erodibility, m, n, runoff, diffusivity,
-    settling_velocity); rusle_parameters: R, K, C, P (numbers or arrays);
-    bulk_density in t/m^3 converts volumes to mass; buffer (m): simulate the
-    window of the area and sub-areas plus ``buffer`` (default 1000 m; None:
-    the whole grid; see the module docstring).  The evolved surfaces and changes are on the
-    window (``result.window``).
-    """
-    progress = as_progress(progress)
+def _check_landforms(landforms, area, subareas, model, bulk_density):
+    """(names, grid shape, area mask, sub-areas) of the inputs, checked."""
     if model not in MODELS:
         raise InputError(f"Unknown erosion model '{model}'; choose one of {', '.join(MODELS)}.")
     if not landforms:
@@ -154,41 +138,86 @@ def compare_landforms(landforms, dx, dy, area, subareas=None, model="lem", years
     for label, m in subareas:
         if np.shape(m) != shape:
             raise InputError(f"Sub-area '{label}' is not on the landforms' grid.")
+    return names, shape, area, subareas
+
+
+@dataclass
+class _Run:
+    """What every landform of one comparison shares: the window's area and
+    sub-areas, the model and its parameters (cropped to the window)."""
+    model: str
+    dx: float
+    dy: float
+    area: np.ndarray
+    subareas: list
+    years: float
+    dt: float
+    lem_parameters: dict
+    rusle_parameters: dict
+    bulk_density: float
+
+    def erode(self, name, z, progress):
+        """LandformErosion of one landform (``z`` on the window); rank set later."""
+        area, cell_area, years = self.area, self.dx * self.dy, self.years
+        valid = np.isfinite(z)
+        if not (area & valid).any():
+            raise InputError(f"The area polygon covers no valid cell of landform '{name}'.")
+        if self.model == "lem":
+            res = lem.evolve(z, self.dx, self.dy, years=years, dt=self.dt, area=area,
+                             progress=progress, **self.lem_parameters)
+            elevation, change = res.elevation, res.change
+        else:
+            res = rusle_mod.rusle(z, self.dx, self.dy, bulk_density=self.bulk_density,
+                                  years=years, area=area, progress=progress,
+                                  **self.rusle_parameters)
+            change = -res.volume / cell_area
+            elevation = z + change
+        b = res.budget["area"]
+        area_ha = float((area & valid).sum()) * cell_area / 1.0e4
+        mean_loss = b["eroded"] * self.bulk_density / area_ha / years
+        strips = np.array([-float(np.nansum(change[m & valid])) * cell_area
+                           for _, m in self.subareas])
+        return LandformErosion(
+            name=name, eroded=b["eroded"], deposited=b["deposited"], exported=b["exported"],
+            residual=b["residual"], mean_loss=mean_loss, rank=0, strips=strips,
+            elevation=elevation, change=change, grid_budget=res.budget["grid"]), area_ha
+
+
+def compare_landforms(landforms, dx, dy, area, subareas=None, *, model="lem", years=10.0,
+                      dt=1.0, lem_parameters=None, rusle_parameters=None,
+                      bulk_density=rusle_mod.DEFAULTS["bulk_density"], buffer=BUFFER,
+                      progress=None):
+    """Erosion of every landform over ``years`` with ``model``.
+
+    landforms: list of (name, 2-D elevation array, m), all on one grid;
+    area: bool mask where erosion is summed (the rest of the grid still routes
+    water and sediment); subareas: optional list of (label, bool mask) for the
+    per-strip breakdown; lem_parameters: keyword arguments of
+    :func:`core.lem.evolve` (erodibility, m, n, runoff, diffusivity,
+    settling_velocity); rusle_parameters: R, K, C, P (numbers or arrays);
+    bulk_density in t/m^3 converts volumes to mass; buffer (m): simulate the
+    window of the area and sub-areas plus ``buffer`` (default 1000 m; None:
+    the whole grid; see the module docstring).  The evolved surfaces and changes are on the
+    window (``result.window``).
+    """
+    progress = as_progress(progress)
+    names, shape, area, subareas = _check_landforms(landforms, area, subareas, model,
+                                                    bulk_density)
     window = simulation_window([area] + [m for _, m in subareas], dx, dy, buffer)
-    area = area[window]
-    subareas = [(label, np.asarray(m, dtype=bool)[window]) for label, m in subareas]
-    cell_area = dx * dy
-    lem_parameters = {k: _crop(v, shape, window) for k, v in (lem_parameters or {}).items()}
-    rusle_parameters = {k: _crop(v, shape, window)
-                        for k, v in (rusle_parameters or {}).items()}
+    run = _Run(model, dx, dy, area[window],
+               [(label, np.asarray(m, dtype=bool)[window]) for label, m in subareas],
+               years, dt,
+               {k: _crop(v, shape, window) for k, v in (lem_parameters or {}).items()},
+               {k: _crop(v, shape, window) for k, v in (rusle_parameters or {}).items()},
+               bulk_density)
     results = []
     nl = len(landforms)
     area_ha = None
     for i, (name, z) in enumerate(landforms):
         z = np.ascontiguousarray(np.asarray(z)[window], dtype=np.float64)
-        valid = np.isfinite(z)
-        if not (area & valid).any():
-            raise InputError(f"The area polygon covers no valid cell of landform '{name}'.")
-        sub = progress.sub(100.0 * i / nl, 100.0 * (i + 1) / nl)
-        if model == "lem":
-            res = lem.evolve(z, dx, dy, years=years, dt=dt, area=area, progress=sub,
-                             **lem_parameters)
-            elevation, change = res.elevation, res.change
-        else:
-            res = rusle_mod.rusle(z, dx, dy, bulk_density=bulk_density, years=years,
-                                  area=area, progress=sub, **rusle_parameters)
-            change = -res.volume / cell_area
-            elevation = z + change
-        b = res.budget["area"]
-        this_ha = float((area & valid).sum()) * cell_area / 1.0e4
+        res, this_ha = run.erode(name, z, progress.sub(100.0 * i / nl, 100.0 * (i + 1) / nl))
         area_ha = this_ha if area_ha is None else area_ha
-        mean_loss = b["eroded"] * bulk_density / this_ha / years
-        strips = np.array([-float(np.nansum(change[m & valid])) * cell_area
-                           for _, m in subareas])
-        results.append(LandformErosion(
-            name=name, eroded=b["eroded"], deposited=b["deposited"], exported=b["exported"],
-            residual=b["residual"], mean_loss=mean_loss, rank=0, strips=strips,
-            elevation=elevation, change=change, grid_budget=res.budget["grid"]))
+        results.append(res)
     order = sorted(range(nl), key=lambda k: results[k].eroded)
     for rank, k in enumerate(order, start=1):
         results[k].rank = rank

@@ -460,8 +460,8 @@ def _haul(b, surf, plan, floor, thickness, settings, given, sub):
     mining = plan.mining_cover if plan.mining_cover is not None else plan.mining
     refilling = plan.refilling_cover if plan.refilling_cover is not None else plan.refilling
     res = haul_distance(b.pristine, floor, thickness, surf, mining, refilling,
-                        np.asarray(b.x), np.asarray(b.y), b.dx * b.dy, settings.bench_height,
-                        settings.k, progress=sub)
+                        np.asarray(b.x), np.asarray(b.y), b.dx * b.dy,
+                        bench_height=settings.bench_height, k=settings.k, progress=sub)
     return HaulFigures(res.mean_distance, res.diagnostics["supply"],
                        res.diagnostics["demand"], res.diagnostics["moved"])
 

@@ -174,7 +174,149 @@ def _check_box(box):
     return xmin, ymin, zmin, xmax, ymax, zmax
 
 
-def generate_network(box, exponent, d_min, d_max, dip_direction, dip, kappa, count=None,
+#: D_max may be at most this many times the box's diagonal
+MAX_DIAMETER_FACTOR = 10.0
+
+
+def check_max_diameter(d_max, d_min, box):
+    """Upper bound of D_MAX: at most MAX_DIAMETER_FACTOR x the box's diagonal.
+
+    A disc much wider than the box crosses it many times over: its trace runs
+    up to D_max long far outside the box (a trace line of 1e15 m for
+    D_max = 1e15), and the few largest discs alone hold most of the disc area
+    P32 counts, so nothing inside the box is being modelled any more."""
+    xmin, ymin, zmin, xmax, ymax, zmax = box
+    diag = float(np.sqrt((xmax - xmin) ** 2 + (ymax - ymin) ** 2 + (zmax - zmin) ** 2))
+    if d_max > MAX_DIAMETER_FACTOR * diag:
+        raise InputError(
+            f"Parameter D_MAX = {d_max:g} m is more than {MAX_DIAMETER_FACTOR:g} times the "
+            f"diagonal of the box ({diag:.4g} m): such discs cross the whole box many times "
+            "over, their traces run up to D_MAX long far outside it and the few largest "
+            "discs alone hold most of P32. Use a D_MAX between D_MIN "
+            f"({d_min:g} m) and the size of the box (at most {MAX_DIAMETER_FACTOR * diag:.4g} m"
+            "), or a larger box.")
+
+
+def _check_orientation(dip, kappa):
+    if not 0 <= dip <= 90:
+        raise InputError(f"The mean dip must be between 0 and 90 degrees (got {dip:g}).")
+    if kappa < 0:
+        raise InputError("The Fisher concentration kappa must be >= 0 (0 = uniform).")
+
+
+def _target(count, p32, volume, exponent, d_min, d_max, max_discs):
+    """(count, target disc area) of the termination condition, checked."""
+    if (count is None) == (p32 is None):
+        raise InputError("Give either a number of discs or a target P32 intensity.")
+    if count is not None:
+        count = int(count)
+        if count < 1:
+            raise InputError("The number of discs must be at least 1.")
+        if count > max_discs:
+            raise InputError(f"{count} discs is more than the limit of {max_discs}; use a "
+                             "smaller box or a lower count.")
+        return count, None
+    if not p32 > 0:
+        raise InputError("The target P32 intensity must be > 0 (m2 of disc per m3).")
+    target_area = float(p32) * volume
+    expected = target_area / (np.pi / 4.0 * _mean_d2(exponent, d_min, d_max))
+    if expected > max_discs:
+        raise InputError(
+            f"P32 = {p32:g} m2/m3 in a box of {volume:.4g} m3 needs about {expected:.0f} "
+            f"discs, more than the limit of {max_discs}; lower P32, raise D_min or use a "
+            "smaller box.")
+    return None, target_area
+
+
+def _acceptance(acceptance):
+    """(constant probability or None, function or None) of ``acceptance``."""
+    if callable(acceptance):
+        return None, acceptance
+    p = float(acceptance)
+    if not 0 < p <= 1:
+        raise InputError(f"The acceptance probability must be in (0, 1] (got {p:g}).")
+    return p, None
+
+
+class _DiscSampler:
+    """State of one :func:`generate_network` draw: the random stream, the
+    accepted discs so far and the termination condition (count or area)."""
+
+    def __init__(self, box, exponent, d_min, d_max, dip_direction, dip, kappa, count,
+                 target_area, acceptance, seed, max_discs, batch):
+        xmin, ymin, zmin, xmax, ymax, zmax = box
+        self.exponent, self.d_min, self.d_max, self.kappa = exponent, d_min, d_max, kappa
+        self.count, self.target_area = count, target_area
+        self.p, self.accept_fn = _acceptance(acceptance)
+        self.rng = np.random.default_rng(None if seed is None else int(seed))
+        self.pole = pole_from_orientation(dip_direction, dip)
+        self.lo = np.array([xmin, ymin, zmin])
+        self.span = np.array([xmax - xmin, ymax - ymin, zmax - zmin])
+        self.max_discs, self.batch = max_discs, batch
+        self.max_candidates = max(100 * max_discs, 10 ** 7)
+        self.parts_c, self.parts_d, self.parts_n = [], [], []
+        self.n_done, self.area_done, self.candidates = 0, 0.0, 0
+
+    def _stop(self, kept, d):
+        """How many of this batch's kept discs end the draw (None: all, go on)."""
+        if self.count is not None and self.n_done + kept.size >= self.count:
+            return self.count - self.n_done
+        if self.target_area is not None:
+            cum = self.area_done + np.cumsum(np.pi * d * d / 4.0)
+            hit = np.flatnonzero(cum >= self.target_area)
+            if hit.size:
+                return int(hit[0]) + 1
+        return None
+
+    def draw_batch(self):
+        """One batch of candidates (x, y, z, P, u for D, u, v for the
+        orientation per candidate); True once the target is reached."""
+        r = self.rng.random((self.batch, 7))
+        centres = self.lo + r[:, :3] * self.span
+        if self.accept_fn is None:
+            prob = self.p
+        else:
+            prob = np.clip(np.nan_to_num(np.asarray(self.accept_fn(*centres.T), float)), 0, 1)
+        kept = np.flatnonzero(r[:, 3] < prob)
+        d = power_law_inverse(r[kept, 4], self.exponent, self.d_min, self.d_max)
+        normals = fisher_vectors(self.pole, self.kappa, r[kept, 5], r[kept, 6])
+        stop = self._stop(kept, d)
+        if stop is not None:
+            self.candidates += int(kept[stop - 1]) + 1 if stop > 0 else 0
+            kept, d, normals = kept[:stop], d[:stop], normals[:stop]
+        else:
+            self.candidates += self.batch
+        self.parts_c.append(centres[kept])
+        self.parts_d.append(d)
+        self.parts_n.append(normals)
+        self.n_done += kept.size
+        self.area_done += float(np.sum(np.pi * d * d / 4.0))
+        return stop is not None
+
+    def check_limits(self):
+        if self.n_done > self.max_discs:
+            raise InputError(f"More than {self.max_discs} discs are needed; lower the target.")
+        if self.candidates >= self.max_candidates:
+            raise InputError(
+                f"{self.candidates} candidate centres gave only {self.n_done} discs: the "
+                "acceptance probability is (almost) zero in the box. Raise it or check that "
+                "the probability raster covers the extent.")
+
+    @property
+    def fraction(self):
+        if self.count is not None:
+            return self.n_done / self.count
+        return self.area_done / self.target_area
+
+    def network(self, box):
+        centres = np.concatenate(self.parts_c) if self.parts_c else np.zeros((0, 3))
+        diam = np.concatenate(self.parts_d)
+        normals = np.concatenate(self.parts_n) if self.parts_n else np.zeros((0, 3))
+        dd, dp = orientation_from_normal(normals)
+        return FractureNetwork(centres, diam, normals, dd, dp, box, self.candidates)
+
+
+def generate_network(box, exponent, d_min, d_max, dip_direction, dip, kappa, *, count=None,
                      p32=None, acceptance=1.0, seed=0, max_discs=200000, batch=4096,
                      progress=None):
     """Draw the discs until ``count`` discs or the intensity ``p32`` is reached.
@@ -186,97 +328,25 @@ def generate_network(box, exponent, d_min, d_max, dip_direction, dip, kappa, cou
     so the same seed gives the same network and a smaller target gives a
     prefix of a larger one.  With ``p32`` discs are added until the running
     sum of disc areas first reaches ``p32 * V`` (that disc included).
+    ``d_max`` is at most :data:`MAX_DIAMETER_FACTOR` x the box's diagonal
+    (:func:`check_max_diameter`).
     """
     progress = as_progress(progress)
-    xmin, ymin, zmin, xmax, ymax, zmax = _check_box(box)
+    box = _check_box(box)
     _check_sizes(exponent, d_min, d_max)
-    if not 0 <= dip <= 90:
-        raise InputError(f"The mean dip must be between 0 and 90 degrees (got {dip:g}).")
-    if kappa < 0:
-        raise InputError("The Fisher concentration kappa must be >= 0 (0 = uniform).")
-    if (count is None) == (p32 is None):
-        raise InputError("Give either a number of discs or a target P32 intensity.")
+    check_max_diameter(d_max, d_min, box)
+    _check_orientation(dip, kappa)
+    xmin, ymin, zmin, xmax, ymax, zmax = box
     volume = (xmax - xmin) * (ymax - ymin) * (zmax - zmin)
-    if count is not None:
-        count = int(count)
-        if count < 1:
-            raise InputError("The number of discs must be at least 1.")
-        if count > max_discs:
-            raise InputError(f"{count} discs is more than the limit of {max_discs}; use a "
-                             "smaller box or a lower count.")
-        target_area = None
-    else:
-        if not p32 > 0:
-            raise InputError("The target P32 intensity must be > 0 (m2 of disc per m3).")
-        target_area = float(p32) * volume
-        mean_area = np.pi / 4.0 * _mean_d2(exponent, d_min, d_max)
-        expected = target_area / mean_area
-        if expected > max_discs:
-            raise InputError(
-                f"P32 = {p32:g} m2/m3 in a box of {volume:.4g} m3 needs about {expected:.0f} "
-                f"discs, more than the limit of {max_discs}; lower P32, raise D_min or use a "
-                "smaller box.")
-    if callable(acceptance):
-        accept_fn = acceptance
-    else:
-        p = float(acceptance)
-        if not 0 < p <= 1:
-            raise InputError(f"The acceptance probability must be in (0, 1] (got {p:g}).")
-        accept_fn = None
-    rng = np.random.default_rng(None if seed is None else int(seed))
-    pole = pole_from_orientation(dip_direction, dip)
-    lo = np.array([xmin, ymin, zmin])
-    span = np.array([xmax - xmin, ymax - ymin, zmax - zmin])
-    parts_c, parts_d, parts_n = [], [], []
-    n_done, area_done, candidates = 0, 0.0, 0
-    max_candidates = max(100 * max_discs, 10 ** 7)
-    while True:
-        r = rng.random((batch, 7))
-        centres = lo + r[:, :3] * span
-        if accept_fn is None:
-            prob = p
-        else:
-            prob = np.clip(np.nan_to_num(np.asarray(accept_fn(*centres.T), float)), 0, 1)
-        keep = r[:, 3] < prob
-        kept = np.flatnonzero(keep)
-        d = power_law_inverse(r[kept, 4], exponent, d_min, d_max)
-        normals = fisher_vectors(pole, kappa, r[kept, 5], r[kept, 6])
-        stop = None
-        if count is not None and n_done + kept.size >= count:
-            stop = count - n_done
-        elif target_area is not None:
-            cum = area_done + np.cumsum(np.pi * d * d / 4.0)
-            hit = np.flatnonzero(cum >= target_area)
-            if hit.size:
-                stop = int(hit[0]) + 1
-        if stop is not None:
-            candidates += int(kept[stop - 1]) + 1 if stop > 0 else 0
-            kept, d, normals = kept[:stop], d[:stop], normals[:stop]
-        else:
-            candidates += batch
-        parts_c.append(centres[kept])
-        parts_d.append(d)
-        parts_n.append(normals)
-        n_done += kept.size
-        area_done += float(np.sum(np.pi * d * d / 4.0))
-        if stop is not None:
-            break
-        if n_done > max_discs:
-            raise InputError(f"More than {max_discs} discs are needed; lower the target.")
-        if candidates >= max_candidates:
-            raise InputError(
-                f"{candidates} candidate centres gave only {n_done} discs: the acceptance "
-                "probability is (almost) zero in the box. Raise it or check that the "
-                "probability raster covers the extent.")
-        frac = n_done / count if count is not None else area_done / target_area
-        progress(80.0 * min(frac, 1.0))
-    centres = np.concatenate(parts_c) if parts_c else np.zeros((0, 3))
-    diam = np.concatenate(parts_d)
-    normals = np.concatenate(parts_n) if parts_n else np.zeros((0, 3))
-    dd, dp = orientation_from_normal(normals)
+    count, target_area = _target(count, p32, volume, exponent, d_min, d_max, max_discs)
+    sampler = _DiscSampler(box, exponent, d_min, d_max, dip_direction, dip, kappa, count,
+                           target_area, acceptance, seed, max_discs, batch)
+    while not sampler.draw_batch():
+        sampler.check_limits()
+        progress(80.0 * min(sampler.fraction, 1.0))
+    net = sampler.network(box)
     progress(80)
-    return FractureNetwork(centres, diam, normals, dd, dp,
-                           (xmin, ymin, zmin, xmax, ymax, zmax), candidates)
+    return net
 
 
 def _mean_d2(a, d_min, d_max):
@@ -337,7 +407,7 @@ def disc_traces(centres, diameters, normals, elevation, segments=CIRCLE_SEGMENTS
     return out
 
 
-def fracture_network(box, exponent, d_min, d_max, dip_direction, dip, kappa, count=None,
+def fracture_network(box, exponent, d_min, d_max, dip_direction, dip, kappa, *, count=None,
                      p32=None, acceptance=1.0, seed=0, trace_elevation=None,
                      max_discs=200000, progress=None):
     """Generate the DFN (:func:`generate_network`) and its traces at ``trace_elevation``

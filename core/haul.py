@@ -181,7 +181,83 @@ class HaulResult:
     diagnostics: dict = field(default_factory=dict)
 
 
-def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, cell_area,
+def _check_haul(dem_or, floor, thickness, landform, bench_height, k):
+    """The four rasters as float arrays on one grid, and the settings, checked."""
+    dem_or = np.asarray(dem_or, dtype=np.float64)
+    floor = np.asarray(floor, dtype=np.float64)
+    thickness = np.asarray(thickness, dtype=np.float64)
+    landform = np.asarray(landform, dtype=np.float64)
+    shape = dem_or.shape
+    for a, what in ((floor, "seam floor"), (thickness, "coal thickness"),
+                    (landform, "landform")):
+        if a.shape != shape:
+            raise InputError(f"The {what} raster is not on the pre-mining DEM's grid "
+                             f"({a.shape} versus {shape}).")
+    if not bench_height > 0:
+        raise InputError("The bench height must be a positive number of metres.")
+    if not k > 0:
+        raise InputError("K (actual spoil / stripped volume) must be positive.")
+    return dem_or, floor, thickness, landform
+
+
+def _check_strip_data(zr, fr, tr, lr, mc, fc):
+    """Every raster has data in the strip cells it is read in."""
+    for a, what, cells, kind in ((zr, "pre-mining DEM", mc, "mining"),
+                                 (fr, "seam floor", mc, "mining"),
+                                 (tr, "coal thickness", mc, "mining"),
+                                 (fr, "seam floor", fc, "refilling"),
+                                 (lr, "landform", fc, "refilling")):
+        bad = int(np.unique(cells[~np.isfinite(a[cells])]).size)
+        if bad:
+            raise InputError(f"The {what} has no data in {bad} cell(s) of the {kind} strips; "
+                             f"fill the gaps or make the raster cover the whole mine area.")
+    if np.any(tr[mc] < 0):
+        raise InputError("The coal thickness is negative in some mining-strip cells; "
+                         "thickness must be >= 0 m.")
+
+
+class _ByPeriod:
+    """Coverage entries (cells, periods, shares) sorted by period once, so each
+    period's entries are one slice (no per-period scan of the grid)."""
+
+    def __init__(self, cells, periods, shares, all_periods):
+        o = np.argsort(periods, kind="stable")
+        self.cells, self.shares = cells[o], shares[o]
+        p = periods[o]
+        self.starts = np.searchsorted(p, all_periods, side="left")
+        self.ends = np.searchsorted(p, all_periods, side="right")
+
+    def __getitem__(self, i):
+        a, b = self.starts[i], self.ends[i]
+        return self.cells[a:b], self.shares[a:b]
+
+
+def _period_haul(p, src, sw, dst, dw, columns, bench_height, cell_area, k):
+    """(row, moves) of period p: its lifts paired by volume (eq. 13)."""
+    zr, fr, tr, lr, xr, yr = columns
+    vs, csrc, _ = lifts(fr[src] + tr[src], zr[src], xr[src], yr[src], bench_height,
+                        True, cell_area, k, sw)
+    vd, cdst, _ = lifts(fr[dst], lr[dst], xr[dst], yr[dst], bench_height, False,
+                        cell_area, 1.0, dw)
+    supply, demand = float(vs.sum()), float(vd.sum())
+    scale = supply / demand if demand > 0 else 0.0
+    si, di, vol = pair_volumes(vs, vd * scale)
+    dist = np.linalg.norm(csrc[si] - cdst[di], axis=1) if vol.size else np.zeros(0)
+    moved = float(vol.sum())
+    mean = float((vol * dist).sum() / moved) if moved > 0 else float("nan")
+    row = {"period": int(p), "supply": supply, "demand": demand, "moved": moved,
+           "demand_ratio": demand / supply if supply > 0 else float("nan"),
+           "source_lifts": int(vs.size), "destination_lifts": int(vd.size),
+           "mean_distance": mean}
+    moves = [{"period": int(p), "src_lift": int(a) + 1, "dst_lift": int(b) + 1,
+              "volume": float(v), "distance": float(d),
+              "src": tuple(float(c) for c in csrc[a]),
+              "dst": tuple(float(c) for c in cdst[b])}
+             for a, b, v, d in zip(si, di, vol, dist)]
+    return row, moves, float((vol * dist).sum()), moved
+
+
+def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, cell_area, *,
                   bench_height=10.0, k=1.0, progress=None):
     """Mean straight-line haul distance of the earth moved (eq. 13).
 
@@ -200,73 +276,26 @@ def haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y, c
     mean_distance.
     """
     progress = as_progress(progress)
-    dem_or = np.asarray(dem_or, dtype=np.float64)
-    floor = np.asarray(floor, dtype=np.float64)
-    thickness = np.asarray(thickness, dtype=np.float64)
-    landform = np.asarray(landform, dtype=np.float64)
+    dem_or, floor, thickness, landform = _check_haul(dem_or, floor, thickness, landform,
+                                                     bench_height, k)
     shape = dem_or.shape
-    for a, what in ((floor, "seam floor"), (thickness, "coal thickness"),
-                    (landform, "landform")):
-        if a.shape != shape:
-            raise InputError(f"The {what} raster is not on the pre-mining DEM's grid "
-                             f"({a.shape} versus {shape}).")
-    if not bench_height > 0:
-        raise InputError("The bench height must be a positive number of metres.")
-    if not k > 0:
-        raise InputError("K (actual spoil / stripped volume) must be positive.")
     mc, mp, mw = as_coverage(mining, dem_or.size)
     fc, fp, fw = as_coverage(refilling, dem_or.size)
     zr, fr, tr, lr = dem_or.ravel(), floor.ravel(), thickness.ravel(), landform.ravel()
-    for a, what, cells, kind in ((zr, "pre-mining DEM", mc, "mining"),
-                                 (fr, "seam floor", mc, "mining"),
-                                 (tr, "coal thickness", mc, "mining"),
-                                 (fr, "seam floor", fc, "refilling"),
-                                 (lr, "landform", fc, "refilling")):
-        bad = int(np.unique(cells[~np.isfinite(a[cells])]).size)
-        if bad:
-            raise InputError(f"The {what} has no data in {bad} cell(s) of the {kind} strips; "
-                             f"fill the gaps or make the raster cover the whole mine area.")
-    if np.any(tr[mc] < 0):
-        raise InputError("The coal thickness is negative in some mining-strip cells; "
-                         "thickness must be >= 0 m.")
+    _check_strip_data(zr, fr, tr, lr, mc, fc)
     xx = np.broadcast_to(np.asarray(x, dtype=np.float64)[None, :], shape)
     yy = np.broadcast_to(np.asarray(y, dtype=np.float64)[:, None], shape)
     periods = np.union1d(np.unique(mp), np.unique(fp)).astype(int)
-    # entries of each period, sorted once (no per-period scan of the grid)
-    mo = np.argsort(mp, kind="stable")
-    mc, mp, mw = mc[mo], mp[mo], mw[mo]
-    mstarts = np.searchsorted(mp, periods, side="left")
-    mends = np.searchsorted(mp, periods, side="right")
-    fo = np.argsort(fp, kind="stable")
-    fc, fp, fw = fc[fo], fp[fo], fw[fo]
-    fstarts = np.searchsorted(fp, periods, side="left")
-    fends = np.searchsorted(fp, periods, side="right")
+    source, destination = _ByPeriod(mc, mp, mw, periods), _ByPeriod(fc, fp, fw, periods)
+    columns = (zr, fr, tr, lr, xx.ravel(), yy.ravel())
     rows, moves = [], []
-    xr, yr = xx.ravel(), yy.ravel()
     total_vd, total_v = 0.0, 0.0
     for i, p in enumerate(periods):
-        src, sw = mc[mstarts[i]:mends[i]], mw[mstarts[i]:mends[i]]
-        dst, dw = fc[fstarts[i]:fends[i]], fw[fstarts[i]:fends[i]]
-        vs, csrc, _ = lifts(fr[src] + tr[src], zr[src], xr[src], yr[src], bench_height,
-                            True, cell_area, k, sw)
-        vd, cdst, _ = lifts(fr[dst], lr[dst], xr[dst], yr[dst], bench_height, False,
-                            cell_area, 1.0, dw)
-        supply, demand = float(vs.sum()), float(vd.sum())
-        scale = supply / demand if demand > 0 else 0.0
-        si, di, vol = pair_volumes(vs, vd * scale)
-        dist = np.linalg.norm(csrc[si] - cdst[di], axis=1) if vol.size else np.zeros(0)
-        moved = float(vol.sum())
-        mean = float((vol * dist).sum() / moved) if moved > 0 else float("nan")
-        rows.append({"period": int(p), "supply": supply, "demand": demand, "moved": moved,
-                     "demand_ratio": demand / supply if supply > 0 else float("nan"),
-                     "source_lifts": int(vs.size), "destination_lifts": int(vd.size),
-                     "mean_distance": mean})
-        for a, b, v, d in zip(si, di, vol, dist):
-            moves.append({"period": int(p), "src_lift": int(a) + 1, "dst_lift": int(b) + 1,
-                          "volume": float(v), "distance": float(d),
-                          "src": tuple(float(c) for c in csrc[a]),
-                          "dst": tuple(float(c) for c in cdst[b])})
-        total_vd += float((vol * dist).sum())
+        row, pm, vd, moved = _period_haul(p, *source[i], *destination[i], columns,
+                                          bench_height, cell_area, k)
+        rows.append(row)
+        moves.extend(pm)
+        total_vd += vd
         total_v += moved
         progress(100.0 * (i + 1) / len(periods))
     if total_v <= 0:

@@ -1,4 +1,4 @@
-"""Shared parts of the landform step (METHOD.md section 5; docs/method.md section 5).
+"""Shared parts of the landform step (docs/method.md section 5, "Landforms").
 
 Definitions used by the near-natural (``core.nearnatural``) and the
 traditional (``core.terrace``) landforms, so that both keep the same final pit:

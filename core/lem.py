@@ -284,7 +284,183 @@ def _check_parameters(years, dt, erodibility, m, n, runoff, diffusivity, settlin
         raise InputError(f"The slope exponent n must be positive (got {n}).")
 
 
-def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
+@dataclass(frozen=True)
+class LemParameters:
+    """The model's parameters (see :data:`DEFAULTS` and the module docstring):
+    K (number or array on the grid), exponents m and n, runoff (m/yr, number
+    or array), diffusivity D (m^2/yr), settling velocity V (m/yr)."""
+    erodibility: object = DEFAULTS["erodibility"]
+    m: float = DEFAULTS["m"]
+    n: float = DEFAULTS["n"]
+    runoff: object = DEFAULTS["runoff"]
+    diffusivity: float = DEFAULTS["diffusivity"]
+    settling_velocity: float = DEFAULTS["settling_velocity"]
+
+
+class _Evolution:
+    """State of one :func:`evolve` run: the grid, the parameters on it, the
+    surface h and the cumulative per-process thicknesses and exported volumes.
+    One :meth:`step` is one time step (routing, incision, deposition,
+    diffusion: the module docstring's steps 1 to 4)."""
+
+    def __init__(self, z, dx, dy, params, area):
+        self.z, self.dx, self.dy = z, dx, dy
+        self.m, self.n = params.m, params.n
+        self.diffusivity, self.settling_velocity = params.diffusivity, params.settling_velocity
+        erodibility, runoff = params.erodibility, params.runoff
+        self.shape, self.size = z.shape, z.size
+        self.cell_area = dx * dy
+        self.width = np.sqrt(self.cell_area)
+        self.valid = valid = np.isfinite(z)
+        self.fixed = outlet_mask(z) | ~valid
+        self.free = valid & ~self.fixed
+        self.free_flat = self.free.ravel()
+        self.links = _diffusion_links(valid, self.fixed)
+        kf = np.broadcast_to(np.asarray(erodibility, dtype=np.float64), self.shape).ravel()
+        self.kf = np.where(np.isfinite(kf), kf, 0.0)
+        rf = np.broadcast_to(np.asarray(runoff, dtype=np.float64), self.shape).ravel()
+        self.rf = np.where(np.isfinite(rf) & valid.ravel(), rf, 0.0)
+        self.regions = {"grid": self.free_flat}
+        if area is not None:
+            area = np.asarray(area, dtype=bool)
+            if area.shape != self.shape:
+                raise InputError("The area mask is not on the landform's grid.")
+            self.regions["area"] = (area & self.free).ravel()
+        self.exported = {k: 0.0 for k in self.regions}
+        self.flux_x = np.zeros((self.shape[0], self.shape[1] - 1))
+        self.flux_y = np.zeros((self.shape[0] - 1, self.shape[1]))
+        self.h = np.where(valid, z, np.nan)
+        self.ero = np.zeros(self.size)
+        self.dep = np.zeros(self.size)
+        self.dif = np.zeros(self.size)
+        # D8 link length by ESRI code (0: drains out, 255: nodata)
+        self.link_length = np.zeros(256)
+        self.link_length[CODES] = neighbour_distances(dx, dy)
+        self.ones = np.ones(self.size)
+
+    def route(self, check):
+        """Step 1: receivers on the filled surface, flow levels, discharge Q."""
+        filled = fill_depressions(self.h)
+        check()
+        rec, codes = flow_directions(filled, self.dx, self.dy)
+        del filled
+        check()
+        rec[self.fixed.ravel()] = self.size
+        length = self.link_length[codes.ravel()]          # m, 0 where the cell drains out
+        del codes
+        order, starts = flow_levels(rec)
+        # discharge Q: the accumulation of runoff x cell area along the same levels
+        q = sediment_flux(self.rf * self.cell_area, rec, order, starts, self.ones)  # m^3/yr
+        return rec, length, order, starts, q
+
+    def incise(self, hf, ts, rec, length, order, starts, q):
+        """Step 2: implicit stream-power incision; returns the incision e (m)."""
+        size = self.size
+        inside = rec < size
+        hr0 = np.full(size, np.inf)
+        hr0[inside] = hf[rec[inside]]
+        factor = np.zeros(size)
+        kf = self.kf
+        ok = inside & self.free_flat & (hf >= hr0) & (kf > 0) & (q > 0)
+        factor[ok] = kf[ok] * (q[ok] / self.width) ** self.m * ts / length[ok] ** self.n
+        before = hf.copy()
+        stream_power_implicit(hf, rec, order, starts, factor, self.n)
+        return before - hf                                # m of incision this step
+
+    def deposit(self, hf, e, rec, order, starts, q):
+        """Step 3: sediment flux Qs and deposition d (m); returns Qs."""
+        size = self.size
+        if self.settling_velocity > 0:
+            keep = np.ones(size)
+            wet = q > 0
+            keep[wet] = 1.0 / (1.0 + self.settling_velocity * self.cell_area / q[wet])
+        else:
+            keep = self.ones
+        qs = sediment_flux(e * self.cell_area, rec, order, starts, keep)  # m^3 over the step
+        # volume deposited in a cell = what entered + what it eroded - what left
+        inside = rec < size
+        d = np.zeros(size)
+        inflow = np.bincount(rec[inside], weights=qs[inside], minlength=size + 1)[:size]
+        free = self.free_flat
+        d[free] = (inflow + e * self.cell_area - qs)[free] / self.cell_area
+        d = np.maximum(d, 0.0)
+        hf += d
+        self.ero += e
+        self.dep += d
+        return qs
+
+    def export_fluvial(self, rec, qs):
+        """Fluvial sediment leaving each region minus entering it (D8 links)."""
+        inside = rec < self.size
+        for key, reg in self.regions.items():
+            recin = np.zeros(self.size, dtype=bool)
+            recin[inside] = reg[rec[inside]]
+            out = reg & self.free_flat & ~recin
+            inn = ~reg & self.free_flat & recin
+            self.exported[key] += float(qs[out].sum() - qs[inn].sum())
+
+    def step(self, ts, check):
+        """One time step of ``ts`` years (steps 1 to 4 of the module docstring)."""
+        hf = self.h.ravel()
+        rec, length, order, starts, q = self.route(check)
+        e = self.incise(hf, ts, rec, length, order, starts, q)
+        qs = self.deposit(hf, e, rec, order, starts, q)
+        self.export_fluvial(rec, qs)
+        hb = self.h.copy()
+        diffuse(self.h, self.dx, self.dy, self.diffusivity, ts, self.valid, self.fixed,
+                self.links, self.flux_x, self.flux_y, check=check)
+        self.dif += (self.h - hb).ravel()
+
+    def export_diffusive(self):
+        """Diffusive exchange across each region's edge (4-neighbour links)."""
+        fx, fy = self.flux_x, self.flux_y
+        for key, reg in self.regions.items():
+            r2 = reg.reshape(self.shape)
+            self.exported[key] += float((fx * (r2[:, :-1] & ~r2[:, 1:])).sum()
+                                        - (fx * (~r2[:, :-1] & r2[:, 1:])).sum()
+                                        + (fy * (r2[:-1, :] & ~r2[1:, :])).sum()
+                                        - (fy * (~r2[:-1, :] & r2[1:, :])).sum())
+
+    def result(self, nsteps, years):
+        """The LemResult: surfaces, per-process thicknesses and the budgets."""
+        self.export_diffusive()
+        valid, shape, h = self.valid, self.shape, self.h
+        change = np.where(valid, h - self.z, np.nan)
+        budget = {}
+        for key, reg in self.regions.items():
+            c = change.ravel()[reg]
+            eroded = float(-c[c < 0].sum() * self.cell_area)
+            deposited = float(c[c > 0].sum() * self.cell_area)
+            exported = self.exported[key]
+            budget[key] = {"eroded": eroded, "deposited": deposited, "exported": exported,
+                           "residual": eroded - deposited - exported,
+                           "cells": int(reg.sum())}
+        nan = ~valid
+        return LemResult(
+            elevation=np.where(valid, h, np.nan),
+            change=change,
+            fluvial_erosion=np.where(nan, np.nan, self.ero.reshape(shape)),
+            deposition=np.where(nan, np.nan, self.dep.reshape(shape)),
+            diffusion=np.where(nan, np.nan, self.dif.reshape(shape)),
+            budget=budget, steps=nsteps, years=float(years))
+
+
+def _check_landform(z, years, dt, p):
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2 or min(z.shape) < 3:
+        raise InputError("The landform must be a 2-D raster of at least 3 x 3 cells.")
+    if np.isfinite(z).sum() < 9:
+        raise InputError("The landform has fewer than 9 valid cells; nothing to evolve.")
+    runoff = p.runoff
+    _check_parameters(years, dt, np.max(p.erodibility), p.m, p.n,
+                      np.min(runoff) if np.ndim(runoff) else runoff, p.diffusivity,
+                      p.settling_velocity)
+    if np.ndim(runoff) and np.nanmin(runoff) < 0:
+        raise InputError("The runoff raster has negative values.")
+    return z
+
+
+def evolve(z, dx, dy, *, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
            m=DEFAULTS["m"], n=DEFAULTS["n"], runoff=DEFAULTS["runoff"],
            diffusivity=DEFAULTS["diffusivity"],
            settling_velocity=DEFAULTS["settling_velocity"], area=None, progress=None):
@@ -302,121 +478,15 @@ def evolve(z, dx, dy, years=10.0, dt=1.0, erodibility=DEFAULTS["erodibility"],
     implicitly, deposition V Qs/Q, diffusion D laplacian(h)).
     """
     progress = as_progress(progress)
-    z = np.asarray(z, dtype=np.float64)
-    if z.ndim != 2 or min(z.shape) < 3:
-        raise InputError("The landform must be a 2-D raster of at least 3 x 3 cells.")
-    valid = np.isfinite(z)
-    if valid.sum() < 9:
-        raise InputError("The landform has fewer than 9 valid cells; nothing to evolve.")
-    _check_parameters(years, dt, np.max(erodibility), m, n, np.min(runoff) if np.ndim(runoff)
-                      else runoff, diffusivity, settling_velocity)
-    if np.ndim(runoff) and np.nanmin(runoff) < 0:
-        raise InputError("The runoff raster has negative values.")
-    shape = z.shape
-    size = z.size
-    cell_area = dx * dy
-    width = np.sqrt(cell_area)
-    fixed = outlet_mask(z) | ~valid
-    free = valid & ~fixed
-    links = _diffusion_links(valid, fixed)
-    kf = np.broadcast_to(np.asarray(erodibility, dtype=np.float64), shape).ravel()
-    kf = np.where(np.isfinite(kf), kf, 0.0)
-    rf = np.broadcast_to(np.asarray(runoff, dtype=np.float64), shape).ravel()
-    rf = np.where(np.isfinite(rf) & valid.ravel(), rf, 0.0)
-
-    regions = {"grid": free.ravel()}
-    if area is not None:
-        area = np.asarray(area, dtype=bool)
-        if area.shape != shape:
-            raise InputError("The area mask is not on the landform's grid.")
-        regions["area"] = (area & free).ravel()
-    exported = {k: 0.0 for k in regions}
-    flux_x = np.zeros((shape[0], shape[1] - 1))
-    flux_y = np.zeros((shape[0] - 1, shape[1]))
-
-    h = np.where(valid, z, np.nan)
-    ero = np.zeros(size)
-    dep = np.zeros(size)
-    dif = np.zeros(size)
+    params = LemParameters(erodibility, m, n, runoff, diffusivity, settling_velocity)
+    z = _check_landform(z, years, dt, params)
+    run = _Evolution(z, dx, dy, params, area)
     nsteps = int(np.ceil(years / dt - 1e-9))
-    # D8 link length by ESRI code (0: drains out, 255: nodata)
-    link_length = np.zeros(256)
-    link_length[CODES] = neighbour_distances(dx, dy)
-    ones = np.ones(size)
     t = 0.0
     progress(0)
     for step in range(nsteps):
         ts = min(dt, years - t)
-        hf = h.ravel()
-        filled = fill_depressions(h)
-        progress.check()
-        rec, codes = flow_directions(filled, dx, dy)
-        del filled
-        progress.check()
-        rec[fixed.ravel()] = size
-        length = link_length[codes.ravel()]              # m, 0 where the cell drains out
-        del codes
-        order, starts = flow_levels(rec)
-        # discharge Q: the accumulation of runoff x cell area along the same levels
-        q = sediment_flux(rf * cell_area, rec, order, starts, ones)   # m^3/yr
-        inside = rec < size
-        hr0 = np.full(size, np.inf)
-        hr0[inside] = hf[rec[inside]]
-        factor = np.zeros(size)
-        ok = inside & free.ravel() & (hf >= hr0) & (kf > 0) & (q > 0)
-        factor[ok] = kf[ok] * (q[ok] / width) ** m * ts / length[ok] ** n
-        before = hf.copy()
-        stream_power_implicit(hf, rec, order, starts, factor, n)
-        e = before - hf                                  # m of incision this step
-        if settling_velocity > 0:
-            keep = np.ones(size)
-            wet = q > 0
-            keep[wet] = 1.0 / (1.0 + settling_velocity * cell_area / q[wet])
-        else:
-            keep = ones
-        qs = sediment_flux(e * cell_area, rec, order, starts, keep)  # m^3 over the step
-        # volume deposited in a cell = what entered + what it eroded - what left
-        d = np.zeros(size)
-        inflow = np.bincount(rec[inside], weights=qs[inside], minlength=size + 1)[:size]
-        d[free.ravel()] = (inflow + e * cell_area - qs)[free.ravel()] / cell_area
-        d = np.maximum(d, 0.0)
-        hf += d
-        ero += e
-        dep += d
-        for key, reg in regions.items():
-            # fluvial sediment leaving the region minus entering it
-            recin = np.zeros(size, dtype=bool)
-            recin[inside] = reg[rec[inside]]
-            out = reg & free.ravel() & ~recin
-            inn = ~reg & free.ravel() & recin
-            exported[key] += float(qs[out].sum() - qs[inn].sum())
-        hb = h.copy()
-        diffuse(h, dx, dy, diffusivity, ts, valid, fixed, links, flux_x, flux_y,
-                check=progress.check)
-        dif += (h - hb).ravel()
+        run.step(ts, progress.check)
         t += ts
         progress(100.0 * (step + 1) / nsteps)
-    # diffusive exchange across each region's edge
-    for key, reg in regions.items():
-        r2 = reg.reshape(shape)
-        exported[key] += float((flux_x * (r2[:, :-1] & ~r2[:, 1:])).sum()
-                               - (flux_x * (~r2[:, :-1] & r2[:, 1:])).sum()
-                               + (flux_y * (r2[:-1, :] & ~r2[1:, :])).sum()
-                               - (flux_y * (~r2[:-1, :] & r2[1:, :])).sum())
-    change = np.where(valid, h - z, np.nan)
-    budget = {}
-    for key, reg in regions.items():
-        c = change.ravel()[reg]
-        eroded = float(-c[c < 0].sum() * cell_area)
-        deposited = float(c[c > 0].sum() * cell_area)
-        budget[key] = {"eroded": eroded, "deposited": deposited, "exported": exported[key],
-                       "residual": eroded - deposited - exported[key],
-                       "cells": int(reg.sum())}
-    nan = ~valid
-    return LemResult(
-        elevation=np.where(valid, h, np.nan),
-        change=change,
-        fluvial_erosion=np.where(nan, np.nan, ero.reshape(shape)),
-        deposition=np.where(nan, np.nan, dep.reshape(shape)),
-        diffusion=np.where(nan, np.nan, dif.reshape(shape)),
-        budget=budget, steps=nsteps, years=float(t))
+    return run.result(nsteps, t)

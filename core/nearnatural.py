@@ -1,4 +1,4 @@
-"""Near-natural landform (NNDL / MNNDL) of the HPCS model (METHOD.md section 5).
+"""Near-natural landform (NNDL / MNNDL) of the HPCS model (docs/method.md section 5).
 
 In every refilling strip a_fn the surface lies between the minimum and the
 maximum earthwork surfaces (dem_min, dem_max of eq. 1 to 5) and holds exactly

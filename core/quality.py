@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from .landform import horn_gradient
+
 #: the standard maximum slope of a dump (degrees; the paper's A_max)
 SPIKE_ANGLE = 25.0
 
@@ -76,11 +78,9 @@ def step_slope(z, dx, dy):
 
 
 def horn_slope(z, dx, dy):
-    """Horn's slope (degrees), edges replicated, nodata filled by the nearest value."""
-    zz = _filled(z)
-    kx = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
-    gx = ndimage.correlate(zz, kx, mode="nearest") / (8.0 * dx)
-    gy = ndimage.correlate(zz, kx.T, mode="nearest") / (8.0 * dy)
+    """Horn's slope (degrees), edges replicated, nodata filled by the nearest value
+    (:func:`core.landform.horn_gradient` on the filled surface)."""
+    gx, gy = horn_gradient(_filled(z), dx, dy)
     return np.degrees(np.arctan(np.hypot(gx, gy)))
 
 

@@ -73,7 +73,8 @@ def earthwork_schedule(dem_or, floor, thickness, landform, mining, refilling, x,
     """
     progress = as_progress(progress)
     res = haul_distance(dem_or, floor, thickness, landform, mining, refilling, x, y,
-                        cell_area, bench_height, k, progress=progress.sub(0, 80))
+                        cell_area, bench_height=bench_height, k=k,
+                        progress=progress.sub(0, 80))
     size = np.asarray(dem_or).size
     zr = np.asarray(dem_or, dtype=np.float64).ravel()
     fr = np.asarray(floor, dtype=np.float64).ravel()

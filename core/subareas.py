@@ -532,6 +532,65 @@ def _safe_fill_edge(safe, face, edge, lower, tol=1e-3):
     return lo
 
 
+class _Period:
+    """Period n of the optimization (Fig. 7): the bounds of its far edges, the
+    ratio r_n of the remaining supply to the remaining minimum demand, and the
+    moves of its edges (``f``, ``m`` are the plan's edge arrays, changed in place)."""
+
+    def __init__(self, f, m, n, plan0, profiles, min_width):
+        N = len(f) - 1
+        self.f, self.m, self.n = f, m, n
+        self.supply, self.fmin, self.fmax = profiles
+        self.lo_f = f[n - 1] + min_width
+        self.hi_f = f[N] - (N - n) * min_width
+        self.lo_m = m[n - 1] + min_width
+        self.hi_m = m[N] - (N - n) * min_width
+        f[n] = min(max(plan0.f[n], self.lo_f), self.hi_f)
+        m[n] = min(max(plan0.m[n], self.lo_m), self.hi_m)
+        rem_g = self.supply.between(m[n - 1], m[N])
+        rem_f = self.fmin.between(f[n - 1], f[N])
+        self.r_n = rem_g / rem_f if rem_f > 0 else 1.0
+
+    def state(self):
+        """(V_g, V_fmin, V_fmax, target T) of the period's current strips."""
+        f, m, n = self.f, self.m, self.n
+        vg = self.supply.between(m[n - 1], m[n])
+        vlo = self.fmin.between(f[n - 1], f[n])
+        vhi = self.fmax.between(f[n - 1], f[n])
+        tgt = min(max(self.r_n * vlo, vlo), vhi)
+        return vg, vlo, vhi, tgt
+
+    def move_mining(self, tgt):
+        """Cases a, c: the mining far edge to C_g^-1(C_g(m_(n-1)) + T)."""
+        m, n = self.m, self.n
+        m[n] = min(max(self.supply.inverse(self.supply(m[n - 1]) + tgt), self.lo_m), self.hi_m)
+
+    def balance(self, safe, tolerance):
+        """Move the edges as Fig. 7 says; returns the case ('none', 'a' .. 'd')."""
+        f, m, n = self.f, self.m, self.n
+        vg, vlo, vhi, tgt = self.state()
+        unsafe = (m[n - 1] - f[n]) < safe(f[n], m[n - 1]) - 1e-6
+        short = vg < vlo or vg < tgt * (1.0 - tolerance)
+        excess = vg > vhi or vg > tgt * (1.0 + tolerance)
+        if not (short or excess or unsafe):
+            return "none"
+        if not unsafe:
+            self.move_mining(tgt)
+            return "a" if short else "c"
+        f_safe = _safe_fill_edge(safe, m[n - 1], f[n], self.lo_f)
+        if short:
+            f_ratio = self.fmin.inverse(self.fmin(f[n - 1]) + vg / self.r_n)
+            f[n] = min(max(min(f_ratio, f_safe), self.lo_f), self.hi_f)
+            case = "b"
+        else:
+            f[n] = min(max(f_safe, self.lo_f), self.hi_f)
+            case = "d"
+        vg, vlo, vhi, tgt = self.state()
+        if abs(vg - tgt) > tolerance * tgt or vg > vhi or vg < vlo:
+            self.move_mining(tgt)
+        return case
+
+
 def optimize(plan0, supply, fmin, fmax, safe, tolerance=0.01, min_width=None,
              progress=None):
     """The delineation optimization of Fig. 7, period by period (section 1.1.4).
@@ -568,49 +627,8 @@ def optimize(plan0, supply, fmin, fmax, safe, tolerance=0.01, min_width=None,
     cases = ["none"] * N
     for i in range(N - 1):
         progress(100.0 * i / max(N - 1, 1))
-        n = i + 1                           # period n uses edges n-1 -> n
-        lo_f = f[n - 1] + min_width
-        hi_f = f[N] - (N - n) * min_width
-        lo_m = m[n - 1] + min_width
-        hi_m = m[N] - (N - n) * min_width
-        f[n] = min(max(plan0.f[n], lo_f), hi_f)
-        m[n] = min(max(plan0.m[n], lo_m), hi_m)
-        rem_g = supply.between(m[n - 1], m[N])
-        rem_f = fmin.between(f[n - 1], f[N])
-        r_n = rem_g / rem_f if rem_f > 0 else 1.0
-
-        def state():
-            vg = supply.between(m[n - 1], m[n])
-            vlo = fmin.between(f[n - 1], f[n])
-            vhi = fmax.between(f[n - 1], f[n])
-            tgt = min(max(r_n * vlo, vlo), vhi)
-            return vg, vlo, vhi, tgt
-
-        def move_mining(tgt):
-            m[n] = min(max(supply.inverse(supply(m[n - 1]) + tgt), lo_m), hi_m)
-
-        vg, vlo, vhi, tgt = state()
-        L = safe(f[n], m[n - 1])
-        unsafe = (m[n - 1] - f[n]) < L - 1e-6
-        short = vg < vlo or vg < tgt * (1.0 - tolerance)
-        excess = vg > vhi or vg > tgt * (1.0 + tolerance)
-        if not (short or excess or unsafe):
-            continue
-        if not unsafe:
-            move_mining(tgt)
-            cases[i] = "a" if short else "c"
-            continue
-        f_safe = _safe_fill_edge(safe, m[n - 1], f[n], lo_f)
-        if short:
-            f_ratio = fmin.inverse(fmin(f[n - 1]) + vg / r_n)
-            f[n] = min(max(min(f_ratio, f_safe), lo_f), hi_f)
-            cases[i] = "b"
-        else:
-            f[n] = min(max(f_safe, lo_f), hi_f)
-            cases[i] = "d"
-        vg, vlo, vhi, tgt = state()
-        if abs(vg - tgt) > tolerance * tgt or vg > vhi or vg < vlo:
-            move_mining(tgt)
+        period = _Period(f, m, i + 1, plan0, (supply, fmin, fmax), min_width)
+        cases[i] = period.balance(safe, tolerance)
     progress(100.0)
     return Plan(f, m, case=cases)
 
@@ -738,7 +756,143 @@ def check_strip_width(width, length, cell):
             f"{length / MAX_PERIODS:.1f} m.")
 
 
-def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimuth=270.0,
+@dataclass(frozen=True)
+class PitSettings:
+    """The settings of one delineation besides the strips: k of eq. 6, the ratio
+    tolerance of Fig. 7, the refilled crest of eq. 9 ('original' or 'max') and
+    the pit geometry of eq. 9 (tracking distance m, dump and working slopes deg)."""
+    k: float = 1.0
+    tolerance: float = 0.01
+    fill_surface: str = "original"
+    tracking: float = 50.0
+    dump_slope: float = 8.0
+    working_slope: float = 20.0
+
+
+class _Delineator:
+    """State of one :func:`delineate` run: the frame, the cumulative profiles
+    of eq. 6 to 8, the safe distance of eq. 9 and the settings; its methods
+    build the original plan and balance it (Fig. 7)."""
+
+    def __init__(self, frame, arrays, settings, progress):
+        dem_or, dem_max, dem_min, floor, thickness = arrays
+        st = settings
+        self.frame, self.k, self.tolerance = frame, float(st.k), st.tolerance
+        self.progress = progress
+        vg, vmax, vmin = cell_volumes(dem_or, dem_max, dem_min, floor, thickness, frame,
+                                      frame.dx * frame.dy, st.k)
+        self.supply = CumulativeProfile(frame.s, vg, frame.a, frame.b)
+        self.fmax = CumulativeProfile(frame.s, vmax, frame.a, frame.b)
+        self.fmin = CumulativeProfile(frame.s, vmin, frame.a, frame.b)
+        if st.fill_surface not in ("original", "max"):
+            raise InputError("fill_surface must be 'original' or 'max'.")
+        crest = dem_or if st.fill_surface == "original" else dem_max
+        self.safe = SafeDistance(frame, dem_or, crest, floor, st.tracking, st.dump_slope,
+                                 st.working_slope)
+        self.min_w = MIN_STRIP_FRACTION * min(frame.dx, frame.dy)
+        self.width = None
+
+    def totals(self, f, m):
+        """(sum V_g, sum V_fmin, sum V_fmax) of the plan with edges f, m."""
+        return (self.supply.between(m[0], m[-1]), self.fmin.between(f[0], f[-1]),
+                self.fmax.between(f[0], f[-1]))
+
+    def set_plan(self, res, P, f, m, totals):
+        """The original plan of pit length P (edges f, m) and its totals into ``res``."""
+        res.pit_length = float(P)
+        res.total_supply, res.total_fmin, res.total_fmax = totals
+        res.original = evaluate(Plan(f, m), self.supply, self.fmin, self.fmax, self.safe,
+                                res.ratio, self.tolerance)
+        res.box_cut_supply = self.supply.between(0.0, m[0])
+        res.final_pit_fmin = self.fmin.between(f[-1], self.frame.length)
+
+    def original(self, width, P, auto, notes):
+        """The Delineation of the original plan (strips of ``width``, pit P)."""
+        self.width = width
+        f, m = original_edges(self.frame.length, width, P)
+        self.progress(25)
+        totals = self.totals(f, m)
+        feasible, report = _feasibility(*totals, self.k)
+        res = Delineation(self.frame, width, float(P), auto, self.k, float(self.tolerance),
+                          None, feasible=feasible, feasibility=report, messages=list(notes))
+        self.set_plan(res, P, f, m, totals)
+        original = res.original
+        unsafe = int(np.sum(original.gap < original.safe_dist - 1e-6))
+        if unsafe:
+            res.messages.append(
+                f"The pit length {P:.1f} m leaves a gap of {P - width:.1f} m between the "
+                f"strips, less than the safe distance L_tn in {unsafe} of "
+                f"{original.n_periods} periods (largest L_tn "
+                f"{float(original.safe_dist.max()):.1f} m); leave PIT_LENGTH blank to get "
+                "the smallest safe pit.")
+        return res
+
+    def short(self, P):
+        """The largest shortfall of a gap against L_tn once the plan of pit P is
+        balanced by its mining edges only (cases a, c)."""
+        self.progress.check()            # cancel between the trial plans
+        f2, m2 = original_edges(self.frame.length, self.width, P)
+        t = optimize(Plan(f2, m2), self.supply, self.fmin, self.fmax,
+                     _NoSafety(self.safe.tracking), self.tolerance, min_width=self.min_w)
+        return max(self.safe(t.f[n + 1], t.m[n]) - (t.m[n] - t.f[n + 1])
+                   for n in range(len(t.f) - 1))
+
+    def check_given_pit(self, res):
+        """A given PIT_LENGTH too short for the balanced plan: say so."""
+        P = res.pit_length
+        if self.short(P) <= 1e-6:
+            return
+        P_safe = _smallest_safe(self.short, P, self.frame.length)
+        res.messages.append(
+            f"PIT_LENGTH {P:.1f} m is shorter than the smallest pit that keeps the safe "
+            "distance once the periods are balanced ("
+            + (f"{P_safe:.1f} m" if P_safe is not None else "none fits in the mine area")
+            + "): the optimization has to move refilling edges back (cases b, d), the "
+            "refilling front then lags, strips can shrink to slivers and periods stay "
+            "unsafe or unbalanced. Leave PIT_LENGTH blank to use the smallest safe pit.")
+
+    def lengthen_pit(self, res):
+        """The automatic pit: lengthened to the smallest that keeps the safe
+        distance in the balanced plan, if that plan stays feasible."""
+        P = res.pit_length
+        P2 = _smallest_safe(self.short, P, self.frame.length)
+        if P2 is None or not P2 > P:
+            return
+        f2, m2 = original_edges(self.frame.length, self.width, P2)
+        totals = self.totals(f2, m2)
+        ok2, rep2 = _feasibility(*totals, self.k)
+        if not ok2:
+            res.messages.append(
+                f"A pit of {P2:.1f} m would let the balanced plan keep the safe "
+                f"distance in every period without moving refilling edges, but with "
+                f"it the plan is infeasible ({rep2}); kept {P:.1f} m.")
+            return
+        self.set_plan(res, P2, f2, m2, totals)
+        res.feasibility = rep2
+
+    def optimize(self, res):
+        """Fig. 7 on the original plan (after choosing the pit); into ``res.optimized``."""
+        if not res.feasible:
+            raise InputError(res.feasibility)
+        self.progress(27)
+        if res.pit_length_auto:
+            self.lengthen_pit(res)
+        else:
+            self.check_given_pit(res)
+        opt = optimize(res.original, self.supply, self.fmin, self.fmax, self.safe,
+                       self.tolerance, min_width=self.min_w, progress=self.progress.sub(30, 95))
+        opt = evaluate(opt, self.supply, self.fmin, self.fmax, self.safe, res.ratio,
+                       self.tolerance)
+        res.optimized = opt
+        bad = [i + 1 for i, st in enumerate(opt.status) if st != "ok"]
+        if bad:
+            res.messages.append(
+                f"After optimization {len(bad)} of {opt.n_periods} periods still miss a "
+                f"constraint (periods {', '.join(map(str, bad[:20]))}"
+                f"{' ...' if len(bad) > 20 else ''}; see their status).")
+
+
+def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, *, azimuth=270.0,
               strip_width=90.0, pit_length=None, k=1.0, tracking=50.0, dump_slope=8.0,
               working_slope=20.0, optimize_plan=True, tolerance=0.01, fill_surface="original",
               progress=None):
@@ -762,105 +916,20 @@ def delineate(dem_or, dem_max, dem_min, floor, thickness, mask, transform, azimu
         raise InputError("The ratio tolerance must be > 0.")
     notes = check_inputs(dem_or, dem_max, dem_min, floor, thickness, mask)
     frame = make_frame(mask, transform, azimuth)
-    cell_area = frame.dx * frame.dy
     progress(5)
-    vg, vmax, vmin = cell_volumes(dem_or, dem_max, dem_min, floor, thickness, frame,
-                                  cell_area, k)
-    supply = CumulativeProfile(frame.s, vg, frame.a, frame.b)
-    fmax = CumulativeProfile(frame.s, vmax, frame.a, frame.b)
-    fmin = CumulativeProfile(frame.s, vmin, frame.a, frame.b)
-    if fill_surface not in ("original", "max"):
-        raise InputError("fill_surface must be 'original' or 'max'.")
-    safe = SafeDistance(frame, dem_or, dem_or if fill_surface == "original" else dem_max,
-                        floor, tracking, dump_slope, working_slope)
+    run = _Delineator(frame, (dem_or, dem_max, dem_min, floor, thickness),
+                      PitSettings(k, tolerance, fill_surface, tracking, dump_slope,
+                                  working_slope), progress)
     progress(15)
     W = float(strip_width)
     if not W > 0:
         raise InputError("The strip width must be > 0 m.")
     check_strip_width(W, frame.length, min(frame.dx, frame.dy))
     auto = pit_length is None or not np.isfinite(pit_length) or pit_length <= 0
-    P = _auto_pit_length(frame, W, safe) if auto else float(pit_length)
-    f, m = original_edges(frame.length, W, P)
-    progress(25)
-    total_g = supply.between(m[0], m[-1])
-    total_lo = fmin.between(f[0], f[-1])
-    total_hi = fmax.between(f[0], f[-1])
-    ratio = total_g / total_lo if total_lo > 0 else np.inf
-    original = evaluate(Plan(f, m), supply, fmin, fmax, safe, ratio, tolerance)
-    feasible, report = _feasibility(total_g, total_lo, total_hi, k)
-    res = Delineation(frame, W, float(P), auto, float(k), float(tolerance), original,
-                      total_supply=total_g, total_fmin=total_lo, total_fmax=total_hi,
-                      box_cut_supply=supply.between(0.0, m[0]),
-                      final_pit_fmin=fmin.between(f[-1], frame.length),
-                      feasible=feasible, feasibility=report, messages=list(notes))
-    unsafe = int(np.sum(original.gap < original.safe_dist - 1e-6))
-    if unsafe:
-        res.messages.append(
-            f"The pit length {P:.1f} m leaves a gap of {P - W:.1f} m between the strips, less "
-            f"than the safe distance L_tn in {unsafe} of {original.n_periods} periods (largest "
-            f"L_tn {float(original.safe_dist.max()):.1f} m); leave PIT_LENGTH blank to get the "
-            "smallest safe pit.")
+    P = _auto_pit_length(frame, W, run.safe) if auto else float(pit_length)
+    res = run.original(W, P, auto, notes)
     if optimize_plan:
-        if not feasible:
-            raise InputError(report)
-        # the smallest safe pit for the optimized plan: balance the periods by
-        # the mining edges only (cases a, c), measure the largest shortfall of
-        # a gap against L_tn, lengthen the pit until none is left
-        min_w = MIN_STRIP_FRACTION * min(frame.dx, frame.dy)
-        no_safety = _NoSafety(safe.tracking)
-
-        def short(P):
-            progress.check()            # cancel between the trial plans
-            f2, m2 = original_edges(frame.length, W, P)
-            t = optimize(Plan(f2, m2), supply, fmin, fmax, no_safety, tolerance,
-                         min_width=min_w)
-            return max(safe(t.f[n + 1], t.m[n]) - (t.m[n] - t.f[n + 1])
-                       for n in range(len(t.f) - 1))
-
-        progress(27)
-        if not auto and short(P) > 1e-6:
-            P_safe = _smallest_safe(short, P, frame.length)
-            res.messages.append(
-                f"PIT_LENGTH {P:.1f} m is shorter than the smallest pit that keeps the safe "
-                "distance once the periods are balanced ("
-                + (f"{P_safe:.1f} m" if P_safe is not None else "none fits in the mine area")
-                + "): the optimization has to move refilling edges back (cases b, d), the "
-                "refilling front then lags, strips can shrink to slivers and periods stay "
-                "unsafe or unbalanced. Leave PIT_LENGTH blank to use the smallest safe pit.")
-        if auto:
-            P2 = _smallest_safe(short, P, frame.length)
-            if P2 is not None and P2 > P:
-                f2, m2 = original_edges(frame.length, W, P2)
-                t_g, t_lo, t_hi = (supply.between(m2[0], m2[-1]),
-                                   fmin.between(f2[0], f2[-1]), fmax.between(f2[0], f2[-1]))
-                ok2, rep2 = _feasibility(t_g, t_lo, t_hi, k)
-                if not ok2:
-                    res.messages.append(
-                        f"A pit of {P2:.1f} m would let the balanced plan keep the safe "
-                        f"distance in every period without moving refilling edges, but with "
-                        f"it the plan is infeasible ({rep2}); kept {P:.1f} m.")
-                else:
-                    P, f, m = P2, f2, m2
-                    total_g, total_lo, total_hi = t_g, t_lo, t_hi
-                    ratio = total_g / total_lo
-                    original = evaluate(Plan(f, m), supply, fmin, fmax, safe, ratio,
-                                        tolerance)
-                    res.pit_length, res.original = float(P), original
-                    res.total_supply, res.total_fmin = total_g, total_lo
-                    res.total_fmax = total_hi
-                    res.box_cut_supply = supply.between(0.0, m[0])
-                    res.final_pit_fmin = fmin.between(f[-1], frame.length)
-                    res.feasibility = rep2
-        opt = optimize(original, supply, fmin, fmax, safe, tolerance,
-                       min_width=min_w, progress=progress.sub(30, 95))
-        opt = evaluate(opt, supply, fmin, fmax, safe, ratio, tolerance)
-        res.optimized = opt
-        bad = [i + 1 for i, st in enumerate(opt.status) if st != "ok"]
-        if bad:
-            res.messages.append(
-                f"After optimization {len(bad)} of {opt.n_periods} periods still miss a "
-                f"constraint (periods {', '.join(map(str, bad[:20]))}"
-                f"{' ...' if len(bad) > 20 else ''}; see their status).")
+        run.optimize(res)
     progress(100)
     return res
 

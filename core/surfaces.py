@@ -740,9 +740,9 @@ def _check_angle(name, value, lo=0.0, hi=90.0):
     return v
 
 
-def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_A_MAX,
+def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, *, a_max=DEFAULT_A_MAX,
                        a_min=None, semi_a_max=None, semi_a_min=None, interpolation="sweeps",
-                       sweeps=None, progress=None, *, limit_slopes=True,
+                       sweeps=None, progress=None, limit_slopes=True,
                        percentile=DEFAULT_PERCENTILE):
     """The maximum and minimum earthwork surfaces (eq. 1 to 5), solved in the
     order 1, 1.5, 5 -> 2 -> 3 -> 4 -> 0 of the paper's Fig. 3(b).
@@ -792,6 +792,46 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, a_max=DEFAULT_
                              quality=quality)
 
 
+def _check_grids(z, classes, catchments, receivers):
+    """The class, catchment and receiver arrays, on the DEM's grid."""
+    shape = z.shape
+    cls = np.asarray(classes, dtype=np.float64)
+    if cls.shape != shape:
+        raise InputError(f"The class raster is {cls.shape[0]} x {cls.shape[1]} cells, the "
+                         f"DEM {shape[0]} x {shape[1]}; use the classes computed on this "
+                         "DEM.")
+    cat = np.asarray(catchments, dtype=np.float64)
+    if cat.shape != shape:
+        raise InputError("The catchment raster is not on the DEM's grid.")
+    rec = np.asarray(receivers, dtype=np.int64).ravel()
+    if rec.size != z.size:
+        raise InputError("The flow directions are not on the DEM's grid.")
+    return cls, cat, rec
+
+
+def _check_class_codes(cv):
+    """The classes of the valid DEM cells are all class codes."""
+    if np.isnan(cv).any():
+        raise InputError("The class raster has nodata on valid DEM cells; compute the "
+                         "classes on this DEM (hpcs:classifycells).")
+    bad = ~np.isin(cv, cl.CODES)
+    if bad.any():
+        raise InputError(f"The class raster holds {np.unique(cv[bad])[:5]}, which are not "
+                         "class codes 0, 1, 1.5, 2, 3, 4, 5; use the output of "
+                         "hpcs:classifycells.")
+
+
+def _check_counts(sweeps, percentile):
+    """SWEEPS (None or >= 1) and the percentile of the automatic angles (0..50)."""
+    if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):
+        raise InputError(f"The number of sweeps must be a whole number >= 1; got {sweeps}.")
+    p = float(percentile)
+    if not np.isfinite(p) or not 0.0 <= p <= 50.0:
+        raise InputError(f"The percentile of the automatic angles must be from 0 (the "
+                         f"single extremes) to 50 (the median); got {percentile}.")
+    return p
+
+
 class _Solve:
     """State of one earthwork-surface solve: the inputs checked, both surfaces
     and the mask of cells known so far (``known``), grown step by step."""
@@ -799,51 +839,19 @@ class _Solve:
     def __init__(self, z, classes, receivers, catchments, dx, dy, a_max, a_min, semi_a_max,
                  semi_a_min, interpolation, sweeps, percentile):
         z = np.asarray(z, dtype=np.float64)
-        shape = z.shape
-        cls = np.asarray(classes, dtype=np.float64)
-        if cls.shape != shape:
-            raise InputError(f"The class raster is {cls.shape[0]} x {cls.shape[1]} cells, the "
-                             f"DEM {shape[0]} x {shape[1]}; use the classes computed on this "
-                             "DEM.")
-        cat = np.asarray(catchments, dtype=np.float64)
-        if cat.shape != shape:
-            raise InputError("The catchment raster is not on the DEM's grid.")
-        rec = np.asarray(receivers, dtype=np.int64).ravel()
-        if rec.size != z.size:
-            raise InputError("The flow directions are not on the DEM's grid.")
+        cls, cat, rec = _check_grids(z, classes, catchments, receivers)
         if interpolation not in INTERPOLATIONS:
             raise InputError(f"Unknown interpolation '{interpolation}'; use one of "
                              f"{INTERPOLATIONS}.")
         valid = np.isfinite(z)
-        cv = cls[valid]
-        if np.isnan(cv).any():
-            raise InputError("The class raster has nodata on valid DEM cells; compute the "
-                             "classes on this DEM (hpcs:classifycells).")
-        bad = ~np.isin(cv, cl.CODES)
-        if bad.any():
-            raise InputError(f"The class raster holds {np.unique(cv[bad])[:5]}, which are not "
-                             "class codes 0, 1, 1.5, 2, 3, 4, 5; use the output of "
-                             "hpcs:classifycells.")
+        _check_class_codes(cls[valid])
         self.cls = np.where(valid, cls, np.nan)
         self.area = valid & (self.cls != cl.BOUNDARY)
         if not self.area.any():
             raise InputError("The class raster has no cell inside the reshaping area (every "
                              "cell is boundary, class 5).")
-        a_max = _check_angle("A_max", a_max)
-        self.a_max = DEFAULT_A_MAX if a_max is None else a_max
-        self.a_min = _check_angle("A_min", a_min)
-        if self.a_min is not None and self.a_min > self.a_max:
-            raise InputError(f"A_min ({self.a_min:g} deg) is larger than A_max "
-                             f"({self.a_max:g} deg); the minimum surface would rise above the "
-                             "maximum one.")
-        self.semi_a_max = _check_angle("Semi-fixed A_max", semi_a_max)
-        self.semi_a_min = _check_angle("Semi-fixed A_min", semi_a_min)
-        if sweeps is not None and (not np.isfinite(sweeps) or int(sweeps) < 1):
-            raise InputError(f"The number of sweeps must be a whole number >= 1; got {sweeps}.")
-        p = float(percentile)
-        if not np.isfinite(p) or not 0.0 <= p <= 50.0:
-            raise InputError(f"The percentile of the automatic angles must be from 0 (the "
-                             f"single extremes) to 50 (the median); got {percentile}.")
+        self._set_angles(a_max, a_min, semi_a_max, semi_a_min)
+        p = _check_counts(sweeps, percentile)
         self.percentile, self.sweeps, self.interpolation = p, sweeps, interpolation
         self.z, self.rec, self.valid, self.dx, self.dy = z, rec, valid, float(dx), float(dy)
         self.cat = np.where(np.isfinite(cat), cat, -1).astype(np.int64)
@@ -858,6 +866,18 @@ class _Solve:
         self.info, self.a_min_used = {}, []
         self.limit_slopes = True
         self.box = self.band = None
+
+    def _set_angles(self, a_max, a_min, semi_a_max, semi_a_min):
+        """A_max (default DEFAULT_A_MAX), A_min <= A_max and the semi-fixed angles, checked."""
+        a_max = _check_angle("A_max", a_max)
+        self.a_max = DEFAULT_A_MAX if a_max is None else a_max
+        self.a_min = _check_angle("A_min", a_min)
+        if self.a_min is not None and self.a_min > self.a_max:
+            raise InputError(f"A_min ({self.a_min:g} deg) is larger than A_max "
+                             f"({self.a_max:g} deg); the minimum surface would rise above the "
+                             "maximum one.")
+        self.semi_a_max = _check_angle("Semi-fixed A_max", semi_a_max)
+        self.semi_a_min = _check_angle("Semi-fixed A_min", semi_a_min)
 
     def semi_fixed(self, progress):
         """Eq. 2 on the semi-fixed cells, with the automatic angles."""

@@ -644,6 +644,34 @@ def check_parameters(design, bench_height, face_angle, wall_angle, berm_width):
         raise InputError("The berm width must be >= 0 m.")
 
 
+def _single_platform_levels(sup, present, top):
+    """(levels, walls, groups, by-strip figures) of the single-platform design."""
+    levels = np.full(len(sup), np.nan)
+    levels[present] = top
+    walls, groups = np.full(len(sup), np.nan), [[int(k) for k in present]]
+    by = {"berm": np.full(len(sup), np.nan), "encroached": np.zeros(len(sup)), "held": None}
+    return levels, walls, groups, by
+
+
+def _held_errors(design, sup, present, total, vols, groups, by):
+    """The volume each strip's platform holds (its own cells above the floor,
+    plus the earth its benches put on other strips' cells; of its group where
+    strips share one) and its relative error against the supply it holds,
+    per period."""
+    held, gerr = sup.copy(), np.full(len(sup), np.nan)
+    if design == "strips":
+        held[present] = by["held"][present]
+        gerr[present] = np.abs(held[present] - sup[present]) / np.maximum(sup[present],
+                                                                          1e-300)
+        for m in groups:
+            s_g = float(sup[m].sum())
+            gerr[m] = abs(float(by["held"][m[0]]) - s_g) / max(s_g, 1e-300)
+            held[m] = vols[m]
+    else:
+        gerr[present] = abs(float(vols[present].sum()) - total) / max(total, 1e-300)
+    return held, gerr
+
+
 def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, design="strips",
                          bench_height=10.0, face_angle=33.0, berm_width=30.0, wall_angle=None,
                          adapt=True, pit_angles=lf.PIT_ANGLES, progress=None):
@@ -700,29 +728,12 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
                 raise
             raise InputError(f"{fallback} The single-platform design, tried last, fails "
                              f"too: {e}") from None
-        levels = np.full(len(sup), np.nan)
-        levels[present] = top
-        walls, groups = np.full(len(sup), np.nan), [[int(k) for k in present]]
-        by = {"berm": np.full(len(sup), np.nan), "encroached": np.zeros(len(sup)),
-              "held": None}
+        levels, walls, groups, by = _single_platform_levels(sup, present, top)
     z = lf.assemble(dem_or, surf, pit, dump, pit_z)
     slope = lf.slope_degrees(z, dx, dy)
     vols = lf.strip_volumes(z, floor, refilling, area, len(sup))
-    # the volume each strip's platform holds (its own cells above the floor, plus the
-    # earth its benches put on other strips' cells; of its group where strips share
-    # one) and its error against the supply it holds, per period
     single = lf.volume_errors(z, floor, refilling, sup, area)
-    held, gerr = sup.copy(), np.full(len(sup), np.nan)
-    if design == "strips":
-        held[present] = by["held"][present]
-        gerr[present] = np.abs(held[present] - sup[present]) / np.maximum(sup[present],
-                                                                          1e-300)
-        for m in groups:
-            s_g = float(sup[m].sum())
-            gerr[m] = abs(float(by["held"][m[0]]) - s_g) / max(s_g, 1e-300)
-            held[m] = vols[m]
-    else:
-        gerr[present] = abs(float(vols[present].sum()) - total) / max(total, 1e-300)
+    held, gerr = _held_errors(design, sup, present, total, vols, groups, by)
     progress(100)
     return TerraceResult(landform=z, dump=dump, pit=pit, design=design, top_elevation=top,
                          volume=float(((z[dump] - floor[dump]) * area).sum()),

@@ -54,17 +54,13 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-ROOT = Path(__file__).resolve().parents[1]
-if "hpcs_landform" not in sys.modules:
-    import importlib.util
-    _spec = importlib.util.spec_from_file_location(
-        "hpcs_landform", ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
-    sys.modules["hpcs_landform"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["hpcs_landform"])
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _plan import ROOT, check_plan, import_package, readable, ring_wkb  # noqa: E402
+from _plan import write_geojson as _write_geojson  # noqa: E402
 
+import_package()
 from hpcs_landform.core.grid import Grid, rasterize_polygons, read_raster, write_raster  # noqa: E402
 from hpcs_landform.core.landform import slope_degrees  # noqa: E402
-from hpcs_landform.core.subareas import delineate  # noqa: E402
 
 DEMO = ROOT / "data" / "demo"
 SOURCE = DEMO / "bc_trim_25m.tif"
@@ -106,23 +102,8 @@ def choose(cands, rank=0):
     return kept[rank], kept
 
 
-def ring_wkb(ring):
-    from osgeo import ogr
-    r = ogr.Geometry(ogr.wkbLinearRing)
-    for x, y in ring:
-        r.AddPoint_2D(x, y)
-    poly = ogr.Geometry(ogr.wkbPolygon)
-    poly.AddGeometry(r)
-    return bytes(poly.ExportToWkb())
-
-
 def write_geojson(path, ring, epsg):
-    doc = {"type": "FeatureCollection", "name": "mine_area",
-           "crs": {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}},
-           "features": [{"type": "Feature", "properties": {"name": "demo mine area"},
-                         "geometry": {"type": "Polygon",
-                                      "coordinates": [[list(p) for p in ring]]}}]}
-    Path(path).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    _write_geojson(path, ring, epsg, "demo mine area")
 
 
 def main(rank=0):
@@ -204,9 +185,8 @@ def main(rank=0):
             "mine_area": "mine_area.geojson", "direction": azimuth, "strip_width": STRIP_WIDTH,
             "k": "middle of the feasible range, from the model's own surfaces (scripts/demo.py)"}
     (DEMO / "plan.json").write_text(json.dumps(plan, indent=1) + "\n", encoding="utf-8")
-    for name in ("dem_25m.tif", "seam_floor.tif", "coal_thickness.tif", "mine_area.geojson",
-                 "plan.json"):
-        (DEMO / name).chmod(0o644)
+    readable(DEMO, ("dem_25m.tif", "seam_floor.tif", "coal_thickness.tif",
+                    "mine_area.geojson", "plan.json"))
 
     slope = slope_degrees(z, grid.dx, grid.dy)
     depth = (z - floor)[mask]
@@ -221,8 +201,7 @@ def main(rank=0):
     print(f"seam floor (DEM smoothed, sigma {FLOOR_SIGMA:g} m): depth {depth.min():.1f}-"
           f"{depth.max():.1f} m (mean {depth.mean():.1f})")
     print(f"coal thickness: {thick[mask].min():.2f}-{thick[mask].max():.2f} m")
-    res = delineate(z, z + 20.0, z - 20.0, floor, thick, mask, grid.transform, azimuth,
-                    STRIP_WIDTH, None, 1.0, 50.0, 8.0, 20.0, False)
+    res = check_plan(z, floor, thick, mask, grid.transform, azimuth, STRIP_WIDTH, False)
     vg, lo, hi = res.total_supply, res.total_fmin, res.total_fmax
     print(f"plan with SURFACE_MAX/MIN = DEM +/- 20 m, strips {STRIP_WIDTH:g} m: pit "
           f"{res.pit_length:.0f} m (smallest safe), {res.n_periods} periods")

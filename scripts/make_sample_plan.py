@@ -25,23 +25,17 @@ geometry (90 m strips, mining due west, tracking distance 50 m, dump slope
 
 Run: .venv/bin/python scripts/make_sample_plan.py   (or /usr/bin/python3)
 """
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if "hpcs_landform" not in sys.modules:
-    # this checkout as the package hpcs_landform (whatever the folder's name)
-    import importlib.util
-    _spec = importlib.util.spec_from_file_location(
-        "hpcs_landform", ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
-    sys.modules["hpcs_landform"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["hpcs_landform"])
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _plan import ROOT, check_plan, import_package, readable, ring_wkb  # noqa: E402
+from _plan import write_geojson as _write_geojson  # noqa: E402
 
+import_package()
 from hpcs_landform.core.grid import rasterize_polygons, read_raster, write_raster  # noqa: E402
-from hpcs_landform.core.subareas import delineate  # noqa: E402
 
 SAMPLE = ROOT / "data" / "sample"
 DEM = SAMPLE / "jacksboro_fault_dem_utm16n_80m.tif"
@@ -63,24 +57,7 @@ def mine_polygon(transform):
 
 
 def write_geojson(path, ring):
-    doc = {
-        "type": "FeatureCollection",
-        "name": "mine_area",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32616"}},
-        "features": [{"type": "Feature", "properties": {"name": "sample mine area"},
-                      "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in ring]]}}],
-    }
-    Path(path).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-
-
-def ring_wkb(ring):
-    from osgeo import ogr
-    r = ogr.Geometry(ogr.wkbLinearRing)
-    for x, y in ring:
-        r.AddPoint_2D(x, y)
-    poly = ogr.Geometry(ogr.wkbPolygon)
-    poly.AddGeometry(r)
-    return bytes(poly.ExportToWkb())
+    _write_geojson(path, ring, 32616, "sample mine area")
 
 
 def main():
@@ -107,8 +84,7 @@ def main():
     write_geojson(SAMPLE / "mine_area.geojson", ring)
     write_raster(SAMPLE / "seam_floor.tif", floor, grid, "float32")
     write_raster(SAMPLE / "coal_thickness.tif", thick, grid, "float32")
-    for name in ("seam_floor.tif", "coal_thickness.tif", "mine_area.geojson"):
-        (SAMPLE / name).chmod(0o644)
+    readable(SAMPLE, ("seam_floor.tif", "coal_thickness.tif", "mine_area.geojson"))
 
     depth = (z - floor)[mask]
     dip = np.degrees(np.arctan(np.hypot(coef[1], coef[2])))
@@ -119,8 +95,7 @@ def main():
           f"{depth.min():.1f}-{depth.max():.1f} m (mean {depth.mean():.1f})")
     print(f"coal thickness: {np.nanmin(thick[mask]):.2f}-{np.nanmax(thick[mask]):.2f} m")
     # stand-in surfaces while the earthwork surfaces are not at hand
-    res = delineate(z, z + 20.0, z - 20.0, floor, thick, mask, grid.transform, 270.0, 90.0,
-                    None, 1.0, 50.0, 8.0, 20.0, True)
+    res = check_plan(z, floor, thick, mask, grid.transform, 270.0, 90.0, True)
     o = res.optimized
     print(f"plan with SURFACE_MAX/MIN = DEM +/- 20 m, strips 90 m, mining west: pit "
           f"{res.pit_length:.0f} m (smallest safe), {res.n_periods} periods")

@@ -1,5 +1,5 @@
 """core.classify: the paper's cell classes on hand-made grids (Fig. 4, 6) and
-the rules of METHOD.md section 2."""
+the rules of docs/method.md section 2."""
 import numpy as np
 import pytest
 

@@ -438,3 +438,19 @@ def test_network_input_checks():
         generate_network((0, 0, 0, 10, 10, 0), 2.6, 1.0, 5.0, 0, 0, 1, count=10)
     with pytest.raises(InputError, match="either"):
         generate_network(BOX, 2.6, 1.0, 5.0, 0, 0, 1)
+
+
+def test_network_refuses_a_d_max_far_larger_than_the_box():
+    """D_MAX is bounded by 10 x the box's diagonal (issue 15, class 4): the
+    message names the parameter, what it implies and the range to use."""
+    diag = float(np.sqrt(200.0 ** 2 + 100.0 ** 2 + 100.0 ** 2))       # BOX: 244.9 m
+    for d_max in (1e15, 10.0 * diag * 1.001):
+        for target in ({"count": 10}, {"p32": 0.01}):
+            with pytest.raises(InputError) as err:
+                generate_network(BOX, 2.6, 1.0, d_max, 90, 60, 20, seed=1, **target)
+            text = str(err.value)
+            assert "D_MAX" in text and "diagonal of the box (244.9 m)" in text
+            assert "traces" in text and f"at most {10 * diag:.4g} m" in text
+    # just inside the bound: drawn as before (discs this large cross the box)
+    net = generate_network(BOX, 2.6, 1.0, 10.0 * diag, 90, 60, 20, count=50, seed=1)
+    assert net.count == 50 and net.diameters.max() <= 10.0 * diag

@@ -48,7 +48,8 @@ def test_two_period_uniform_blocks_by_hand():
     dem[:, 10:12] = 120.0
     refilling[:, 6:8] = 2
     land[:, 6:8] = 110.0
-    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA, 10.0, 1.0)
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA,
+                             bench_height=10.0, k=1.0)
     d1 = [math.hypot(50, 25), math.hypot(50, 15), math.hypot(50, 1.25)]
     p1 = (8000 * d1[0] + 8000 * d1[1] + 4000 * d1[2]) / 20000
     p2 = math.hypot(40, 10)
@@ -84,7 +85,8 @@ def test_partial_top_lift_centre_by_hand():
     dem[:, 9] = 125.0
     refilling[0:2, 2:6] = 3
     land[0:2, 2:6] = 120.0
-    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA, 10.0, 1.0)
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA,
+                             bench_height=10.0, k=1.0)
     # pieces: 4000 (L1 -> D1), 4000 (L2 -> D1), 4000 (L2 -> D2), 4000 (L3 -> D2)
     s = [(85, 20, 130), (90, 20, 120), (90, 20, 112.5)]
     d = [(40, 30, 105), (40, 30, 115)]
@@ -105,7 +107,8 @@ def test_k_scales_supply_not_centres():
     dem[:, 8:10] = 120.0
     refilling[:, 2:6] = 1
     land[:, 2:6] = 110.0
-    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA, 10.0, 2.0)
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, X, Y, AREA,
+                             bench_height=10.0, k=2.0)
     assert res.periods[0]["supply"] == pytest.approx(16000)
     assert res.periods[0]["moved"] == pytest.approx(16000)
     assert res.mean_distance == pytest.approx(math.hypot(50, 10))
@@ -164,7 +167,8 @@ def test_moved_volume_equals_supply_on_an_irregular_plan():
         # level h with sum(h - floor) * 900 = supply (all cells below h here)
         h = (supply / 900.0 + floor[cells].sum()) / cells.sum()
         land[cells] = h
-    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, x, y, 900.0, 10.0, k)
+    res = haul.haul_distance(dem, floor, thick, land, mining, refilling, x, y, 900.0,
+                             bench_height=10.0, k=k)
     supply = k * (dem - floor - thick)[mining > 0].sum() * 900.0
     assert sum(r["moved"] for r in res.periods) == pytest.approx(supply, rel=1e-9)
     assert sum(m["volume"] for m in res.moves) == pytest.approx(supply, rel=1e-9)
@@ -236,6 +240,6 @@ def test_errors():
     with pytest.raises(InputError, match="landform has no data in 1 cell"):
         haul.haul_distance(dem, floor, thick, hole, mining, refilling, X, Y, AREA)
     with pytest.raises(InputError, match="bench height"):
-        haul.haul_distance(dem, floor, thick, dem, mining, refilling, X, Y, AREA, 0)
+        haul.haul_distance(dem, floor, thick, dem, mining, refilling, X, Y, AREA, bench_height=0)
     with pytest.raises(InputError, match="No earth is moved"):
         haul.haul_distance(dem, floor, thick, floor, mining, refilling, X, Y, AREA)

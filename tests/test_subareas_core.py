@@ -269,8 +269,9 @@ def _check_plan(res):
 @pytest.mark.parametrize("az", [270.0, 90.0, 0.0, 180.0, 33.0])
 def test_invariants_any_direction(az):
     dem, dmax, dmin, floor, th, mask = _rough_plan()
-    res = delineate(dem, dmax, dmin, floor, th, mask, (0, 30.0, 0, 2400.0, 0, -30.0), az, 90.0,
-                    None, 1.15, 50.0, 8.0, 20.0, True, 0.01)
+    res = delineate(dem, dmax, dmin, floor, th, mask, (0, 30.0, 0, 2400.0, 0, -30.0),
+                    azimuth=az, strip_width=90.0, pit_length=None, k=1.15, tracking=50.0,
+                    dump_slope=8.0, working_slope=20.0, optimize_plan=True, tolerance=0.01)
     _check_plan(res)
 
 
@@ -283,8 +284,9 @@ def test_totals_consistent_between_directions():
     g_all = (1.15 * (dem - th - floor) * 900)[mask].sum()
     f_all = ((dmin - floor) * 900)[mask].sum()
     for az in (270.0, 90.0, 0.0, 33.0):
-        res = delineate(dem, dmax, dmin, floor, th, mask, tr, az, 90.0, 600.0, 1.15,
-                        50.0, 8.0, 20.0, False)
+        res = delineate(dem, dmax, dmin, floor, th, mask, tr, azimuth=az, strip_width=90.0,
+                        pit_length=600.0, k=1.15, tracking=50.0, dump_slope=8.0,
+                        working_slope=20.0, optimize_plan=False)
         assert res.total_supply + res.box_cut_supply == pytest.approx(g_all, rel=1e-12)
         assert res.total_fmin + res.final_pit_fmin == pytest.approx(f_all, rel=1e-12)
 
@@ -293,9 +295,10 @@ def test_direction_reversal_mirrors_the_plan():
     """Mining east on a mirrored grid gives the same figures as mining west."""
     dem, dmax, dmin, floor, th, mask = _rough_plan()
     tr = (0, 30.0, 0, 2400.0, 0, -30.0)
-    west = delineate(dem, dmax, dmin, floor, th, mask, tr, 270.0, 90.0, None, 1.15)
+    west = delineate(dem, dmax, dmin, floor, th, mask, tr, azimuth=270.0, strip_width=90.0,
+                     pit_length=None, k=1.15)
     flip = [a[:, ::-1] for a in (dem, dmax, dmin, floor, th, mask)]
-    east = delineate(*flip, tr, 90.0, 90.0, None, 1.15)
+    east = delineate(*flip, tr, azimuth=90.0, strip_width=90.0, pit_length=None, k=1.15)
     assert east.pit_length == pytest.approx(west.pit_length)
     assert np.allclose(east.optimized.m, west.optimized.m)
     assert np.allclose(east.optimized.v_supply, west.optimized.v_supply)
@@ -348,15 +351,16 @@ def test_bad_inputs(what, expect):
     elif what == "swapped":
         dmin[0, 2] = 13.0
     with pytest.raises(InputError, match=expect):
-        delineate(dem, dmax, dmin, floor, th, mask, TR, 90.0, 20.0, 60.0, 1.0, 5.0, 45.0,
-                  45.0)
+        delineate(dem, dmax, dmin, floor, th, mask, TR, azimuth=90.0, strip_width=20.0,
+                  pit_length=60.0, k=1.0, tracking=5.0, dump_slope=45.0, working_slope=45.0)
 
 
 def test_surface_below_floor_needs_no_fill():
     dem, dmax, dmin, floor, th = line()
     dmin[0, 3] = -2.0            # 2 m below the floor: counts as 0, with a note
-    res = delineate(dem, dmax, dmin, floor, th, np.ones((1, NC), bool), TR, 90.0, 20.0, 60.0,
-                    1.0, 5.0, 45.0, 45.0, False)
+    res = delineate(dem, dmax, dmin, floor, th, np.ones((1, NC), bool), TR, azimuth=90.0,
+                    strip_width=20.0, pit_length=60.0, k=1.0, tracking=5.0, dump_slope=45.0,
+                    working_slope=45.0, optimize_plan=False)
     assert res.original.v_fmin[1] == pytest.approx(8 * 100 + 0.0)   # columns 2 and 3
     assert res.original.v_fmin[0] == pytest.approx(1600.0)
     assert any("SURFACE_MIN is below the seam floor in 1 of the 40 cells" in m
