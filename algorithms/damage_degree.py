@@ -88,8 +88,8 @@ class DamageDegree(HpcsAlgorithm):
             self.DEGREE_NORMALIZE, self.tr("Normalisation"),
             options=[self.tr(s) for s in self.NORMALIZE_LABELS], defaultValue=0))
         self.addParameter(QgsProcessingParameterString(
-            self.DEGREE_BREAKS, self.tr("Breaks none/slight, slight/severe, severe/extremely severe "
-                                 "(empty = natural breaks)"),
+            self.DEGREE_BREAKS, self.tr("Breaks none/slight, slight/severe, severe/extremely "
+                                        "severe (empty = natural breaks)"),
             defaultValue="0.25, 0.5, 0.75", optional=True))
         self.add_parameter(self.ZONES, optional=True)
         self.addParameter(QgsProcessingParameterField(
