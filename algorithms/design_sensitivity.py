@@ -6,6 +6,7 @@ import tempfile
 
 from qgis.core import (
     QgsApplication,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildParameterSource,
     QgsProcessingOutputNumber,
@@ -180,6 +181,12 @@ class DesignSensitivity(HpcsAlgorithm):
 
     def input_source(self, parameters, name, context):
         """The file of a layer parameter (the child processes read files)."""
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):   # MINE_AREA's options
+            if value.selectedFeaturesOnly:
+                raise InputError(f"Parameter {name}: the runs read the whole layer; save the "
+                                 "selected features to a file and use that file.")
+            parameters = dict(parameters, **{name: value.source.staticValue()})
         layer = (self.parameterAsVectorLayer if name == "MINE_AREA"
                  else self.parameterAsRasterLayer)(parameters, name, context)
         if layer is None or not layer.isValid():
