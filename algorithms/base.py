@@ -1,10 +1,11 @@
 """Shared parts of every HPCS Landform algorithm (thin QGIS glue).
 
 Subclasses set NAME, DISPLAY_NAME, GROUP, GROUP_ID and HELP, declare their
-parameters in ``initAlgorithm`` and implement ``run_algorithm(parameters, context,
-feedback)``, which reads parameters with the helpers below, calls one core
-function with ``self.progress(feedback)``, writes outputs and returns the
-result dict.  Errors from the core (``InputError``) become a
+parameters in ``initAlgorithm`` (the ones several algorithms share through the
+parameter catalogue below, ``self.add_parameter(NAME)``) and implement
+``run_algorithm(parameters, context, feedback)``, which reads parameters with
+the helpers below, calls one core function with ``self.progress(feedback)``,
+writes outputs and returns the result dict.  Errors from the core (``InputError``) become a
 ``QgsProcessingException`` with the same message; a cancel stops cleanly.
 """
 import math
@@ -274,7 +275,7 @@ SEAM_PARAMETERS = ("FLOOR", "THICKNESS")
 SURFACE_PARAMETERS = ("SURFACE_MAX", "SURFACE_MIN")
 
 
-def parameter_definition(name, tr, optional=False, spec=None):
+def parameter_definition(name, tr, optional=False):
     """The QGIS definition of the catalogue's parameter ``name`` (``tr``
     translates the label, help and options)."""
     from qgis.core import (
@@ -284,7 +285,7 @@ def parameter_definition(name, tr, optional=False, spec=None):
         QgsProcessingParameterNumber,
         QgsProcessingParameterRasterLayer,
     )
-    s = spec or PARAMETERS[name]
+    s = PARAMETERS[name]
     label = tr(s.label)
     if s.kind == "raster":
         p = QgsProcessingParameterRasterLayer(name, label, optional=optional)
@@ -341,10 +342,6 @@ class ParameterCatalogue:
     def add_surface_parameters(self, optional=False):
         """SURFACE_MAX and SURFACE_MIN: the earthwork surfaces (eq. 7, 8)."""
         self.add_parameters(SURFACE_PARAMETERS, optional)
-
-    def add_strip_parameters(self):
-        """DIRECTION, STRIP_WIDTH and K of the sub-area delineation."""
-        self.add_parameters(("DIRECTION", "STRIP_WIDTH", "K"))
 # --- end of the parameter catalogue ------------------------------------------
 
 
