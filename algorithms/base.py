@@ -339,6 +339,20 @@ class ParameterCatalogue:
         """FLOOR and THICKNESS: the seam floor and the coal taken out (eq. 6)."""
         self.add_parameters(SEAM_PARAMETERS, optional)
 
+    def add_plan_inputs(self):
+        """INPUT, FLOOR, SUBAREAS and PLAN: the pre-mining DEM, the seam floor and
+        the strips of one plan, the inputs of every landform built on a plan."""
+        self.add_parameters(("INPUT", "FLOOR", "SUBAREAS"))
+        self.add_plan_parameter()
+
+    def add_haul_inputs(self):
+        """The inputs of the earth moves of a plan (eq. 6, 13): the pre-mining DEM,
+        the seam, the landform, the strips, the lift height, k and the plan."""
+        self.add_parameter("INPUT")
+        self.add_seam_parameters()
+        self.add_parameters(("LANDFORM", "SUBAREAS", "BENCH_HEIGHT", "K"))
+        self.add_plan_parameter()
+
     def add_surface_parameters(self, optional=False):
         """SURFACE_MAX and SURFACE_MIN: the earthwork surfaces (eq. 7, 8)."""
         self.add_parameters(SURFACE_PARAMETERS, optional)

@@ -72,10 +72,7 @@ class EarthworkSchedule(HpcsAlgorithm):
     VOLUME = "VOLUME"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add_parameter(self.INPUT)
-        self.add_seam_parameters()
-        self.add_parameters((self.LANDFORM, self.SUBAREAS, self.BENCH_HEIGHT, self.K))
-        self.add_plan_parameter()
+        self.add_haul_inputs()
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_TABLE, self.tr("Earthwork schedule per period (CSV)"),
             self.tr("CSV files (*.csv)"), optional=True, createByDefault=True))

@@ -97,10 +97,7 @@ class HaulDistance(HpcsAlgorithm):
     OUTPUT_LINES = "OUTPUT_LINES"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add_parameter(self.INPUT)
-        self.add_seam_parameters()
-        self.add_parameters((self.LANDFORM, self.SUBAREAS, self.BENCH_HEIGHT, self.K))
-        self.add_plan_parameter()
+        self.add_haul_inputs()
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_TABLE, self.tr("Haul distance per period (CSV)"),
             self.tr("CSV files (*.csv)"), optional=True, createByDefault=True))

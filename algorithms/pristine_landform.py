@@ -42,8 +42,7 @@ class PristineLandform(HpcsAlgorithm):
     MAX_DEPTH = "MAX_DEPTH"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add_parameters((self.INPUT, self.FLOOR, self.SUBAREAS))
-        self.add_plan_parameter()
+        self.add_plan_inputs()
         self.add_pit_angle_parameters()
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Pristine landform with the final pit"), optional=True,

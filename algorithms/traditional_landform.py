@@ -92,8 +92,7 @@ class TraditionalLandform(HpcsAlgorithm):
     VOLUME_ERROR_MAX = "VOLUME_ERROR_MAX"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add_parameters((self.INPUT, self.FLOOR, self.SUBAREAS))
-        self.add_plan_parameter()
+        self.add_plan_inputs()
         self.addParameter(QgsProcessingParameterEnum(
             self.DESIGN, self.tr("Design"), options=[self.tr(s) for s in DESIGN_LABELS],
             defaultValue=0))
