@@ -315,7 +315,7 @@ def parameter_definition(name, tr, optional=False):
 
 class ParameterCatalogue:
     """Declares the catalogue's parameters on an algorithm (mixed into
-    HpcsAlgorithm, after QuickOSM's build_input mixins)."""
+    HpcsAlgorithm): one add_*_parameters method per group of parameters."""
 
     def add_parameter(self, name, optional=False):
         """Declare the shared parameter ``name`` as PARAMETERS defines it."""
