@@ -1,10 +1,11 @@
 """Shared parts of every HPCS Landform algorithm (thin QGIS glue).
 
 Subclasses set NAME, DISPLAY_NAME, GROUP, GROUP_ID and HELP, declare their
-parameters in ``initAlgorithm`` and implement ``run_algorithm(parameters, context,
-feedback)``, which reads parameters with the helpers below, calls one core
-function with ``self.progress(feedback)``, writes outputs and returns the
-result dict.  Errors from the core (``InputError``) become a
+parameters in ``initAlgorithm`` (the ones several algorithms share through the
+parameter catalogue below, ``self.add_parameter(NAME)``) and implement
+``run_algorithm(parameters, context, feedback)``, which reads parameters with
+the helpers below, calls one core function with ``self.progress(feedback)``,
+writes outputs and returns the result dict.  Errors from the core (``InputError``) become a
 ``QgsProcessingException`` with the same message; a cancel stops cleanly.
 """
 import math
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from qgis.core import (
     QgsCoordinateTransform,
+    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterEnum,
@@ -32,6 +34,7 @@ from ..core.grid import (
     write_raster,
 )
 from ..core.styles import write_style
+from ..core.surfaces import DEFAULT_A_MAX
 from . import validation
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
@@ -120,7 +123,244 @@ GROUPS = {
 }
 
 
-class HpcsAlgorithm(QgsProcessingAlgorithm):
+# =============================================================================
+# --- parameter catalogue: one definition per shared parameter ----------------
+# Every parameter that more than one algorithm declares is defined once here
+# (type, label, range, default, help) and declared with
+# ``self.add_parameter(NAME)`` or one of the ``add_*_parameters`` group
+# methods of :class:`ParameterCatalogue`; tests/test_layout.py checks that a
+# name shared by two algorithms has the same definition everywhere.  Only
+# whether an algorithm can run without it (``optional``) is the algorithm's
+# own; what a blank value means there is said in the algorithm's help.
+# =============================================================================
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One shared parameter.  kind: 'raster', 'polygons' (a feature source of
+    polygons), 'rasters' (several raster layers), 'number', 'integer' or
+    'enum'; label and help are translated when declared."""
+    kind: str
+    label: str
+    help: str
+    default: object = None
+    minimum: float = None
+    maximum: float = None
+    options: tuple = ()
+    advanced: bool = False
+
+
+#: the shared parameters, by name
+PARAMETERS = {
+    # --- rasters of the mine --------------------------------------------------
+    "INPUT": ParameterSpec(
+        "raster", "Pre-mining DEM (PNL; elevation in metres, projected CRS)",
+        "The landform before mining (PNL, dem_or of eq. 6), elevation in metres in a "
+        "projected CRS. The step's other rasters must be on its grid."),
+    "FLOOR": ParameterSpec(
+        "raster", "Floor of the lowest minable seam (elevation, m)",
+        "H_md / H_fd of eq. 6-8: the elevation, in metres, of the floor of the lowest seam "
+        "that is mined, on the DEM's grid; the pit is dug down to it."),
+    "THICKNESS": ParameterSpec(
+        "raster", "Minable coal thickness (m)",
+        "h_t of eq. 6: the thickness of the coal taken out, in metres, on the DEM's grid; "
+        "the spoil of a strip is its volume above the floor less this coal."),
+    "SURFACE_MAX": ParameterSpec(
+        "raster", "Maximum earthwork surface (dem_max)",
+        "dem_max of eq. 7, written by 'Earthwork surfaces': the highest surface a dump may "
+        "be built up to, elevation in metres on the DEM's grid."),
+    "SURFACE_MIN": ParameterSpec(
+        "raster", "Minimum earthwork surface (dem_min)",
+        "dem_min of eq. 8, written by 'Earthwork surfaces': the lowest surface a dump must "
+        "reach, elevation in metres on the DEM's grid."),
+    "CATCHMENTS": ParameterSpec(
+        "raster", "Catchments (channel link ids)",
+        "The catchment of each channel link (an integer id per cell), as 'Channel "
+        "extraction' writes it, on the DEM's grid."),
+    "FLOWDIR": ParameterSpec(
+        "raster", "Flow direction (ESRI D8 codes)",
+        "D8 flow direction as 'Channel extraction' writes it (ESRI codes 1, 2, 4 ... 128), "
+        "on the DEM's grid."),
+    "PRISTINE": ParameterSpec(
+        "raster", "Pristine landform (PNL, pre-mining DEM, metres)",
+        "The reference landform the reshaped one is compared with: the pre-mining DEM (or "
+        "'Pristine landform with the final pit'), elevation in metres."),
+    "LANDFORM": ParameterSpec(
+        "raster", "Reshaped landform (DEM on the same grid)",
+        "A designed landform (near-natural or terraced), elevation in metres, on the grid of "
+        "the pre-mining DEM."),
+    "LANDFORMS": ParameterSpec(
+        "rasters", "Landforms (elevation rasters on one grid)",
+        "The landforms to compare, elevation rasters in metres, all on one grid; the "
+        "algorithm's help says which of them is the reference."),
+    # --- vector layers --------------------------------------------------------
+    "SUBAREAS": ParameterSpec(
+        "polygons", "Mining/refilling sub-areas (fields period, kind)",
+        "The strips written by 'Mining/refilling sub-area delineation': polygons with the "
+        "fields period and kind ('mining', 'refilling', 'box cut', 'final pit') and, when "
+        "the layer holds both plans, plan."),
+    "MINE_AREA": ParameterSpec(
+        "polygons", "Mine area (polygon)",
+        "The mine (lease) polygon that is divided into strips, in any CRS (it is "
+        "reprojected to the DEM's)."),
+    "EVALUATION_AREA": ParameterSpec(
+        "polygons", "Evaluation area (polygons)",
+        "The area over which the step sums or averages what it measures, polygons in any "
+        "CRS (reprojected to the grid's); the algorithm's help says what a blank value "
+        "means where it is optional."),
+    "ZONES": ParameterSpec(
+        "polygons", "Zones (polygons)",
+        "Polygons (for example the mining type) over which the result is summarised, one "
+        "row per zone."),
+    # --- the mining plan ------------------------------------------------------
+    "PLAN": ParameterSpec(
+        "enum", "Plan (the sub-area layer's field 'plan', if it has one)",
+        "Which plan of a sub-area layer holding both (field plan) is used: the optimized "
+        "one (MNNDL) or the original equal strips (NNDL). A layer with one plan is used "
+        "as it is.",
+        default=0, options=tuple(PLAN_LABELS)),
+    "DIRECTION": ParameterSpec(
+        "number", "Mining direction (degrees from north)",
+        "The direction the pit advances, degrees clockwise from north (the paper mines due "
+        "west, 270).",
+        default=270.0, minimum=0.0, maximum=360.0),
+    "STRIP_WIDTH": ParameterSpec(
+        "number", "Strip width (m)",
+        "Width of the original (equal) mining and refilling strips, metres, along the "
+        "mining direction.",
+        default=90.0, minimum=0.001),
+    "K": ParameterSpec(
+        "number", "k, ratio of spoil to stripped volume (eq. 6)",
+        "k of eq. 6: the actual spoil volume over the stripped bank volume (swell, losses, "
+        "partings); it multiplies the supply V_g of each mining strip.",
+        default=1.0, minimum=0.001),
+    "A_MAX": ParameterSpec(
+        "number", "A_max, maximum slope angle (degrees)",
+        "A_max of eq. 3 and 4: the steepest slope angle, degrees, of the earthwork surfaces "
+        "(dem_max = min(h + L tan A_max) on the watersheds).",
+        default=DEFAULT_A_MAX, minimum=0.0, maximum=89.9),
+    "BENCH_HEIGHT": ParameterSpec(
+        "number", "Bench (lift) height (m)",
+        "Height of the benches (lifts) the strips are stripped and the dumps built in, "
+        "metres (the paper: 10 m).",
+        default=10.0, minimum=0.1),
+    "CHANNEL_THRESHOLD": ParameterSpec(
+        "integer", "Channel threshold (flow-accumulation cells)",
+        "A cell is on a channel where at least this many cells (itself included) drain "
+        "through it. The algorithm's help says what a blank value means where it is "
+        "optional.",
+        minimum=2),
+    "YEARS": ParameterSpec(
+        "number", "Years of erosion",
+        "How many years of erosion are simulated on each landform.",
+        default=10.0, minimum=1e-6),
+    # --- the final pit (advanced) ---------------------------------------------
+    "WORKING_ANGLE": ParameterSpec(
+        "number", "Final pit: working-side wall angle (degrees)",
+        "Slope of the final pit's wall on the working (mining) side, degrees (the paper: "
+        "20).",
+        default=20.0, minimum=0.1, maximum=89.9, advanced=True),
+    "END_ANGLE": ParameterSpec(
+        "number", "Final pit: end-wall angle (degrees)",
+        "Slope of the final pit's end walls, across the mining direction, degrees (the "
+        "paper: 13).",
+        default=13.0, minimum=0.1, maximum=89.9, advanced=True),
+    "DUMP_ANGLE": ParameterSpec(
+        "number", "Final pit: dump-side wall angle (degrees)",
+        "Slope of the final pit's wall on the inner-dump side, degrees (the paper: 8).",
+        default=8.0, minimum=0.1, maximum=89.9, advanced=True),
+}
+
+#: the parameter groups of the add_*_parameters methods
+PIT_ANGLE_PARAMETERS = ("WORKING_ANGLE", "END_ANGLE", "DUMP_ANGLE")
+SEAM_PARAMETERS = ("FLOOR", "THICKNESS")
+SURFACE_PARAMETERS = ("SURFACE_MAX", "SURFACE_MIN")
+
+
+def parameter_definition(name, tr, optional=False):
+    """The QGIS definition of the catalogue's parameter ``name`` (``tr``
+    translates the label, help and options)."""
+    from qgis.core import (
+        QgsProcessingParameterDefinition,
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterMultipleLayers,
+        QgsProcessingParameterNumber,
+        QgsProcessingParameterRasterLayer,
+    )
+    s = PARAMETERS[name]
+    label = tr(s.label)
+    if s.kind == "raster":
+        p = QgsProcessingParameterRasterLayer(name, label, optional=optional)
+    elif s.kind == "polygons":
+        p = QgsProcessingParameterFeatureSource(name, label, [QgsProcessing.TypeVectorPolygon],
+                                                optional=optional)
+    elif s.kind == "rasters":
+        p = QgsProcessingParameterMultipleLayers(name, label, QgsProcessing.TypeRaster,
+                                                 optional=optional)
+    elif s.kind == "enum":
+        p = QgsProcessingParameterEnum(name, label, options=[tr(o) for o in s.options],
+                                       defaultValue=s.default, optional=optional)
+    elif s.kind in ("number", "integer"):
+        kind = QgsProcessingParameterNumber.Integer if s.kind == "integer" \
+            else QgsProcessingParameterNumber.Double
+        limits = {k: v for k, v in (("minValue", s.minimum), ("maxValue", s.maximum))
+                  if v is not None}
+        p = QgsProcessingParameterNumber(name, label, kind, defaultValue=s.default,
+                                         optional=optional, **limits)
+    else:
+        raise ValueError(f"parameter {name}: unknown kind {s.kind!r}")
+    p.setHelp(tr(s.help))
+    if s.advanced:
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return p
+
+
+class ParameterCatalogue:
+    """Declares the catalogue's parameters on an algorithm (mixed into
+    HpcsAlgorithm): one add_*_parameters method per group of parameters."""
+
+    def add_parameter(self, name, optional=False):
+        """Declare the shared parameter ``name`` as PARAMETERS defines it."""
+        definition = parameter_definition(name, self.tr, optional)
+        self.addParameter(definition)
+        return definition
+
+    def add_parameters(self, names, optional=False):
+        for name in names:
+            self.add_parameter(name, optional)
+
+    def add_plan_parameter(self):
+        """The PLAN enum of the algorithms that read a sub-area layer."""
+        self.add_parameter("PLAN", optional=True)
+
+    def add_pit_angle_parameters(self):
+        """The three advanced wall angles of the final pit."""
+        self.add_parameters(PIT_ANGLE_PARAMETERS)
+
+    def add_seam_parameters(self, optional=False):
+        """FLOOR and THICKNESS: the seam floor and the coal taken out (eq. 6)."""
+        self.add_parameters(SEAM_PARAMETERS, optional)
+
+    def add_plan_inputs(self):
+        """INPUT, FLOOR, SUBAREAS and PLAN: the pre-mining DEM, the seam floor and
+        the strips of one plan, the inputs of every landform built on a plan."""
+        self.add_parameters(("INPUT", "FLOOR", "SUBAREAS"))
+        self.add_plan_parameter()
+
+    def add_haul_inputs(self):
+        """The inputs of the earth moves of a plan (eq. 6, 13): the pre-mining DEM,
+        the seam, the landform, the strips, the lift height, k and the plan."""
+        self.add_parameter("INPUT")
+        self.add_seam_parameters()
+        self.add_parameters(("LANDFORM", "SUBAREAS", "BENCH_HEIGHT", "K"))
+        self.add_plan_parameter()
+
+    def add_surface_parameters(self, optional=False):
+        """SURFACE_MAX and SURFACE_MIN: the earthwork surfaces (eq. 7, 8)."""
+        self.add_parameters(SURFACE_PARAMETERS, optional)
+# --- end of the parameter catalogue ------------------------------------------
+
+
+
+class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
     NAME = ""
     DISPLAY_NAME = ""
     GROUP_ID = "hydrology"
@@ -347,12 +587,6 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
                 f"Parameter {name}: the polygons do not cover the centre of any cell of "
                 f"{grid.name}. Check that the layer overlaps the DEM (same area, CRS set).")
         return mask
-
-    def add_plan_parameter(self):
-        """The PLAN enum of the algorithms that read a sub-area layer."""
-        self.addParameter(QgsProcessingParameterEnum(
-            "PLAN", self.tr("Plan (the sub-area layer's field 'plan', if it has one)"),
-            options=[self.tr(s) for s in PLAN_LABELS], defaultValue=0, optional=True))
 
     def read_plans(self, parameters, context, grid, name="SUBAREAS"):
         """Every plan of a sub-area layer: {plan name: PlanStrips}.

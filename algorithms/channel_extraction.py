@@ -38,7 +38,8 @@ class ChannelExtraction(HpcsAlgorithm):
         "side) into the two regimes. The threshold is the break, a contributing area of "
         "the terrain.\n"
         "- Otsu (histogram): Otsu's threshold on the histogram of log accumulation.\n"
-        "- Fixed: the two thresholds given below, in cells.\n\n"
+        "- Fixed: the two thresholds given below, in cells (CHANNEL_THRESHOLD, blank for the "
+        "other methods, must then be given).\n\n"
         "Outputs: the filled DEM, flow directions in ESRI codes (1 E, 2 SE, 4 S, 8 SW, 16 W, "
         "32 NW, 64 N, 128 NE, 0 drains out of the grid), accumulation, channel and ridge "
         "masks (1/0), and catchments (one id per channel link; every cell carries the id of "
@@ -70,9 +71,7 @@ class ChannelExtraction(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterEnum(
             self.THRESHOLD_METHOD, self.tr("Threshold method"),
             options=[self.tr(s) for s in self.METHOD_LABELS], defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.CHANNEL_THRESHOLD, self.tr("Channel threshold (cells, used by 'Fixed')"),
-            QgsProcessingParameterNumber.Integer, defaultValue=100, minValue=2))
+        self.add_parameter(self.CHANNEL_THRESHOLD, optional=True)
         self.addParameter(QgsProcessingParameterNumber(
             self.RIDGE_THRESHOLD, self.tr("Ridge threshold (cells, used by 'Fixed')"),
             QgsProcessingParameterNumber.Integer, defaultValue=100, minValue=2))

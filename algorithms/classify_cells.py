@@ -67,22 +67,19 @@ class ClassifyCells(HpcsAlgorithm):
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.INPUT, self.tr("Pre-mining DEM (elevation in metres, projected CRS)")))
+        self.add_parameter(self.INPUT)
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.AREA, self.tr("Reshaping area (polygons)"),
             [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.AREA_RASTER, self.tr("Reshaping area as a raster mask (non-zero = inside; "
                                       "instead of the polygons)"), optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOWDIR, self.tr("Flow direction (ESRI D8 codes)")))
+        self.add_parameter(self.FLOWDIR)
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.CHANNELS, self.tr("Channels (1/0)")))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.RIDGES, self.tr("Ridges (1/0)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.CATCHMENTS, self.tr("Catchments (channel link ids)"), optional=True))
+        self.add_parameter(self.CATCHMENTS, optional=True)
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Cell classes"), optional=True, createByDefault=True))
         for code in cl.CODES:

@@ -5,12 +5,9 @@ import numpy as np
 from qgis.core import (
     QgsProcessing,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterMultipleLayers,
-    QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
 )
 
@@ -73,7 +70,7 @@ class ComparisonReport(HpcsAlgorithm):
         "YEARS with EROSION_MODEL at the default parameters of 'Soil erosion comparison' "
         "(lower), or read from that algorithm's CSV (EROSION_TABLE, column landform = the "
         "landform names) to reuse a run with other parameters. The evaluation area for the "
-        "slope and the erosion is MINE_AREA, or, blank, the dump (the union of the refilling "
+        "slope and the erosion is EVALUATION_AREA, or, blank, the dump (the union of the refilling "
         "strips).\n\n"
         "Winner: the best reshaped landform per criterion (PNL is the reference, shown "
         "beside); the margin is the difference to the runner-up, absolute and in per cent "
@@ -102,7 +99,7 @@ class ComparisonReport(HpcsAlgorithm):
     THICKNESS = "THICKNESS"
     SUBAREAS = "SUBAREAS"
     OPTIMIZED_NAMES = "OPTIMIZED_NAMES"
-    MINE_AREA = "MINE_AREA"
+    EVALUATION_AREA = "EVALUATION_AREA"
     CHANNEL_THRESHOLD = "CHANNEL_THRESHOLD"
     K = "K"
     BENCH_HEIGHT = "BENCH_HEIGHT"
@@ -121,49 +118,23 @@ class ComparisonReport(HpcsAlgorithm):
     MODEL_LABELS = ["Landscape evolution", "RUSLE"]
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.PRISTINE, self.tr("Pristine landform (PNL, pre-mining DEM, metres)")))
-        self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.LANDFORMS, self.tr("Reshaped landforms (e.g. NNDL, MNNDL, TDL; same grid)"),
-            QgsProcessing.TypeRaster))
+        self.add_parameters((self.PRISTINE, self.LANDFORMS))
         self.addParameter(QgsProcessingParameterString(
             self.LANDFORM_NAMES, self.tr("Landform names, comma-separated in layer order "
                                          "(blank = layer names)"),
             defaultValue="", optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOOR, self.tr("Floor of the lowest minable seam (m; for the haul "
-                                "distance)"), optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.THICKNESS, self.tr("Minable coal thickness (m; for the haul distance)"),
-            optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SUBAREAS, self.tr("Mining/refilling sub-areas (fields period, kind, plan)"),
-            [QgsProcessing.TypeVectorPolygon]))
+        self.add_seam_parameters(optional=True)
+        self.add_parameter(self.SUBAREAS)
         self.addParameter(QgsProcessingParameterString(
             self.OPTIMIZED_NAMES, self.tr("Landforms on the optimized plan: names containing "
                                           "(comma-separated)"),
             defaultValue=DEFAULT_OPTIMIZED, optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.MINE_AREA, self.tr("Evaluation area for slope and erosion (polygon; blank = "
-                                    "the dump)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.CHANNEL_THRESHOLD,
-            self.tr("Channel threshold (cells; blank = OTSU threshold of PNL)"),
-            QgsProcessingParameterNumber.Double, defaultValue=None, optional=True,
-            minValue=1))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.K, self.tr("K: actual spoil / stripped volume (eq. 6)"),
-            QgsProcessingParameterNumber.Double, defaultValue=1.0, minValue=0.000001))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.BENCH_HEIGHT, self.tr("Bench (lift) height for the haul distance (m)"),
-            QgsProcessingParameterNumber.Double, defaultValue=10.0, minValue=0.01))
+        self.add_parameters((self.EVALUATION_AREA, self.CHANNEL_THRESHOLD), optional=True)
+        self.add_parameters((self.K, self.BENCH_HEIGHT))
         self.addParameter(QgsProcessingParameterEnum(
             self.EROSION_MODEL, self.tr("Erosion model"),
             options=[self.tr(s) for s in self.MODEL_LABELS], defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.YEARS, self.tr("Years of erosion"), QgsProcessingParameterNumber.Double,
-            defaultValue=10.0, minValue=1e-6))
+        self.add_parameter(self.YEARS)
         self.addParameter(QgsProcessingParameterFile(
             self.EROSION_TABLE, self.tr("Erosion table of 'Soil erosion comparison' (CSV; "
                                         "optional, replaces the erosion run)"),
@@ -180,12 +151,7 @@ class ComparisonReport(HpcsAlgorithm):
                  QgsProcessing.TypeFile)):
             self.addParameter(QgsProcessingParameterMultipleLayers(
                 name, self.tr(label), kind, optional=True))
-        for name, label in ((self.SURFACE_MIN, "Minimum earthwork surface (dem_min; for the "
-                                               "design-quality table, optional)"),
-                            (self.SURFACE_MAX, "Maximum earthwork surface (dem_max; for the "
-                                               "design-quality table, optional)")):
-            self.addParameter(QgsProcessingParameterRasterLayer(
-                name, self.tr(label), optional=True))
+        self.add_parameters((self.SURFACE_MIN, self.SURFACE_MAX), optional=True)
         self.addParameter(QgsProcessingParameterFile(
             self.TDL_LEVELS, self.tr("Platform level per strip of the traditional landform "
                                      "(CSV: period, level_m; optional)"),
@@ -353,8 +319,9 @@ class ComparisonReport(HpcsAlgorithm):
         given, table_in = self._given(parameters, context, grid,
                                       [n for n, _, _ in landforms], feedback)
         area = None
-        if parameters.get(self.MINE_AREA):
-            area = self.polygon_mask(parameters, self.MINE_AREA, context, grid, required=False)
+        if parameters.get(self.EVALUATION_AREA):
+            area = self.polygon_mask(parameters, self.EVALUATION_AREA, context, grid,
+                                     required=False)
         model = MODELS[self.parameterAsEnum(parameters, self.EROSION_MODEL, context)]
         settings = ev.Settings(
             channel_threshold=self.optional_number(parameters, self.CHANNEL_THRESHOLD, context),
@@ -377,7 +344,7 @@ class ComparisonReport(HpcsAlgorithm):
             "erosion": (f"table {os.path.basename(table_in)}" if table_in else
                         f"{self.MODEL_LABELS[MODELS.index(model)]}, {settings.years:g} years, "
                         "default parameters"),
-            "evaluation area": "MINE_AREA polygon" if area is not None else
+            "evaluation area": "EVALUATION_AREA polygon" if area is not None else
                                "the dump (refilling strips)",
             "K": settings.k, "bench height (m)": settings.bench_height,
             "haul distance": "computed" if floor is not None else

@@ -4,9 +4,7 @@ import os
 
 import numpy as np
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
@@ -43,8 +41,8 @@ class CutFill(HpcsAlgorithm):
         "as Carlson Natural Regrade's 'Update Cut/Fill' reports them.\n\n"
         "D = SURFACE_B - SURFACE_A per cell (e.g. A = pre-mining DEM, B = a landform). Fill "
         "= sum of the positive D times the cell area (B above A), cut = sum of -D where D is "
-        "negative, net = cut - fill (m3), over the cells of AREA (optional polygons) where both "
-        "surfaces have data. The volumes count every cell; TOLERANCE (m) only classifies "
+        "negative, net = cut - fill (m3), over the cells of EVALUATION_AREA (optional "
+        "polygons; blank = everywhere) where both surfaces have data. The volumes count every cell; TOLERANCE (m) only classifies "
         "the cells with |D| up to TOLERANCE as neutral (grey in the difference raster, "
         "'within tolerance' in the table). The difference raster is styled red (cut) to "
         "blue (fill). The CSV table lists cut, fill, net, the variance of cut to fill "
@@ -53,7 +51,7 @@ class CutFill(HpcsAlgorithm):
 
     SURFACE_A = "SURFACE_A"
     SURFACE_B = "SURFACE_B"
-    AREA = "AREA"
+    EVALUATION_AREA = "EVALUATION_AREA"
     TOLERANCE = "TOLERANCE"
     OUTPUT = "OUTPUT"
     CUT = "CUT"
@@ -66,9 +64,7 @@ class CutFill(HpcsAlgorithm):
             self.SURFACE_A, self.tr("Surface A (reference, e.g. the pre-mining DEM)")))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.SURFACE_B, self.tr("Surface B (e.g. a landform)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.AREA, self.tr("Area (polygons; empty = where both have data)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.add_parameter(self.EVALUATION_AREA, optional=True)
         self.addParameter(QgsProcessingParameterNumber(
             self.TOLERANCE, self.tr("Tolerance band (m)"), QgsProcessingParameterNumber.Double,
             defaultValue=0.5, minValue=0.0))
@@ -86,8 +82,8 @@ class CutFill(HpcsAlgorithm):
         b, gb = self.read_raster(parameters, self.SURFACE_B, context)
         self.require_same_grid(grid, gb, "SURFACE_B")
         mask = None
-        if self.parameterAsSource(parameters, self.AREA, context) is not None:
-            mask = self.polygon_mask(parameters, self.AREA, context, grid)
+        if self.parameterAsSource(parameters, self.EVALUATION_AREA, context) is not None:
+            mask = self.polygon_mask(parameters, self.EVALUATION_AREA, context, grid)
         tol = self.parameterAsDouble(parameters, self.TOLERANCE, context)
         res = cut_fill(a, b, grid.cell_area, mask, tol)
         feedback.setProgress(80)

@@ -5,7 +5,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterMultipleLayers,
@@ -64,8 +63,8 @@ class DamageDegree(HpcsAlgorithm):
     INDICATORS = "INDICATORS"
     DIRECTIONS = "DIRECTIONS"
     WEIGHTS = "WEIGHTS"
-    NORMALIZE = "NORMALIZE"
-    BREAKS = "BREAKS"
+    DEGREE_NORMALIZE = "DEGREE_NORMALIZE"
+    DEGREE_BREAKS = "DEGREE_BREAKS"
     ZONES = "ZONES"
     CATEGORY_FIELD = "CATEGORY_FIELD"
     OUTPUT = "OUTPUT"
@@ -86,15 +85,13 @@ class DamageDegree(HpcsAlgorithm):
             self.WEIGHTS, self.tr("Weights, one per raster, summing to 1 (empty = equal)"),
             defaultValue="", optional=True))
         self.addParameter(QgsProcessingParameterEnum(
-            self.NORMALIZE, self.tr("Normalisation"),
+            self.DEGREE_NORMALIZE, self.tr("Normalisation"),
             options=[self.tr(s) for s in self.NORMALIZE_LABELS], defaultValue=0))
         self.addParameter(QgsProcessingParameterString(
-            self.BREAKS, self.tr("Breaks none/slight, slight/severe, severe/extremely severe "
-                                 "(empty = natural breaks)"),
+            self.DEGREE_BREAKS, self.tr("Breaks none/slight, slight/severe, severe/extremely "
+                                        "severe (empty = natural breaks)"),
             defaultValue="0.25, 0.5, 0.75", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.ZONES, self.tr("Zones (polygons, e.g. mining type)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.add_parameter(self.ZONES, optional=True)
         self.addParameter(QgsProcessingParameterField(
             self.CATEGORY_FIELD, self.tr("Category field (e.g. open-pit / underground / "
                                          "natural)"),
@@ -142,8 +139,8 @@ class DamageDegree(HpcsAlgorithm):
                                                              context), n)
         weights = parse_weights(self.parameterAsString(parameters, self.WEIGHTS, context), n)
         normalization = DAMAGE_NORMALIZATIONS[self.parameterAsEnum(
-            parameters, self.NORMALIZE, context)]
-        breaks = parse_breaks(self.parameterAsString(parameters, self.BREAKS, context), 3,
+            parameters, self.DEGREE_NORMALIZE, context)]
+        breaks = parse_breaks(self.parameterAsString(parameters, self.DEGREE_BREAKS, context), 3,
                               "damage class breaks")
         for name, d, w in zip(names, directions, weights):
             feedback.pushInfo(self.tr("  {0}: higher is {1}, weight {2:g}").format(

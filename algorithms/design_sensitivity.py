@@ -6,7 +6,7 @@ import tempfile
 
 from qgis.core import (
     QgsApplication,
-    QgsProcessing,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildParameterSource,
     QgsProcessingOutputNumber,
@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
-    QgsProcessingParameterVectorLayer,
 )
 
 from ..core.channels import METHODS
@@ -81,8 +80,10 @@ class DesignSensitivity(HpcsAlgorithm):
         "angle of the earthwork surfaces (degrees); the strip width (m); the channel "
         "threshold (cells; a run with a threshold uses the 'Fixed' method, with the same "
         "value for the ridges; the base case uses the pipeline's default Otsu threshold "
-        "unless a base threshold is given). Give the values to try for each factor as a "
-        "list (e.g. '1.0, 1.1'); a blank list leaves the factor at the base. One at a time "
+        "unless a base threshold is given). MINE_AREA, DIRECTION, K, A_MAX, STRIP_WIDTH and "
+        "CHANNEL_THRESHOLD are the base case (the pipeline model's own default k is 1.05). "
+        "Give the values to try for each factor as a list (e.g. '1.0, 1.1'); a blank list "
+        "leaves the factor at the base. One at a time "
         "(default): the base case plus one run per listed value of one factor, the others at "
         "the base. Full grid: every combination (at most 64 runs).\n\n"
         "The runs are separate qgis_process processes, at most PARALLEL at once (a run uses "
@@ -100,24 +101,13 @@ class DesignSensitivity(HpcsAlgorithm):
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        for name, label in (("DEM", "Pre-mining DEM (PNL; elevation in m, projected CRS)"),
-                            ("FLOOR", "Floor of the lowest minable seam (elevation, m)"),
-                            ("THICKNESS", "Minable coal thickness (m)")):
-            self.addParameter(QgsProcessingParameterRasterLayer(name, self.tr(label)))
-        self.addParameter(QgsProcessingParameterVectorLayer(
-            "MINE_AREA", self.tr("Mine area (polygon)"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            "DEM", self.tr("Pre-mining DEM (PNL; elevation in m, projected CRS)")))
+        self.add_seam_parameters()
+        # the base case: the pipeline's mining plan, A_max and channel threshold
+        self.add_parameters(("MINE_AREA", "DIRECTION", "K", "A_MAX", "STRIP_WIDTH"))
+        self.add_parameter("CHANNEL_THRESHOLD", optional=True)
         num = QgsProcessingParameterNumber
-        self.addParameter(num("DIRECTION", self.tr("Mining direction (degrees from north)"),
-                              num.Double, defaultValue=270.0, minValue=0.0, maxValue=360.0))
-        for name, label, default in (
-                ("K", "Base case: k, ratio of spoil to stripped volume", 1.05),
-                ("A_MAX", "Base case: A_max, maximum slope angle (degrees)", 25.0),
-                ("STRIP_WIDTH", "Base case: strip width (m)", 90.0)):
-            self.addParameter(num(name, self.tr(label), num.Double, defaultValue=default,
-                                  minValue=0.001))
-        self.addParameter(num("CHANNEL_THRESHOLD", self.tr(
-            "Base case: channel threshold (cells; blank = the pipeline's Otsu threshold)"),
-            num.Integer, optional=True, minValue=2))
         for name, label in (("K_VALUES", "k values to try (e.g. 1.0, 1.1)"),
                             ("A_MAX_VALUES", "A_max values to try (degrees)"),
                             ("STRIP_WIDTH_VALUES", "Strip widths to try (m)"),
@@ -191,6 +181,12 @@ class DesignSensitivity(HpcsAlgorithm):
 
     def input_source(self, parameters, name, context):
         """The file of a layer parameter (the child processes read files)."""
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):   # MINE_AREA's options
+            if value.selectedFeaturesOnly:
+                raise InputError(f"Parameter {name}: the runs read the whole layer; save the "
+                                 "selected features to a file and use that file.")
+            parameters = dict(parameters, **{name: value.source.staticValue()})
         layer = (self.parameterAsVectorLayer if name == "MINE_AREA"
                  else self.parameterAsRasterLayer)(parameters, name, context)
         if layer is None or not layer.isValid():

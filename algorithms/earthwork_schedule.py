@@ -3,12 +3,8 @@ import csv
 import math
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..core.grid import atomic_output
@@ -76,24 +72,7 @@ class EarthworkSchedule(HpcsAlgorithm):
     VOLUME = "VOLUME"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.INPUT, self.tr("Pre-mining DEM (metres, projected CRS)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOOR, self.tr("Floor of the lowest minable seam (elevation, m)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.THICKNESS, self.tr("Minable coal thickness (m)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.LANDFORM, self.tr("Reshaped landform (DEM on the same grid)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SUBAREAS, self.tr("Mining/refilling sub-areas (fields period, kind)"),
-            [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.BENCH_HEIGHT, self.tr("Bench (lift) height (m)"),
-            QgsProcessingParameterNumber.Double, defaultValue=10.0, minValue=0.01))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.K, self.tr("K: actual spoil / stripped volume (eq. 6)"),
-            QgsProcessingParameterNumber.Double, defaultValue=1.0, minValue=0.000001))
-        self.add_plan_parameter()
+        self.add_haul_inputs()
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_TABLE, self.tr("Earthwork schedule per period (CSV)"),
             self.tr("CSV files (*.csv)"), optional=True, createByDefault=True))

@@ -14,7 +14,7 @@ from ..core import styles
 from ..core.classify import BOUNDARY
 from ..core.grid import require_data
 from ..core.hydrology import receivers_from_codes
-from ..core.surfaces import DEFAULT_A_MAX, DEFAULT_PERCENTILE, INTERPOLATIONS, earthwork_surfaces
+from ..core.surfaces import DEFAULT_PERCENTILE, INTERPOLATIONS, earthwork_surfaces
 from .base import HpcsAlgorithm
 from .classify_cells import flowdir_codes
 
@@ -131,18 +131,10 @@ class EarthworkSurfaces(HpcsAlgorithm):
     QUALITY = (("pnl", "PNL"), ("dem_min", "MIN"), ("dem_max", "MAX"))
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.INPUT, self.tr("Pre-mining DEM (elevation in metres, projected CRS)")))
+        self.add_parameter(self.INPUT)
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.CLASSES, self.tr("Cell classes (hpcs:classifycells)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOWDIR, self.tr("Flow direction (ESRI D8 codes)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.CATCHMENTS, self.tr("Catchments (channel link ids)")))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.A_MAX, self.tr("A_max, maximum slope angle (degrees)"),
-            QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_A_MAX,
-            minValue=0.0, maxValue=89.9))
+        self.add_parameters((self.FLOWDIR, self.CATCHMENTS, self.A_MAX))
         for name, label in (
                 (self.A_MIN, "A_min, natural catchment slope angle (degrees; blank = automatic)"),
                 (self.SEMI_A_MAX, "Semi-fixed channel angle, maximum surface (degrees; "

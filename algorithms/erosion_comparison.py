@@ -5,12 +5,9 @@ import re
 
 import numpy as np
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
-    QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
 )
@@ -66,7 +63,7 @@ class ErosionComparison(HpcsAlgorithm):
         "Landforms: elevation rasters in metres (projected CRS in metres), all on one grid, "
         "e.g. PNL, NNDL, MNNDL, TDL; each is named after its layer. The FIRST landform is the "
         "reference (the pristine landform, PNL) of the per-strip 'minus reference' curves "
-        "(Fig. 14). Erosion is summed inside the Area polygon (the dump). As the paper "
+        "(Fig. 14). Erosion is summed inside the EVALUATION_AREA polygon (the dump). As the paper "
         "simulates the dump with 1000 m of its surroundings, the models run on a window: the "
         "bounding box of the area and sub-areas widened by the buffer (m, default 1000) on "
         "every side, clipped to the grid; the window's edge is base level, like the grid "
@@ -98,7 +95,7 @@ class ErosionComparison(HpcsAlgorithm):
     )
 
     LANDFORMS = "LANDFORMS"
-    AREA = "AREA"
+    EVALUATION_AREA = "EVALUATION_AREA"
     SUBAREAS = "SUBAREAS"
     BUFFER = "BUFFER"
     MODEL = "MODEL"
@@ -124,24 +121,17 @@ class ErosionComparison(HpcsAlgorithm):
     MODEL_LABELS = ["Landscape evolution", "RUSLE"]
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.LANDFORMS, self.tr("Landforms (elevation rasters on one grid; the first is "
-                                    "the reference, PNL)"), QgsProcessing.TypeRaster))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.AREA, self.tr("Area where erosion is summed (polygon)"),
-            [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SUBAREAS, self.tr("Sub-areas for the per-strip breakdown (refilling strips)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.add_parameters((self.LANDFORMS, self.EVALUATION_AREA))
+        self.add_parameter(self.SUBAREAS, optional=True)
         self.addParameter(QgsProcessingParameterNumber(
             self.BUFFER, self.tr("Buffer around the area and sub-areas that is simulated (m)"),
             QgsProcessingParameterNumber.Double, defaultValue=BUFFER, minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(
             self.MODEL, self.tr("Erosion model"),
             options=[self.tr(s) for s in self.MODEL_LABELS], defaultValue=0))
+        self.add_parameter(self.YEARS)
         dbl = QgsProcessingParameterNumber.Double
         for name, label, default, minimum in (
-                (self.YEARS, "Years", 10.0, 1e-6),
                 (self.TIME_STEP, "Time step (years, landscape evolution)", 1.0, 1e-6),
                 (self.ERODIBILITY, "Stream-power erodibility K (for unit discharge q in "
                                    "m2/yr)", lem.DEFAULTS["erodibility"], 0.0),
@@ -187,7 +177,7 @@ class ErosionComparison(HpcsAlgorithm):
     # --- inputs -----------------------------------------------------------
     def _window(self, parameters, context, grid):
         """The area mask, the sub-areas and the simulated window on the full grid."""
-        area = self.polygon_mask(parameters, self.AREA, context, grid)
+        area = self.polygon_mask(parameters, self.EVALUATION_AREA, context, grid)
         strips = self._subareas(parameters, context, grid)
         window = simulation_window([area] + [m for _, m in strips], grid.dx, grid.dy,
                                    self.parameterAsDouble(parameters, self.BUFFER, context))
@@ -259,7 +249,8 @@ class ErosionComparison(HpcsAlgorithm):
         grid = sub_grid(full_grid, window)
         area = area[window]
         for name, z in forms:
-            require_data(f"Landform '{name}' (LANDFORMS)", z, area, "AREA", grid.transform)
+            require_data(f"Landform '{name}' (LANDFORMS)", z, area, "EVALUATION_AREA",
+                         grid.transform)
         strips = [(label, m[window]) for label, m in strips]
         feedback.pushInfo(self.tr("Simulated window: {0} x {1} cells of the {2} x {3} grid "
                                   "(rows {4}-{5}, columns {6}-{7}).").format(

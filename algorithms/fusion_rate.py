@@ -4,13 +4,9 @@ import math
 
 import numpy as np
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..core import styles
@@ -95,18 +91,8 @@ class FusionRate(HpcsAlgorithm):
     CHANNEL_LENGTH_PRISTINE = "CHANNEL_LENGTH_PRISTINE"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.PRISTINE, self.tr("Pristine landform (PNL, pre-mining DEM, metres)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.LANDFORM, self.tr("Reshaped landform (DEM on the same grid)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SUBAREAS, self.tr("Mining/refilling sub-areas (fields period, kind)"),
-            [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.CHANNEL_THRESHOLD,
-            self.tr("Channel threshold (cells; blank = OTSU threshold of PNL)"),
-            QgsProcessingParameterNumber.Double, defaultValue=None, optional=True,
-            minValue=1))
+        self.add_parameters((self.PRISTINE, self.LANDFORM, self.SUBAREAS))
+        self.add_parameter(self.CHANNEL_THRESHOLD, optional=True)
         self.add_plan_parameter()
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_AGREEMENT, self.tr("Flow direction agreement on the dump boundary"),

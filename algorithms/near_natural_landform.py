@@ -3,15 +3,12 @@ import math
 
 import numpy as np
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..core import landform as lf
@@ -76,19 +73,6 @@ def apportioned_supply(strips, grid, supply, max_cells=2e7):
     wkbs, periods = strips.polygons["refilling"]
     labels = rasterize_labels(wkbs, periods, fine)
     return lf.apportion_supply(labels, factor, refilling, arr)
-
-
-def pit_angle_parameters(alg):
-    """The three advanced wall-angle parameters of the final pit."""
-    for name, label, default in (
-            ("WORKING_ANGLE", "Final pit: working-side wall angle (degrees)", 20.0),
-            ("END_ANGLE", "Final pit: end-wall angle (degrees)", 13.0),
-            ("DUMP_ANGLE", "Final pit: dump-side wall angle (degrees)", 8.0)):
-        p = QgsProcessingParameterNumber(name, alg.tr(label),
-                                         QgsProcessingParameterNumber.Double,
-                                         defaultValue=default, minValue=0.1, maxValue=89.9)
-        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        alg.addParameter(p)
 
 
 def pit_angles(alg, parameters, context):
@@ -167,20 +151,11 @@ class NearNaturalLandform(HpcsAlgorithm):
     SPIKES = "SPIKES"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.INPUT, self.tr("Pre-mining DEM (PNL, m)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.SURFACE_MAX, self.tr("Maximum earthwork surface (dem_max)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.SURFACE_MIN, self.tr("Minimum earthwork surface (dem_min)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOOR, self.tr("Floor of the lowest minable seam (m)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.CATCHMENTS, self.tr("Catchments (channel extraction; for slope mitigation)"),
-            optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
-            [QgsProcessing.TypeVectorPolygon]))
+        self.add_parameter(self.INPUT)
+        self.add_surface_parameters()
+        self.add_parameter(self.FLOOR)
+        self.add_parameter(self.CATCHMENTS, optional=True)
+        self.add_parameter(self.SUBAREAS)
         self.add_plan_parameter()
         self.addParameter(QgsProcessingParameterBoolean(
             self.SLOPE_MITIGATION, self.tr("Slope mitigation between catchment units"),
@@ -195,7 +170,7 @@ class NearNaturalLandform(HpcsAlgorithm):
             options=[self.tr(label) for _, label in self.BLENDS], defaultValue=0, optional=True)
         p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(p)
-        pit_angle_parameters(self)
+        self.add_pit_angle_parameters()
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Near-natural landform"), optional=True,
             createByDefault=True))

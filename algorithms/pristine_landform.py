@@ -1,15 +1,12 @@
 """hpcs:pristinelandform - the pristine landform (PNL) with the landforms' final pit."""
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..core.pristine import pristine_with_pit
 from .base import HpcsAlgorithm
-from .near_natural_landform import pit_angle_parameters, pit_angles
+from .near_natural_landform import pit_angles
 
 
 class PristineLandform(HpcsAlgorithm):
@@ -45,15 +42,8 @@ class PristineLandform(HpcsAlgorithm):
     MAX_DEPTH = "MAX_DEPTH"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.INPUT, self.tr("Pre-mining DEM (PNL, m)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOOR, self.tr("Floor of the lowest minable seam (m)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
-            [QgsProcessing.TypeVectorPolygon]))
-        self.add_plan_parameter()
-        pit_angle_parameters(self)
+        self.add_plan_inputs()
+        self.add_pit_angle_parameters()
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Pristine landform with the final pit"), optional=True,
             createByDefault=True))

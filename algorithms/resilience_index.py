@@ -1,10 +1,8 @@
 """hpcs:resilienceindex - ecological resilience index R = w1 R1 + w2 R2 + w3 R3."""
 import numpy as np
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
@@ -135,9 +133,7 @@ class ResilienceIndex(HpcsAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.BREAKS, self.tr("Class breaks low/medium, medium/high (e.g. '0.4, 0.6'; "
                                  "empty = natural breaks)"), defaultValue="", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.ZONES, self.tr("Zones (polygons)"), [QgsProcessing.TypeVectorPolygon],
-            optional=True))
+        self.add_parameter(self.ZONES, optional=True)
         self.addParameter(QgsProcessingParameterField(
             self.ZONE_FIELD, self.tr("Zone name field"), parentLayerParameterName=self.ZONES,
             optional=True))

@@ -22,10 +22,8 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterLayer,
     QgsRectangle,
     QgsWkbTypes,
 )
@@ -116,25 +114,15 @@ class SubareaDelineation(HpcsAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        for name, label in (
-                (self.INPUT, "Pre-mining DEM (dem_or, m, projected CRS)"),
-                (self.FLOOR, "Floor of the lowest minable seam (elevation, m)"),
-                (self.THICKNESS, "Minable coal thickness (m)"),
-                (self.SURFACE_MAX, "Maximum earthwork surface (dem_max)"),
-                (self.SURFACE_MIN, "Minimum earthwork surface (dem_min)")):
-            self.addParameter(QgsProcessingParameterRasterLayer(name, self.tr(label)))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.MINE_AREA, self.tr("Mine area"), [QgsProcessing.TypeVectorPolygon]))
+        self.add_parameter(self.INPUT)
+        self.add_seam_parameters()
+        self.add_surface_parameters()
+        self.add_parameters((self.MINE_AREA, self.DIRECTION, self.STRIP_WIDTH))
         num = QgsProcessingParameterNumber
-        self.addParameter(num(self.DIRECTION, self.tr("Mining direction (degrees from north)"),
-                              num.Double, defaultValue=270.0, minValue=0.0, maxValue=360.0))
-        self.addParameter(num(self.STRIP_WIDTH, self.tr("Strip width (m)"), num.Double,
-                              defaultValue=90.0, minValue=0.001))
         self.addParameter(num(self.PIT_LENGTH, self.tr(
             "Pit length (m; blank = the smallest that meets the safe distance)"), num.Double,
             defaultValue=None, optional=True, minValue=0.0))
-        self.addParameter(num(self.K, self.tr("k, ratio of spoil to stripped volume"),
-                              num.Double, defaultValue=1.0, minValue=0.001))
+        self.add_parameter(self.K)
         self.addParameter(num(self.TRACKING_DISTANCE, self.tr("Tracking distance (m)"),
                               num.Double, defaultValue=50.0, minValue=0.0))
         self.addParameter(num(self.DUMP_SLOPE, self.tr("Inner-dump slope angle (degrees)"),

@@ -4,16 +4,13 @@ import os
 
 import numpy as np
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..core import landform as lf
@@ -22,7 +19,6 @@ from ..core.terrace import DESIGNS, traditional_landform
 from .base import HpcsAlgorithm
 from .near_natural_landform import (
     apportioned_supply,
-    pit_angle_parameters,
     pit_angles,
     supply_from_records,
 )
@@ -96,20 +92,11 @@ class TraditionalLandform(HpcsAlgorithm):
     VOLUME_ERROR_MAX = "VOLUME_ERROR_MAX"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.INPUT, self.tr("Pre-mining DEM (PNL, m)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOOR, self.tr("Floor of the lowest minable seam (m)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SUBAREAS, self.tr("Sub-areas (mining/refilling strips)"),
-            [QgsProcessing.TypeVectorPolygon]))
-        self.add_plan_parameter()
+        self.add_plan_inputs()
         self.addParameter(QgsProcessingParameterEnum(
             self.DESIGN, self.tr("Design"), options=[self.tr(s) for s in DESIGN_LABELS],
             defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.BENCH_HEIGHT, self.tr("Bench height (m)"), QgsProcessingParameterNumber.Double,
-            defaultValue=10.0, minValue=0.1))
+        self.add_parameter(self.BENCH_HEIGHT)
         self.addParameter(QgsProcessingParameterNumber(
             self.FACE_ANGLE, self.tr("Bench face angle (degrees)"),
             QgsProcessingParameterNumber.Double, defaultValue=33.0, minValue=0.1,
@@ -123,7 +110,7 @@ class TraditionalLandform(HpcsAlgorithm):
                                 "cannot hold its supply"), defaultValue=True)
         adapt.setFlags(adapt.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(adapt)
-        pit_angle_parameters(self)
+        self.add_pit_angle_parameters()
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Traditional landform"), optional=True,
             createByDefault=True))

@@ -67,12 +67,12 @@ def cut_fill(surface_a, surface_b, cell_area, mask=None, tolerance=0.0):
     ok = np.isfinite(a) & np.isfinite(b)
     if mask is not None:
         mask = np.asarray(mask, bool)
-        require_data("SURFACE_A", a, mask, "AREA")
-        require_data("SURFACE_B", b, mask, "AREA")
+        require_data("SURFACE_A", a, mask, "EVALUATION_AREA")
+        require_data("SURFACE_B", b, mask, "EVALUATION_AREA")
         ok &= mask
     if not ok.any():
         raise InputError("The two surfaces have no cell with data in common"
-                         + (" inside AREA" if mask is not None else "") + ".")
+                         + (" inside EVALUATION_AREA" if mask is not None else "") + ".")
     diff = np.full(a.shape, np.nan)
     diff[ok] = b[ok] - a[ok]
     d = diff[ok]

@@ -55,7 +55,7 @@ CRITERIA = {
     "mean_slope": (
         "Mean slope over the area", "deg", "lower",
         "Mean Horn slope (degrees) of the surface over the evaluation area (the dump, or "
-        "MINE_AREA). A gentler surface is more stable and erodes less; the paper compares "
+        "EVALUATION_AREA). A gentler surface is more stable and erodes less; the paper compares "
         "it to judge visual and morphological fusion (section 2.3.1)."),
     "fusion_rate": (
         "Hydrological fusion rate", "fraction", "higher",

@@ -113,7 +113,7 @@ def build(reg):
     num = QgsProcessingParameterNumber
     b.add_input(num("INTERVAL", "", num.Double, defaultValue=5.0, minValue=0.01), 120, 700)
     b.add_input(num("K", "", num.Double, defaultValue=1.05, minValue=0.001), 120, 780)
-    b.add_input(num("BENCH_HEIGHT", "", num.Double, defaultValue=10.0, minValue=0.01),
+    b.add_input(num("BENCH_HEIGHT", "", num.Double, defaultValue=10.0, minValue=0.1),
                 120, 860)
     for i, (form, plan, what) in enumerate(FORMS):
         y = 120 + 320 * i
@@ -134,7 +134,7 @@ def build(reg):
         }, {"OUTPUT": ("CONTOURS", f"Design contours, {form}, {what} (DXF: name a .dxf file)")},
             750, y + 60)
         b.add_child(f"cutfill_{form}", "hpcs:cutfill", f"Cut/fill of {form} against PNL", {
-            "SURFACE_A": p("DEM"), "SURFACE_B": p(form), "AREA": p("MINE_AREA"),
+            "SURFACE_A": p("DEM"), "SURFACE_B": p(form), "EVALUATION_AREA": p("MINE_AREA"),
         }, {"OUTPUT": ("DIFFERENCE", f"Cut/fill of {form} against PNL (m)"),
             "OUTPUT_TABLE": ("TABLE", f"Cut/fill of {form} against PNL (CSV)")}, 1150, y)
         b.add_child(f"schedule_{form}", "hpcs:earthworkschedule",

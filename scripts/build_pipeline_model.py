@@ -335,7 +335,7 @@ def build(reg, full=False):
     b.add_child("erosion", "hpcs:erosioncomparison", "7 Soil erosion of PNL, NNDL, MNNDL, TDL", {
         "LANDFORMS": [c("pnl", "OUTPUT"), c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"),
                       c("tdl", "OUTPUT")],
-        "AREA": c("dump", "OUTPUT"), "SUBAREAS": c("subareas", "OUTPUT"),
+        "EVALUATION_AREA": c("dump", "OUTPUT"), "SUBAREAS": c("subareas", "OUTPUT"),
     }, {
         "OUTPUT_TABLE": ("TABLE", "7 Erosion table (CSV)"),
         "OUTPUT_REPORT": ("REPORT", "7 Erosion report (HTML)"),

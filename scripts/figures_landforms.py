@@ -212,7 +212,7 @@ def run_sample(out_dir):
     for name in ("nndl", "mnndl", "tdl"):
         res[f"cutfill_{name}"] = run("hpcs:cutfill", {
             "SURFACE_A": dem, "SURFACE_B": out / f"{name}.tif",
-            "AREA": SAMPLE / "mine_area.geojson", "TOLERANCE": 0.5,
+            "EVALUATION_AREA": SAMPLE / "mine_area.geojson", "TOLERANCE": 0.5,
             "OUTPUT": out / f"cutfill_{name}.tif", "OUTPUT_TABLE": out / f"cutfill_{name}.csv"})
     return res
 

@@ -5,9 +5,9 @@ Strings are collected the way the plugin translates them:
 * every literal passed to ``self.tr(...)`` in algorithms/*.py, in the context
   of the class it appears in (HpcsAlgorithm.tr uses the class name and falls
   back to the context 'HpcsAlgorithm', where the base class's messages are);
-* each algorithm's DISPLAY_NAME and HELP, parameter and output descriptions
-  and enum options, read from the live algorithms (so strings built in loops
-  are included);
+* each algorithm's DISPLAY_NAME and HELP, parameter descriptions and help
+  texts, output descriptions and enum options, read from the live algorithms
+  (so strings built in loops are included);
 * group names (context HpcsAlgorithm) and the provider name (HpcsProvider);
 * the shipped models' (models/*.model3) display name, help texts, input and
   output labels and enum options, in the context of the model's name.
@@ -68,7 +68,7 @@ def live_strings():
         alg = QgsApplication.processingRegistry().algorithmById(f"hpcs:{cls.NAME}")
         strings = [cls.DISPLAY_NAME, cls.HELP]
         for p in alg.parameterDefinitions():
-            strings.append(p.description())
+            strings.extend((p.description(), p.help()))     # help: the catalogue's
             if isinstance(p, QgsProcessingParameterEnum):
                 strings.extend(p.options())
         strings.extend(o.description() for o in alg.outputDefinitions())
@@ -95,8 +95,12 @@ def live_strings():
 def collect():
     literal, live = literal_tr_strings(), live_strings()
     # HpcsAlgorithm.tr falls back to the context 'HpcsAlgorithm', so the base class's
-    # messages are translated once, there
-    base = set(literal.get("HpcsAlgorithm", []))
+    # messages, and the labels, help texts and options of its parameter catalogue
+    # (algorithms/base.py PARAMETERS), are translated once, there
+    from hpcs_landform.algorithms.base import PARAMETERS
+    literal.setdefault("HpcsAlgorithm", []).extend(
+        text for spec in PARAMETERS.values() for text in (spec.label, spec.help, *spec.options))
+    base = set(literal["HpcsAlgorithm"])
     merged = {}
     for source in (literal, live):
         for ctx, strings in source.items():

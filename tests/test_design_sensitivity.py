@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 INPUTS = {"DEM": SAMPLE / "jacksboro_fault_dem_utm16n_80m.tif",
           "FLOOR": SAMPLE / "seam_floor.tif", "THICKNESS": SAMPLE / "coal_thickness.tif",
-          "MINE_AREA": SAMPLE / "mine_area.geojson", "STRIP_WIDTH": 240}
+          "MINE_AREA": SAMPLE / "mine_area.geojson", "STRIP_WIDTH": 240, "K": 1.05}
 
 
 @pytest.fixture(scope="module")

@@ -149,7 +149,8 @@ def test_damage_shares_by_mining_type(run_alg, tmp_path):
                        ("underground", 500000, 3999980, 500020, 3999990)], field="kind")
     res = run_alg("hpcs:damagedegree", {
         "INDICATORS": [worse, better], "DIRECTIONS": "worse, better", "WEIGHTS": "0.5,0.5",
-        "NORMALIZE": 1, "BREAKS": "0.25,0.5,0.75", "ZONES": zones, "CATEGORY_FIELD": "kind",
+        "DEGREE_NORMALIZE": 1, "DEGREE_BREAKS": "0.25,0.5,0.75", "ZONES": zones,
+        "CATEGORY_FIELD": "kind",
         "OUTPUT": str(tmp_path / "deg.tif"), "OUTPUT_SCORE": str(tmp_path / "score.tif"),
         "OUTPUT_TABLE": str(tmp_path / "deg.csv")})
     deg, _ = read_raster(res["OUTPUT"])
@@ -191,7 +192,7 @@ def test_damage_minmax_default_equal_weights(run_alg, tmp_path):
 @pytest.mark.parametrize("params, message", [
     ({"WEIGHTS": "0.5,0.6"}, "sum to 1"),
     ({"DIRECTIONS": "worse"}, "one direction per indicator"),
-    ({"BREAKS": "0.5,0.2,0.9"}, "increase"),
+    ({"DEGREE_BREAKS": "0.5,0.2,0.9"}, "increase"),
 ])
 def test_damage_errors(run_alg, tmp_path, params, message):
     x = _damage_raster()

@@ -83,7 +83,7 @@ def test_rusle_planes_by_hand(run_alg, tmp_path):
     slopes = {"PNL": 0.10, "TDL": 0.25, "MNNDL": 0.04}
     files = [_write(tmp_path / f"{n}.tif", _plane(s)) for n, s in slopes.items()]
     res = run_alg("hpcs:erosioncomparison", {
-        "LANDFORMS": files, "AREA": _area(tmp_path / "area.gpkg"),
+        "LANDFORMS": files, "EVALUATION_AREA": _area(tmp_path / "area.gpkg"),
         "SUBAREAS": _strips(tmp_path / "strips.gpkg", original_too=True), "MODEL": 1,
         "YEARS": 10,
         "R_FACTOR": 300, "K_FACTOR": 0.04, "C_FACTOR": 0.04, "P_FACTOR": 1.0,
@@ -138,7 +138,7 @@ def test_lem_budget_and_reference(run_alg, tmp_path):
     steep = 100.0 - 0.02 * CELL * y + np.maximum(16.0 - 1.2 * np.hypot(y - 11.5, x - 9.5), 0)
     files = [_write(tmp_path / "PNL.tif", pnl), _write(tmp_path / "TDL.tif", steep)]
     res = run_alg("hpcs:erosioncomparison", {
-        "LANDFORMS": files, "AREA": _area(tmp_path / "area.gpkg"), "MODEL": 0,
+        "LANDFORMS": files, "EVALUATION_AREA": _area(tmp_path / "area.gpkg"), "MODEL": 0,
         "YEARS": 5, "TIME_STEP": 1, "ERODIBILITY": 5e-3, "RUNOFF": 0.2,
         "OUTPUT_TABLE": str(tmp_path / "t.csv"), "OUTPUT_REPORT": str(tmp_path / "r.html"),
         "OUTPUT_FOLDER": str(tmp_path / "out")})
@@ -166,7 +166,7 @@ def test_buffer_window_outputs(run_alg, tmp_path):
     files = [_write(tmp_path / "PNL.tif", _plane(0.1)), _write(tmp_path / "TDL.tif",
                                                                _plane(0.3))]
     res = run_alg("hpcs:erosioncomparison", {
-        "LANDFORMS": files, "AREA": _area(tmp_path / "area.gpkg"), "MODEL": 0, "YEARS": 2,
+        "LANDFORMS": files, "EVALUATION_AREA": _area(tmp_path / "area.gpkg"), "MODEL": 0, "YEARS": 2,
         "BUFFER": 10.0, "OUTPUT_TABLE": str(tmp_path / "t.csv"),
         "OUTPUT_FOLDER": str(tmp_path / "out")})
     z, g = read_raster(tmp_path / "out" / "PNL_evolved.tif")
@@ -185,7 +185,7 @@ def test_subareas_without_period_use_feature_ids(run_alg, tmp_path):
     files = [_write(tmp_path / "A.tif", _plane(0.1)), _write(tmp_path / "B.tif", _plane(0.2))]
     sub = _polygons(tmp_path / "s.gpkg", [(2, 10, 2, 18), (10, 20, 2, 18)])
     run_alg("hpcs:erosioncomparison", {
-        "LANDFORMS": files, "AREA": _area(tmp_path / "area.gpkg"), "SUBAREAS": sub,
+        "LANDFORMS": files, "EVALUATION_AREA": _area(tmp_path / "area.gpkg"), "SUBAREAS": sub,
         "MODEL": 1, "OUTPUT_FOLDER": str(tmp_path / "out"),
         "OUTPUT_TABLE": str(tmp_path / "t.csv"), "OUTPUT_REPORT": str(tmp_path / "r.html")})
     strips = _read_csv(tmp_path / "out" / "strips.csv")
@@ -198,7 +198,7 @@ def test_grid_mismatch_is_refused(run_alg, tmp_path):
     b = _write(tmp_path / "B.tif", _plane(0.1), gt=(X0 + 5, CELL, 0, Y0, 0, -CELL))
     with pytest.raises(QgsProcessingException, match="same grid"):
         run_alg("hpcs:erosioncomparison", {
-            "LANDFORMS": [a, b], "AREA": _area(tmp_path / "area.gpkg"), "MODEL": 1,
+            "LANDFORMS": [a, b], "EVALUATION_AREA": _area(tmp_path / "area.gpkg"), "MODEL": 1,
             "OUTPUT_TABLE": str(tmp_path / "t.csv")})
 
 
@@ -207,7 +207,7 @@ def test_qgis_process(tmp_path):
     files = [_write(tmp_path / "PNL.tif", _plane(0.1)), _write(tmp_path / "TDL.tif",
                                                                _plane(0.3))]
     args = ["run", "hpcs:erosioncomparison", "--"] + [f"LANDFORMS={f}" for f in files] + [
-        f"AREA={_area(tmp_path / 'area.gpkg')}", "MODEL=1", "YEARS=10",
+        f"EVALUATION_AREA={_area(tmp_path / 'area.gpkg')}", "MODEL=1", "YEARS=10",
         f"OUTPUT_TABLE={tmp_path / 't.csv'}", f"OUTPUT_REPORT={tmp_path / 'r.html'}",
         f"OUTPUT_FOLDER={tmp_path / 'out'}"]
     proc = qgis_process(args, tmp_path / "profile")
@@ -245,7 +245,7 @@ def test_in_a_model(provider, tmp_path):  # noqa: ARG001
     child = QgsProcessingModelChildAlgorithm("hpcs:erosioncomparison")
     child.setChildId("erosion")
     child.addParameterSources("LANDFORMS", [src.fromModelParameter("forms")])
-    child.addParameterSources("AREA", [src.fromModelParameter("area")])
+    child.addParameterSources("EVALUATION_AREA", [src.fromModelParameter("area")])
     child.addParameterSources("MODEL", [src.fromStaticValue(1)])
     out = QgsProcessingModelOutput("table")
     out.setChildOutputName("OUTPUT_TABLE")

@@ -210,7 +210,7 @@ def test_cut_fill(run_alg, plan_files, tmp_path):
                                  "geometry": {"type": "Polygon",
                                               "coordinates": _rect(30, 90, 10, 50)}}]}, fh)
     res = run_alg("hpcs:cutfill", {"SURFACE_A": files["dem"], "SURFACE_B": nn["OUTPUT"],
-                                   "AREA": str(area), "TOLERANCE": 0.5,
+                                   "EVALUATION_AREA": str(area), "TOLERANCE": 0.5,
                                    "OUTPUT": str(tmp_path / "diff.tif"),
                                    "OUTPUT_TABLE": str(table)})
     zb, _ = read_raster(nn["OUTPUT"])

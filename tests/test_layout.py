@@ -89,3 +89,53 @@ def test_provider_declares_version_and_output_formats(provider):
     dest = alg.parameterDefinition(alg.OUTPUT_FILLED)
     assert dest.defaultFileExtension() == "tif"
     assert dest.supportedOutputRasterLayerExtensions() == ["tif"]
+
+
+#: (name, algorithm) pairs allowed to differ from the other algorithms' parameter of that
+#: name: channel extraction's INPUT is any DEM, the others' the pre-mining DEM (PNL)
+OWN_DEFINITIONS = {("INPUT", "channelextraction")}
+
+
+def _definition(p):
+    """What must agree between two algorithms' parameters of one name."""
+    d = {"type": p.type(), "label": p.description(), "help": p.help(),
+         "default": p.defaultValue(),
+         "advanced": bool(p.flags() & p.FlagAdvanced)}
+    for attr in ("dataType", "minimum", "maximum", "options", "allowMultiple", "dataTypes",
+                 "layerType"):
+        if hasattr(p, attr):
+            d[attr] = getattr(p, attr)()
+    return d
+
+
+def test_shared_parameters_have_one_definition(provider):
+    """A parameter name that two or more algorithms declare has the same type, label,
+    help, default and range (and options, layer types) in every one of them: the
+    definition comes from the catalogue in algorithms/base.py.  Destinations (OUTPUT,
+    OUTPUT_TABLE, ...) name what each algorithm writes and are each algorithm's own;
+    whether a parameter is optional is the algorithm's choice."""
+    from hpcs_landform.algorithms.base import PARAMETERS
+    from hpcs_landform.provider import ALGORITHMS
+    ids = {cls.NAME for cls in ALGORITHMS}
+    seen = {}
+    for alg in [a for a in provider.algorithms() if a.name() in ids]:   # not the models
+        for p in alg.parameterDefinitions():
+            if p.isDestination() or (p.name(), alg.name()) in OWN_DEFINITIONS:
+                continue
+            seen.setdefault(p.name(), {})[alg.name()] = _definition(p)
+    shared = {name: per for name, per in seen.items() if len(per) > 1}
+    assert {"K", "BENCH_HEIGHT", "FLOOR", "EVALUATION_AREA", "CHANNEL_THRESHOLD"} <= set(
+        shared)
+    for name, per in shared.items():
+        assert name in PARAMETERS, f"{name} is declared by {sorted(per)}, not in the catalogue"
+        first, *others = per.items()
+        for alg, d in others:
+            diff = {k: (first[1][k], d[k]) for k in d if d[k] != first[1][k]}
+            assert not diff, f"{name}: {first[0]} and {alg} differ: {diff}"
+    # every catalogue entry has a label and a help text, and numbers a range
+    for name, spec in PARAMETERS.items():
+        assert spec.label and spec.help, name
+        if spec.kind in ("number", "integer"):
+            assert spec.minimum is not None, name
+            if spec.default is not None:
+                assert spec.minimum <= spec.default <= (spec.maximum or float("inf")), name

@@ -89,7 +89,8 @@ def surfaces(tmp_path_factory):
 
 
 def _cutfill(surfaces, tmp_path, **kw):
-    p = {"SURFACE_A": surfaces["A"], "SURFACE_B": surfaces["B"], "AREA": surfaces["AREA"],
+    p = {"SURFACE_A": surfaces["A"], "SURFACE_B": surfaces["B"],
+         "EVALUATION_AREA": surfaces["AREA"],
          "OUTPUT": str(tmp_path / "d.tif"), "OUTPUT_TABLE": str(tmp_path / "t.csv")}
     p.update(kw)
     return p
@@ -245,7 +246,7 @@ def test_nodata_block_in_the_area_is_refused(run_alg, surfaces, tmp_path):
     b[ROWS.start + 5:ROWS.start + 8, COLS.start + 3:COLS.start + 9] = np.nan
     path = write_tif(tmp_path / "holes.tif", b, g.transform)
     _refused(run_alg, "hpcs:cutfill", _cutfill(surfaces, tmp_path, SURFACE_B=path),
-             "SURFACE_B has no data", "18 of the 2000 cells of AREA",
+             "SURFACE_B has no data", "18 of the 2000 cells of EVALUATION_AREA",
              f"row {ROWS.start + 5}, column {COLS.start + 3}", "Fill nodata")
     assert not (tmp_path / "d.tif").exists()
 
@@ -326,8 +327,8 @@ def test_line_layer_refused_where_a_polygon_is_needed(run_alg, surfaces, tmp_pat
     line = _write_layer(tmp_path / "line.gpkg",
                         [f"LINESTRING({x0 + 100 * dx} {y0 + 100 * dy},"
                          f"{x0 + 150 * dx} {y0 + 140 * dy})"], ogr.wkbLineString)
-    _refused(run_alg, "hpcs:cutfill", _cutfill(surfaces, tmp_path, AREA=line),
-             "Parameter AREA", "Line", "a polygon layer is needed")
+    _refused(run_alg, "hpcs:cutfill", _cutfill(surfaces, tmp_path, EVALUATION_AREA=line),
+             "Parameter EVALUATION_AREA", "Line", "a polygon layer is needed")
 
 
 def test_self_intersecting_polygon_refused(run_alg, surfaces, tmp_path):
@@ -337,8 +338,8 @@ def test_self_intersecting_polygon_refused(run_alg, surfaces, tmp_path):
     ya, yb = y0 + 140 * dy, y0 + 100 * dy
     bowtie = _write_layer(tmp_path / "bowtie.gpkg",
                           [f"POLYGON(({xa} {ya},{xb} {yb},{xb} {ya},{xa} {yb},{xa} {ya}))"])
-    text = _refused(run_alg, "hpcs:cutfill", _cutfill(surfaces, tmp_path, AREA=bowtie),
-                    "Parameter AREA: feature 1 is not a valid polygon", "Fix geometries")
+    text = _refused(run_alg, "hpcs:cutfill", _cutfill(surfaces, tmp_path, EVALUATION_AREA=bowtie),
+                    "Parameter EVALUATION_AREA: feature 1 is not a valid polygon", "Fix geometries")
     mid_x, mid_y = (xa + xb) / 2, (ya + yb) / 2
     assert f"({mid_x:.2f}, {mid_y:.2f})" in text          # where the ring crosses itself
 
@@ -385,7 +386,7 @@ def test_limits(run_alg, surfaces, tmp_path, alg, kw, fragments):
         params = {"INPUT": surfaces["A"], "CLASSES": surfaces["A"], "FLOWDIR": surfaces["A"],
                   "CATCHMENTS": surfaces["A"], "OUTPUT_MAX": str(tmp_path / "max.tif")}
     elif alg == "hpcs:erosioncomparison":
-        params = {"LANDFORMS": [surfaces["A"], surfaces["B"]], "AREA": surfaces["AREA"],
+        params = {"LANDFORMS": [surfaces["A"], surfaces["B"]], "EVALUATION_AREA": surfaces["AREA"],
                   "MODEL": 0, "OUTPUT_TABLE": str(tmp_path / "e.csv")}
     else:
         params = _delineation(tmp_path)
@@ -442,13 +443,13 @@ def test_cancel_within_one_second(run_alg, surfaces, chain, tmp_path, alg):
     elif alg == "lem":
         # 1000 yearly steps of the landscape evolution model (the time loop)
         alg_id = "hpcs:erosioncomparison"
-        params = {"LANDFORMS": [surfaces["A"]], "AREA": surfaces["AREA"], "MODEL": 0,
+        params = {"LANDFORMS": [surfaces["A"]], "EVALUATION_AREA": surfaces["AREA"], "MODEL": 0,
                   "YEARS": 1000, "TIME_STEP": 1, "OUTPUT_TABLE": str(tmp_path / "e.csv")}
     else:
         # one 1000-year step whose diffusion needs 1000 x 19000 / (0.15 x 80^2) =
         # 19,792 explicit sub-steps (just under the limit of 20,000)
         alg_id = "hpcs:erosioncomparison"
-        params = {"LANDFORMS": [surfaces["A"]], "AREA": surfaces["AREA"], "MODEL": 0,
+        params = {"LANDFORMS": [surfaces["A"]], "EVALUATION_AREA": surfaces["AREA"], "MODEL": 0,
                   "YEARS": 1000, "TIME_STEP": 1000, "DIFFUSIVITY": 19000,
                   "OUTPUT_TABLE": str(tmp_path / "e.csv")}
     fb, timer, state = _cancel_after(1.0)
