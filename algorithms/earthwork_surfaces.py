@@ -51,7 +51,12 @@ class EarthworkSurfaces(HpcsAlgorithm):
         "dem_min above dem_max, dem_min is lowered to dem_max. eq. 5: the other cells of the "
         "area start at the DEM and take the mean of their 3 x 3 window, repeated n times, all "
         "other cells held ('Paper (n sweeps)'), or the converged limit of that mean, the "
-        "discrete harmonic surface, by a sparse solve ('Converged').\n\n"
+        "discrete harmonic surface, by a sparse solve ('Converged', the default). The paper "
+        "asks for at least n sweeps (n >= twice the largest distance in cells from a fixed "
+        "channel cell to its nearest watershed cell); at that bound the sweeps are far from "
+        "their limit (on the demo site up to 34 m at 25 m cells and 84 m at 12.5 m cells), "
+        "so the surfaces would depend on the cell size. The converged surface is the limit "
+        "that every n at or above the bound tends to.\n\n"
         "Slope limit (LIMIT_SLOPES, on by default): equations 2 to 4 fix line values cell by "
         "cell, and where two of them, or one and a fixed cell, disagree by more than the "
         "slope allows, eq. 5 would only smooth around a spike. So after each of eq. 2, 3 and "
@@ -146,7 +151,7 @@ class EarthworkSurfaces(HpcsAlgorithm):
                 optional=True, minValue=0.0, maxValue=89.9))
         self.addParameter(QgsProcessingParameterEnum(
             self.INTERPOLATION, self.tr("Interpolation of the other cells (eq. 5)"),
-            options=[self.tr(s) for s in self.INTERPOLATION_LABELS], defaultValue=0))
+            options=[self.tr(s) for s in self.INTERPOLATION_LABELS], defaultValue=1))
         self.addParameter(QgsProcessingParameterNumber(
             self.SWEEPS, self.tr("Sweeps n (blank = the paper's rule)"),
             QgsProcessingParameterNumber.Integer, defaultValue=None, optional=True,
@@ -189,6 +194,10 @@ class EarthworkSurfaces(HpcsAlgorithm):
         rec = receivers_from_codes(flowdir_codes(fd))
         sweeps = self.optional_number(parameters, self.SWEEPS, context)
         method = INTERPOLATIONS[self.parameterAsEnum(parameters, self.INTERPOLATION, context)]
+        if sweeps is not None and method != "sweeps":
+            feedback.pushWarning(self.tr(
+                "SWEEPS is used only with the interpolation 'Paper (n sweeps)'; the converged "
+                "surface ignores it."))
         res = earthwork_surfaces(
             z, classes, rec, cat, grid.dx, grid.dy,
             a_max=self.parameterAsDouble(parameters, self.A_MAX, context),

@@ -741,8 +741,8 @@ def _check_angle(name, value, lo=0.0, hi=90.0):
 
 
 def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, *, a_max=DEFAULT_A_MAX,
-                       a_min=None, semi_a_max=None, semi_a_min=None, interpolation="sweeps",
-                       sweeps=None, progress=None, limit_slopes=True,
+                       a_min=None, semi_a_max=None, semi_a_min=None,
+                       interpolation="converged", sweeps=None, progress=None, limit_slopes=True,
                        percentile=DEFAULT_PERCENTILE):
     """The maximum and minimum earthwork surfaces (eq. 1 to 5), solved in the
     order 1, 1.5, 5 -> 2 -> 3 -> 4 -> 0 of the paper's Fig. 3(b).
@@ -755,8 +755,10 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, *, a_max=DEFAU
     ``percentile``)-th / ``percentile``-th percentile of the natural
     head-to-anchor angles (``natural_semi_angles``; robust extremes, not
     single samples), the largest capped at ``a_max``.  ``interpolation``
-    'sweeps' (the paper's n sweeps; ``sweeps`` None = the paper's rule) or
-    'converged'.  ``limit_slopes``: after each of eq. 2, 3 and 4 the held
+    'converged' (the default: the limit the paper's n sweeps approach, which
+    does not depend on the cell size; at the paper's lower bound for n the
+    sweeps stop tens of metres short of it) or 'sweeps' (the paper's n
+    sweeps; ``sweeps`` None = the paper's rule).  ``limit_slopes``: after each of eq. 2, 3 and 4 the held
     cells, and after eq. 5 every solved cell, are slope-limited
     (``slope_limit``: dem_max by the lower envelope, dem_min by the upper one,
     both kept in the band of the fixed cells): no step of either surface may

@@ -112,7 +112,8 @@ def test_surfaces_output(chain):
     assert np.array_equal(dmax[keep], z[keep]) and np.array_equal(dmin[keep], z[keep])
     res = chain["surf"]
     assert res["A_MAX_USED"] == 25
-    assert res["SWEEPS_USED"] == res["SWEEPS_RULE"] >= 2
+    # eq. 5 converged by default (0 sweeps used); the paper's n still reported
+    assert res["SWEEPS_USED"] == 0 and res["SWEEPS_RULE"] >= 2
     assert 0 <= res["SEMI_A_MIN_USED"] <= res["SEMI_A_MAX_USED"] <= 25
     assert 0 < res["A_MIN_USED"] <= res["A_MIN_USED_HIGHEST"] <= 25
     # the reshaped area differs from the DEM (the surfaces are not a copy)
@@ -147,7 +148,7 @@ def test_angle_overrides_and_converged(chain, run_alg):
     res = run_alg("hpcs:earthworksurfaces", {
         "INPUT": chain["dem"], "CLASSES": chain["cls"]["OUTPUT"],
         "FLOWDIR": chain["ch"]["OUTPUT_FLOWDIR"], "CATCHMENTS": chain["ch"]["OUTPUT_CATCHMENTS"],
-        "SWEEPS": 3, "OUTPUT_MAX": str(tmp / "max_3.tif")})
+        "INTERPOLATION": 0, "SWEEPS": 3, "OUTPUT_MAX": str(tmp / "max_3.tif")})
     assert res["SWEEPS_USED"] == 3
 
 
