@@ -25,7 +25,7 @@ dependence on the cell size from the rest of the method.
 
 Not a timed test: one run takes minutes. Outputs in benchmarks/_out/resolution/.
 
-Run: /usr/bin/python3 benchmarks/resolution.py [--fixed-thresholds]
+Run: /usr/bin/python3 benchmarks/resolution.py [--fixed-thresholds] [--own-plan]
 """
 import re
 import sys
@@ -56,18 +56,20 @@ def resample(src, dst, cell):
     return dst
 
 
-def run(label, dem, floor, thickness, t0, thresholds=None, k=None):
-    """One model run at the plan's k (None: the demo's rule on these surfaces);
-    returns (values, winners, k, (channel, ridge threshold in cells), feasible k range)."""
+def run(label, dem, floor, thickness, t0, thresholds=None, k=None, pit=None):
+    """One model run at the plan's k and pit length (None: the demo's rule, the
+    smallest safe pit, on these surfaces); returns (values, winners, k, (channel,
+    ridge threshold in cells), feasible k range, pit length)."""
     out = OUT / label
     out.mkdir(parents=True, exist_ok=True)
     k_mid, (lo, hi), _ = demo.balanced_k(dem, floor, thickness, demo.MINE_AREA,
                                          demo.PLAN["direction"], demo.PLAN["strip_width"],
-                                         out / "balance", t0, thresholds)
+                                         out / "balance", t0, thresholds, pit)
     k = k_mid if k is None else k
     params = {"DEM": dem, "FLOOR": floor, "THICKNESS": thickness, "MINE_AREA": demo.MINE_AREA,
               "DIRECTION": demo.PLAN["direction"], "STRIP_WIDTH": demo.PLAN["strip_width"],
-              "K": f"{k:.6f}", **(thresholds or {})}
+              "K": f"{k:.6f}", **(thresholds or {}),
+              **({} if pit is None else {"PIT_LENGTH": f"{pit:.6f}"})}
     params.update({k: out / v for k, v in demo.OUTPUTS.items() if k != "EROSION:FOLDER"})
     params["EROSION:FOLDER"] = out / "erosion"
     t = time.time()
@@ -76,7 +78,10 @@ def run(label, dem, floor, thickness, t0, thresholds=None, k=None):
     print(f"   {label} run: {time.time() - t:.0f} s", flush=True)
     m = re.search(r"Channel threshold: (\d+) cells.*?ridge threshold: (\d+) cells", log)
     thr = (int(m.group(1)), int(m.group(2))) if m else None
-    return demo.criteria(out) + (k, thr, (lo, hi))
+    plan = demo.plan_numbers(out)["original"]
+    print(f"   {label}: k {k:.4f}, pit {plan['pit']:.1f} m, {plan['periods']} periods",
+          flush=True)
+    return demo.criteria(out) + (k, thr, (lo, hi), plan["pit"])
 
 
 def main():
@@ -89,19 +94,22 @@ def main():
     files = [resample(src, fine / src.name, FINE)
              for src in (demo.DEM, demo.FLOOR, demo.THICKNESS)]
     coarse = run("25m", demo.DEM, demo.FLOOR, demo.THICKNESS, t0)
-    results = {"25 m": coarse, "12.5 m": run("12.5m", *files, t0, k=coarse[2])}
+    plan = {} if "--own-plan" in sys.argv else {"k": coarse[2], "pit": coarse[5]}
+    results = {"25 m": coarse, "12.5 m": run("12.5m", *files, t0, **plan)}
     # a diagnostic, not part of the verdict: 12.5 m with the 25 m run's OTSU
     # thresholds as fixed ones of the same contributing area (4 x the cells)
     thr = results["25 m"][3]
     if "--fixed-thresholds" in sys.argv and thr:
         fixed = {"THRESHOLD_METHOD": 2, "CHANNEL_THRESHOLD": 4 * thr[0],
                  "RIDGE_THRESHOLD": 4 * thr[1]}
-        diag = run("12.5m_fixed", *files, t0, fixed, k=coarse[2])
+        diag = run("12.5m_fixed", *files, t0, fixed, **plan)
     else:
         diag = None
     labels = list(results)
     ok = True
-    print(f"\nk (the plan's, the middle of the 25 m feasible range): {coarse[2]:.4f}; "
+    print("\nplan: " + ", ".join(f"{lab} k {results[lab][2]:.4f}, pit {results[lab][5]:.1f} m"
+                                  for lab in labels))
+    print(f"k (the middle of the 25 m feasible range): {coarse[2]:.4f}; "
           "feasible range of each resolution's surfaces: " + ", ".join(
               f"{lab} [{results[lab][4][0]:.4f}, {results[lab][4][1]:.4f}]" for lab in labels))
     print("channel / ridge threshold (cells): " + ", ".join(

@@ -75,6 +75,7 @@ INPUTS = {
     "DIRECTION": "Mining direction (degrees from north)",
     "STRIP_WIDTH": "Strip width (m)",
     "K": "k, ratio of spoil to stripped volume",
+    "PIT_LENGTH": "Pit length (m; blank = the smallest that meets the safe distance)",
     "THRESHOLD_METHOD": "Channel threshold method",
     "CHANNEL_THRESHOLD": "Channel threshold (cells, used by 'Fixed')",
     "RIDGE_THRESHOLD": "Ridge threshold (cells, used by 'Fixed')",
@@ -108,6 +109,9 @@ HELP = {
     "DIRECTION": "Azimuth of mining advance, degrees clockwise from north (270 = west).",
     "STRIP_WIDTH": "Width of the original (equal) strips, metres.",
     "K": "Spoil swell ratio k (eq. 6): actual spoil volume / stripped bank volume.",
+    "PIT_LENGTH": "Length of the final pit along the mining direction, metres (the working "
+                  "pit between the refilled and the mined strips). Blank: the smallest pit "
+                  "whose gaps meet the safe distance of eq. 9 in every period.",
     "THRESHOLD_METHOD": "How the channel and ridge accumulation thresholds are chosen.",
 }
 
@@ -229,6 +233,8 @@ def build(reg, full=False):
     b.add_input(num("STRIP_WIDTH", "", num.Double, defaultValue=90.0, minValue=0.001),
                 120, 460)
     b.add_input(num("K", "", num.Double, defaultValue=1.05, minValue=0.001), 120, 540)
+    b.add_input(num("PIT_LENGTH", "", num.Double, defaultValue=None, optional=True,
+                    minValue=0.0), 120, 860)
     methods = reg.algorithmById("hpcs:channelextraction").parameterDefinition("THRESHOLD_METHOD")
     b.add_input(QgsProcessingParameterEnum(
         "THRESHOLD_METHOD", "", options=methods.options(), defaultValue=methods.defaultValue(),
@@ -280,7 +286,8 @@ def build(reg, full=False):
                     "SURFACE_MAX": c("surfaces", "OUTPUT_MAX"),
                     "SURFACE_MIN": c("surfaces", "OUTPUT_MIN"),
                     "MINE_AREA": p("MINE_AREA"), "DIRECTION": p("DIRECTION"),
-                    "STRIP_WIDTH": p("STRIP_WIDTH"), "K": p("K"), "OPTIMIZE": v(True),
+                    "STRIP_WIDTH": p("STRIP_WIDTH"), "K": p("K"),
+                    "PIT_LENGTH": p("PIT_LENGTH"), "OPTIMIZE": v(True),
                 }, {
                     "OUTPUT": ("SUBAREAS", "4 Sub-areas, original and optimized plans"),
                     "OUTPUT_TABLE": ("TABLE", "4 Periods table, both plans (CSV)"),

@@ -116,7 +116,7 @@ def run_model(params, t0):
 # --- k: the swell that balances the plan ----------------------------------------------
 
 def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t0,
-               thresholds=None):
+               thresholds=None, pit_length=None):
     """k (eq. 6) at the middle of the feasible range, from the model's own steps.
 
     Runs channel extraction, classification, the earthwork surfaces and the
@@ -125,7 +125,8 @@ def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t
     V_fmax. V_g is proportional to k and the pit does not depend on it, so the plan
     is feasible for k in [sum V_fmin, sum V_fmax] / sum V_g(k = 1); the demo takes the
     middle. thresholds: None (the model's default method) or {THRESHOLD_METHOD,
-    CHANNEL_THRESHOLD, RIDGE_THRESHOLD} as given to the model. Returns (k, (k_lo,
+    CHANNEL_THRESHOLD, RIDGE_THRESHOLD} as given to the model; pit_length: None (the
+    smallest safe pit) or metres. Returns (k, (k_lo,
     k_hi), (sum V_g(1), sum V_fmin, sum V_fmax))."""
     from osgeo import ogr
     from qgis_process_util import parse_results, qgis_process_env
@@ -152,7 +153,8 @@ def balanced_k(dem, floor, thickness, mine_area, direction, strip_width, work, t
     run("hpcs:subareadelineation", INPUT=dem, FLOOR=floor, THICKNESS=thickness,
         SURFACE_MAX=work / "dem_max.tif", SURFACE_MIN=work / "dem_min.tif",
         MINE_AREA=mine_area, DIRECTION=direction, STRIP_WIDTH=strip_width, K=1.0,
-        OPTIMIZE=False, OUTPUT=work / "subareas.gpkg", OUTPUT_TABLE=work / "subareas.csv",
+        OPTIMIZE=False, **({} if pit_length is None else {"PIT_LENGTH": pit_length}),
+        OUTPUT=work / "subareas.gpkg", OUTPUT_TABLE=work / "subareas.csv",
         OUTPUT_CHART=work / "subareas.html")
     ds = ogr.Open(str(work / "subareas.gpkg"))
     feats = [f.items() for f in ds.GetLayer() if f.items()["kind"] == "mining"]
@@ -332,11 +334,11 @@ def read_csv(path):
         return list(csv.DictReader(fh))
 
 
-def plan_numbers():
+def plan_numbers(out=None):
     """Per plan: periods, periods meeting every constraint, sum V_g, V_fmin, V_fmax,
-    pit length, from the sub-area layer."""
+    pit length, from the sub-area layer (of the run in ``out``, default the demo's)."""
     from osgeo import ogr
-    ds = ogr.Open(str(OUT / "subareas.gpkg"))
+    ds = ogr.Open(str((out or OUT) / "subareas.gpkg"))
     feats = [f.items() for f in ds.GetLayer()]
     out = {}
     for plan in ("original", "optimized"):
