@@ -90,11 +90,13 @@ class ChannelExtraction(HpcsAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(
             self.RIDGE_THRESHOLD_USED, self.tr("Ridge threshold used (cells)")))
 
-    def _output(self, net, field, valid, n_links):
+    def _output(self, net, field, valid, n_links, grid):
         """(array to write, style) of one output of the network ``net``."""
         a = getattr(net, field)
-        if field == "filled":
-            return a, None
+        if field == "filled":                 # in the written type: no float64 copy
+            out = a.astype(grid.float_dtype)
+            out[~valid] = grid.nodata
+            return out, None
         if field == "flowdir":
             return a, styles.flowdir_style()
         if field == "accumulation":
@@ -148,7 +150,7 @@ class ChannelExtraction(HpcsAlgorithm):
                    (self.OUTPUT_RIDGES, "ridges", "uint8", 255),
                    (self.OUTPUT_CATCHMENTS, "catchments", "int32", -1))
         for i, (name, field, dtype, nodata) in enumerate(outputs):
-            array, style = self._output(net, field, valid, n_links)
+            array, style = self._output(net, field, valid, n_links, grid)
             setattr(net, field, None)
             results[name] = self.write_raster(parameters, name, context, array, grid, dtype,
                                               nodata, style)

@@ -764,7 +764,8 @@ def accumulate(receivers, weights=None, *, levels=None):
 def _sweep_down(levels, seed):
     """v(c) = seed(c) where seed(c) != 0, else v(receiver of c); v = 0 out of the
     grid.  One pass over the breadth-first levels (receivers before donors): each
-    level repeats its nodes' values over their contiguous donor lists."""
+    level repeats its nodes' values over their contiguous donor lists.
+    ``seed`` (N + 1 values) is overwritten with v (memory: no second grid)."""
     order, ndon, bounds = levels
     n = order.size - 1
     val = np.empty(n + 1, dtype=seed.dtype)           # in breadth-first order
@@ -775,9 +776,8 @@ def _sweep_down(levels, seed):
         s = seed.take(order[e:f])
         np.copyto(v, s, where=s != 0)
         val[e:f] = v
-    out = np.empty(n + 1, dtype=seed.dtype)
-    out[order] = val
-    return out[:n]
+    seed[order] = val
+    return seed[:n]
 
 
 def first_downstream(receivers, stop):
@@ -871,7 +871,7 @@ def channel_links(receivers, channels, *, levels=None):
     del ends
     if levels is None:
         levels = _donor_levels(rec)
-    catchment = _sweep_down(levels, ids)
+    catchment = _sweep_down(levels, ids)              # (ids overwritten)
     del ids
     link = np.zeros(n, dtype=it)
     np.copyto(link, catchment, where=ch)
