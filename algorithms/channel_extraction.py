@@ -117,8 +117,11 @@ class ChannelExtraction(HpcsAlgorithm):
         band = self.parameterAsInt(parameters, self.BAND, context) or 1
         z, grid = self.read_raster(parameters, self.INPUT, context, band=band)
         method = METHODS[self.parameterAsEnum(parameters, self.THRESHOLD_METHOD, context)]
+        valid = np.isfinite(z)
+        held = [z]                # the DEM is handed over: freed once conditioned (memory)
+        del z
         net = extract_channels(
-            z, grid.dx, grid.dy, method,
+            held.pop(), grid.dx, grid.dy, method,
             self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context),
             self.parameterAsDouble(parameters, self.RIDGE_THRESHOLD, context),
             progress=self.progress(feedback, 0, 90))
@@ -136,8 +139,6 @@ class ChannelExtraction(HpcsAlgorithm):
         for what, message in no_break.items():
             if not net.diagnostics.get(what, {}).get("break_found", True):
                 feedback.pushWarning(message)
-        valid = np.isfinite(z)
-        del z
         n_links = net.n_links
         net.receivers = net.links = None           # not outputs: free them
         results = {self.CHANNEL_THRESHOLD_USED: net.channel_threshold,

@@ -72,7 +72,8 @@ def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
     grid as soon as it has been used, so the two conditionings are never in
     memory together; receivers, links and catchments are int32 (N + 1 <
     2^31); the breadth-first levels of the accumulation are reused by the
-    links and catchments.
+    links and catchments.  A caller that hands over its only reference to ``z``
+    (``extract_channels(held.pop(), ...)``) lets it be freed once conditioned.
     """
     progress = as_progress(progress)
     z = np.asarray(z, dtype=np.float64)
@@ -85,17 +86,19 @@ def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
     ridges = valid & (racc >= t_ri)
     del racc
     progress(45)
+    shape = z.shape
     filled, rec, codes, acc, levels = hy.condition(z, dx, dy, progress.sub(45, 85),
                                                    compact=True, with_levels=True)
+    del z                        # freed here when the caller handed over its reference
     t_ch, info_ch = choose_threshold(acc, method, channel_threshold, "CHANNEL_THRESHOLD")
     channels = valid & (acc >= t_ch)
     links, catchments = hy.channel_links(rec, channels, levels=levels)
     del levels
-    catchments = catchments.reshape(z.shape)
+    catchments = catchments.reshape(shape)
     catchments[~valid] = -1
     progress(100)
     return ChannelNetwork(filled, rec, codes, acc, channels, ridges,
-                          links.reshape(z.shape), catchments, t_ch, t_ri,
+                          links.reshape(shape), catchments, t_ch, t_ri,
                           {"channel": info_ch, "ridge": info_ri})
 
 

@@ -96,10 +96,12 @@ def check_dem(z, what="the DEM"):
                          "Check the band and the nodata value.")
     if nvalid < 9:
         raise InputError(f"{what} has only {nvalid} valid cells; at least 9 are needed.")
-    zv = z[valid]
-    if float(zv.max()) == float(zv.min()):
+    zmin, zmax = float(np.nanmin(z)), float(np.nanmax(z))   # no copy of the valid cells
+    if not (np.isfinite(zmin) and np.isfinite(zmax)):       # +-inf cells: leave them out
+        zmin, zmax = float(z[valid].min()), float(z[valid].max())
+    if zmax == zmin:
         raise InputError(
-            f"{what} is flat (every valid cell is {float(zv.min()):g}); there is no relief "
+            f"{what} is flat (every valid cell is {zmin:g}); there is no relief "
             "to route water over. Check that the right raster and band were chosen.")
 
 
