@@ -763,6 +763,10 @@ def accumulate(receivers, weights=None, *, levels=None):
     for lev in range(len(bounds) - 3, -1, -1):
         b, e, f = bounds[lev], bounds[lev + 1], bounds[lev + 2]
         cnt = ndon[b:e]
+        if weights is None:          # whole counts: one bincount (exact below 2^53)
+            parent = np.repeat(np.arange(e - b, dtype=np.intp), cnt)
+            acc[b:e] += np.bincount(parent, weights=acc[e:f], minlength=e - b).astype(acc.dtype)
+            continue
         has = np.flatnonzero(cnt)
         starts = np.cumsum(cnt, dtype=np.int64)
         starts -= cnt
