@@ -89,11 +89,13 @@ class ChannelExtraction(HpcsAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(
             self.RIDGE_THRESHOLD_USED, self.tr("Ridge threshold used (cells)")))
 
-    def _output(self, net, field, valid, n_links):
+    def _output(self, net, field, valid, n_links, grid):
         """(array to write, style) of one output of the network ``net``."""
         a = getattr(net, field)
-        if field == "filled":
-            return a, None
+        if field == "filled":                 # in the written type: no float64 copy
+            out = a.astype(grid.float_dtype)
+            out[~valid] = grid.nodata
+            return out, None
         if field == "flowdir":
             return a, styles.flowdir_style()
         if field == "accumulation":
@@ -114,8 +116,11 @@ class ChannelExtraction(HpcsAlgorithm):
         band = self.parameterAsInt(parameters, self.BAND, context) or 1
         z, grid = self.read_raster(parameters, self.INPUT, context, band=band)
         method = METHODS[self.parameterAsEnum(parameters, self.THRESHOLD_METHOD, context)]
+        valid = np.isfinite(z)
+        held = [z]                # the DEM is handed over: freed once conditioned (memory)
+        del z
         net = extract_channels(
-            z, grid.dx, grid.dy, method,
+            held.pop(), grid.dx, grid.dy, method,
             self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context),
             self.parameterAsDouble(parameters, self.RIDGE_THRESHOLD, context),
             progress=self.progress(feedback, 0, 90))
@@ -133,8 +138,6 @@ class ChannelExtraction(HpcsAlgorithm):
         for what, message in no_break.items():
             if not net.diagnostics.get(what, {}).get("break_found", True):
                 feedback.pushWarning(message)
-        valid = np.isfinite(z)
-        del z
         n_links = net.n_links
         net.receivers = net.links = None           # not outputs: free them
         results = {self.CHANNEL_THRESHOLD_USED: net.channel_threshold,
@@ -147,7 +150,7 @@ class ChannelExtraction(HpcsAlgorithm):
                    (self.OUTPUT_RIDGES, "ridges", "uint8", 255),
                    (self.OUTPUT_CATCHMENTS, "catchments", "int32", -1))
         for i, (name, field, dtype, nodata) in enumerate(outputs):
-            array, style = self._output(net, field, valid, n_links)
+            array, style = self._output(net, field, valid, n_links, grid)
             setattr(net, field, None)
             results[name] = self.write_raster(parameters, name, context, array, grid, dtype,
                                               nodata, style)

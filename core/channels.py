@@ -38,7 +38,7 @@ class ChannelNetwork:
 def choose_threshold(accumulation, method, fixed=None, name="CHANNEL_THRESHOLD"):
     """The channel threshold (cells) by ``method`` in METHODS (``name``: the
     parameter a fixed threshold came from, for the messages)."""
-    a = accumulation[np.isfinite(accumulation)]
+    a = np.asarray(accumulation)          # nan = nodata: each method leaves it out
     if method == "scaling":
         t, info = th.scaling_break_threshold(a)
         return t, info
@@ -47,13 +47,13 @@ def choose_threshold(accumulation, method, fixed=None, name="CHANNEL_THRESHOLD")
     if method == "fixed":
         if fixed is None or not np.isfinite(fixed) or fixed < 1:
             raise InputError("The fixed threshold must be a number of cells >= 1.")
-        if a.size and fixed > float(a.max()):
+        if np.isfinite(a).any() and fixed > float(np.nanmax(a)):
             what = "ridge" if "RIDGE" in name else "channel"
             raise InputError(
                 f"The threshold {fixed:g} cells ({name}) is above the largest "
-                f"accumulation of the DEM, {float(a.max()):g} cells, so no cell would be a "
+                f"accumulation of the DEM, {float(np.nanmax(a)):g} cells, so no cell would be a "
                 f"{what}. Use a smaller threshold (for example 1 % of it, "
-                f"{max(1.0, float(a.max()) / 100):g}), or leave it blank for the automatic one.")
+                f"{max(1.0, float(np.nanmax(a)) / 100):g}), or leave it blank for the automatic one.")
         return float(fixed), {}
     raise InputError(f"Unknown threshold method '{method}'; use one of {METHODS}.")
 
@@ -68,9 +68,12 @@ def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
     ``channel_threshold`` / ``ridge_threshold`` in cells).
     Channels: accumulation >= threshold; ridges: the same on max(z) - z.
 
-    Memory: the ridge pass runs first and keeps only its mask, so the two
-    conditionings are never in memory together; receivers, links and
-    catchments are int32 (N + 1 < 2^31).
+    Memory: the ridge pass runs first and keeps only its mask, freeing each
+    grid as soon as it has been used, so the two conditionings are never in
+    memory together; receivers, links and catchments are int32 (N + 1 <
+    2^31); the breadth-first levels of the accumulation are reused by the
+    links and catchments.  A caller that hands over its only reference to ``z``
+    (``extract_channels(held.pop(), ...)``) lets it be freed once conditioned.
     """
     progress = as_progress(progress)
     z = np.asarray(z, dtype=np.float64)
@@ -78,20 +81,37 @@ def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
     if method not in METHODS:
         raise InputError(f"Unknown threshold method '{method}'; use one of {METHODS}.")
     valid = np.isfinite(z)
-    inv = hy.invert_dem(z)
-    racc = hy.condition(inv, dx, dy, progress.sub(0, 40), compact=True)[3]
-    del inv
+    racc = _ridge_accumulation(z, dx, dy, progress.sub(0, 40))
     t_ri, info_ri = choose_threshold(racc, method, ridge_threshold, "RIDGE_THRESHOLD")
     ridges = valid & (racc >= t_ri)
     del racc
     progress(45)
-    filled, rec, codes, acc = hy.condition(z, dx, dy, progress.sub(45, 85), compact=True)
+    shape = z.shape
+    filled, rec, codes, acc, levels = hy.condition(z, dx, dy, progress.sub(45, 85),
+                                                   compact=True, with_levels=True)
+    del z                        # freed here when the caller handed over its reference
     t_ch, info_ch = choose_threshold(acc, method, channel_threshold, "CHANNEL_THRESHOLD")
     channels = valid & (acc >= t_ch)
-    links, catchments = hy.channel_links(rec, channels)
-    catchments = catchments.reshape(z.shape)
+    links, catchments = hy.channel_links(rec, channels, levels=levels)
+    del levels
+    catchments = catchments.reshape(shape)
     catchments[~valid] = -1
     progress(100)
     return ChannelNetwork(filled, rec, codes, acc, channels, ridges,
-                          links.reshape(z.shape), catchments, t_ch, t_ri,
+                          links.reshape(shape), catchments, t_ch, t_ri,
                           {"channel": info_ch, "ridge": info_ri})
+
+
+def _ridge_accumulation(z, dx, dy, progress):
+    """Accumulation of the inverted DEM max(z) - z (nan = nodata): hy.condition's
+    steps, each grid freed once used (only the accumulation is kept)."""
+    inv = hy.invert_dem(z)
+    filled = hy.fill_depressions(inv, progress.sub(0, 40))
+    del inv
+    rec, _ = hy.flow_directions(filled, dx, dy, progress.sub(40, 80), compact=True)
+    del filled
+    acc = hy.accumulate(rec)
+    del rec
+    acc[~np.isfinite(z).ravel()] = np.nan
+    progress(100)
+    return acc.reshape(z.shape)

@@ -350,7 +350,8 @@ _GDAL_TYPES = {
 
 
 def write_raster(path, array, grid, dtype="float32", nodata=None):
-    """Write ``array`` (nan = nodata) on ``grid`` as a compressed GeoTIFF.
+    """Write ``array`` (nan = nodata) on ``grid`` as a compressed GeoTIFF
+    (DEFLATE, lossless).
 
     The file is written to a temporary name in the same folder and renamed at
     the end, so a failure never leaves a half-written output behind.
@@ -362,15 +363,17 @@ def write_raster(path, array, grid, dtype="float32", nodata=None):
         raise ValueError(f"array shape {array.shape} does not match grid {grid.shape}")
     if nodata is None:
         nodata = grid.nodata if dtype.startswith("float") else (0 if dtype == "uint8" else -1)
-    out = np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype)
+    out = array                          # no float64 copy: one temporary at most
     if out.dtype.kind == "f":
         out = np.where(np.isfinite(out), out, nodata)
-    out = out.astype(dtype)
+    out = np.ascontiguousarray(out.astype(dtype, copy=False))
     path = str(path)
     with atomic_output(path, ".tif") as tmp:
         drv = gdal.GetDriverByName("GTiff")
         rows, cols = grid.shape
-        opts = ["COMPRESS=DEFLATE"]
+        # horizontal differencing + fast DEFLATE: lossless, 2-8x faster than the
+        # default level and smaller on elevations and accumulations
+        opts = ["COMPRESS=DEFLATE", "PREDICTOR=2", "ZLEVEL=1"]
         if rows >= 256 and cols >= 256:
             opts.append("TILED=YES")
         ds = drv.Create(tmp, cols, rows, 1, _GDAL_TYPES[dtype], opts)

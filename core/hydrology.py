@@ -96,10 +96,12 @@ def check_dem(z, what="the DEM"):
                          "Check the band and the nodata value.")
     if nvalid < 9:
         raise InputError(f"{what} has only {nvalid} valid cells; at least 9 are needed.")
-    zv = z[valid]
-    if float(zv.max()) == float(zv.min()):
+    zmin, zmax = float(np.nanmin(z)), float(np.nanmax(z))   # no copy of the valid cells
+    if not (np.isfinite(zmin) and np.isfinite(zmax)):       # +-inf cells: leave them out
+        zmin, zmax = float(z[valid].min()), float(z[valid].max())
+    if zmax == zmin:
         raise InputError(
-            f"{what} is flat (every valid cell is {float(zv.min()):g}); there is no relief "
+            f"{what} is flat (every valid cell is {zmin:g}); there is no relief "
             "to route water over. Check that the right raster and band were chosen.")
 
 
@@ -275,109 +277,130 @@ def _lowest_k(z):
 def _roots(ptr, copy=True):
     """Follow ``ptr`` (a forest whose roots point to themselves) to the roots,
     by pointer jumping: log2(longest path) gathers, into a reused buffer
-    (``copy=False``: ``ptr`` itself is used as one of the two buffers)."""
+    (``copy=False``: ``ptr`` itself is used as one of the two buffers).
+    Whole-array jumps run while more than 1/8 of the cells still move; the
+    last, few cells then jump in place on their own (a gather of all N cells
+    costs about as much as 1/5 of them on an index list)."""
     if copy:
         ptr = ptr.copy()
     buf = np.empty_like(ptr)
-    passes = 0
     while True:
         np.take(ptr, ptr, out=buf)
-        passes += 1
-        if passes >= 4 and np.array_equal(buf, ptr):
-            return buf
+        moved = np.count_nonzero(buf != ptr)
         ptr, buf = buf, ptr
+        if moved * 8 <= ptr.size:
+            break
+    del buf
+    act = np.flatnonzero(ptr.take(ptr) != ptr)
+    while act.size:
+        nxt = ptr.take(ptr.take(act))
+        ptr[act] = nxt
+        act = act[ptr.take(nxt) != nxt]
+    return ptr
 
 
-def fill_depressions(z, progress=None):
-    """Fill every depression to its spill level (no gradient is imposed).
+class _Basins:
+    """Descent basins of a DEM (state of :func:`fill_depressions`).
 
-    The result is the unique surface a priority-flood (Barnes et al. 2014,
-    epsilon = 0) gives: every cell is raised to the lowest level at which water
-    can leave the grid, ``fill(c) = min over paths c -> outside of the highest
-    cell on the path`` (edges and nodata neighbours are the outside).
-
-    Method (exact, no iteration): cells are grouped into descent basins, each
-    cell linked to its lowest strictly lower neighbour (pointer jumping finds
-    the basin's pit; equal-elevation pits are merged); the minimax problem is
-    then solved on the much smaller graph of basins, whose edge weight is the
-    lowest pass max(z_a, z_b) between two basins, by a minimum spanning tree.
-    For a cell c of basin B, fill(c) = max(z(c), spill(B)), because the
-    descent path from c to B's pit never rises above z(c).
+    label: basin id of every cell (2-D, 0 = the outside: outlets, nodata and
+    every cell that descends to them; 1..nbas: the pits' basins); ncomp =
+    nbas + 1 basins in all.  ``progress``: the fill's progress callback.
     """
-    progress = as_progress(progress)
-    z = np.asarray(z, dtype=np.float64)
-    rows, cols = z.shape
-    n = z.size
-    it = _index_dtype(n)
-    valid = np.isfinite(z)
-    sink = outlet_mask(z)
-    sink |= ~valid                                   # outlets and nodata drain out
-    kmin = _lowest_k(z)
-    kmin[sink] = -1
-    pit = kmin < 0
-    pit &= ~sink
-    # descent forest on N + 1 nodes (node N = outside); pits point to themselves
-    ptr = np.empty(n + 1, dtype=it)
-    _receivers_from_k(kmin, n, cols, it, out=ptr[:n])
-    pits = np.flatnonzero(pit)
-    ptr[pits] = pits
-    ptr[n] = n
-    del kmin, pits
-    progress(15)
-    root = _roots(ptr)
-    del ptr
-    progress(40)
-    # basin ids: touching pits are one basin (adjacent pits have the same
-    # elevation, as neither is lower than the other): 8-connected components
-    # of the pit mask, 1..nbas; the outside (and nodata) is basin 0
-    lut = np.empty(n + 1, dtype=it)
-    lut_2d = lut[:n].reshape(z.shape)
-    nbas = ndimage.label(pit, structure=np.ones((3, 3), dtype=bool), output=lut_2d)
-    lut[n] = 0
-    del pit
-    outside = 0
-    ncomp = nbas + 1
-    label = lut.take(root[:n]).reshape(z.shape)
-    del lut, lut_2d, root
-    zr = z.ravel()
-    progress(55)
-    # lowest pass between each pair of adjacent basins.  On the flat index the
-    # E, SE, S, SW neighbours are +1, +cols+1, +cols, +cols-1; pairs that wrap
-    # around a row join two edge cells, both in the outside basin, so they
-    # drop out with the equal labels, as do pairs with nodata (also outside).
-    lab = label.ravel()
-    ca, cb, cw = [lab[:0]], [lab[:0]], [zr[:0]]
-    for off in (1, cols + 1, cols, cols - 1):
-        if not 0 < off < n:
-            continue
-        a = np.flatnonzero(lab[:n - off] != lab[off:])
-        b = a + off
-        ca.append(lab.take(a)); cb.append(lab.take(b))
-        cw.append(np.maximum(zr.take(a), zr.take(b)))
-    spill = np.full(ncomp, -np.inf)
-    ca = np.concatenate(ca).astype(np.int64)
-    cb = np.concatenate(cb).astype(np.int64)
-    cw = np.concatenate(cw)
-    ok = ~np.isnan(cw)
-    if not ok.all():                         # (cannot happen: nodata is outside)
-        ca, cb, cw = ca[ok], cb[ok], cw[ok]
-    if ca.size:
-        key = np.minimum(ca, cb) * np.int64(ncomp) + np.maximum(ca, cb)
+
+    def __init__(self, z, progress):
+        self.z = z
+        self.progress = progress
+        self.label, self.ncomp = self._label(z)
+
+    def _label(self, z):
+        """Each cell linked to its lowest strictly lower neighbour; pointer
+        jumping finds its pit; touching pits are one basin."""
+        rows, cols = z.shape
+        n = z.size
+        it = _index_dtype(n)
+        sink = outlet_mask(z)
+        sink |= ~np.isfinite(z)                      # outlets and nodata drain out
+        kmin = _lowest_k(z)
+        kmin[sink] = -1
+        pit = kmin < 0
+        pit &= ~sink
+        del sink
+        # descent forest on N + 1 nodes (node N = outside); pits point to themselves
+        ptr = np.empty(n + 1, dtype=it)
+        _receivers_from_k(kmin, n, cols, it, out=ptr[:n])
+        pits = np.flatnonzero(pit)
+        ptr[pits] = pits
+        ptr[n] = n
+        del kmin, pits
+        self.progress(15)
+        root = _roots(ptr, copy=False)
+        del ptr
+        self.progress(40)
+        # basin ids: touching pits are one basin (adjacent pits have the same
+        # elevation, as neither is lower than the other): 8-connected components
+        # of the pit mask, 1..nbas; the outside (and nodata) is basin 0
+        lut = np.empty(n + 1, dtype=it)
+        nbas = ndimage.label(pit, structure=np.ones((3, 3), dtype=bool),
+                             output=lut[:n].reshape(z.shape))
+        lut[n] = 0
+        del pit
+        label = lut.take(root[:n]).reshape(z.shape)
+        return label, nbas + 1
+
+    def passes(self):
+        """(lo, hi, w): every pair of adjacent basins lo < hi and its lowest
+        pass w = min over adjacent cells a, b of max(z_a, z_b).  On the flat
+        index the E, SE, S, SW neighbours are +1, +cols+1, +cols, +cols-1;
+        pairs that wrap around a row join two edge cells, both in the outside
+        basin, so they drop out with the equal labels, as do pairs with nodata
+        (also outside)."""
+        cols = self.z.shape[1]
+        zr = self.z.ravel()
+        lab = self.label.ravel()
+        n = lab.size
+        ca, cb, cw = [lab[:0]], [lab[:0]], [zr[:0]]
+        for off in (1, cols + 1, cols, cols - 1):
+            if not 0 < off < n:
+                continue
+            a = np.flatnonzero(lab[:n - off] != lab[off:])
+            b = a + off
+            ca.append(lab.take(a)); cb.append(lab.take(b))
+            cw.append(np.maximum(zr.take(a), zr.take(b)))
+        ca = np.concatenate(ca).astype(np.int64)
+        cb = np.concatenate(cb).astype(np.int64)
+        cw = np.concatenate(cw)
+        ok = ~np.isnan(cw)
+        if not ok.all():                         # (cannot happen: nodata is outside)
+            ca, cb, cw = ca[ok], cb[ok], cw[ok]
+        if not ca.size:
+            return None
+        ncomp = np.int64(self.ncomp)
+        key = np.minimum(ca, cb) * ncomp + np.maximum(ca, cb)
         del ca, cb
         order = np.argsort(key)                # group the pairs of each basin pair
         key, cw = key[order], cw[order]
         starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
         cw = np.minimum.reduceat(cw, starts)   # the lowest pass of each pair
         key = key[starts]
-        lo, hi = key // ncomp, key % ncomp
-        # exact ranks as positive weights (the MST only compares them)
+        return key // ncomp, key % ncomp, cw
+
+    def spill(self):
+        """Spill level of every basin (-inf for the outside): the minimax pass
+        on the path to the outside in the minimum spanning tree of the basin
+        graph (edge weights: the exact ranks of the lowest passes)."""
+        ncomp = self.ncomp
+        spill = np.full(ncomp, -np.inf)
+        pairs = self.passes()
+        if pairs is None:
+            return spill
+        lo, hi, cw = pairs
         levels, rank = np.unique(cw, return_inverse=True)
-        w = rank.astype(np.float64) + 1.0
-        progress(65)
+        w = rank.astype(np.float64) + 1.0      # positive: the MST only compares them
+        self.progress(65)
         graph = sparse.csr_matrix((w, (lo, hi)), shape=(ncomp, ncomp))
         mst = csgraph.minimum_spanning_tree(graph).tocoo()
         del graph
-        order, pred = csgraph.breadth_first_order(mst, outside, directed=False,
+        order, pred = csgraph.breadth_first_order(mst, 0, directed=False,
                                                   return_predecessors=True)
         # weight of the tree edge from each basin to its predecessor
         wpred = np.full(ncomp, -1, dtype=np.int64)   # rank index; -1 = none
@@ -394,9 +417,35 @@ def fill_depressions(z, progress=None):
                 break
             ptr = nxt
         spill = np.where(val >= 0, levels[np.maximum(val, 0)], -np.inf)
-        spill[outside] = -np.inf
+        spill[0] = -np.inf                            # the outside
+        return spill
+
+
+def fill_depressions(z, progress=None):
+    """Fill every depression to its spill level (no gradient is imposed).
+
+    The result is the unique surface a priority-flood (Barnes et al. 2014,
+    epsilon = 0) gives: every cell is raised to the lowest level at which water
+    can leave the grid, ``fill(c) = min over paths c -> outside of the highest
+    cell on the path`` (edges and nodata neighbours are the outside).
+
+    Method (exact, no iteration): cells are grouped into descent basins, each
+    cell linked to its lowest strictly lower neighbour (pointer jumping finds
+    the basin's pit; equal-elevation pits are merged); the minimax problem is
+    then solved on the much smaller graph of basins, whose edge weight is the
+    lowest pass max(z_a, z_b) between two basins, by a minimum spanning tree
+    (:class:`_Basins`).  For a cell c of basin B, fill(c) = max(z(c),
+    spill(B)), because the descent path from c to B's pit never rises above
+    z(c).
+    """
+    progress = as_progress(progress)
+    z = np.asarray(z, dtype=np.float64)
+    basins = _Basins(z, progress)
+    progress(55)
+    spill = basins.spill()
     progress(90)
-    filled = spill.take(label)                        # nan stays nan in the maximum
+    filled = spill.take(basins.label)                 # nan stays nan in the maximum
+    del basins
     np.maximum(z, filled, out=filled)
     progress(100)
     return filled
@@ -682,7 +731,14 @@ def _donor_levels(receivers):
     return order, ndon, bounds
 
 
-def accumulate(receivers, weights=None):
+def flow_levels(receivers):
+    """The breadth-first levels of the donor tree (order, ndon, bounds: see
+    :func:`_donor_levels`), to share between :func:`accumulate` and
+    :func:`channel_links` (computed once per set of receivers)."""
+    return _donor_levels(receivers)
+
+
+def accumulate(receivers, weights=None, *, levels=None):
     """Flow accumulation: the sum of ``weights`` over every cell draining
     through a cell, the cell itself included (weights default to 1: cells).
 
@@ -691,26 +747,52 @@ def accumulate(receivers, weights=None):
     them by their number of steps to the outside; the levels are summed from
     the farthest one inwards, one vectorised segment sum (``np.add.reduceat``)
     per level, as the donors of a cell are contiguous in the next level.
+    Cell counts (no weights) are summed exactly in int32 while N < 2^31.
     The receiver graph must be a forest draining to ``N`` (no cycles).
+    ``levels``: :func:`flow_levels` of the receivers, when already computed.
     """
     rec = np.asarray(receivers)
     n = rec.size
-    order, ndon, bounds = _donor_levels(rec)
-    acc = np.ones(n + 1, dtype=np.float64)
-    if weights is not None:
+    order, ndon, bounds = _donor_levels(rec) if levels is None else levels
+    if weights is None:
+        acc = np.ones(n + 1, dtype=_index_dtype(n))
+    else:
+        acc = np.empty(n + 1, dtype=np.float64)
         acc[1:] = np.asarray(weights, dtype=np.float64).ravel().take(order[1:])
-    acc[0] = 0.0
+    acc[0] = 0
     for lev in range(len(bounds) - 3, -1, -1):
         b, e, f = bounds[lev], bounds[lev + 1], bounds[lev + 2]
         cnt = ndon[b:e]
+        if weights is None:          # whole counts: one bincount (exact below 2^53)
+            parent = np.repeat(np.arange(e - b, dtype=np.intp), cnt)
+            acc[b:e] += np.bincount(parent, weights=acc[e:f], minlength=e - b).astype(acc.dtype)
+            continue
         has = np.flatnonzero(cnt)
         starts = np.cumsum(cnt, dtype=np.int64)
         starts -= cnt
         acc[b + has] += np.add.reduceat(acc[e:f], starts.take(has))
-    del ndon
     out = np.empty(n + 1, dtype=np.float64)
     out[order] = acc
     return out[:n]
+
+
+def _sweep_down(levels, seed):
+    """v(c) = seed(c) where seed(c) != 0, else v(receiver of c); v = 0 out of the
+    grid.  One pass over the breadth-first levels (receivers before donors): each
+    level repeats its nodes' values over their contiguous donor lists.
+    ``seed`` (N + 1 values) is overwritten with v (memory: no second grid)."""
+    order, ndon, bounds = levels
+    n = order.size - 1
+    val = np.empty(n + 1, dtype=seed.dtype)           # in breadth-first order
+    val[0] = 0
+    for lev in range(len(bounds) - 2):
+        b, e, f = bounds[lev], bounds[lev + 1], bounds[lev + 2]
+        v = np.repeat(val[b:e], ndon[b:e])
+        s = seed.take(order[e:f])
+        np.copyto(v, s, where=s != 0)
+        val[e:f] = v
+    seed[order] = val
+    return seed[:n]
 
 
 def first_downstream(receivers, stop):
@@ -760,7 +842,7 @@ def topological_order(receivers):
 # Channels, ridges, links and catchments
 # --------------------------------------------------------------------------
 
-def channel_links(receivers, channels):
+def channel_links(receivers, channels, *, levels=None):
     """Channel links and the catchment of each.
 
     A link is a stretch of channel between channel heads, junctions and the
@@ -771,8 +853,11 @@ def channel_links(receivers, channels):
     leaves the grid without touching a channel get 0.
 
     Returns (link id per channel cell (0 elsewhere), catchment id per cell),
-    int32 when N + 1 < 2^31.  Work on the channel cells only, plus two
-    pointer-jumping passes (``first_downstream``) over the grid.
+    int32 when N + 1 < 2^31.  Work on the channel cells, plus one sweep down
+    the breadth-first levels (``levels``: :func:`flow_levels` of the
+    receivers, computed here when not given): a cell takes its own id if it
+    ends a link, else the value of its receiver, which is the id of the link
+    for a channel cell and the catchment for any other cell.
     """
     rec = np.asarray(receivers)
     n = rec.size
@@ -793,20 +878,19 @@ def channel_links(receivers, channels):
     del twice
     # an end cell drains out, into a junction, or off the channel network
     is_end = (rc == n) | junction.take(rc) | ~rec_ch.take(rc)
-    del junction, rc
-    end = np.zeros(n, dtype=bool)
-    end[cells[is_end]] = True
+    del junction, rc, rec_ch
+    ends = cells[is_end]                              # sorted: row-major
+    del is_end
     ids = np.zeros(n + 1, dtype=it)
-    ends = np.flatnonzero(end)
     ids[ends] = np.arange(1, ends.size + 1, dtype=it)
-    to_end = first_downstream(rec, end)
-    del end
-    link = np.zeros(n + 1, dtype=it)                 # link[N] = 0: off the grid
-    link[cells] = ids.take(to_end.take(cells))
-    del to_end, ids
-    to_channel = first_downstream(rec, ch)
-    catchment = link.take(to_channel)               # N (off the grid) -> 0
-    return link[:n], catchment
+    del ends
+    if levels is None:
+        levels = _donor_levels(rec)
+    catchment = _sweep_down(levels, ids)              # (ids overwritten)
+    del ids
+    link = np.zeros(n, dtype=it)
+    np.copyto(link, catchment, where=ch)
+    return link, catchment
 
 
 def invert_dem(z):
@@ -814,13 +898,18 @@ def invert_dem(z):
     return np.nanmax(z) - z
 
 
-def condition(z, dx, dy, progress=None, compact=False):
+def condition(z, dx, dy, progress=None, compact=False, *, with_levels=False):
     """Fill, resolve flats, route and accumulate: (filled, receivers, codes, accumulation).
-    ``compact``: int32 receivers (see :func:`flow_directions`)."""
+    ``compact``: int32 receivers (see :func:`flow_directions`); ``with_levels``:
+    the receivers' :func:`flow_levels` as a fifth item (for :func:`channel_links`)."""
     progress = as_progress(progress)
     filled = fill_depressions(z, progress.sub(0, 40))
     rec, codes = flow_directions(filled, dx, dy, progress.sub(40, 80), compact=compact)
-    acc = accumulate(rec)
+    levels = flow_levels(rec)
+    acc = accumulate(rec, levels=levels)
+    if not with_levels:
+        del levels
     acc[~np.isfinite(z).ravel()] = np.nan
     progress(100)
-    return filled, rec, codes, acc.reshape(z.shape)
+    out = filled, rec, codes, acc.reshape(z.shape)
+    return out + (levels,) if with_levels else out

@@ -69,44 +69,92 @@ def otsu_split(values, weights=None):
     return k, between
 
 
+#: cells per chunk in the passes over the accumulation (small temporaries)
+CHUNK = 1 << 20
+
+
+def _finite_chunks(a):
+    """The finite values of the flat array ``a``, CHUNK cells at a time."""
+    for s in range(0, a.size, CHUNK):
+        c = a[s:s + CHUNK]
+        yield c[np.isfinite(c)]
+
+
+def _top_values(a, ms):
+    """(number of finite values of ``a``, [the m-th largest finite value for m in
+    ``ms``], clipped to 1 .. that number).  Exact order statistics in O(N), no
+    sort of the grid: the m = max(ms) largest so far are kept, and a chunk only
+    contributes its values >= the smallest of them."""
+    a = np.asarray(a, dtype=np.float64).ravel()
+    m = max(ms)
+    nvalid, top = 0, np.empty(0)
+    for c in _finite_chunks(a):
+        nvalid += c.size
+        if top.size >= m:
+            c = c[c >= top[0]]
+        top = np.concatenate((top, c))
+        if top.size >= m:                  # the m largest, their minimum first
+            top = np.partition(top, (top.size - m,))[top.size - m:]
+            top = np.partition(top, 0)
+    if nvalid == 0:
+        return 0, []
+    top.sort()
+    return nvalid, [top[-min(k, nvalid)] for k in ms]
+
+
+def _counts_at_least(a, t):
+    """Number of finite values of ``a`` >= each whole number t (t >= 1, sorted):
+    a >= t exactly when floor(a) >= t, so one capped bincount of floor(a)."""
+    a = np.asarray(a, dtype=np.float64).ravel()
+    cap = int(t[-1])
+    hist = np.zeros(cap + 1, dtype=np.int64)
+    for c in _finite_chunks(a):
+        np.clip(c, 0.0, float(cap), out=c)
+        hist += np.bincount(c.astype(np.intp), minlength=cap + 1)
+    at_least = np.cumsum(hist[::-1])[::-1]          # at_least[j] = count(floor(a) >= j)
+    return at_least[t.astype(np.intp)]
+
+
 def series_range(accumulation, *, min_cells=MIN_SERIES_CELLS, top_fraction=TOP_FRACTION,
                  min_density=MIN_DENSITY):
-    """(sorted valid accumulation, first and last threshold of the series, cells).
+    """(number of valid cells, first and last threshold of the series, cells).
 
     From ``min_cells`` to ``top_fraction`` x the largest accumulation; where
     that spans less than a decade, the top is raised towards the largest
     threshold that leaves ``min_density`` of the cells (and at least
     MIN_CHANNEL_CELLS cells) as channels; it never leaves fewer than
-    MIN_CHANNEL_CELLS cells as channels."""
+    MIN_CHANNEL_CELLS cells as channels.  Nan (nodata) cells are left out;
+    the order statistics come from :func:`_top_values` (no sort of the grid)."""
     a = np.asarray(accumulation, dtype=np.float64)
-    a = np.sort(a[np.isfinite(a)])
-    nvalid = a.size
+    nfin = int(np.count_nonzero(np.isfinite(a)))
+    keep = max(MIN_CHANNEL_CELLS, int(np.ceil(min_density * nfin)))
+    nvalid, top = _top_values(a, (keep, MIN_CHANNEL_CELLS, 1))
     if nvalid == 0:
         raise InputError("The accumulation grid has no valid cells.")
-    keep = max(MIN_CHANNEL_CELLS, int(np.ceil(min_density * nvalid)))
-    dense_top = a[-min(keep, nvalid)]          # `keep` cells have acc >= dense_top
+    dense_top, few_top, largest = top            # `keep` cells have acc >= dense_top
     lo = float(min_cells)
-    hi = max(top_fraction * a[-1], min(10.0 * lo, dense_top))
-    hi = min(hi, a[-min(MIN_CHANNEL_CELLS, nvalid)])   # never fewer channel cells
+    hi = max(top_fraction * largest, min(10.0 * lo, dense_top))
+    hi = min(hi, few_top)                        # never fewer channel cells
     if hi < 2.0 * lo:
         raise InputError(
             "The flow network is too small to choose a threshold: the largest "
-            f"contributing area is only {a[-1]:g} cells. Use a larger DEM or the "
+            f"contributing area is only {largest:g} cells. Use a larger DEM or the "
             "'Fixed' threshold method.")
-    return a, lo, hi
+    return nvalid, lo, hi
 
 
 def density_curve(accumulation, n_thresholds=None, min_density=MIN_DENSITY, *,
                   min_cells=MIN_SERIES_CELLS, top_fraction=TOP_FRACTION):
     """(T, D(T)) on a geometric series of whole-cell thresholds over
-    series_range(); ``n_thresholds`` in all (None: SERIES_PER_DECADE a decade)."""
-    a, lo, hi = series_range(accumulation, min_cells=min_cells,
-                             top_fraction=top_fraction, min_density=min_density)
+    series_range(); ``n_thresholds`` in all (None: SERIES_PER_DECADE a decade).
+    D(T) = (valid cells with accumulation >= T) / (valid cells)."""
+    nvalid, lo, hi = series_range(accumulation, min_cells=min_cells,
+                                  top_fraction=top_fraction, min_density=min_density)
     if n_thresholds is None:
         n_thresholds = int(round(SERIES_PER_DECADE * np.log10(hi / lo))) + 1
     t = np.unique(np.ceil(np.geomspace(lo, hi, max(int(n_thresholds), 2)) - 1e-9))
-    counts = a.size - np.searchsorted(a, t, side="left")
-    return t, counts / a.size
+    counts = _counts_at_least(accumulation, t)
+    return t, counts / nvalid
 
 
 def local_slopes(log_t, log_d, half_window):
