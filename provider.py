@@ -2,6 +2,7 @@
 import glob
 import os
 import re
+import shutil
 import time
 
 from qgis.core import (
@@ -41,6 +42,7 @@ from .algorithms.subarea_delineation import SubareaDelineation
 from .algorithms.traditional_landform import TraditionalLandform
 from .algorithms.validation import check_outputs
 from .core.errors import InputError
+from .core.grid import move_staged, stage_folder, staged_conflicts
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
@@ -315,11 +317,31 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        """All or nothing: every file or folder output of the model is written
+        under its own name into a hidden folder beside it (ModelStage), and
+        moved onto its final path only once every step has succeeded; a failed
+        or cancelled run removes them and says which outputs exist."""
         try:
-            check_outputs(self, parameters, context)
+            finals = check_outputs(self, parameters, context)
         except InputError as exc:
             raise QgsProcessingException(str(exc)) from None
-        results = super().processAlgorithm(self.completed(parameters), context, feedback)
+        stage = ModelStage(finals)
+        try:
+            params = stage.redirect(self.completed(parameters))
+            results = super().processAlgorithm(params, context, feedback)
+            if feedback is not None and feedback.isCanceled():
+                raise QgsProcessingException(tr("The model was cancelled."))
+            stage.commit(context)
+        except BaseException as exc:
+            stage.discard(context)
+            cancelled = feedback is not None and feedback.isCanceled()
+            report = stage.report(cancelled)
+            if feedback is not None:
+                feedback.reportError(report)
+            if not isinstance(exc, (QgsProcessingException, InputError, OSError)):
+                raise
+            raise QgsProcessingException(f"{exc}\n{report}") from None
+        results = stage.remap(results, context)
         self.place_layers(results, context)
         return results
 
@@ -378,3 +400,139 @@ class ShippedModel(QgsProcessingModelAlgorithm):
                     value = path
             params[d.name()] = value
         return params
+
+
+def tr(text):
+    return QCoreApplication.translate("HpcsProvider", text)
+
+
+def _stamp(path):
+    """(size, mtime_ns, mode) of a file (of every file under a folder), None
+    when it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if os.path.isdir(path):
+        return tuple(sorted((os.path.relpath(os.path.join(d, f), path), _stamp(os.path.join(d, f)))
+                            for d, _, files in os.walk(path) for f in files))
+    return st.st_size, st.st_mtime_ns, st.st_mode
+
+
+class ModelStage:
+    """The staged outputs of one model run (ShippedModel.processAlgorithm).
+
+    finals: {output name: final path} of the outputs given as files or folders
+    (temporary outputs are not staged).  Each gets a hidden folder beside its
+    final path (core.grid.stage_folder), and the model's steps write the
+    output there under its own file name and extension, with every sidecar a
+    step or GDAL writes (.qml style, .aux.xml, a shapefile's parts)."""
+
+    def __init__(self, finals):
+        self.finals = dict(finals)
+        self.before = {name: _stamp(path) for name, path in self.finals.items()}
+        self.created = []           # folders made for the outputs (removed if left empty)
+        self.staged = {}            # name -> (hidden folder, staged path)
+        for path in self.finals.values():
+            folder = os.path.dirname(path)
+            missing = []
+            while folder and not os.path.exists(folder):
+                missing.append(folder)
+                folder = os.path.dirname(folder)
+            self.created += missing
+        for name, path in self.finals.items():
+            self.staged[name] = stage_folder(path)
+        self.moves = []             # (staged prefix, final prefix), longest first
+
+        for name, (_, staged) in self.staged.items():
+            self.moves.append((staged, self.finals[name]))
+        self.moves.sort(key=lambda m: -len(m[0]))
+
+    def redirect(self, params):
+        """The model's parameters with every staged output on its staged path."""
+        params = dict(params)
+        for name, (_, staged) in self.staged.items():
+            value = params.get(name)
+            if isinstance(value, QgsProcessingOutputLayerDefinition):
+                value = QgsProcessingOutputLayerDefinition(value)
+                value.sink = QgsProperty.fromValue(staged)
+            else:
+                value = staged
+            params[name] = value
+        return params
+
+    def release(self, context):
+        """Close the layers the steps opened on staged files (the context's
+        temporary layer store), so GDAL writes their .aux.xml into the hidden
+        folder before the move, not into a folder that no longer exists."""
+        store = context.temporaryLayerStore()
+        dirs = [tmpdir + os.sep for tmpdir, _ in self.staged.values()]
+        ids = [lid for lid, layer in store.mapLayers().items()
+               if any(layer.source().startswith(d) for d in dirs)]
+        if ids:
+            store.removeMapLayers(ids)
+
+    def commit(self, context):
+        self.release(context)
+        bad = [p for name, (tmpdir, _) in self.staged.items()
+               for p in staged_conflicts(tmpdir, os.path.dirname(self.finals[name]))]
+        if bad:
+            raise QgsProcessingException(tr(
+                "Cannot replace {0}: a file and a folder of the same name. Move it away or "
+                "choose other output names and run again.").format(", ".join(bad)))
+        for name, (tmpdir, _) in self.staged.items():
+            move_staged(tmpdir, os.path.dirname(self.finals[name]))
+        self.staged = {}
+
+    def discard(self, context):
+        self.release(context)
+        for tmpdir, _ in self.staged.values():
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        self.staged = {}
+        for folder in self.created:         # deepest first
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+        layers = context.layersToLoadOnCompletion()
+        kept = {k: v for k, v in layers.items() if self._final(k) == k}
+        if len(kept) != len(layers):
+            context.setLayersToLoadOnCompletion(kept)
+
+    def _final(self, value):
+        if isinstance(value, str):
+            for staged, final in self.moves:
+                if value == staged or value.startswith(staged + "|") or \
+                        value.startswith(staged + os.sep):
+                    return final + value[len(staged):]
+            return value
+        if isinstance(value, dict):
+            return {k: self._final(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._final(v) for v in value)
+        return value
+
+    def remap(self, results, context):
+        """The results and the layers to load, on the final paths."""
+        layers = context.layersToLoadOnCompletion()
+        moved = {self._final(k): v for k, v in layers.items()}
+        if list(moved) != list(layers):
+            context.setLayersToLoadOnCompletion(moved)
+        return self._final(results)
+
+    def report(self, cancelled):
+        """Which outputs exist after a failed or cancelled run."""
+        head = tr("Cancelled: ") if cancelled else tr("Stopped: ")
+        if not self.finals:
+            return head + tr("the model had no file outputs; nothing was written.")
+        lines = []
+        for name, path in self.finals.items():
+            now = _stamp(path)
+            if now is None:
+                lines.append(tr("{0}: not written ({1} does not exist)").format(name, path))
+            elif now == self.before.get(name):
+                lines.append(tr("{0}: not written; the earlier file {1} is unchanged").format(
+                    name, path))
+            else:
+                lines.append(tr("{0}: {1} was written").format(name, path))
+        return head + tr("outputs of the model: ") + "; ".join(lines) + "."

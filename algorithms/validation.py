@@ -70,6 +70,29 @@ def _path_of(text):
     return text
 
 
+#: prefixes of a vector destination that is a database or a layer inside one
+DATABASE_PREFIXES = ("ogr:", "postgres:", "postgis:", "spatialite:", "mssql:", "oracle:",
+                     "hana:", "dbname=")
+
+
+def database_destination(definition, parameters):
+    """The destination text when a vector output goes to a database table or
+    a layer inside an existing file (these cannot be staged), else ''."""
+    if not isinstance(definition, (QgsProcessingParameterFeatureSink,
+                                   QgsProcessingParameterVectorDestination)):
+        return ""
+    raw = parameters.get(definition.name())
+    sink = getattr(raw, "sink", None)
+    static = sink.staticValue() if sink is not None else raw
+    if not isinstance(static, str) or _temporary(static):
+        return ""
+    text = static.strip()
+    low = text.lower()
+    if low.startswith(DATABASE_PREFIXES) or "://" in low or "|layername=" in low:
+        return text
+    return ""
+
+
 def _extensions_of_filter(file_filter):
     """['.csv', ...] from a Qt file filter such as 'CSV files (*.csv)'."""
     exts = re.findall(r"\*(\.[A-Za-z0-9_.]+)", file_filter or "")
@@ -171,36 +194,50 @@ def _default_extension(definition):
     return allowed[0] if allowed else ""
 
 
+def _input_sources(alg, definition, parameters, context):
+    """The sources (paths or URIs) of one input parameter ([] for others)."""
+    name = definition.name()
+    if isinstance(definition, QgsProcessingParameterRasterLayer):
+        layers = [alg.parameterAsRasterLayer(parameters, name, context)]
+    elif isinstance(definition, QgsProcessingParameterFeatureSource):
+        layers = [alg.parameterAsVectorLayer(parameters, name, context)]
+    elif isinstance(definition, QgsProcessingParameterMultipleLayers):
+        layers = alg.parameterAsLayerList(parameters, name, context)
+    elif isinstance(definition, QgsProcessingParameterFile):
+        return [alg.parameterAsFile(parameters, name, context)]
+    else:
+        return []
+    return [layer.source() for layer in layers if layer is not None]
+
+
 def input_paths(alg, parameters, context):
     """{real path: parameter name} of every file-backed input."""
     out = {}
-
-    def add(source, name):
-        path = _path_of(source)
-        if path and os.path.exists(path):
-            out.setdefault(os.path.realpath(path), name)
-
     for d in alg.parameterDefinitions():
         name = d.name()
         if parameters.get(name) in (None, ""):
             continue
         try:
-            if isinstance(d, QgsProcessingParameterRasterLayer):
-                layer = alg.parameterAsRasterLayer(parameters, name, context)
-                if layer is not None:
-                    add(layer.source(), name)
-            elif isinstance(d, QgsProcessingParameterFeatureSource):
-                layer = alg.parameterAsVectorLayer(parameters, name, context)
-                if layer is not None:
-                    add(layer.source(), name)
-            elif isinstance(d, QgsProcessingParameterMultipleLayers):
-                for layer in alg.parameterAsLayerList(parameters, name, context):
-                    add(layer.source(), name)
-            elif isinstance(d, QgsProcessingParameterFile):
-                add(alg.parameterAsFile(parameters, name, context), name)
+            sources = _input_sources(alg, d, parameters, context)
         except Exception:   # an unreadable input is reported by its own reader
             continue
+        for source in sources:
+            path = _path_of(source)
+            if path and os.path.exists(path):
+                out.setdefault(os.path.realpath(path), name)
     return out
+
+
+def _refuse_database(definition, parameters):
+    text = database_destination(definition, parameters)
+    if text:
+        formats = ", ".join(_allowed_extensions(definition)[:12])
+        raise InputError(
+            f"Output {definition.name()}: '{text}' is a database table or a layer inside an "
+            "existing file; this plugin writes each vector output to a file of its own, so "
+            "that a failed run never changes earlier data. Give a file name ending in .gpkg, "
+            f".shp, .geojson or .fgb (supported: {formats}, ...) and import the result into the "
+            "database afterwards.")
 
 
 def check_outputs(alg, parameters, context):
@@ -209,6 +246,7 @@ def check_outputs(alg, parameters, context):
     inputs = input_paths(alg, parameters, context)
     seen, paths = {}, {}
     for d in alg.destinationParameterDefinitions():
+        _refuse_database(d, parameters)
         path = destination_path(alg, d, parameters, context)
         if not path:
             continue
@@ -228,34 +266,43 @@ def check_outputs(alg, parameters, context):
 
 # --- inputs --------------------------------------------------------------
 
-def check_raster_crs(alg, parameters, context, feedback=None):
-    """One CRS for every raster input; a raster without CRS is said in the log."""
+def _raster_inputs(alg, definition, parameters, context):
+    """The valid raster layers of one parameter ([] when it holds none)."""
+    name = definition.name()
+    if parameters.get(name) in (None, ""):
+        return []
+    try:
+        if isinstance(definition, QgsProcessingParameterRasterLayer):
+            layers = [alg.parameterAsRasterLayer(parameters, name, context)]
+        elif isinstance(definition, QgsProcessingParameterMultipleLayers) and \
+                definition.layerType() == QgsProcessing.TypeRaster:
+            layers = alg.parameterAsLayerList(parameters, name, context)
+        else:
+            return []
+    except Exception:
+        return []
+    return [layer for layer in layers if layer is not None and layer.isValid()]
+
+
+def _with_crs(alg, parameters, context, feedback):
+    """[(parameter name, layer)] of the raster inputs that have a CRS; a
+    raster without one is said in the log."""
     crs = []
     for d in alg.parameterDefinitions():
-        name = d.name()
-        if parameters.get(name) in (None, ""):
-            continue
-        layers = []
-        try:
-            if isinstance(d, QgsProcessingParameterRasterLayer):
-                layer = alg.parameterAsRasterLayer(parameters, name, context)
-                layers = [layer] if layer is not None else []
-            elif isinstance(d, QgsProcessingParameterMultipleLayers) and \
-                    d.layerType() == QgsProcessing.TypeRaster:
-                layers = alg.parameterAsLayerList(parameters, name, context)
-        except Exception:
-            continue
-        for layer in layers:
-            if not layer.isValid():
-                continue
-            if not layer.crs().isValid():
-                if feedback is not None:
-                    feedback.pushWarning(
-                        f"{name}: '{layer.name()}' has no CRS; its cells are taken as metres "
-                        "in the CRS of the other inputs. Set its CRS (Raster > Projections > "
-                        "Assign Projection) to be sure.")
-                continue
-            crs.append((name, layer))
+        for layer in _raster_inputs(alg, d, parameters, context):
+            if layer.crs().isValid():
+                crs.append((d.name(), layer))
+            elif feedback is not None:
+                feedback.pushWarning(
+                    f"{d.name()}: '{layer.name()}' has no CRS; its cells are taken as metres "
+                    "in the CRS of the other inputs. Set its CRS (Raster > Projections > "
+                    "Assign Projection) to be sure.")
+    return crs
+
+
+def check_raster_crs(alg, parameters, context, feedback=None):
+    """One CRS for every raster input; a raster without CRS is said in the log."""
+    crs = _with_crs(alg, parameters, context, feedback)
     if len(crs) < 2:
         return
     ref_name, ref = crs[0]
@@ -279,6 +326,32 @@ def polygon_parameters(alg):
     return out
 
 
+def _check_polygon_feature(name, feature):
+    """Stop unless the feature is an empty geometry or a valid polygon."""
+    geom = feature.geometry()
+    if geom is None or geom.isEmpty():
+        return
+    if QgsWkbTypes.geometryType(geom.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        raise InputError(
+            f"Parameter {name}: feature {feature.id()} is a "
+            f"{QgsWkbTypes.displayString(geom.wkbType())}, not a polygon; the layer "
+            "must hold polygons only.")
+    if geom.isGeosValid():
+        return
+    errors = geom.validateGeometry()
+    where = ""
+    what = "an invalid geometry"
+    if errors:
+        what = errors[0].what()
+        if errors[0].hasWhere():
+            p = errors[0].where()
+            where = f" at ({p.x():.2f}, {p.y():.2f})"
+    raise InputError(
+        f"Parameter {name}: feature {feature.id()} is not a valid polygon "
+        f"({what}{where}). Repair the layer with Vector geometry > Fix geometries "
+        "(native:fixgeometries), check the result, and run again with it.")
+
+
 def check_polygons(alg, parameters, context):
     """Polygon-only parameters hold valid polygons."""
     for name in polygon_parameters(alg):
@@ -294,27 +367,7 @@ def check_polygons(alg, parameters, context):
                 " geometries; a polygon layer is needed (draw the area as a polygon, or "
                 "buffer the lines or points: Vector geometry > Buffer).")
         for feature in source.getFeatures():
-            geom = feature.geometry()
-            if geom is None or geom.isEmpty():
-                continue
-            if QgsWkbTypes.geometryType(geom.wkbType()) != QgsWkbTypes.PolygonGeometry:
-                raise InputError(
-                    f"Parameter {name}: feature {feature.id()} is a "
-                    f"{QgsWkbTypes.displayString(geom.wkbType())}, not a polygon; the layer "
-                    "must hold polygons only.")
-            if not geom.isGeosValid():
-                errors = geom.validateGeometry()
-                where = ""
-                what = "an invalid geometry"
-                if errors:
-                    what = errors[0].what()
-                    if errors[0].hasWhere():
-                        p = errors[0].where()
-                        where = f" at ({p.x():.2f}, {p.y():.2f})"
-                raise InputError(
-                    f"Parameter {name}: feature {feature.id()} is not a valid polygon "
-                    f"({what}{where}). Repair the layer with Vector geometry > Fix geometries "
-                    "(native:fixgeometries), check the result, and run again with it.")
+            _check_polygon_feature(name, feature)
 
 
 # --- limits --------------------------------------------------------------

@@ -5,6 +5,7 @@ Arrays are float64 with ``nan`` where the raster has no data.  A
 grid: the GDAL geotransform, the CRS as WKT, and the cell sizes in metres.
 """
 import os
+import shutil
 import stat
 import tempfile
 import threading
@@ -195,10 +196,15 @@ class StagedOutputs:
     """The outputs of one run: written as temporaries beside their
     destinations and renamed together by :meth:`commit` once the whole run
     has succeeded, so a failed or cancelled run never replaces a complete
-    earlier file.  ``committed`` lists the destinations renamed so far."""
+    earlier file.  ``committed`` lists the destinations renamed so far.
+
+    A temporary is a file (``add``: renamed onto its destination) or a hidden
+    folder beside the destination (``add_folder``: everything in it, a
+    shapefile's parts, a style, a folder output's files, moved into the
+    destination's folder)."""
 
     def __init__(self):
-        self.pending = []       # (temporary, destination)
+        self.pending = []       # (temporary, destination, is_folder)
         self.committed = []
         self._finish = {}       # temporary -> callable(temporary) run before its rename
 
@@ -206,31 +212,117 @@ class StagedOutputs:
         if finish is not None:
             self._finish[tmp] = finish
         # a later write to the same destination replaces the earlier one
-        for i, (old_tmp, old_path) in enumerate(self.pending):
+        for i, (old_tmp, old_path, folder) in enumerate(self.pending):
             if old_path == path:
-                _remove(old_tmp)
-                self.pending[i] = (tmp, path)
+                _discard(old_tmp, folder)
+                self.pending[i] = (tmp, path, False)
                 return
-        self.pending.append((tmp, path))
+        self.pending.append((tmp, path, False))
+
+    def add_folder(self, tmpdir, path):
+        """Stage ``tmpdir`` (a hidden folder beside ``path`` holding an entry
+        named as ``path``) for ``path``."""
+        for i, (old_tmp, old_path, folder) in enumerate(self.pending):
+            if old_path == path:
+                _discard(old_tmp, folder)
+                self.pending[i] = (tmpdir, path, True)
+                return
+        self.pending.append((tmpdir, path, True))
 
     def commit(self):
         while self.pending:
-            tmp, path = self.pending[0]
+            tmp, path, folder = self.pending[0]
             if tmp in self._finish:
                 self._finish.pop(tmp)(tmp)
-            os.replace(tmp, path)
+            if folder:
+                move_staged(tmp, os.path.dirname(path))
+            else:
+                os.replace(tmp, path)
             self.pending.pop(0)
             self.committed.append(path)
 
     def discard(self):
-        for tmp, _ in self.pending:
-            for extra in ("", "-wal", "-shm", "-journal"):
-                _remove(tmp + extra)
+        for tmp, _, folder in self.pending:
+            _discard(tmp, folder)
         self.pending = []
 
     @property
     def destinations(self):
-        return [p for _, p in self.pending]
+        return [p for _, p, _ in self.pending]
+
+
+def _discard(tmp, folder):
+    if folder:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    for extra in ("", "-wal", "-shm", "-journal"):
+        _remove(tmp + extra)
+
+
+#: the parts of a shapefile besides .shp (a replaced shapefile loses the old
+#: parts the new one does not have, so no stale index or encoding remains)
+SHAPEFILE_PARTS = (".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx", ".qix")
+
+
+def stage_folder(path):
+    """(hidden folder, staged path): a new hidden folder beside ``path``
+    (``.hpcs_tmp_*`` in the same folder, so the final move is a rename) and
+    the path of the same file name inside it.  Writers that make sidecar
+    files (shapefile parts, styles, .aux.xml) write them there too, and a
+    GeoPackage's layer takes the destination's name."""
+    path = os.path.abspath(str(path))
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    tmpdir = tempfile.mkdtemp(prefix=".hpcs_tmp_", dir=folder)
+    return tmpdir, os.path.join(tmpdir, os.path.basename(path))
+
+
+def staged_conflicts(tmpdir, folder):
+    """The destinations in ``folder`` that the files of ``tmpdir`` cannot
+    replace (a folder where a file goes, a file where a folder goes), checked
+    before anything is moved so a commit does not stop half-way."""
+    bad = []
+    for name in sorted(os.listdir(tmpdir)):
+        src, dst = os.path.join(tmpdir, name), os.path.join(folder, name)
+        if os.path.isdir(src) and not os.path.islink(src):
+            if os.path.isdir(dst):
+                bad += staged_conflicts(src, dst)
+            elif os.path.lexists(dst):
+                bad.append(dst)
+        elif os.path.isdir(dst):
+            bad.append(dst)
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        bad.append(folder)
+    return bad
+
+
+def move_staged(tmpdir, folder):
+    """Move everything in ``tmpdir`` into ``folder`` (files replace files of
+    the same name and keep the replaced file's mode, else the user's umask;
+    a staged folder is merged into the folder of its name), then remove
+    ``tmpdir``.  Returns the destination paths of the moved files."""
+    moved = []
+    os.makedirs(folder, exist_ok=True)
+    names = sorted(os.listdir(tmpdir))
+    for name in names:
+        src, dst = os.path.join(tmpdir, name), os.path.join(folder, name)
+        if os.path.isdir(src) and not os.path.islink(src):
+            if os.path.isdir(dst):
+                moved += move_staged(src, dst)
+                continue
+            os.replace(src, dst)
+            moved.append(dst)
+            continue
+        os.chmod(src, output_mode(dst))
+        if name.lower().endswith(".shp"):
+            stem = os.path.splitext(dst)[0]
+            for part in SHAPEFILE_PARTS:
+                if os.path.splitext(name)[0] + part not in names:
+                    _remove(stem + part)
+        os.replace(src, dst)
+        moved.append(dst)
+    os.rmdir(tmpdir)
+    return moved
 
 
 _STAGE = threading.local()
@@ -256,6 +348,19 @@ def staged_temporary(path, suffix="", finish=None):
     os.remove(tmp)                      # the writer creates it
     stage.add(tmp, path, finish)
     return tmp
+
+
+def staged_folder(path):
+    """Inside a staged run, the path of the same file name as ``path`` in a
+    hidden folder beside it, committed (with every file written beside it:
+    a shapefile's parts) into ``path``'s folder at the run's end; None
+    outside a staged run.  For multi-file formats QGIS writes itself."""
+    stage = current_stage()
+    if stage is None:
+        return None
+    tmpdir, staged = stage_folder(path)
+    stage.add_folder(tmpdir, os.path.abspath(str(path)))
+    return staged
 
 
 def _remove(path):
