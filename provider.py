@@ -41,6 +41,7 @@ from .algorithms.resilience_index import ResilienceIndex
 from .algorithms.subarea_delineation import SubareaDelineation
 from .algorithms.traditional_landform import TraditionalLandform
 from .algorithms.validation import check_outputs
+from .algorithms.validation import message as validation_message
 from .core.errors import InputError
 from .core.grid import move_staged, stage_folder, staged_conflicts
 
@@ -313,7 +314,7 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         try:
             check_outputs(self, parameters, context)
         except InputError as exc:
-            return False, str(exc)
+            return False, validation_message(exc)
         return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -324,7 +325,7 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         try:
             finals = check_outputs(self, parameters, context)
         except InputError as exc:
-            raise QgsProcessingException(str(exc)) from None
+            raise QgsProcessingException(validation_message(exc)) from None
         stage = ModelStage(finals)
         try:
             params = stage.redirect(self.completed(parameters))
@@ -340,7 +341,8 @@ class ShippedModel(QgsProcessingModelAlgorithm):
                 feedback.reportError(report)
             if not isinstance(exc, (QgsProcessingException, InputError, OSError)):
                 raise
-            raise QgsProcessingException(f"{exc}\n{report}") from None
+            text = validation_message(exc) if isinstance(exc, InputError) else str(exc)
+            raise QgsProcessingException(f"{text}\n{report}") from None
         results = stage.remap(results, context)
         self.place_layers(results, context)
         return results
@@ -467,10 +469,9 @@ class ModelStage:
         folder before the move, not into a folder that no longer exists."""
         store = context.temporaryLayerStore()
         dirs = [tmpdir + os.sep for tmpdir, _ in self.staged.values()]
-        ids = [lid for lid, layer in store.mapLayers().items()
-               if any(layer.source().startswith(d) for d in dirs)]
-        if ids:
-            store.removeMapLayers(ids)
+        for layer in [layer for layer in store.mapLayers().values()
+                      if any(layer.source().startswith(d) for d in dirs)]:
+            store.removeMapLayer(layer)
 
     def commit(self, context):
         self.release(context)
@@ -485,7 +486,10 @@ class ModelStage:
         self.staged = {}
 
     def discard(self, context):
-        self.release(context)
+        try:
+            self.release(context)
+        except Exception:  # noqa: BLE001 (the staged files go in any case)
+            pass
         for tmpdir, _ in self.staged.values():
             shutil.rmtree(tmpdir, ignore_errors=True)
         self.staged = {}

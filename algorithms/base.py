@@ -155,7 +155,7 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         try:
             validation.check_outputs(self, parameters, context)
         except InputError as exc:
-            return False, str(exc)
+            return False, validation.message(exc)
         return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -173,7 +173,7 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
             return results
         except InputError as exc:
             self._report_outputs(feedback, paths, locals().get("before"))
-            raise QgsProcessingException(str(exc)) from None
+            raise QgsProcessingException(validation.message(exc)) from None
         except Cancelled:
             self._report_outputs(feedback, paths, locals().get("before"), cancelled=True)
             raise QgsProcessingException(self.tr("The algorithm was cancelled.")) from None

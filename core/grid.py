@@ -78,6 +78,32 @@ class Grid:
         return bool(np.all(np.abs(a - b) <= tol * scale + 1e-12))
 
 
+#: the messages of this module's InputErrors, by id (English templates; the
+#: QGIS layer translates them, algorithms.validation.CORE_MESSAGES)
+MESSAGES = {
+    "grid.rotated": "{0} has a rotated or sheared geotransform; warp it to a north-up grid "
+                    "first (Raster > Projections > Warp (Reproject)).",
+    "grid.geographic": "{0} is in a geographic CRS, {1}, whose cells are in degrees, so "
+                       "slopes and lengths would be wrong. Reproject it to a projected CRS in "
+                       "metres, for example EPSG:{2} (the UTM zone at its centre), with Raster "
+                       "> Projections > Warp (Reproject), then run again.",
+    "grid.units": "{0} is in {1}, whose unit is '{2}', not metres. Reproject it to a CRS in "
+                  "metres (for example the local UTM zone) and run again.",
+    "grid.zero_cell": "{0} has a zero cell size; check its geotransform.",
+    "grid.open": "Cannot open '{0}' as a raster: {1}",
+    "grid.not_raster": "'{0}' is not a raster GDAL can read.",
+    "grid.band": "{0} has {1} band(s); band {2} does not exist.",
+    "grid.nodata": "{0} has no data (nodata or not a number) on {1} of the {2} cells of {3} "
+                   "(first at {4}). Every cell there needs a value: fill the gaps (Raster > "
+                   "Analysis > Fill nodata), or shrink the area so it leaves them out, and run "
+                   "again.",
+    "grid.floor_above": "The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up "
+                        "to {0} m in {1} of the {2} cells of {3}. FLOOR is the elevation (m, "
+                        "same datum as the DEM) of the lowest minable seam floor, so it must "
+                        "lie below the surface; check that it is an elevation, not a depth.",
+}
+
+
 def _srs(wkt):
     from osgeo import osr
     srs = osr.SpatialReference()
@@ -112,26 +138,19 @@ def require_metric(grid, what="the DEM"):
     with the UTM zone to reproject to; so is a rotated geotransform.
     """
     if grid.transform[2] != 0 or grid.transform[4] != 0:
-        raise InputError(
-            f"{what} has a rotated or sheared geotransform; warp it to a north-up grid "
-            "first (Raster > Projections > Warp (Reproject)).")
+        raise InputError.keyed("grid.rotated", MESSAGES["grid.rotated"], what)
     if grid.crs_wkt:
         srs = _srs(grid.crs_wkt)
         if srs.IsGeographic():
-            raise InputError(
-                f"{what} is in a geographic CRS, {crs_description(grid.crs_wkt)}, whose cells "
-                "are in degrees, so slopes and lengths would be wrong. Reproject it to a "
-                f"projected CRS in metres, for example EPSG:{suggest_utm(grid)} (the UTM zone "
-                "at its centre), with Raster > Projections > Warp (Reproject), then run again.")
+            raise InputError.keyed("grid.geographic", MESSAGES["grid.geographic"], what,
+                                   crs_description(grid.crs_wkt), suggest_utm(grid))
         if srs.IsProjected():
             factor = srs.GetLinearUnits()
             if abs(factor - 1.0) > 1e-9:
-                raise InputError(
-                    f"{what} is in {crs_description(grid.crs_wkt)}, whose unit is "
-                    f"'{srs.GetLinearUnitsName()}', not metres. Reproject it to a CRS in metres "
-                    "(for example the local UTM zone) and run again.")
+                raise InputError.keyed("grid.units", MESSAGES["grid.units"], what,
+                                       crs_description(grid.crs_wkt), srs.GetLinearUnitsName())
     if not (grid.dx > 0 and grid.dy > 0):
-        raise InputError(f"{what} has a zero cell size; check its geotransform.")
+        raise InputError.keyed("grid.zero_cell", MESSAGES["grid.zero_cell"], what)
 
 
 def read_raster(path, band=1, name=None):
@@ -142,11 +161,11 @@ def read_raster(path, band=1, name=None):
     try:
         ds = gdal.Open(str(path))
     except RuntimeError as exc:
-        raise InputError(f"Cannot open '{path}' as a raster: {exc}") from None
+        raise InputError.keyed("grid.open", MESSAGES["grid.open"], path, exc) from None
     if ds is None or ds.RasterCount == 0:
-        raise InputError(f"'{path}' is not a raster GDAL can read.")
+        raise InputError.keyed("grid.not_raster", MESSAGES["grid.not_raster"], path)
     if not 1 <= int(band) <= ds.RasterCount:
-        raise InputError(f"{label} has {ds.RasterCount} band(s); band {band} does not exist.")
+        raise InputError.keyed("grid.band", MESSAGES["grid.band"], label, ds.RasterCount, band)
     b = ds.GetRasterBand(int(band))
     arr = b.ReadAsArray().astype(np.float64)
     nd = b.GetNoDataValue()
@@ -429,10 +448,7 @@ def require_data(name, array, mask, area="the area", transform=None):
         x0, dx, _, y0, _, dy = transform
         where += f", x {x0 + (c + 0.5) * dx:.1f}, y {y0 + (r + 0.5) * dy:.1f}"
     n, total = int(bad.sum()), int(np.count_nonzero(mask))
-    raise InputError(
-        f"{name} has no data (nodata or not a number) on {n} of the {total} cells of {area} "
-        f"(first at {where}). Every cell there needs a value: fill the gaps (Raster > Analysis "
-        "> Fill nodata), or shrink the area so it leaves them out, and run again.")
+    raise InputError.keyed("grid.nodata", MESSAGES["grid.nodata"], name, n, total, area, where)
 
 
 def require_floor_below(dem, floor, mask, area="the mine area"):
@@ -442,11 +458,8 @@ def require_floor_below(dem, floor, mask, area="the mine area"):
     if not bad.any():
         return
     over = float((np.asarray(floor) - np.asarray(dem))[bad].max())
-    raise InputError(
-        f"The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up to {over:.2f} m "
-        f"in {int(bad.sum())} of the {int(np.count_nonzero(mask))} cells of {area}. FLOOR is "
-        "the elevation (m, same datum as the DEM) of the lowest minable seam floor, so it must "
-        "lie below the surface; check that it is an elevation, not a depth.")
+    raise InputError.keyed("grid.floor_above", MESSAGES["grid.floor_above"], f"{over:.2f}",
+                           int(bad.sum()), int(np.count_nonzero(mask)), area)
 
 
 _GDAL_TYPES = {
