@@ -652,10 +652,11 @@ def test_model_cancelled_at_a_late_step_writes_nothing(run_alg, tmp_path):
 def test_model_success_writes_every_output_with_the_umask(tmp_path):
     """qgis_process.bin under umask 027: a successful run of the planner's
     model puts every output (the shapefile with all its parts, the styles) on
-    its final path with mode 0640 (0600 for the earlier 0600 file it
-    replaces), and leaves no staged temporary."""
+    its final path, new files with mode 0640 (the umask's), replaced ones with
+    the earlier file's mode (0600, 0640, 0644), and leaves no staged
+    temporary."""
     out = tmp_path / "out"
-    _earlier_files(out)
+    before = _earlier_files(out)
     old = os.umask(0o027)
     try:
         code, stdout, err = run_qgis_process("hpcs:hpcs_pipeline", _model_params(out), tmp_path)
@@ -668,13 +669,14 @@ def test_model_success_writes_every_output_with_the_umask(tmp_path):
         assert res[name] == str(out / file)
     assert not [f for f in os.listdir(out) if f.startswith(".hpcs_tmp_")]
     assert (out / "mnndl.tif").read_bytes()[:4] in (b"II*\x00", b"MM\x00*")
-    for f in os.listdir(out):
-        mode = stat.S_IMODE(os.stat(out / f).st_mode)
-        if f == "report.csv":
-            assert mode == 0o600, f
-        elif f != "mnndl.tif":
+    after = _snapshot(out)
+    for f, (digest, mode) in after.items():
+        if f in before:         # replaced: new content, the earlier file's mode
+            assert digest != before[f][0] and mode == before[f][1], f
+        else:                   # new: the umask's mode
             assert mode == 0o640, (f, oct(mode))
-    assert stat.S_IMODE(os.stat(out / "mnndl.tif").st_mode) == 0o640
+    assert {f for f in after if f not in before} >= {"nndl.tif", "tdl.tif", "report.html",
+                                                      "subareas.cpg", "subareas.qml"}
     for ext in SHP_PARTS + (".cpg", ".qml"):
         assert (out / ("subareas" + ext)).exists(), ext
     ds = ogr.Open(str(out / "subareas.shp"))
