@@ -459,12 +459,16 @@ def _number(alg, parameters, name, context):
 #: upper bounds on numbers that imply unbounded work: name -> (largest value,
 #: what the value implies, the sensible range)
 LIMITS = {
-    "SWEEPS": (100000, "passes of the 3 x 3 mean over every free cell",
-               "1 to 100000 (the paper's rule gives a few hundred; for a fully converged "
-               "surface choose the 'converged' interpolation instead)"),
-    "YEARS": (1000, "years of erosion extrapolated from models calibrated on annual "
-              "rates and decades of landscape evolution",
-              "1 to 1000 years (the design horizon of a reclaimed dump)"),
+    "SWEEPS": (100000, QT_TRANSLATE_NOOP("HpcsValidation", "passes of the 3 x 3 mean over every free "
+                                                  "cell"),
+               QT_TRANSLATE_NOOP("HpcsValidation", "1 to 100000 (the paper's rule gives a few hundred; "
+                                          "for a fully converged surface choose the "
+                                          "'converged' interpolation instead)")),
+    "YEARS": (1000, QT_TRANSLATE_NOOP("HpcsValidation", "years of erosion extrapolated from models "
+                                               "calibrated on annual rates and decades of "
+                                               "landscape evolution"),
+              QT_TRANSLATE_NOOP("HpcsValidation", "1 to 1000 years (the design horizon of a reclaimed "
+                                         "dump)")),
 }
 
 #: the most explicit diffusion sub-steps (over all time steps) a run may need

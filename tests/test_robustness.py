@@ -718,3 +718,25 @@ def test_database_destinations_refused(run_alg, tmp_path, dest):
              "Output OUTPUT", "database table or a layer inside an existing file",
              ".gpkg, .shp, .geojson or .fgb")
     assert not [f for f in os.listdir(tmp_path) if f.startswith(("db", ".hpcs_tmp_"))]
+
+
+# --- messages --------------------------------------------------------------
+
+def test_core_messages_are_translatable_with_the_same_english(provider):  # noqa: ARG001
+    """The core's keyed InputErrors (core.grid.MESSAGES) have their templates,
+    word for word, in the algorithms' translatable catalogue, and the message
+    the user gets (untranslated locale) is the core's English text."""
+    from hpcs_landform.algorithms import validation
+    from hpcs_landform.core import grid as core_grid
+    from hpcs_landform.core.errors import InputError
+    assert validation.CORE_MESSAGES == core_grid.MESSAGES
+    z = np.full((3, 3), np.nan)
+    mask = np.ones((3, 3), bool)
+    with pytest.raises(InputError) as err:
+        core_grid.require_data("the DEM", z, mask)
+    assert err.value.key == "grid.nodata"
+    assert validation.message(err.value) == str(err.value)
+    assert str(err.value).startswith("the DEM has no data (nodata or not a number) on 9 of the "
+                                     "9 cells of the area (first at row 0, column 0).")
+    plain = InputError("not keyed")
+    assert validation.message(plain) == "not keyed"
