@@ -740,3 +740,47 @@ def test_core_messages_are_translatable_with_the_same_english(provider):  # noqa
                                      "9 cells of the area (first at row 0, column 0).")
     plain = InputError("not keyed")
     assert validation.message(plain) == "not keyed"
+
+
+# --- one grid (folded from the algorithm test modules) ----------------------------
+
+@pytest.fixture(scope="module")
+def plan(provider, tmp_path_factory):  # noqa: ARG001
+    """The sample DEM's strips (the delineation on DEM +/- 20 m surfaces) and a
+    raster on another grid: the DEM less its last 3 columns, and the DEM
+    shifted 5 m east."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+    tmp = tmp_path_factory.mktemp("grids")
+    params = _delineation(tmp)
+    strips = processing.run("hpcs:subareadelineation", params, context=QgsProcessingContext(),
+                            feedback=QgsProcessingFeedback())["OUTPUT"]
+    z, g = read_raster(DEM)
+    small = write_tif(tmp / "small.tif", z[:, :-3], g.transform)
+    x0, dx, rx, y0, ry, dy = g.transform
+    shifted = write_tif(tmp / "shifted.tif", z, (x0 + 5.0, dx, rx, y0, ry, dy))
+    return {"strips": strips, "small": small, "shifted": shifted, "tmp": tmp, **params}
+
+
+#: every algorithm that reads two rasters refuses a second one on another grid,
+#: naming the real cause (was: one test per algorithm module)
+GRID_CASES = {
+    "erosioncomparison": lambda p, o: {"LANDFORMS": [str(DEM), p["shifted"]], "AREA": str(MINE),
+                                       "MODEL": 1, "OUTPUT_TABLE": str(o / "t.csv")},
+    "nearnaturallandform": lambda p, o: {"INPUT": str(DEM), "SURFACE_MAX": p["small"],
+                                         "SURFACE_MIN": p["SURFACE_MIN"], "FLOOR": str(FLOOR),
+                                         "SUBAREAS": p["strips"], "SLOPE_MITIGATION": False,
+                                         "OUTPUT": str(o / "x.tif")},
+    "cutfill": lambda p, o: {"SURFACE_A": str(DEM), "SURFACE_B": p["small"],
+                             "OUTPUT": str(o / "d.tif")},
+    "traditionallandform": lambda p, o: {"INPUT": str(DEM), "FLOOR": p["small"],
+                                         "SUBAREAS": p["strips"], "OUTPUT": str(o / "t.tif")},
+    "fusionrate": lambda p, o: {"PRISTINE": str(DEM), "LANDFORM": p["small"],
+                                "SUBAREAS": p["strips"]},
+}
+
+
+@pytest.mark.parametrize("alg", sorted(GRID_CASES))
+def test_second_raster_on_another_grid_is_refused(run_alg, plan, tmp_path, alg):
+    _refused(run_alg, f"hpcs:{alg}", GRID_CASES[alg](plan, tmp_path), "not on the same grid")
+    assert not [f for f in os.listdir(tmp_path) if not f.startswith("qgis")]
