@@ -225,11 +225,8 @@ class StagedOutputs:
     def __init__(self):
         self.pending = []       # (temporary, destination, is_folder)
         self.committed = []
-        self._finish = {}       # temporary -> callable(temporary) run before its rename
 
-    def add(self, tmp, path, finish=None):
-        if finish is not None:
-            self._finish[tmp] = finish
+    def add(self, tmp, path):
         # a later write to the same destination replaces the earlier one
         for i, (old_tmp, old_path, folder) in enumerate(self.pending):
             if old_path == path:
@@ -251,8 +248,6 @@ class StagedOutputs:
     def commit(self):
         while self.pending:
             tmp, path, folder = self.pending[0]
-            if tmp in self._finish:
-                self._finish.pop(tmp)(tmp)
             if folder:
                 move_staged(tmp, os.path.dirname(path))
             else:
@@ -352,28 +347,12 @@ def current_stage():
     return getattr(_STAGE, "current", None)
 
 
-def staged_temporary(path, suffix="", finish=None):
-    """A temporary name beside ``path`` whose file the current run commits
-    onto ``path`` at its end (None outside a staged run).  For files another
-    library writes itself (vector layers written by QGIS)."""
-    stage = current_stage()
-    if stage is None:
-        return None
-    path = os.path.abspath(str(path))
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=folder, prefix=".hpcs_tmp_")
-    os.close(fd)
-    os.remove(tmp)                      # the writer creates it
-    stage.add(tmp, path, finish)
-    return tmp
-
-
 def staged_folder(path):
     """Inside a staged run, the path of the same file name as ``path`` in a
     hidden folder beside it, committed (with every file written beside it:
     a shapefile's parts) into ``path``'s folder at the run's end; None
-    outside a staged run.  For multi-file formats QGIS writes itself."""
+    outside a staged run.  For files another library writes itself (vector
+    layers written by QGIS, in any format)."""
     stage = current_stage()
     if stage is None:
         return None
