@@ -11,6 +11,7 @@ from qgis.core import (
     QgsMapLayerType,
     QgsMessageLog,
     QgsProcessing,
+    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingModelAlgorithm,
@@ -171,21 +172,29 @@ class RunLayerPlacer(QgsProcessingLayerPostProcessorInterface):
         self.visible, self.inner, self.elevation = visible, inner, elevation
         self.status = status
 
-    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        if self.inner is not None:
-            self.inner.postProcessLayer(layer, context, feedback)
-        if layer is None or not layer.isValid():
-            return
+    def style(self, layer):
+        """The .qml the step wrote beside the file (a raster's always; a vector's
+        when the step's own post-processor is not there, as for a staged model
+        output), the landforms' ramp, the sub-areas' opacity and rules."""
+        qml = os.path.splitext(layer.source().split("|")[0])[0] + ".qml"
         if layer.type() == QgsMapLayerType.RasterLayer:
-            qml = os.path.splitext(layer.source().split("|")[0])[0] + ".qml"
             if os.path.exists(qml):
                 layer.loadNamedStyle(qml)
             if self.elevation is not None:
                 elevation_style(layer, *self.elevation)
         elif layer.type() == QgsMapLayerType.VectorLayer:
+            if self.inner is None and os.path.exists(qml):
+                layer.loadNamedStyle(qml)
             layer.setOpacity(SUBAREA_OPACITY)
             if self.status:
                 status_rules(layer)
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        if self.inner is not None:
+            self.inner.postProcessLayer(layer, context, feedback)
+        if layer is None or not layer.isValid():
+            return
+        self.style(layer)
         layer.setName(self.name)
         project = context.project() or QgsProject.instance()
         root = project.layerTreeRoot()
@@ -442,22 +451,40 @@ class ModelStage:
                 missing.append(folder)
                 folder = os.path.dirname(folder)
             self.created += missing
-        for name, path in self.finals.items():
-            self.staged[name] = stage_folder(path)
+        try:
+            for name, path in self.finals.items():
+                self.staged[name] = stage_folder(path)
+        except OSError as exc:
+            for tmpdir, _ in self.staged.values():
+                shutil.rmtree(tmpdir, ignore_errors=True)
+            raise QgsProcessingException(tr(
+                "Cannot prepare the outputs: {0}. Check the output folders and the free disk "
+                "space.").format(exc)) from None
         self.moves = []             # (staged prefix, final prefix), longest first
+        self.loads = {}             # name -> (project, layer name) to open at the end
 
         for name, (_, staged) in self.staged.items():
             self.moves.append((staged, self.finals[name]))
         self.moves.sort(key=lambda m: -len(m[0]))
 
     def redirect(self, params):
-        """The model's parameters with every staged output on its staged path."""
+        """The model's parameters with every staged output on its staged path.
+
+        An output to open in a project (a dialog run) is opened from its final
+        path once the run has succeeded (:meth:`remap`), not queued by the step
+        on the staged path: QGIS deletes the post-processor of a queued layer
+        whose key changes, and the placer styles the layer from the .qml the
+        step wrote beside it."""
         params = dict(params)
+        self.loads = {}             # name -> (project, layer name) to open at the end
         for name, (_, staged) in self.staged.items():
             value = params.get(name)
             if isinstance(value, QgsProcessingOutputLayerDefinition):
+                if value.destinationProject is not None:
+                    self.loads[name] = (value.destinationProject, value.destinationName or name)
                 value = QgsProcessingOutputLayerDefinition(value)
                 value.sink = QgsProperty.fromValue(staged)
+                value.destinationProject = None
             else:
                 value = staged
             params[name] = value
@@ -518,10 +545,9 @@ class ModelStage:
 
     def remap(self, results, context):
         """The results and the layers to load, on the final paths."""
-        layers = context.layersToLoadOnCompletion()
-        moved = {self._final(k): v for k, v in layers.items()}
-        if list(moved) != list(layers):
-            context.setLayersToLoadOnCompletion(moved)
+        for name, (project, label) in self.loads.items():
+            context.addLayerToLoadOnCompletion(
+                self.finals[name], QgsProcessingContext.LayerDetails(label, project, name))
         return self._final(results)
 
     def report(self, cancelled):
@@ -540,3 +566,4 @@ class ModelStage:
             else:
                 lines.append(tr("{0}: {1} was written").format(name, path))
         return head + tr("outputs of the model: ") + "; ".join(lines) + "."
+

@@ -429,6 +429,8 @@ class HpcsAlgorithm(QgsProcessingAlgorithm):
         final = os.path.abspath(path) + dest[len(tmp):] if dest.startswith(tmp) else path
         layers = context.layersToLoadOnCompletion()
         if dest in layers:
+            # (no post-processor is set yet: setLayersToLoadOnCompletion deletes
+            # the one of a key it drops)
             details = layers.pop(dest)
             layers[final] = details
             context.setLayersToLoadOnCompletion(layers)

@@ -784,3 +784,56 @@ GRID_CASES = {
 def test_second_raster_on_another_grid_is_refused(run_alg, plan, tmp_path, alg):
     _refused(run_alg, f"hpcs:{alg}", GRID_CASES[alg](plan, tmp_path), "not on the same grid")
     assert not [f for f in os.listdir(tmp_path) if not f.startswith("qgis")]
+
+
+def test_model_outputs_open_from_their_final_paths(run_alg, tmp_path):
+    """As from the dialog (outputs that open in the project): the layers the
+    run queues for loading are the final files, not the staged ones, each
+    with the run's layer placer (provider.RunLayerPlacer)."""
+    import processing
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingOutputLayerDefinition,
+        QgsProject,
+    )
+
+    from hpcs_landform.provider import RunLayerPlacer
+    out = tmp_path / "out"
+    out.mkdir()
+    params = _model_params(out)
+    for name in ("MNNDL:MNNDL", "SUBAREAS:SUBAREAS"):
+        params[name] = QgsProcessingOutputLayerDefinition(params[name], QgsProject.instance())
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    res = processing.run("hpcs:hpcs_pipeline", params, context=context,
+                         feedback=QgsProcessingFeedback())
+    layers = context.layersToLoadOnCompletion()
+    assert str(out / "mnndl.tif") in layers and str(out / "subareas.shp") in layers, list(layers)
+    assert not [k for k in layers if "hpcs_tmp" in k]
+
+    # load them as QGIS does at the end of a dialog run: each post-processor (the
+    # placer, then the step's own style) runs on the layer of the final file
+    from qgis.core import QgsRasterLayer, QgsRuleBasedRenderer, QgsVectorLayer
+    project = QgsProject.instance()
+    shown = {}
+    for key, cls in ((str(out / "mnndl.tif"), QgsRasterLayer),
+                     (str(out / "subareas.shp"), QgsVectorLayer)):
+        placer = context.layerToLoadOnCompletionDetails(key).postProcessor()
+        assert isinstance(placer, RunLayerPlacer), key
+        layer = cls(key, "x") if cls is QgsRasterLayer else cls(key, "x", "ogr")
+        assert layer.isValid(), key
+        project.addMapLayer(layer)
+        placer.postProcessLayer(layer, context, QgsProcessingFeedback())
+        shown[key] = layer
+    group = project.layerTreeRoot().findGroup(placer.group)
+    assert group is not None
+    assert [n.name() for n in group.findLayers()] == [
+        "Sub-areas, original and optimized plans",
+        "MNNDL: near-natural landform, optimized plan"]
+    assert isinstance(shown[str(out / "subareas.shp")].renderer(), QgsRuleBasedRenderer)
+    project.removeMapLayers([lyr.id() for lyr in shown.values()])
+    project.layerTreeRoot().removeChildNode(group)
+    assert res["MNNDL:MNNDL"] == str(out / "mnndl.tif")
+    assert res["SUBAREAS:SUBAREAS"] == str(out / "subareas.shp")
+    assert not [f for f in os.listdir(out) if f.startswith(".hpcs_tmp_")]
