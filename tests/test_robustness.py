@@ -9,7 +9,6 @@ message (what is wrong and how to fix it) and what is left on disk.
 4. limits and cancel (a run cancelled after 1 s returns within 1 s more);
 5. value checks (ESRI codes, 0/1 masks, CRS) and real causes in messages.
 """
-import gc
 import hashlib
 import os
 import shutil
@@ -34,16 +33,6 @@ THICK = SAMPLE / "coal_thickness.tif"
 MINE = SAMPLE / "mine_area.geojson"
 #: a rectangle well inside the DEM (rows 100-139, cols 100-149)
 ROWS, COLS = slice(100, 140), slice(100, 150)
-
-
-@pytest.fixture(autouse=True)
-def _collect():
-    """Collect each test's garbage while QGIS still runs: a refused run's
-    traceback keeps its QgsProcessingContext in a reference cycle, and
-    collecting that after QGIS has exited (at the end of the session)
-    crashes the interpreter."""
-    yield
-    gc.collect()
 
 
 def _exc():
