@@ -2,6 +2,7 @@
 import glob
 import os
 import re
+import shutil
 import time
 
 from qgis.core import (
@@ -10,6 +11,7 @@ from qgis.core import (
     QgsMapLayerType,
     QgsMessageLog,
     QgsProcessing,
+    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingModelAlgorithm,
@@ -40,7 +42,9 @@ from .algorithms.resilience_index import ResilienceIndex
 from .algorithms.subarea_delineation import SubareaDelineation
 from .algorithms.traditional_landform import TraditionalLandform
 from .algorithms.validation import check_outputs
+from .algorithms.validation import message as validation_message
 from .core.errors import InputError
+from .core.grid import move_staged, stage_folder, staged_conflicts
 
 PLUGIN_DIR = os.path.dirname(__file__)
 
@@ -168,21 +172,29 @@ class RunLayerPlacer(QgsProcessingLayerPostProcessorInterface):
         self.visible, self.inner, self.elevation = visible, inner, elevation
         self.status = status
 
-    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        if self.inner is not None:
-            self.inner.postProcessLayer(layer, context, feedback)
-        if layer is None or not layer.isValid():
-            return
+    def style(self, layer):
+        """The .qml the step wrote beside the file (a raster's always; a vector's
+        when the step's own post-processor is not there, as for a staged model
+        output), the landforms' ramp, the sub-areas' opacity and rules."""
+        qml = os.path.splitext(layer.source().split("|")[0])[0] + ".qml"
         if layer.type() == QgsMapLayerType.RasterLayer:
-            qml = os.path.splitext(layer.source().split("|")[0])[0] + ".qml"
             if os.path.exists(qml):
                 layer.loadNamedStyle(qml)
             if self.elevation is not None:
                 elevation_style(layer, *self.elevation)
         elif layer.type() == QgsMapLayerType.VectorLayer:
+            if self.inner is None and os.path.exists(qml):
+                layer.loadNamedStyle(qml)
             layer.setOpacity(SUBAREA_OPACITY)
             if self.status:
                 status_rules(layer)
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        if self.inner is not None:
+            self.inner.postProcessLayer(layer, context, feedback)
+        if layer is None or not layer.isValid():
+            return
+        self.style(layer)
         layer.setName(self.name)
         project = context.project() or QgsProject.instance()
         root = project.layerTreeRoot()
@@ -311,15 +323,36 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         try:
             check_outputs(self, parameters, context)
         except InputError as exc:
-            return False, str(exc)
+            return False, validation_message(exc)
         return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        """All or nothing: every file or folder output of the model is written
+        under its own name into a hidden folder beside it (ModelStage), and
+        moved onto its final path only once every step has succeeded; a failed
+        or cancelled run removes them and says which outputs exist."""
         try:
-            check_outputs(self, parameters, context)
+            finals = check_outputs(self, parameters, context)
         except InputError as exc:
-            raise QgsProcessingException(str(exc)) from None
-        results = super().processAlgorithm(self.completed(parameters), context, feedback)
+            raise QgsProcessingException(validation_message(exc)) from None
+        stage = ModelStage(finals)
+        try:
+            params = stage.redirect(self.completed(parameters))
+            results = super().processAlgorithm(params, context, feedback)
+            if feedback is not None and feedback.isCanceled():
+                raise QgsProcessingException(tr("The model was cancelled."))
+            stage.commit(context)
+        except BaseException as exc:
+            stage.discard(context)
+            cancelled = feedback is not None and feedback.isCanceled()
+            report = stage.report(cancelled)
+            if feedback is not None:
+                feedback.reportError(report)
+            if not isinstance(exc, (QgsProcessingException, InputError, OSError)):
+                raise
+            text = validation_message(exc) if isinstance(exc, InputError) else str(exc)
+            raise QgsProcessingException(f"{text}\n{report}") from None
+        results = stage.remap(results, context)
         self.place_layers(results, context)
         return results
 
@@ -378,3 +411,159 @@ class ShippedModel(QgsProcessingModelAlgorithm):
                     value = path
             params[d.name()] = value
         return params
+
+
+def tr(text):
+    return QCoreApplication.translate("HpcsProvider", text)
+
+
+def _stamp(path):
+    """(size, mtime_ns, mode) of a file (of every file under a folder), None
+    when it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if os.path.isdir(path):
+        return tuple(sorted((os.path.relpath(os.path.join(d, f), path), _stamp(os.path.join(d, f)))
+                            for d, _, files in os.walk(path) for f in files))
+    return st.st_size, st.st_mtime_ns, st.st_mode
+
+
+class ModelStage:
+    """The staged outputs of one model run (ShippedModel.processAlgorithm).
+
+    finals: {output name: final path} of the outputs given as files or folders
+    (temporary outputs are not staged).  Each gets a hidden folder beside its
+    final path (core.grid.stage_folder), and the model's steps write the
+    output there under its own file name and extension, with every sidecar a
+    step or GDAL writes (.qml style, .aux.xml, a shapefile's parts)."""
+
+    def __init__(self, finals):
+        self.finals = dict(finals)
+        self.before = {name: _stamp(path) for name, path in self.finals.items()}
+        self.created = []           # folders made for the outputs (removed if left empty)
+        self.staged = {}            # name -> (hidden folder, staged path)
+        for path in self.finals.values():
+            folder = os.path.dirname(path)
+            missing = []
+            while folder and not os.path.exists(folder):
+                missing.append(folder)
+                folder = os.path.dirname(folder)
+            self.created += missing
+        try:
+            for name, path in self.finals.items():
+                self.staged[name] = stage_folder(path)
+        except OSError as exc:
+            for tmpdir, _ in self.staged.values():
+                shutil.rmtree(tmpdir, ignore_errors=True)
+            raise QgsProcessingException(tr(
+                "Cannot prepare the outputs: {0}. Check the output folders and the free disk "
+                "space.").format(exc)) from None
+        self.moves = []             # (staged prefix, final prefix), longest first
+        self.loads = {}             # name -> (project, layer name) to open at the end
+
+        for name, (_, staged) in self.staged.items():
+            self.moves.append((staged, self.finals[name]))
+        self.moves.sort(key=lambda m: -len(m[0]))
+
+    def redirect(self, params):
+        """The model's parameters with every staged output on its staged path.
+
+        An output to open in a project (a dialog run) is opened from its final
+        path once the run has succeeded (:meth:`remap`), not queued by the step
+        on the staged path: QGIS deletes the post-processor of a queued layer
+        whose key changes, and the placer styles the layer from the .qml the
+        step wrote beside it."""
+        params = dict(params)
+        self.loads = {}             # name -> (project, layer name) to open at the end
+        for name, (_, staged) in self.staged.items():
+            value = params.get(name)
+            if isinstance(value, QgsProcessingOutputLayerDefinition):
+                if value.destinationProject is not None:
+                    self.loads[name] = (value.destinationProject, value.destinationName or name)
+                value = QgsProcessingOutputLayerDefinition(value)
+                value.sink = QgsProperty.fromValue(staged)
+                value.destinationProject = None
+            else:
+                value = staged
+            params[name] = value
+        return params
+
+    def release(self, context):
+        """Close the layers the steps opened on staged files (the context's
+        temporary layer store), so GDAL writes their .aux.xml into the hidden
+        folder before the move, not into a folder that no longer exists."""
+        store = context.temporaryLayerStore()
+        dirs = [tmpdir + os.sep for tmpdir, _ in self.staged.values()]
+        for layer in [layer for layer in store.mapLayers().values()
+                      if any(layer.source().startswith(d) for d in dirs)]:
+            store.removeMapLayer(layer)
+
+    def commit(self, context):
+        self.release(context)
+        bad = [p for name, (tmpdir, _) in self.staged.items()
+               for p in staged_conflicts(tmpdir, os.path.dirname(self.finals[name]))]
+        if bad:
+            raise QgsProcessingException(tr(
+                "Cannot replace {0}: a file and a folder of the same name. Move it away or "
+                "choose other output names and run again.").format(", ".join(bad)))
+        for name, (tmpdir, _) in self.staged.items():
+            move_staged(tmpdir, os.path.dirname(self.finals[name]))
+        self.staged = {}
+
+    def discard(self, context):
+        try:
+            self.release(context)
+        except Exception:  # noqa: BLE001 (the staged files go in any case)
+            pass
+        for tmpdir, _ in self.staged.values():
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        self.staged = {}
+        for folder in self.created:         # deepest first
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+        layers = context.layersToLoadOnCompletion()
+        kept = {k: v for k, v in layers.items() if self._final(k) == k}
+        if len(kept) != len(layers):
+            context.setLayersToLoadOnCompletion(kept)
+
+    def _final(self, value):
+        if isinstance(value, str):
+            for staged, final in self.moves:
+                if value == staged or value.startswith(staged + "|") or \
+                        value.startswith(staged + os.sep):
+                    return final + value[len(staged):]
+            return value
+        if isinstance(value, dict):
+            return {k: self._final(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._final(v) for v in value)
+        return value
+
+    def remap(self, results, context):
+        """The results and the layers to load, on the final paths."""
+        for name, (project, label) in self.loads.items():
+            context.addLayerToLoadOnCompletion(
+                self.finals[name], QgsProcessingContext.LayerDetails(label, project, name))
+        return self._final(results)
+
+    def report(self, cancelled):
+        """Which outputs exist after a failed or cancelled run."""
+        head = tr("Cancelled: ") if cancelled else tr("Stopped: ")
+        if not self.finals:
+            return head + tr("the model had no file outputs; nothing was written.")
+        lines = []
+        for name, path in self.finals.items():
+            now = _stamp(path)
+            if now is None:
+                lines.append(tr("{0}: not written ({1} does not exist)").format(name, path))
+            elif now == self.before.get(name):
+                lines.append(tr("{0}: not written; the earlier file {1} is unchanged").format(
+                    name, path))
+            else:
+                lines.append(tr("{0}: {1} was written").format(name, path))
+        return head + tr("outputs of the model: ") + "; ".join(lines) + "."
+

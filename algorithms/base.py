@@ -29,8 +29,8 @@ from ..core.grid import (
     rasterize_polygons,
     read_raster,
     require_metric,
+    staged_folder,
     staged_outputs,
-    staged_temporary,
     write_raster,
 )
 from ..core.styles import write_style
@@ -86,21 +86,6 @@ def _int(value):
         return int(float(value))
     except (TypeError, ValueError):
         return None
-
-
-def _rename_gpkg_layer(path, name):
-    """Give the one layer of a staged GeoPackage its destination's name."""
-    from osgeo import gdal, ogr
-    gdal.UseExceptions()
-    ds = ogr.Open(path, 1)
-    try:
-        if ds is not None and ds.GetLayerCount() == 1:
-            layer = ds.GetLayer(0)
-            if layer.GetName() != name:
-                layer.Rename(name)
-            layer = None
-    finally:
-        ds = None
 
 
 def _stamp(path):
@@ -410,7 +395,7 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
         try:
             validation.check_outputs(self, parameters, context)
         except InputError as exc:
-            return False, str(exc)
+            return False, validation.message(exc)
         return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -428,7 +413,7 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
             return results
         except InputError as exc:
             self._report_outputs(feedback, paths, locals().get("before"))
-            raise QgsProcessingException(str(exc)) from None
+            raise QgsProcessingException(validation.message(exc)) from None
         except Cancelled:
             self._report_outputs(feedback, paths, locals().get("before"), cancelled=True)
             raise QgsProcessingException(self.tr("The algorithm was cancelled.")) from None
@@ -642,15 +627,13 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
         return plans[plan]
 
     # --- vector output ----------------------------------------------------
-    #: vector formats written as one file, so they can be staged and committed
-    STAGED_VECTOR_EXTENSIONS = (".gpkg", ".geojson", ".fgb")
-
     def parameterAsSink(self, parameters, name, context, fields, geometryType=None,  # noqa: N802
                         crs=None, *args, **kwargs):
-        """QGIS's sink, written to a temporary file beside the destination and
-        committed with the run's other outputs (so a failed run never replaces
-        an earlier layer); multi-file formats (shapefiles) and non-file
-        destinations are written directly."""
+        """QGIS's sink, written under the destination's own file name into a
+        hidden folder beside it (with every part a format writes: a
+        shapefile's .shx, .dbf, .prj, .cpg) and committed with the run's other
+        outputs, so a failed run never replaces an earlier layer.  Database
+        destinations are refused before the run (validation.check_outputs)."""
         from qgis.core import (
             QgsCoordinateReferenceSystem,
             QgsProcessingOutputLayerDefinition,
@@ -662,11 +645,7 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
         definition = self.parameterDefinition(name)
         path = validation.destination_path(self, definition, parameters, context) \
             if definition is not None else ""
-        ext = os.path.splitext(path)[1].lower()
-        stem = os.path.splitext(os.path.basename(path))[0]
-        finish = (lambda tmp: _rename_gpkg_layer(tmp, stem)) if ext == ".gpkg" else None
-        tmp = staged_temporary(path, ext, finish) \
-            if path and ext in self.STAGED_VECTOR_EXTENSIONS else None
+        tmp = staged_folder(path) if path else None
         if tmp is None:
             return super().parameterAsSink(parameters, name, context, fields, geometryType,
                                            crs, *args, **kwargs)
@@ -681,9 +660,11 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
             staged[name] = tmp
         sink, dest = super().parameterAsSink(staged, name, context, fields, geometryType, crs,
                                              *args, **kwargs)
-        final = path
+        final = os.path.abspath(path) + dest[len(tmp):] if dest.startswith(tmp) else path
         layers = context.layersToLoadOnCompletion()
         if dest in layers:
+            # (no post-processor is set yet: setLayersToLoadOnCompletion deletes
+            # the one of a key it drops)
             details = layers.pop(dest)
             layers[final] = details
             context.setLayersToLoadOnCompletion(layers)

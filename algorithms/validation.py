@@ -40,9 +40,76 @@ from qgis.core import (
     QgsProcessingParameterVectorDestination,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.errors import InputError
 from ..core.grid import RASTER_EXTENSIONS, crs_description
+
+#: the translation context of every message of this module
+CONTEXT = "HpcsValidation"
+
+
+def QT_TRANSLATE_NOOP(context, text):  # noqa: N802 (Qt's name, for the translation tools)
+    """Marks ``text`` for translation in ``context`` without translating it."""
+    return text
+
+
+def tr(text):
+    """``text`` translated in the context 'HpcsValidation' (placeholders {0},
+    {1}, ... filled in by the caller with str.format)."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+#: the core's InputError messages by id (core.errors.InputError.keyed), the
+#: same English templates as the core's (core.grid.MESSAGES; a test keeps them
+#: equal), written out here so that the translation tools find them
+CORE_MESSAGES = {
+    "grid.rotated": QT_TRANSLATE_NOOP(
+        "HpcsValidation",
+        "{0} has a rotated or sheared geotransform; warp it to a north-up grid first (Raster "
+        "> Projections > Warp (Reproject))."),
+    "grid.geographic": QT_TRANSLATE_NOOP(
+        "HpcsValidation",
+        "{0} is in a geographic CRS, {1}, whose cells are in degrees, so slopes and lengths "
+        "would be wrong. Reproject it to a projected CRS in metres, for example EPSG:{2} (the "
+        "UTM zone at its centre), with Raster > Projections > Warp (Reproject), then run "
+        "again."),
+    "grid.units": QT_TRANSLATE_NOOP(
+        "HpcsValidation",
+        "{0} is in {1}, whose unit is '{2}', not metres. Reproject it to a CRS in metres (for "
+        "example the local UTM zone) and run again."),
+    "grid.zero_cell": QT_TRANSLATE_NOOP(
+        "HpcsValidation", "{0} has a zero cell size; check its geotransform."),
+    "grid.open": QT_TRANSLATE_NOOP("HpcsValidation", "Cannot open '{0}' as a raster: {1}"),
+    "grid.not_raster": QT_TRANSLATE_NOOP("HpcsValidation", "'{0}' is not a raster GDAL can read."),
+    "grid.band": QT_TRANSLATE_NOOP(
+        "HpcsValidation", "{0} has {1} band(s); band {2} does not exist."),
+    "grid.nodata": QT_TRANSLATE_NOOP(
+        "HpcsValidation",
+        "{0} has no data (nodata or not a number) on {1} of the {2} cells of {3} (first at "
+        "{4}). Every cell there needs a value: fill the gaps (Raster > Analysis > Fill "
+        "nodata), or shrink the area so it leaves them out, and run again."),
+    "grid.floor_above": QT_TRANSLATE_NOOP(
+        "HpcsValidation",
+        "The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up to {0} m in {1} "
+        "of the {2} cells of {3}. FLOOR is the elevation (m, same datum as the DEM) of the "
+        "lowest minable seam floor, so it must lie below the surface; check that it is an "
+        "elevation, not a depth."),
+}
+
+
+def message(exc):
+    """The user's message of an InputError: translated through
+    :data:`CORE_MESSAGES` when the core gave it a message id, else as it is
+    (the messages of this module are translated where they are made)."""
+    template = CORE_MESSAGES.get(getattr(exc, "key", None))
+    if template is None:
+        return str(exc)
+    try:
+        return tr(template).format(*exc.params)
+    except (IndexError, KeyError, ValueError):     # a broken translation: the English
+        return str(exc)
+
 
 #: folders no output may go to
 SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
@@ -68,6 +135,29 @@ def _path_of(text):
     if text.lower().startswith("ogr:"):
         return ""
     return text
+
+
+#: prefixes of a vector destination that is a database or a layer inside one
+DATABASE_PREFIXES = ("ogr:", "postgres:", "postgis:", "spatialite:", "mssql:", "oracle:",
+                     "hana:", "dbname=")
+
+
+def database_destination(definition, parameters):
+    """The destination text when a vector output goes to a database table or
+    a layer inside an existing file (these cannot be staged), else ''."""
+    if not isinstance(definition, (QgsProcessingParameterFeatureSink,
+                                   QgsProcessingParameterVectorDestination)):
+        return ""
+    raw = parameters.get(definition.name())
+    sink = getattr(raw, "sink", None)
+    static = sink.staticValue() if sink is not None else raw
+    if not isinstance(static, str) or _temporary(static):
+        return ""
+    text = static.strip()
+    low = text.lower()
+    if low.startswith(DATABASE_PREFIXES) or "://" in low or "|layername=" in low:
+        return text
+    return ""
 
 
 def _extensions_of_filter(file_filter):
@@ -111,11 +201,11 @@ def _folder_problem(folder):
             break
         probe = parent
     if os.path.exists(probe) and not os.path.isdir(probe):
-        return f"'{probe}' is an existing file, not a folder"
+        return tr("'{0}' is an existing file, not a folder").format(probe)
     if not os.path.isdir(probe):
-        return f"the folder '{folder}' does not exist"
+        return tr("the folder '{0}' does not exist").format(folder)
     if not os.access(probe, os.W_OK | os.X_OK):
-        return f"the folder '{probe}' is not writable"
+        return tr("the folder '{0}' is not writable").format(probe)
     return None
 
 
@@ -127,31 +217,34 @@ def check_destination(definition, path):
     """Stop unless an output can be written at ``path``."""
     name = definition.name()
     path = os.path.abspath(os.path.expanduser(path))
-    how = "Choose another file or folder you can write to and run again."
+    how = tr("Choose another file or folder you can write to and run again.")
     if _system(os.path.realpath(path)):
-        raise InputError(f"Output {name}: '{path}' is in a system folder "
-                         f"({', '.join(SYSTEM_FOLDERS)}); no output can be written there. {how}")
+        raise InputError(tr("Output {0}: '{1}' is in a system folder ({2}); no output can be "
+                            "written there. {3}").format(name, path, ", ".join(SYSTEM_FOLDERS),
+                                                         how))
     if isinstance(definition, QgsProcessingParameterFolderDestination):
         if os.path.exists(path) and not os.path.isdir(path):
-            raise InputError(f"Output {name}: '{path}' is an existing file, not a folder. "
-                             "Give the name of a folder (new or existing).")
+            raise InputError(tr("Output {0}: '{1}' is an existing file, not a folder. Give the "
+                                "name of a folder (new or existing).").format(name, path))
         problem = _folder_problem(path)
         if problem:
-            raise InputError(f"Output {name}: cannot write into '{path}': {problem}. {how}")
+            raise InputError(tr("Output {0}: cannot write into '{1}': {2}. {3}").format(
+                name, path, problem, how))
         return path
     if os.path.isdir(path):
-        raise InputError(f"Output {name}: '{path}' is an existing folder; give a file name "
-                         f"inside it (for example '{os.path.join(path, name.lower())}"
-                         f"{_default_extension(definition)}').")
+        raise InputError(tr("Output {0}: '{1}' is an existing folder; give a file name inside "
+                            "it (for example '{2}').").format(
+            name, path, os.path.join(path, name.lower()) + _default_extension(definition)))
     ext = os.path.splitext(path)[1].lower()
     allowed = _allowed_extensions(definition)
     if allowed and ext not in allowed:
-        raise InputError(f"Output {name}: '{os.path.basename(path)}' has the extension "
-                         f"'{ext or '(none)'}'; this output can be written as "
-                         f"{', '.join(allowed)} only. Change the file name.")
+        raise InputError(tr("Output {0}: '{1}' has the extension '{2}'; this output can be "
+                            "written as {3} only. Change the file name.").format(
+            name, os.path.basename(path), ext or tr("(none)"), ", ".join(allowed)))
     problem = _folder_problem(os.path.dirname(path))
     if problem:
-        raise InputError(f"Output {name}: cannot write '{path}': {problem}. {how}")
+        raise InputError(tr("Output {0}: cannot write '{1}': {2}. {3}").format(
+            name, path, problem, how))
     return path
 
 
@@ -171,36 +264,50 @@ def _default_extension(definition):
     return allowed[0] if allowed else ""
 
 
+def _input_sources(alg, definition, parameters, context):
+    """The sources (paths or URIs) of one input parameter ([] for others)."""
+    name = definition.name()
+    if isinstance(definition, QgsProcessingParameterRasterLayer):
+        layers = [alg.parameterAsRasterLayer(parameters, name, context)]
+    elif isinstance(definition, QgsProcessingParameterFeatureSource):
+        layers = [alg.parameterAsVectorLayer(parameters, name, context)]
+    elif isinstance(definition, QgsProcessingParameterMultipleLayers):
+        layers = alg.parameterAsLayerList(parameters, name, context)
+    elif isinstance(definition, QgsProcessingParameterFile):
+        return [alg.parameterAsFile(parameters, name, context)]
+    else:
+        return []
+    return [layer.source() for layer in layers if layer is not None]
+
+
 def input_paths(alg, parameters, context):
     """{real path: parameter name} of every file-backed input."""
     out = {}
-
-    def add(source, name):
-        path = _path_of(source)
-        if path and os.path.exists(path):
-            out.setdefault(os.path.realpath(path), name)
-
     for d in alg.parameterDefinitions():
         name = d.name()
         if parameters.get(name) in (None, ""):
             continue
         try:
-            if isinstance(d, QgsProcessingParameterRasterLayer):
-                layer = alg.parameterAsRasterLayer(parameters, name, context)
-                if layer is not None:
-                    add(layer.source(), name)
-            elif isinstance(d, QgsProcessingParameterFeatureSource):
-                layer = alg.parameterAsVectorLayer(parameters, name, context)
-                if layer is not None:
-                    add(layer.source(), name)
-            elif isinstance(d, QgsProcessingParameterMultipleLayers):
-                for layer in alg.parameterAsLayerList(parameters, name, context):
-                    add(layer.source(), name)
-            elif isinstance(d, QgsProcessingParameterFile):
-                add(alg.parameterAsFile(parameters, name, context), name)
+            sources = _input_sources(alg, d, parameters, context)
         except Exception:   # an unreadable input is reported by its own reader
             continue
+        for source in sources:
+            path = _path_of(source)
+            if path and os.path.exists(path):
+                out.setdefault(os.path.realpath(path), name)
     return out
+
+
+def _refuse_database(definition, parameters):
+    text = database_destination(definition, parameters)
+    if text:
+        formats = ", ".join(_allowed_extensions(definition)[:12])
+        raise InputError(tr(
+            "Output {0}: '{1}' is a database table or a layer inside an existing file; this "
+            "plugin writes each vector output to a file of its own, so that a failed run never "
+            "changes earlier data. Give a file name ending in .gpkg, .shp, .geojson or .fgb "
+            "(supported: {2}, ...) and import the result into the database afterwards.").format(
+                definition.name(), text, formats))
 
 
 def check_outputs(alg, parameters, context):
@@ -209,18 +316,20 @@ def check_outputs(alg, parameters, context):
     inputs = input_paths(alg, parameters, context)
     seen, paths = {}, {}
     for d in alg.destinationParameterDefinitions():
+        _refuse_database(d, parameters)
         path = destination_path(alg, d, parameters, context)
         if not path:
             continue
         path = check_destination(d, path)
         real = os.path.realpath(path)
         if real in inputs:
-            raise InputError(f"Output {d.name()} is the input {inputs[real]} ('{path}'); "
-                             "writing it would destroy the input. Give the output another "
-                             "name.")
+            raise InputError(tr("Output {0} is the input {1} ('{2}'); writing it would destroy "
+                                "the input. Give the output another name.").format(
+                d.name(), inputs[real], path))
         if real in seen:
-            raise InputError(f"Outputs {seen[real]} and {d.name()} are both '{path}'; one "
-                             "would overwrite the other. Give each output its own file name.")
+            raise InputError(tr("Outputs {0} and {1} are both '{2}'; one would overwrite the "
+                                "other. Give each output its own file name.").format(
+                seen[real], d.name(), path))
         seen[real] = d.name()
         paths[d.name()] = path
     return paths
@@ -228,45 +337,55 @@ def check_outputs(alg, parameters, context):
 
 # --- inputs --------------------------------------------------------------
 
-def check_raster_crs(alg, parameters, context, feedback=None):
-    """One CRS for every raster input; a raster without CRS is said in the log."""
+def _raster_inputs(alg, definition, parameters, context):
+    """The valid raster layers of one parameter ([] when it holds none)."""
+    name = definition.name()
+    if parameters.get(name) in (None, ""):
+        return []
+    try:
+        if isinstance(definition, QgsProcessingParameterRasterLayer):
+            layers = [alg.parameterAsRasterLayer(parameters, name, context)]
+        elif isinstance(definition, QgsProcessingParameterMultipleLayers) and \
+                definition.layerType() == QgsProcessing.TypeRaster:
+            layers = alg.parameterAsLayerList(parameters, name, context)
+        else:
+            return []
+    except Exception:
+        return []
+    return [layer for layer in layers if layer is not None and layer.isValid()]
+
+
+def _with_crs(alg, parameters, context, feedback):
+    """[(parameter name, layer)] of the raster inputs that have a CRS; a
+    raster without one is said in the log."""
     crs = []
     for d in alg.parameterDefinitions():
-        name = d.name()
-        if parameters.get(name) in (None, ""):
-            continue
-        layers = []
-        try:
-            if isinstance(d, QgsProcessingParameterRasterLayer):
-                layer = alg.parameterAsRasterLayer(parameters, name, context)
-                layers = [layer] if layer is not None else []
-            elif isinstance(d, QgsProcessingParameterMultipleLayers) and \
-                    d.layerType() == QgsProcessing.TypeRaster:
-                layers = alg.parameterAsLayerList(parameters, name, context)
-        except Exception:
-            continue
-        for layer in layers:
-            if not layer.isValid():
-                continue
-            if not layer.crs().isValid():
-                if feedback is not None:
-                    feedback.pushWarning(
-                        f"{name}: '{layer.name()}' has no CRS; its cells are taken as metres "
-                        "in the CRS of the other inputs. Set its CRS (Raster > Projections > "
-                        "Assign Projection) to be sure.")
-                continue
-            crs.append((name, layer))
+        for layer in _raster_inputs(alg, d, parameters, context):
+            if layer.crs().isValid():
+                crs.append((d.name(), layer))
+            elif feedback is not None:
+                feedback.pushWarning(tr(
+                    "{0}: '{1}' has no CRS; its cells are taken as metres in the CRS of the "
+                    "other inputs. Set its CRS (Raster > Projections > Assign Projection) to be "
+                    "sure.").format(d.name(), layer.name()))
+    return crs
+
+
+def check_raster_crs(alg, parameters, context, feedback=None):
+    """One CRS for every raster input; a raster without CRS is said in the log."""
+    crs = _with_crs(alg, parameters, context, feedback)
     if len(crs) < 2:
         return
     ref_name, ref = crs[0]
     for name, layer in crs[1:]:
         if layer.crs() != ref.crs():
-            raise InputError(
-                f"{name} ('{layer.name()}') is not on the same grid as {ref_name} "
-                f"('{ref.name()}'): it is in {crs_description(layer.crs().toWkt())}, "
-                f"{ref_name} in {crs_description(ref.crs().toWkt())}. All "
-                "rasters must share one grid: reproject it onto the DEM's grid (Raster > "
-                "Projections > Warp, with the DEM's CRS, extent and cell size) and run again.")
+            raise InputError(tr(
+                "{0} ('{1}') is not on the same grid as {2} ('{3}'): it is in {4}, {2} in {5}. "
+                "All rasters must share one grid: reproject it onto the DEM's grid (Raster > "
+                "Projections > Warp, with the DEM's CRS, extent and cell size) and run "
+                "again.").format(name, layer.name(), ref_name, ref.name(),
+                                 crs_description(layer.crs().toWkt()),
+                                 crs_description(ref.crs().toWkt())))
 
 
 def polygon_parameters(alg):
@@ -279,6 +398,31 @@ def polygon_parameters(alg):
     return out
 
 
+def _check_polygon_feature(name, feature):
+    """Stop unless the feature is an empty geometry or a valid polygon."""
+    geom = feature.geometry()
+    if geom is None or geom.isEmpty():
+        return
+    if QgsWkbTypes.geometryType(geom.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        raise InputError(tr(
+            "Parameter {0}: feature {1} is a {2}, not a polygon; the layer must hold polygons "
+            "only.").format(name, feature.id(), QgsWkbTypes.displayString(geom.wkbType())))
+    if geom.isGeosValid():
+        return
+    errors = geom.validateGeometry()
+    where = ""
+    what = tr("an invalid geometry")
+    if errors:
+        what = errors[0].what()
+        if errors[0].hasWhere():
+            p = errors[0].where()
+            where = tr(" at ({0}, {1})").format(f"{p.x():.2f}", f"{p.y():.2f}")
+    raise InputError(tr(
+        "Parameter {0}: feature {1} is not a valid polygon ({2}{3}). Repair the layer with "
+        "Vector geometry > Fix geometries (native:fixgeometries), check the result, and run "
+        "again with it.").format(name, feature.id(), what, where))
+
+
 def check_polygons(alg, parameters, context):
     """Polygon-only parameters hold valid polygons."""
     for name in polygon_parameters(alg):
@@ -289,32 +433,12 @@ def check_polygons(alg, parameters, context):
             continue
         gtype = QgsWkbTypes.geometryType(source.wkbType())
         if gtype not in (QgsWkbTypes.PolygonGeometry, QgsWkbTypes.UnknownGeometry):
-            raise InputError(
-                f"Parameter {name}: the layer holds {QgsWkbTypes.geometryDisplayString(gtype)}"
-                " geometries; a polygon layer is needed (draw the area as a polygon, or "
-                "buffer the lines or points: Vector geometry > Buffer).")
+            raise InputError(tr(
+                "Parameter {0}: the layer holds {1} geometries; a polygon layer is needed (draw "
+                "the area as a polygon, or buffer the lines or points: Vector geometry > "
+                "Buffer).").format(name, QgsWkbTypes.geometryDisplayString(gtype)))
         for feature in source.getFeatures():
-            geom = feature.geometry()
-            if geom is None or geom.isEmpty():
-                continue
-            if QgsWkbTypes.geometryType(geom.wkbType()) != QgsWkbTypes.PolygonGeometry:
-                raise InputError(
-                    f"Parameter {name}: feature {feature.id()} is a "
-                    f"{QgsWkbTypes.displayString(geom.wkbType())}, not a polygon; the layer "
-                    "must hold polygons only.")
-            if not geom.isGeosValid():
-                errors = geom.validateGeometry()
-                where = ""
-                what = "an invalid geometry"
-                if errors:
-                    what = errors[0].what()
-                    if errors[0].hasWhere():
-                        p = errors[0].where()
-                        where = f" at ({p.x():.2f}, {p.y():.2f})"
-                raise InputError(
-                    f"Parameter {name}: feature {feature.id()} is not a valid polygon "
-                    f"({what}{where}). Repair the layer with Vector geometry > Fix geometries "
-                    "(native:fixgeometries), check the result, and run again with it.")
+            _check_polygon_feature(name, feature)
 
 
 # --- limits --------------------------------------------------------------
@@ -335,12 +459,16 @@ def _number(alg, parameters, name, context):
 #: upper bounds on numbers that imply unbounded work: name -> (largest value,
 #: what the value implies, the sensible range)
 LIMITS = {
-    "SWEEPS": (100000, "passes of the 3 x 3 mean over every free cell",
-               "1 to 100000 (the paper's rule gives a few hundred; for a fully converged "
-               "surface choose the 'converged' interpolation instead)"),
-    "YEARS": (1000, "years of erosion extrapolated from models calibrated on annual "
-              "rates and decades of landscape evolution",
-              "1 to 1000 years (the design horizon of a reclaimed dump)"),
+    "SWEEPS": (100000, QT_TRANSLATE_NOOP("HpcsValidation", "passes of the 3 x 3 mean over every free "
+                                                  "cell"),
+               QT_TRANSLATE_NOOP("HpcsValidation", "1 to 100000 (the paper's rule gives a few hundred; "
+                                          "for a fully converged surface choose the "
+                                          "'converged' interpolation instead)")),
+    "YEARS": (1000, QT_TRANSLATE_NOOP("HpcsValidation", "years of erosion extrapolated from models "
+                                               "calibrated on annual rates and decades of "
+                                               "landscape evolution"),
+              QT_TRANSLATE_NOOP("HpcsValidation", "1 to 1000 years (the design horizon of a reclaimed "
+                                         "dump)")),
 }
 
 #: the most explicit diffusion sub-steps (over all time steps) a run may need
@@ -355,8 +483,9 @@ def check_limits(alg, parameters, context, cell_size=None):
             continue
         value = _number(alg, parameters, name, context)
         if value is not None and value > largest:
-            raise InputError(f"Parameter {name} = {value:g} implies {value:g} {implies}; "
-                             f"that is beyond any useful run. Use {sensible}.")
+            raise InputError(tr("Parameter {0} = {1} implies {1} {2}; that is beyond any useful "
+                                "run. Use {3}.").format(name, f"{value:g}", tr(implies),
+                                                        tr(sensible)))
     if "DIFFUSIVITY" in names and "YEARS" in names and cell_size:
         from ..core.lem import DIFFUSION_CFL
         d = _number(alg, parameters, "DIFFUSIVITY", context)
@@ -365,20 +494,22 @@ def check_limits(alg, parameters, context, cell_size=None):
             steps = years * d / (DIFFUSION_CFL * cell_size ** 2)
             if steps > MAX_DIFFUSION_SUBSTEPS:
                 largest = MAX_DIFFUSION_SUBSTEPS * DIFFUSION_CFL * cell_size ** 2 / years
-                raise InputError(
-                    f"Parameter DIFFUSIVITY = {d:g} m2/yr on {cell_size:g} m cells over "
-                    f"{years:g} years implies {steps:,.0f} explicit diffusion sub-steps "
-                    f"(stable step {DIFFUSION_CFL:g} x cell^2 / D). Hillslope diffusivities "
-                    f"of soil are 0.001 to 0.1 m2/yr; use at most {largest:.3g} m2/yr here, "
-                    "or a coarser grid.")
+                raise InputError(tr(
+                    "Parameter DIFFUSIVITY = {0} m2/yr on {1} m cells over {2} years implies "
+                    "{3} explicit diffusion sub-steps (stable step {4} x cell^2 / D). Hillslope "
+                    "diffusivities of soil are 0.001 to 0.1 m2/yr; use at most {5} m2/yr here, "
+                    "or a coarser grid.").format(f"{d:g}", f"{cell_size:g}", f"{years:g}",
+                                                 f"{steps:,.0f}", f"{DIFFUSION_CFL:g}",
+                                                 f"{largest:.3g}"))
     if "STRIP_WIDTH" in names and cell_size:
         width = _number(alg, parameters, "STRIP_WIDTH", context)
         if width is not None and width < cell_size:
-            raise InputError(
-                f"Parameter STRIP_WIDTH = {width:g} m is narrower than one cell of the DEM "
-                f"({cell_size:g} m): a strip would hold no cell centre and the plan would need "
-                "one period per fraction of a cell. Use a width of at least one cell, "
-                f"typically 5 to 20 cells ({5 * cell_size:g} to {20 * cell_size:g} m here).")
+            raise InputError(tr(
+                "Parameter STRIP_WIDTH = {0} m is narrower than one cell of the DEM ({1} m): a "
+                "strip would hold no cell centre and the plan would need one period per "
+                "fraction of a cell. Use a width of at least one cell, typically 5 to 20 cells "
+                "({2} to {3} m here).").format(f"{width:g}", f"{cell_size:g}",
+                                               f"{5 * cell_size:g}", f"{20 * cell_size:g}"))
 
 
 def reference_cell_size(alg, parameters, context):
@@ -417,7 +548,8 @@ def validate(alg, parameters, context, feedback=None):
 def _first(bad, grid):
     r, c = (int(v) for v in np.argwhere(bad)[0])
     x0, dx, _, y0, _, dy = grid.transform
-    return f"row {r}, column {c}, x {x0 + (c + 0.5) * dx:.1f}, y {y0 + (r + 0.5) * dy:.1f}"
+    return tr("row {0}, column {1}, x {2}, y {3}").format(
+        r, c, f"{x0 + (c + 0.5) * dx:.1f}", f"{y0 + (r + 0.5) * dy:.1f}")
 
 
 def check_raster_values(name, array, grid):
@@ -430,33 +562,34 @@ def check_raster_values(name, array, grid):
     huge = finite & (np.abs(array) >= HUGE)
     if huge.any():
         v = float(array[huge][0])
-        raise InputError(
-            f"{label} holds {int(huge.sum())} cell(s) of {v:g} (first at {_first(huge, grid)}):"
-            " a nodata value that the raster does not declare. Declare it (Raster > Conversion"
-            f" > Translate with 'Assign a specified nodata value' = {v:g}, or the layer's "
-            "Properties > Transparency) and run again.")
+        raise InputError(tr(
+            "{0} holds {1} cell(s) of {2} (first at {3}): a nodata value that the raster does "
+            "not declare. Declare it (Raster > Conversion > Translate with 'Assign a specified "
+            "nodata value' = {2}, or the layer's Properties > Transparency) and run "
+            "again.").format(label, int(huge.sum()), f"{v:g}", _first(huge, grid)))
     if name in FLOWDIR_PARAMETERS:
         bad = finite & ~np.isin(array, ESRI_CODES)
         if bad.any():
             vals = ", ".join(f"{v:g}" for v in np.unique(array[bad])[:4])
-            raise InputError(
-                f"{label} holds {vals} ... on {int(bad.sum())} cell(s) (first at "
-                f"{_first(bad, grid)}), which are not ESRI D8 codes (0, 1, 2, 4, ..., 128). "
-                "Use the flow directions written by 'Channel and ridge extraction' "
-                "(OUTPUT_FLOWDIR), not a DEM or another raster.")
+            raise InputError(tr(
+                "{0} holds {1} ... on {2} cell(s) (first at {3}), which are not ESRI D8 codes "
+                "(0, 1, 2, 4, ..., 128). Use the flow directions written by 'Channel and ridge "
+                "extraction' (OUTPUT_FLOWDIR), not a DEM or another raster.").format(
+                    label, vals, int(bad.sum()), _first(bad, grid)))
     if name in MASK_PARAMETERS:
         bad = finite & (array != 0) & (array != 1)
         if bad.any():
             vals = ", ".join(f"{v:g}" for v in np.unique(array[bad])[:4])
-            raise InputError(
-                f"{label} holds {vals} ... on {int(bad.sum())} cell(s) (first at "
-                f"{_first(bad, grid)}); it must be a 0/1 mask (1 = {name.lower()[:-1]} "
-                f"cell). Use the {name} output of 'Channel and ridge extraction'.")
+            raise InputError(tr(
+                "{0} holds {1} ... on {2} cell(s) (first at {3}); it must be a 0/1 mask (1 = "
+                "{4} cell). Use the {5} output of 'Channel and ridge extraction'.").format(
+                    label, vals, int(bad.sum()), _first(bad, grid), name.lower()[:-1], name))
     if name in FRACTION_PARAMETERS:
         bad = finite & ((array < 0) | (array > 1))
         if bad.any():
-            raise InputError(
-                f"{label} holds values from {float(np.nanmin(array)):g} to "
-                f"{float(np.nanmax(array)):g} ({int(bad.sum())} cell(s) outside [0, 1], first "
-                f"at {_first(bad, grid)}); a probability must lie in [0, 1]. Rescale it "
-                "(Raster calculator) and run again.")
+            raise InputError(tr(
+                "{0} holds values from {1} to {2} ({3} cell(s) outside [0, 1], first at {4}); a "
+                "probability must lie in [0, 1]. Rescale it (Raster calculator) and run "
+                "again.").format(label, f"{float(np.nanmin(array)):g}",
+                                 f"{float(np.nanmax(array)):g}", int(bad.sum()),
+                                 _first(bad, grid)))

@@ -4,8 +4,21 @@
 class InputError(ValueError):
     """Bad input that the user can fix; the message says what and how.
 
-    The QGIS layer turns it into a ``QgsProcessingException`` unchanged.
+    The QGIS layer turns it into a ``QgsProcessingException``.  An error made
+    by :meth:`keyed` also carries a message id and its parameters, so the
+    QGIS layer can show the message translated (the core stays free of Qt).
     """
+
+    key = None          #: message id (None: only the English message)
+    params = ()         #: the texts filling the template's {0}, {1}, ...
+
+    @classmethod
+    def keyed(cls, key, template, *params):
+        """An InputError whose message is ``template.format(*params)`` (English)."""
+        params = tuple(str(p) for p in params)
+        err = cls(template.format(*params))
+        err.key, err.params = key, params
+        return err
 
 
 class Cancelled(Exception):

@@ -5,6 +5,7 @@ Arrays are float64 with ``nan`` where the raster has no data.  A
 grid: the GDAL geotransform, the CRS as WKT, and the cell sizes in metres.
 """
 import os
+import shutil
 import stat
 import tempfile
 import threading
@@ -77,6 +78,32 @@ class Grid:
         return bool(np.all(np.abs(a - b) <= tol * scale + 1e-12))
 
 
+#: the messages of this module's InputErrors, by id (English templates; the
+#: QGIS layer translates them, algorithms.validation.CORE_MESSAGES)
+MESSAGES = {
+    "grid.rotated": "{0} has a rotated or sheared geotransform; warp it to a north-up grid "
+                    "first (Raster > Projections > Warp (Reproject)).",
+    "grid.geographic": "{0} is in a geographic CRS, {1}, whose cells are in degrees, so "
+                       "slopes and lengths would be wrong. Reproject it to a projected CRS in "
+                       "metres, for example EPSG:{2} (the UTM zone at its centre), with Raster "
+                       "> Projections > Warp (Reproject), then run again.",
+    "grid.units": "{0} is in {1}, whose unit is '{2}', not metres. Reproject it to a CRS in "
+                  "metres (for example the local UTM zone) and run again.",
+    "grid.zero_cell": "{0} has a zero cell size; check its geotransform.",
+    "grid.open": "Cannot open '{0}' as a raster: {1}",
+    "grid.not_raster": "'{0}' is not a raster GDAL can read.",
+    "grid.band": "{0} has {1} band(s); band {2} does not exist.",
+    "grid.nodata": "{0} has no data (nodata or not a number) on {1} of the {2} cells of {3} "
+                   "(first at {4}). Every cell there needs a value: fill the gaps (Raster > "
+                   "Analysis > Fill nodata), or shrink the area so it leaves them out, and run "
+                   "again.",
+    "grid.floor_above": "The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up "
+                        "to {0} m in {1} of the {2} cells of {3}. FLOOR is the elevation (m, "
+                        "same datum as the DEM) of the lowest minable seam floor, so it must "
+                        "lie below the surface; check that it is an elevation, not a depth.",
+}
+
+
 def _srs(wkt):
     from osgeo import osr
     srs = osr.SpatialReference()
@@ -111,26 +138,19 @@ def require_metric(grid, what="the DEM"):
     with the UTM zone to reproject to; so is a rotated geotransform.
     """
     if grid.transform[2] != 0 or grid.transform[4] != 0:
-        raise InputError(
-            f"{what} has a rotated or sheared geotransform; warp it to a north-up grid "
-            "first (Raster > Projections > Warp (Reproject)).")
+        raise InputError.keyed("grid.rotated", MESSAGES["grid.rotated"], what)
     if grid.crs_wkt:
         srs = _srs(grid.crs_wkt)
         if srs.IsGeographic():
-            raise InputError(
-                f"{what} is in a geographic CRS, {crs_description(grid.crs_wkt)}, whose cells "
-                "are in degrees, so slopes and lengths would be wrong. Reproject it to a "
-                f"projected CRS in metres, for example EPSG:{suggest_utm(grid)} (the UTM zone "
-                "at its centre), with Raster > Projections > Warp (Reproject), then run again.")
+            raise InputError.keyed("grid.geographic", MESSAGES["grid.geographic"], what,
+                                   crs_description(grid.crs_wkt), suggest_utm(grid))
         if srs.IsProjected():
             factor = srs.GetLinearUnits()
             if abs(factor - 1.0) > 1e-9:
-                raise InputError(
-                    f"{what} is in {crs_description(grid.crs_wkt)}, whose unit is "
-                    f"'{srs.GetLinearUnitsName()}', not metres. Reproject it to a CRS in metres "
-                    "(for example the local UTM zone) and run again.")
+                raise InputError.keyed("grid.units", MESSAGES["grid.units"], what,
+                                       crs_description(grid.crs_wkt), srs.GetLinearUnitsName())
     if not (grid.dx > 0 and grid.dy > 0):
-        raise InputError(f"{what} has a zero cell size; check its geotransform.")
+        raise InputError.keyed("grid.zero_cell", MESSAGES["grid.zero_cell"], what)
 
 
 def read_raster(path, band=1, name=None):
@@ -141,11 +161,11 @@ def read_raster(path, band=1, name=None):
     try:
         ds = gdal.Open(str(path))
     except RuntimeError as exc:
-        raise InputError(f"Cannot open '{path}' as a raster: {exc}") from None
+        raise InputError.keyed("grid.open", MESSAGES["grid.open"], path, exc) from None
     if ds is None or ds.RasterCount == 0:
-        raise InputError(f"'{path}' is not a raster GDAL can read.")
+        raise InputError.keyed("grid.not_raster", MESSAGES["grid.not_raster"], path)
     if not 1 <= int(band) <= ds.RasterCount:
-        raise InputError(f"{label} has {ds.RasterCount} band(s); band {band} does not exist.")
+        raise InputError.keyed("grid.band", MESSAGES["grid.band"], label, ds.RasterCount, band)
     b = ds.GetRasterBand(int(band))
     arr = b.ReadAsArray().astype(np.float64)
     nd = b.GetNoDataValue()
@@ -195,42 +215,128 @@ class StagedOutputs:
     """The outputs of one run: written as temporaries beside their
     destinations and renamed together by :meth:`commit` once the whole run
     has succeeded, so a failed or cancelled run never replaces a complete
-    earlier file.  ``committed`` lists the destinations renamed so far."""
+    earlier file.  ``committed`` lists the destinations renamed so far.
+
+    A temporary is a file (``add``: renamed onto its destination) or a hidden
+    folder beside the destination (``add_folder``: everything in it, a
+    shapefile's parts, a style, a folder output's files, moved into the
+    destination's folder)."""
 
     def __init__(self):
-        self.pending = []       # (temporary, destination)
+        self.pending = []       # (temporary, destination, is_folder)
         self.committed = []
-        self._finish = {}       # temporary -> callable(temporary) run before its rename
 
-    def add(self, tmp, path, finish=None):
-        if finish is not None:
-            self._finish[tmp] = finish
+    def add(self, tmp, path):
         # a later write to the same destination replaces the earlier one
-        for i, (old_tmp, old_path) in enumerate(self.pending):
+        for i, (old_tmp, old_path, folder) in enumerate(self.pending):
             if old_path == path:
-                _remove(old_tmp)
-                self.pending[i] = (tmp, path)
+                _discard(old_tmp, folder)
+                self.pending[i] = (tmp, path, False)
                 return
-        self.pending.append((tmp, path))
+        self.pending.append((tmp, path, False))
+
+    def add_folder(self, tmpdir, path):
+        """Stage ``tmpdir`` (a hidden folder beside ``path`` holding an entry
+        named as ``path``) for ``path``."""
+        for i, (old_tmp, old_path, folder) in enumerate(self.pending):
+            if old_path == path:
+                _discard(old_tmp, folder)
+                self.pending[i] = (tmpdir, path, True)
+                return
+        self.pending.append((tmpdir, path, True))
 
     def commit(self):
         while self.pending:
-            tmp, path = self.pending[0]
-            if tmp in self._finish:
-                self._finish.pop(tmp)(tmp)
-            os.replace(tmp, path)
+            tmp, path, folder = self.pending[0]
+            if folder:
+                move_staged(tmp, os.path.dirname(path))
+            else:
+                os.replace(tmp, path)
             self.pending.pop(0)
             self.committed.append(path)
 
     def discard(self):
-        for tmp, _ in self.pending:
-            for extra in ("", "-wal", "-shm", "-journal"):
-                _remove(tmp + extra)
+        for tmp, _, folder in self.pending:
+            _discard(tmp, folder)
         self.pending = []
 
     @property
     def destinations(self):
-        return [p for _, p in self.pending]
+        return [p for _, p, _ in self.pending]
+
+
+def _discard(tmp, folder):
+    if folder:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    for extra in ("", "-wal", "-shm", "-journal"):
+        _remove(tmp + extra)
+
+
+#: the parts of a shapefile besides .shp (a replaced shapefile loses the old
+#: parts the new one does not have, so no stale index or encoding remains)
+SHAPEFILE_PARTS = (".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx", ".qix")
+
+
+def stage_folder(path):
+    """(hidden folder, staged path): a new hidden folder beside ``path``
+    (``.hpcs_tmp_*`` in the same folder, so the final move is a rename) and
+    the path of the same file name inside it.  Writers that make sidecar
+    files (shapefile parts, styles, .aux.xml) write them there too, and a
+    GeoPackage's layer takes the destination's name."""
+    path = os.path.abspath(str(path))
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    tmpdir = tempfile.mkdtemp(prefix=".hpcs_tmp_", dir=folder)
+    return tmpdir, os.path.join(tmpdir, os.path.basename(path))
+
+
+def staged_conflicts(tmpdir, folder):
+    """The destinations in ``folder`` that the files of ``tmpdir`` cannot
+    replace (a folder where a file goes, a file where a folder goes), checked
+    before anything is moved so a commit does not stop half-way."""
+    bad = []
+    for name in sorted(os.listdir(tmpdir)):
+        src, dst = os.path.join(tmpdir, name), os.path.join(folder, name)
+        if os.path.isdir(src) and not os.path.islink(src):
+            if os.path.isdir(dst):
+                bad += staged_conflicts(src, dst)
+            elif os.path.lexists(dst):
+                bad.append(dst)
+        elif os.path.isdir(dst):
+            bad.append(dst)
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        bad.append(folder)
+    return bad
+
+
+def move_staged(tmpdir, folder):
+    """Move everything in ``tmpdir`` into ``folder`` (files replace files of
+    the same name and keep the replaced file's mode, else the user's umask;
+    a staged folder is merged into the folder of its name), then remove
+    ``tmpdir``.  Returns the destination paths of the moved files."""
+    moved = []
+    os.makedirs(folder, exist_ok=True)
+    names = sorted(os.listdir(tmpdir))
+    for name in names:
+        src, dst = os.path.join(tmpdir, name), os.path.join(folder, name)
+        if os.path.isdir(src) and not os.path.islink(src):
+            if os.path.isdir(dst):
+                moved += move_staged(src, dst)
+                continue
+            os.replace(src, dst)
+            moved.append(dst)
+            continue
+        os.chmod(src, output_mode(dst))
+        if name.lower().endswith(".shp"):
+            stem = os.path.splitext(dst)[0]
+            for part in SHAPEFILE_PARTS:
+                if os.path.splitext(name)[0] + part not in names:
+                    _remove(stem + part)
+        os.replace(src, dst)
+        moved.append(dst)
+    os.rmdir(tmpdir)
+    return moved
 
 
 _STAGE = threading.local()
@@ -241,21 +347,18 @@ def current_stage():
     return getattr(_STAGE, "current", None)
 
 
-def staged_temporary(path, suffix="", finish=None):
-    """A temporary name beside ``path`` whose file the current run commits
-    onto ``path`` at its end (None outside a staged run).  For files another
-    library writes itself (vector layers written by QGIS)."""
+def staged_folder(path):
+    """Inside a staged run, the path of the same file name as ``path`` in a
+    hidden folder beside it, committed (with every file written beside it:
+    a shapefile's parts) into ``path``'s folder at the run's end; None
+    outside a staged run.  For files another library writes itself (vector
+    layers written by QGIS, in any format)."""
     stage = current_stage()
     if stage is None:
         return None
-    path = os.path.abspath(str(path))
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=folder, prefix=".hpcs_tmp_")
-    os.close(fd)
-    os.remove(tmp)                      # the writer creates it
-    stage.add(tmp, path, finish)
-    return tmp
+    tmpdir, staged = stage_folder(path)
+    stage.add_folder(tmpdir, os.path.abspath(str(path)))
+    return staged
 
 
 def _remove(path):
@@ -324,10 +427,7 @@ def require_data(name, array, mask, area="the area", transform=None):
         x0, dx, _, y0, _, dy = transform
         where += f", x {x0 + (c + 0.5) * dx:.1f}, y {y0 + (r + 0.5) * dy:.1f}"
     n, total = int(bad.sum()), int(np.count_nonzero(mask))
-    raise InputError(
-        f"{name} has no data (nodata or not a number) on {n} of the {total} cells of {area} "
-        f"(first at {where}). Every cell there needs a value: fill the gaps (Raster > Analysis "
-        "> Fill nodata), or shrink the area so it leaves them out, and run again.")
+    raise InputError.keyed("grid.nodata", MESSAGES["grid.nodata"], name, n, total, area, where)
 
 
 def require_floor_below(dem, floor, mask, area="the mine area"):
@@ -337,11 +437,8 @@ def require_floor_below(dem, floor, mask, area="the mine area"):
     if not bad.any():
         return
     over = float((np.asarray(floor) - np.asarray(dem))[bad].max())
-    raise InputError(
-        f"The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up to {over:.2f} m "
-        f"in {int(bad.sum())} of the {int(np.count_nonzero(mask))} cells of {area}. FLOOR is "
-        "the elevation (m, same datum as the DEM) of the lowest minable seam floor, so it must "
-        "lie below the surface; check that it is an elevation, not a depth.")
+    raise InputError.keyed("grid.floor_above", MESSAGES["grid.floor_above"], f"{over:.2f}",
+                           int(bad.sum()), int(np.count_nonzero(mask)), area)
 
 
 _GDAL_TYPES = {

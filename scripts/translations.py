@@ -47,6 +47,33 @@ def literal_tr_strings():
     return out
 
 
+#: module-level translation helpers: file -> the context of its tr("...") calls
+MODULE_CONTEXTS = {"algorithms/validation.py": "HpcsValidation", "provider.py": "HpcsProvider"}
+
+
+def module_strings():
+    """{context: [source, ...]} from module-level tr("...") calls of
+    MODULE_CONTEXTS and from QCoreApplication.translate("ctx", "...") and
+    QT_TRANSLATE_NOOP("ctx", "...") literals in algorithms/ and provider.py."""
+    out = {}
+    files = sorted((ROOT / "algorithms").glob("*.py")) + [ROOT / "provider.py"]
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+                    for a in node.args]
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name == "tr" and isinstance(node.func, ast.Name) and rel in MODULE_CONTEXTS \
+                    and args and args[0]:
+                out.setdefault(MODULE_CONTEXTS[rel], []).append(args[0])
+            elif name in ("translate", "QT_TRANSLATE_NOOP") and len(args) >= 2 \
+                    and args[0] and args[1]:
+                out.setdefault(args[0], []).append(args[1])
+    return out
+
+
 def live_strings():
     """{context: [source, ...]} from the registered algorithms."""
     sys.path.insert(0, str(ROOT / "build"))
@@ -94,6 +121,8 @@ def live_strings():
 
 def collect():
     literal, live = literal_tr_strings(), live_strings()
+    for ctx, strings in module_strings().items():
+        literal.setdefault(ctx, []).extend(strings)
     # HpcsAlgorithm.tr falls back to the context 'HpcsAlgorithm', so the base class's
     # messages, and the labels, help texts and options of its parameter catalogue
     # (algorithms/base.py PARAMETERS), are translated once, there

@@ -6,6 +6,7 @@
   pytest-qgis's ``qgis_processing`` fixture; a reference is kept so the
   provider is not garbage-collected.
 """
+import gc
 import os
 import sys
 from pathlib import Path
@@ -28,6 +29,16 @@ if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 if str(BUILD) not in sys.path:
     sys.path.insert(0, str(BUILD))
+
+
+@pytest.fixture(autouse=True)
+def _collect_while_qgis_runs():
+    """Collect each test's garbage while QGIS still runs: a run's traceback or
+    layers can keep QGIS objects (a QgsProcessingContext) in reference cycles,
+    and collecting those after QGIS has exited, at the end of the session,
+    crashes the interpreter (exit 139 after every test passed)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

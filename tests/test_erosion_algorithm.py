@@ -192,16 +192,6 @@ def test_subareas_without_period_use_feature_ids(run_alg, tmp_path):
     assert [s["strip"] for s in strips] == ["1", "2"]        # GeoPackage fids
 
 
-def test_grid_mismatch_is_refused(run_alg, tmp_path):
-    from qgis.core import QgsProcessingException
-    a = _write(tmp_path / "A.tif", _plane(0.1))
-    b = _write(tmp_path / "B.tif", _plane(0.1), gt=(X0 + 5, CELL, 0, Y0, 0, -CELL))
-    with pytest.raises(QgsProcessingException, match="same grid"):
-        run_alg("hpcs:erosioncomparison", {
-            "LANDFORMS": [a, b], "EVALUATION_AREA": _area(tmp_path / "area.gpkg"), "MODEL": 1,
-            "OUTPUT_TABLE": str(tmp_path / "t.csv")})
-
-
 def test_qgis_process(tmp_path):
     from qgis_process_util import parse_results, qgis_process
     files = [_write(tmp_path / "PNL.tif", _plane(0.1)), _write(tmp_path / "TDL.tif",

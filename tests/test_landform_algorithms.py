@@ -231,22 +231,6 @@ def test_cut_fill(run_alg, plan_files, tmp_path):
     assert rows["area within tolerance"] == pytest.approx((np.abs(diff) <= 0.5).sum() * AREA)
 
 
-def test_mismatched_grids_give_clear_errors(run_alg, plan_files, tmp_path):
-    from qgis.core import QgsProcessingException
-    p, files = plan_files
-    other = _tif(tmp_path / "small.tif", p["zmax"][:, :-3])
-    with pytest.raises(QgsProcessingException, match="not on the same grid"):
-        run_alg("hpcs:nearnaturallandform",
-                _nn_params(files, tmp_path / "x.tif", SURFACE_MAX=other))
-    with pytest.raises(QgsProcessingException, match="not on the same grid"):
-        run_alg("hpcs:cutfill", {"SURFACE_A": files["dem"], "SURFACE_B": other,
-                                 "OUTPUT": str(tmp_path / "d.tif")})
-    with pytest.raises(QgsProcessingException, match="not on the same grid"):
-        run_alg("hpcs:traditionallandform", {"INPUT": files["dem"], "FLOOR": other,
-                                             "SUBAREAS": files["sub"],
-                                             "OUTPUT": str(tmp_path / "t.tif")})
-
-
 def test_layer_without_the_expected_fields(run_alg, plan_files, tmp_path):
     from qgis.core import QgsProcessingException
     p, files = plan_files

@@ -560,3 +560,270 @@ def test_pipeline_model_refuses_bad_outputs_before_its_first_step(tmp_path):
         assert "Traceback" not in stdout + err
         assert time.time() - t0 < 60
         assert os.listdir(out) == []
+
+
+# --- 1b. the shipped models are all or nothing ---------------------------------
+
+#: the planner model's file outputs of the tests below (name -> file name)
+MODEL_FILES = {"NNDL:NNDL": "nndl.tif", "MNNDL:MNNDL": "mnndl.tif", "TDL:TDL": "tdl.tif",
+               "SUBAREAS:SUBAREAS": "subareas.shp", "REPORT:REPORT": "report.html",
+               "REPORT:TABLE": "report.csv"}
+#: the files a shapefile output is made of
+SHP_PARTS = (".shp", ".shx", ".dbf", ".prj")
+
+
+def _model_params(out):
+    p = {"DEM": str(DEM), "FLOOR": str(FLOOR), "THICKNESS": str(THICK), "MINE_AREA": str(MINE)}
+    p.update({k: str(out / v) for k, v in MODEL_FILES.items()})
+    return p
+
+
+def _earlier_files(out):
+    """Complete earlier outputs in ``out`` (modes 0640 and 0600) and their
+    (digest, mode)."""
+    out.mkdir(exist_ok=True)
+    (out / "mnndl.tif").write_bytes(b"earlier landform")
+    os.chmod(out / "mnndl.tif", 0o640)
+    (out / "report.csv").write_text("earlier,table\n")
+    os.chmod(out / "report.csv", 0o600)
+    for ext in SHP_PARTS:
+        (out / ("subareas" + ext)).write_bytes(b"earlier " + ext.encode())
+    return _snapshot(out)
+
+
+def _snapshot(out):
+    return {f: (_digest(out / f), stat.S_IMODE(os.stat(out / f).st_mode))
+            for f in os.listdir(out) if (out / f).is_file()}
+
+
+def _assert_untouched(out, before, text):
+    assert _snapshot(out) == before                 # byte-identical, same modes, no new file
+    assert not [f for f in os.listdir(out) if f.startswith(".hpcs_tmp_")]
+    for name, file in MODEL_FILES.items():          # the message lists every output
+        path = str(out / file)
+        if os.path.exists(path):
+            assert f"{name}: not written; the earlier file {path} is unchanged" in text, text
+        else:
+            assert f"{name}: not written ({path} does not exist)" in text, text
+
+
+def test_model_failing_after_its_steps_writes_nothing(tmp_path):
+    """qgis_process.bin: every step of the planner's model runs, but one output
+    cannot be moved into place (a folder stands where a part of the shapefile
+    goes, which no check before the run looks at): no earlier file changes, no
+    new file appears, no staged temporary is left, and the message lists
+    every output."""
+    out = tmp_path / "out"
+    before = _earlier_files(out)
+    (out / "subareas.cpg").mkdir()                  # the part QGIS writes last
+    code, stdout, err = run_qgis_process("hpcs:hpcs_pipeline", _model_params(out), tmp_path)
+    text = stdout + err
+    assert code != 0, text[-3000:]
+    assert "Cannot replace" in text and "subareas.cpg" in text, text[-3000:]
+    assert "Traceback" not in text
+    assert "Comparison report" in text or "Report:" in text     # the last step ran
+    assert os.path.isdir(out / "subareas.cpg")
+    _assert_untouched(out, before, text)
+
+
+def test_model_cancelled_at_a_late_step_writes_nothing(run_alg, tmp_path):
+    """processing.run: the planner's model cancelled once 80 % is done (the
+    landforms and the sub-areas are written by then) leaves the earlier files
+    as they were and says which outputs exist (not 'no output was written')."""
+    out = tmp_path / "out"
+    before = _earlier_files(out)
+    fb = CancelAt(80)
+    text = _refused(run_alg, "hpcs:hpcs_pipeline", _model_params(out), feedback=fb)
+    log = " ".join(fb.errors)
+    assert "Cancelled: outputs of the model:" in log, log[-3000:]
+    _assert_untouched(out, before, text + log)
+
+
+def test_model_success_writes_every_output_with_the_umask(tmp_path):
+    """qgis_process.bin under umask 027: a successful run of the planner's
+    model puts every output (the shapefile with all its parts, the styles) on
+    its final path, new files with mode 0640 (the umask's), replaced ones with
+    the earlier file's mode (0600, 0640, 0644), and leaves no staged
+    temporary."""
+    out = tmp_path / "out"
+    before = _earlier_files(out)
+    old = os.umask(0o027)
+    try:
+        code, stdout, err = run_qgis_process("hpcs:hpcs_pipeline", _model_params(out), tmp_path)
+    finally:
+        os.umask(old)
+    assert code == 0, (stdout + err)[-3000:]
+    from qgis_process_util import parse_results
+    res = parse_results(stdout)
+    for name, file in MODEL_FILES.items():
+        assert res[name] == str(out / file)
+    assert not [f for f in os.listdir(out) if f.startswith(".hpcs_tmp_")]
+    assert (out / "mnndl.tif").read_bytes()[:4] in (b"II*\x00", b"MM\x00*")
+    after = _snapshot(out)
+    for f, (digest, mode) in after.items():
+        if f in before:         # replaced: new content, the earlier file's mode
+            assert digest != before[f][0] and mode == before[f][1], f
+        else:                   # new: the umask's mode
+            assert mode == 0o640, (f, oct(mode))
+    assert {f for f in after if f not in before} >= {"nndl.tif", "tdl.tif", "report.html",
+                                                      "subareas.cpg", "subareas.qml"}
+    for ext in SHP_PARTS + (".cpg", ".qml"):
+        assert (out / ("subareas" + ext)).exists(), ext
+    ds = ogr.Open(str(out / "subareas.shp"))
+    assert ds.GetLayer(0).GetName() == "subareas" and ds.GetLayer(0).GetFeatureCount() > 0
+    ds = None
+    assert "hpcs_tmp" not in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_shapefile_output_staged_with_all_its_parts(run_alg, tmp_path):
+    """A shapefile sink (several files) is staged like the other outputs: a
+    cancelled run leaves every part of the earlier shapefile byte-identical;
+    a successful one replaces them all together."""
+    shp = tmp_path / "strips.shp"
+    res = run_alg("hpcs:subareadelineation", _delineation(tmp_path, OUTPUT=str(shp)))
+    assert res["OUTPUT"] == str(shp)
+    parts = {ext: _digest(tmp_path / ("strips" + ext)) for ext in SHP_PARTS}
+    fb = CancelAt(92)                  # after the layer and before the table
+    _refused(run_alg, "hpcs:subareadelineation",
+             _delineation(tmp_path, OUTPUT=str(shp), STRIP_WIDTH=120), "cancelled", feedback=fb)
+    assert {ext: _digest(tmp_path / ("strips" + ext)) for ext in SHP_PARTS} == parts
+    assert not [f for f in os.listdir(tmp_path) if f.startswith(".hpcs_tmp_")]
+    assert "OUTPUT: not written; the earlier file" in " ".join(fb.errors)
+    run_alg("hpcs:subareadelineation", _delineation(tmp_path, OUTPUT=str(shp), STRIP_WIDTH=120))
+    changed = {ext: _digest(tmp_path / ("strips" + ext)) for ext in SHP_PARTS}
+    assert changed[".shp"] != parts[".shp"] and changed[".dbf"] != parts[".dbf"]
+    ds = ogr.Open(str(shp))
+    assert ds.GetLayer(0).GetName() == "strips"
+    ds = None
+
+
+@pytest.mark.parametrize("dest", [
+    "ogr:dbname='{tmp}/db.gpkg' table=\"strips\" (geom)",
+    "postgres://user@localhost/mine",
+    "{tmp}/db.gpkg|layername=strips",
+])
+def test_database_destinations_refused(run_alg, tmp_path, dest):
+    dest = dest.format(tmp=tmp_path)
+    _refused(run_alg, "hpcs:subareadelineation", _delineation(tmp_path, OUTPUT=dest),
+             "Output OUTPUT", "database table or a layer inside an existing file",
+             ".gpkg, .shp, .geojson or .fgb")
+    assert not [f for f in os.listdir(tmp_path) if f.startswith(("db", ".hpcs_tmp_"))]
+
+
+# --- messages --------------------------------------------------------------
+
+def test_core_messages_are_translatable_with_the_same_english(provider):  # noqa: ARG001
+    """The core's keyed InputErrors (core.grid.MESSAGES) have their templates,
+    word for word, in the algorithms' translatable catalogue, and the message
+    the user gets (untranslated locale) is the core's English text."""
+    from hpcs_landform.algorithms import validation
+    from hpcs_landform.core import grid as core_grid
+    from hpcs_landform.core.errors import InputError
+    assert validation.CORE_MESSAGES == core_grid.MESSAGES
+    z = np.full((3, 3), np.nan)
+    mask = np.ones((3, 3), bool)
+    with pytest.raises(InputError) as err:
+        core_grid.require_data("the DEM", z, mask)
+    assert err.value.key == "grid.nodata"
+    assert validation.message(err.value) == str(err.value)
+    assert str(err.value).startswith("the DEM has no data (nodata or not a number) on 9 of the "
+                                     "9 cells of the area (first at row 0, column 0).")
+    plain = InputError("not keyed")
+    assert validation.message(plain) == "not keyed"
+
+
+# --- one grid (folded from the algorithm test modules) ----------------------------
+
+@pytest.fixture(scope="module")
+def plan(provider, tmp_path_factory):  # noqa: ARG001
+    """The sample DEM's strips (the delineation on DEM +/- 20 m surfaces) and a
+    raster on another grid: the DEM less its last 3 columns, and the DEM
+    shifted 5 m east."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+    tmp = tmp_path_factory.mktemp("grids")
+    params = _delineation(tmp)
+    strips = processing.run("hpcs:subareadelineation", params, context=QgsProcessingContext(),
+                            feedback=QgsProcessingFeedback())["OUTPUT"]
+    z, g = read_raster(DEM)
+    small = write_tif(tmp / "small.tif", z[:, :-3], g.transform)
+    x0, dx, rx, y0, ry, dy = g.transform
+    shifted = write_tif(tmp / "shifted.tif", z, (x0 + 5.0, dx, rx, y0, ry, dy))
+    return {"strips": strips, "small": small, "shifted": shifted, "tmp": tmp, **params}
+
+
+#: every algorithm that reads two rasters refuses a second one on another grid,
+#: naming the real cause (was: one test per algorithm module)
+GRID_CASES = {
+    "erosioncomparison": lambda p, o: {"LANDFORMS": [str(DEM), p["shifted"]], "EVALUATION_AREA": str(MINE),
+                                       "MODEL": 1, "OUTPUT_TABLE": str(o / "t.csv")},
+    "nearnaturallandform": lambda p, o: {"INPUT": str(DEM), "SURFACE_MAX": p["small"],
+                                         "SURFACE_MIN": p["SURFACE_MIN"], "FLOOR": str(FLOOR),
+                                         "SUBAREAS": p["strips"], "SLOPE_MITIGATION": False,
+                                         "OUTPUT": str(o / "x.tif")},
+    "cutfill": lambda p, o: {"SURFACE_A": str(DEM), "SURFACE_B": p["small"],
+                             "OUTPUT": str(o / "d.tif")},
+    "traditionallandform": lambda p, o: {"INPUT": str(DEM), "FLOOR": p["small"],
+                                         "SUBAREAS": p["strips"], "OUTPUT": str(o / "t.tif")},
+    "fusionrate": lambda p, o: {"PRISTINE": str(DEM), "LANDFORM": p["small"],
+                                "SUBAREAS": p["strips"]},
+}
+
+
+@pytest.mark.parametrize("alg", sorted(GRID_CASES))
+def test_second_raster_on_another_grid_is_refused(run_alg, plan, tmp_path, alg):
+    _refused(run_alg, f"hpcs:{alg}", GRID_CASES[alg](plan, tmp_path), "not on the same grid")
+    assert not [f for f in os.listdir(tmp_path) if not f.startswith("qgis")]
+
+
+def test_model_outputs_open_from_their_final_paths(run_alg, tmp_path):
+    """As from the dialog (outputs that open in the project): the layers the
+    run queues for loading are the final files, not the staged ones, each
+    with the run's layer placer (provider.RunLayerPlacer)."""
+    import processing
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingOutputLayerDefinition,
+        QgsProject,
+    )
+
+    from hpcs_landform.provider import RunLayerPlacer
+    out = tmp_path / "out"
+    out.mkdir()
+    params = _model_params(out)
+    for name in ("MNNDL:MNNDL", "SUBAREAS:SUBAREAS"):
+        params[name] = QgsProcessingOutputLayerDefinition(params[name], QgsProject.instance())
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    res = processing.run("hpcs:hpcs_pipeline", params, context=context,
+                         feedback=QgsProcessingFeedback())
+    layers = context.layersToLoadOnCompletion()
+    assert str(out / "mnndl.tif") in layers and str(out / "subareas.shp") in layers, list(layers)
+    assert not [k for k in layers if "hpcs_tmp" in k]
+
+    # load them as QGIS does at the end of a dialog run: each post-processor (the
+    # placer, then the step's own style) runs on the layer of the final file
+    from qgis.core import QgsRasterLayer, QgsRuleBasedRenderer, QgsVectorLayer
+    project = QgsProject.instance()
+    shown = {}
+    for key, cls in ((str(out / "mnndl.tif"), QgsRasterLayer),
+                     (str(out / "subareas.shp"), QgsVectorLayer)):
+        placer = context.layerToLoadOnCompletionDetails(key).postProcessor()
+        assert isinstance(placer, RunLayerPlacer), key
+        layer = cls(key, "x") if cls is QgsRasterLayer else cls(key, "x", "ogr")
+        assert layer.isValid(), key
+        project.addMapLayer(layer)
+        placer.postProcessLayer(layer, context, QgsProcessingFeedback())
+        shown[key] = layer
+    group = project.layerTreeRoot().findGroup(placer.group)
+    assert group is not None
+    assert [n.name() for n in group.findLayers()] == [
+        "Sub-areas, original and optimized plans",
+        "MNNDL: near-natural landform, optimized plan"]
+    assert isinstance(shown[str(out / "subareas.shp")].renderer(), QgsRuleBasedRenderer)
+    project.removeMapLayers([lyr.id() for lyr in shown.values()])
+    project.layerTreeRoot().removeChildNode(group)
+    assert res["MNNDL:MNNDL"] == str(out / "mnndl.tif")
+    assert res["SUBAREAS:SUBAREAS"] == str(out / "subareas.shp")
+    assert not [f for f in os.listdir(out) if f.startswith(".hpcs_tmp_")]

@@ -172,7 +172,6 @@ def _shift(src, dst, **changes):
 
 
 @pytest.mark.parametrize("case, expect", [
-    ("floor_above", "above the pre-mining surface"),
     ("negative", "negative"),
     ("outside", "outside the DEM"),
     ("infeasible", "Infeasible plan"),
@@ -180,9 +179,8 @@ def _shift(src, dst, **changes):
 def test_bad_inputs(run_alg, standins, tmp_path, case, expect):
     from qgis.core import QgsProcessingException
     kw = {}
-    if case == "floor_above":
-        kw["FLOOR"] = _shift(FLOOR, tmp_path / "f.tif", add=200.0)
-    elif case == "negative":
+    # (a floor above the DEM: tests/test_robustness.py, with the landform builders)
+    if case == "negative":
         kw["THICKNESS"] = _shift(THICK, tmp_path / "t.tif", add=-20.0)
     elif case == "outside":
         path = tmp_path / "far.geojson"
