@@ -581,12 +581,13 @@ class _Dump:
         return field(cv)
 
 
-def _window(mask):
-    """The bounding box of ``mask`` with two cells of margin: every 3 x 3 window and
-    every one-cell step of a mask cell lies inside it, so measures over the mask
-    taken on the box equal those taken on the whole grid."""
+def _window(mask, margin=2):
+    """The bounding box of ``mask`` with ``margin`` cells of margin (2: every 3 x 3
+    window and every one-cell step of a mask cell lies inside it, so measures over
+    the mask taken on the box equal those taken on the whole grid)."""
     r, c = np.nonzero(mask)
-    return (slice(max(r.min() - 2, 0), r.max() + 3), slice(max(c.min() - 2, 0), c.max() + 3))
+    return (slice(max(r.min() - margin, 0), r.max() + margin + 1),
+            slice(max(c.min() - margin, 0), c.max() + margin + 1))
 
 
 def _quality(z, dump, dx, dy):
@@ -782,20 +783,59 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     if inverted.any():
         raise InputError(f"SURFACE_MAX is below SURFACE_MIN on {int(inverted.sum())} cell(s) "
                          "of the dump; check that the two surfaces were not swapped.")
+    # everything below touches the mine and a few cells around it only: it runs on
+    # the mine's bounding box (3 cells of margin, more than any stencil reaches), so
+    # its cost follows the dump, not the grid.  The mining axis and the strip width
+    # are taken on the whole grid (their sums in the grid's own coordinates).
+    axis = lf.mining_axis(mining, refilling, dx, dy)
+    width = _strip_width(refilling, axis, dx, dy)
+    win = _window(mine, 3)
+    cut = [None if a is None else np.ascontiguousarray(a[win])
+           for a in (dem_or, dem_max, dem_min, floor, mining, refilling, catchments)]
+    pit_dem = cut[0]
+    if not np.isfinite(pit_dem).all():
+        # the pit's walls rise to the DEM's highest value where the rim has no data
+        pit_dem = np.where(np.isfinite(pit_dem), pit_dem, np.nanmax(dem_or))
+    res = _design(*cut, supply, dx, dy, axis=axis, width=width, pit_dem=pit_dem,
+                  mitigation=mitigation, slope_bound=slope_bound, pit_angles=pit_angles,
+                  passes=passes, blend=blend, progress=progress)
+    landform = np.array(dem_or, dtype=np.float64, copy=True)
+    landform[win] = res.landform
+    tau = np.full(shape, np.nan)
+    tau[win] = res.tau
+    res.landform, res.tau, res.dump, res.pit = landform, tau, dump, pit
+    progress(100)
+    return res
+
+
+def _dump_state(dem_or, dem_max, dem_min, floor, mining, refilling, supply, dx, dy, *,
+                axis, width, pit_dem, pit_angles):
+    """The dump's cells and bands (:class:`_Dump`), the supply per period and the
+    periods whose supply moved (no cell)."""
+    dump, pit, _ = lf.mine_zones(mining, refilling)
     sup, moved = lf.merge_empty_strips(refilling, lf.supply_by_period(refilling, supply))
-    nper, area, lab = len(sup), dx * dy, refilling[dump]
+    nper, lab = len(sup), refilling[dump]
     delta = dem_max[dump] - dem_min[dump]
     present = np.bincount(lab, minlength=nper) > 0
     present[0] = False
     idx = np.nonzero(present)[0]
-    axis = lf.mining_axis(mining, refilling, dx, dy)
-    width = _strip_width(refilling, axis, dx, dy)
     st = _Dump(lab, dem_min[dump], dem_max[dump], floor[dump],
-               float(delta.mean()) if delta.mean() > 1e-9 else 1.0, area, nper, idx, sup[idx],
-               _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump],
+               float(delta.mean()) if delta.mean() > 1e-9 else 1.0, dx * dy, nper, idx,
+               sup[idx], _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump],
                dict(dem_or=dem_or, pit=pit, dump=dump,
-                    pit_z=lf.pit_surface(dem_or, floor, mining, refilling, dx, dy,
+                    pit_z=lf.pit_surface(pit_dem, floor, mining, refilling, dx, dy,
                                          pit_angles, axis)))
+    return st, sup, moved
+
+
+def _design(dem_or, dem_max, dem_min, floor, mining, refilling, catchments, supply, dx, dy,
+            *, axis, width, pit_dem, mitigation, slope_bound, pit_angles, passes, blend,
+            progress):
+    """:func:`near_natural_landform` on checked inputs (on the mine's box)."""
+    st, sup, moved = _dump_state(dem_or, dem_max, dem_min, floor, mining, refilling, supply,
+                                 dx, dy, axis=axis, width=width, pit_dem=pit_dem,
+                                 pit_angles=pit_angles)
+    dump, pit, lab, area = st.grid["dump"], st.grid["pit"], st.lab, st.area
     v_fmin = st.volumes(np.zeros(lab.size))
     v_fmax = st.volumes(np.ones(lab.size))
     progress(5)
@@ -832,10 +872,11 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     diag["step_objective"] = smooth_step_slope(z, dump, dx, dy, ignore=pit)[0]
     progress(95)
     slope = lf.slope_degrees(z, dx, dy)
-    tau_full = np.full(shape, np.nan)
-    tau_full[dump] = tau
-    res = NearNaturalResult(
-        landform=z, tau=tau_full, dump=dump, pit=pit, supply=sup, v_fmin=v_fmin,
+    tau_box = np.full(dump.shape, np.nan)
+    tau_box[dump] = tau
+    nper = len(sup)
+    return NearNaturalResult(
+        landform=z, tau=tau_box, dump=dump, pit=pit, supply=sup, v_fmin=v_fmin,
         v_fmax=v_fmax, volumes=lf.strip_volumes(z, floor, refilling, area, nper),
         volume_errors=lf.volume_errors(z, floor, refilling, sup, area), strip_tau=strip_tau,
         mean_slope=float(np.nanmean(slope[dump])), max_slope=float(np.nanmax(slope[dump])),
@@ -843,5 +884,3 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
         max_seam_slope=lf.max_seam_slope(z, refilling, dx, dy, dump),
         strip_width=float(width), quality=_quality(z, dump, dx, dy),
         quality_before=quality0, diagnostics=diag)
-    progress(100)
-    return res
