@@ -250,9 +250,10 @@ def pristine_flow(pristine, flowdir, accumulation):
     codes = np.full(fd.shape, 255, dtype=np.uint8)
     have = np.isfinite(fd)
     np.copyto(codes, fd, where=have, casting="unsafe")
-    bad = int((have != valid).sum() + (np.isfinite(acc) != valid).sum()
-              + (valid & ~np.isin(fd, (0,) + tuple(hy.CODES))).sum()
-              + (valid & ~(acc >= 1)).sum())
+    with np.errstate(invalid="ignore"):
+        bad = int(((have != valid) | (np.isfinite(acc) != valid)
+                   | (valid & ~np.isin(fd, (0,) + tuple(hy.CODES)))
+                   | (valid & ~(acc >= 1))).sum())
     if bad:
         raise InputError(
             f"FLOWDIR and ACCUMULATION do not belong to the pre-mining DEM ({bad} cell(s) "
