@@ -53,7 +53,10 @@ class FusionRate(HpcsAlgorithm):
         "cell whose centre is in a refilling strip; the final pit is every mined cell (in a "
         "mining strip, the box cut or the final pit) in no refilling strip.\n\n"
         "Flow: both surfaces are depression-filled and routed on the whole grid (D8, ESRI "
-        "codes, accumulation in cells, as in 'Channel and ridge extraction').\n\n"
+        "codes, accumulation in cells, as in 'Channel and ridge extraction'). PNL's flow "
+        "direction and accumulation may be given instead (FLOWDIR and ACCUMULATION, the "
+        "outputs of 'Channel and ridge extraction' on the same DEM: the same rasters, not "
+        "computed again); blank, they are computed.\n\n"
         "Fusion rate r = sum of p_v p_d over S_b / size(S_b) (eq. 10), 0 to 1 (the paper "
         "prints it in percent). S_b: for every refilling strip, the valid cells outside the "
         "dump that touch the strip (8 neighbours); a cell next to two strips counts for "
@@ -79,6 +82,8 @@ class FusionRate(HpcsAlgorithm):
     LANDFORM = "LANDFORM"
     SUBAREAS = "SUBAREAS"
     CHANNEL_THRESHOLD = "CHANNEL_THRESHOLD"
+    FLOWDIR = "FLOWDIR"
+    ACCUMULATION = "ACCUMULATION"
     OUTPUT_AGREEMENT = "OUTPUT_AGREEMENT"
     OUTPUT_CHANNELS = "OUTPUT_CHANNELS"
     OUTPUT_TABLE = "OUTPUT_TABLE"
@@ -94,6 +99,12 @@ class FusionRate(HpcsAlgorithm):
         self.add_parameters((self.PRISTINE, self.LANDFORM, self.SUBAREAS))
         self.add_parameter(self.CHANNEL_THRESHOLD, optional=True)
         self.add_plan_parameter()
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.FLOWDIR, self.tr("Flow direction of PNL (ESRI D8 codes; blank = computed)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.ACCUMULATION, self.tr("Flow accumulation of PNL (cells; blank = computed)"),
+            optional=True))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_AGREEMENT, self.tr("Flow direction agreement on the dump boundary"),
             optional=True, createByDefault=True))
@@ -122,9 +133,13 @@ class FusionRate(HpcsAlgorithm):
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
         threshold = self.optional_number(parameters, self.CHANNEL_THRESHOLD, context)
+        flow = {}
+        for name, key in ((self.FLOWDIR, "flowdir"), (self.ACCUMULATION, "accumulation")):
+            flow[key], fgrid = self.read_raster(parameters, name, context, required=False)
+            self.require_same_grid(grid, fgrid, name)
         ev = evaluate_fusion(pnl, land, mined.astype("int32"), refilling, grid.dx, grid.dy,
                              threshold,
-                             progress=self.progress(feedback, 0, 90))
+                             progress=self.progress(feedback, 0, 90), **flow)
         fr, frn, cc = ev.fusion, ev.fusion_no_pit, ev.channels
         feedback.pushInfo(self.tr(
             "Dump: {0} cells, final pit: {1} cells, boundary pairs S_b: {2}. Fusion rate "

@@ -65,14 +65,18 @@ def apportioned_supply(strips, grid, supply, max_cells=2e7):
     arr = lf.supply_by_period(refilling, supply)
     rows, cols = grid.shape
     factor = int(max(1, min(8, math.sqrt(max_cells / float(rows * cols)))))
-    if factor <= 1:
+    if factor <= 1 or not np.any(refilling > 0):
         return arr
+    # the finer grid over the strips' bounding box only: a sub-cell outside the
+    # labelled cells never counts (same shares as over the whole grid)
+    r, c = np.nonzero(refilling > 0)
+    r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
     x0, dx, _, y0, _, dy = grid.transform
-    fine = Grid((x0, dx / factor, 0.0, y0, 0.0, dy / factor), (rows * factor, cols * factor),
-                grid.crs_wkt)
+    fine = Grid((x0 + c0 * dx, dx / factor, 0.0, y0 + r0 * dy, 0.0, dy / factor),
+                ((r1 - r0) * factor, (c1 - c0) * factor), grid.crs_wkt)
     wkbs, periods = strips.polygons["refilling"]
     labels = rasterize_labels(wkbs, periods, fine)
-    return lf.apportion_supply(labels, factor, refilling, arr)
+    return lf.apportion_supply(labels, factor, refilling[r0:r1, c0:c1], arr)
 
 
 def pit_angles(alg, parameters, context):

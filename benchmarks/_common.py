@@ -43,3 +43,47 @@ def load_dem(zoom, path=DEM):
     if zoom != 1:
         z = ndimage.zoom(z, zoom, order=1)
     return np.ascontiguousarray(z, dtype=np.float64), dx, dy
+
+
+# --------------------------------------------------------------------------
+# Landlab 2.11 as the LEM's oracle (benchmarks/erosion.py, benchmarks/pipeline.py)
+# --------------------------------------------------------------------------
+
+ORACLE_PY = ROOT / ".venv-oracles" / "bin" / "python"
+ORACLE = ROOT / "tests" / "oracles" / "landlab_lem.py"
+
+
+def lem_parameters(defaults, years, dt=1.0):
+    """The oracle's parameters (tests/oracles/landlab_lem.py) from the plugin's LEM
+    defaults (``core.lem.DEFAULTS``): ``years`` in steps of ``dt`` years."""
+    return dict(years=float(years), dt=float(dt), K=defaults["erodibility"], m=defaults["m"],
+                n=defaults["n"], runoff=defaults["runoff"], D=defaults["diffusivity"])
+
+
+def landlab_run(z, dx, params, cpu=False):
+    """Landlab 2.11 (FlowAccumulator D8 + DepressionFinderAndRouter, FastscapeEroder,
+    LinearDiffuser) on the conditioned surface ``z`` in .venv-oracles, through
+    tests/oracles/landlab_lem.py: (elevation after the run, seconds of its time loop,
+    CPU seconds of the same loop or None), or None when the oracle venv is missing
+    (``make oracles``).  ``cpu``: run it a second time with the oracle's clock set to
+    ``time.process_time`` (steadier on a shared machine)."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+    if not ORACLE_PY.exists():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
+        np.savez(src, z=z, dx=dx, **params)
+        subprocess.run([str(ORACLE_PY), str(ORACLE), str(src), str(dst)], check=True)
+        out = np.load(dst)
+        elevation, seconds = out["z"], float(out["seconds"])
+        cpu_s = None
+        if cpu:
+            cpu_run = ("import sys, time; time.perf_counter = time.process_time; "
+                       f"sys.path.insert(0, {str(ORACLE.parent)!r}); import landlab_lem; "
+                       f"landlab_lem.main({str(src)!r}, {str(dst)!r})")
+            subprocess.run([str(ORACLE_PY), "-c", cpu_run], check=True)
+            cpu_s = float(np.load(dst)["seconds"])
+    return elevation, seconds, cpu_s

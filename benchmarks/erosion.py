@@ -23,13 +23,13 @@ its set-up).  Reported: model years per wall-clock second for each engine, the
 ratio, and the largest elevation difference between the two results.
 """
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _common import landlab_run, lem_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 # import the checkout as hpcs_landform through a private link (whatever build/ holds)
@@ -38,8 +38,6 @@ _LINKDIR = Path(tempfile.mkdtemp(prefix="hpcs_bench_"))
 sys.path.insert(0, str(_LINKDIR))
 sys.path.insert(0, str(ROOT / "tests"))
 DEM = ROOT / "tests" / "data" / "jacksboro_fault_dem_utm16n_80m.tif"
-ORACLE_PY = ROOT / ".venv-oracles" / "bin" / "python"
-ORACLE = ROOT / "tests" / "oracles" / "landlab_lem.py"
 
 
 def grid(size):
@@ -64,8 +62,7 @@ def run(size, years):
     t0 = time.perf_counter()
     zc = condition(z, dx)
     t_cond = time.perf_counter() - t0
-    p = dict(years=float(years), dt=1.0, K=lem.DEFAULTS["erodibility"], m=lem.DEFAULTS["m"],
-             n=lem.DEFAULTS["n"], runoff=lem.DEFAULTS["runoff"], D=lem.DEFAULTS["diffusivity"])
+    p = lem_parameters(lem.DEFAULTS, years)
     t0 = time.perf_counter()
     res = lem.evolve(zc, dx, dx, years=p["years"], dt=p["dt"], erodibility=p["K"], m=p["m"],
                      n=p["n"], runoff=p["runoff"], diffusivity=p["D"], settling_velocity=0.0)
@@ -77,16 +74,12 @@ def run(size, years):
     line = {"size": size, "cells": z.size, "cell_m": round(dx, 2), "years": years,
             "ours_years_per_s": years / ours, "ours_ed_years_per_s": years / ours_ed,
             "conditioning_s": t_cond}
-    if not ORACLE_PY.exists():
+    oracle = landlab_run(zc, dx, p)
+    if oracle is None:
         line["landlab"] = "missing: run `make oracles`"
         return line
-    with tempfile.TemporaryDirectory() as tmp:
-        src, dst = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
-        np.savez(src, z=zc, dx=dx, **p)
-        subprocess.run([str(ORACLE_PY), str(ORACLE), str(src), str(dst)], check=True)
-        out = np.load(dst)
-        theirs = float(out["seconds"])
-        diff = float(np.nanmax(np.abs(out["z"] - res.elevation)))
+    elevation, theirs, _ = oracle
+    diff = float(np.nanmax(np.abs(elevation - res.elevation)))
     line.update({"landlab_years_per_s": years / theirs,
                  "ratio_ours_over_landlab": theirs / ours, "max_abs_diff_m": diff})
     return line

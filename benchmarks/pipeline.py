@@ -48,13 +48,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import landlab_run, lem_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 QGIS_PROCESS = "/usr/bin/qgis_process.bin"
 MODEL = "hpcs:hpcs_pipeline"
-ORACLE_PY = ROOT / ".venv-oracles" / "bin" / "python"
-ORACLE = ROOT / "tests" / "oracles" / "landlab_lem.py"
 STRIP_WIDTH = 240.0
 FORMS = ("NNDL", "MNNDL", "TDL")
 # import the checkout as hpcs_landform through a private link (whatever build/ holds)
@@ -252,31 +251,19 @@ def run_lem(folder):
     from hpcs_landform.core import lem
     z, dx, area, what = lem_window(folder)
     zc = condition(z, dx, dx)
-    p = dict(years=10.0, dt=1.0, K=lem.DEFAULTS["erodibility"], m=lem.DEFAULTS["m"],
-             n=lem.DEFAULTS["n"], runoff=lem.DEFAULTS["runoff"], D=lem.DEFAULTS["diffusivity"])
+    p = lem_parameters(lem.DEFAULTS, 10.0)
     c0, t0 = time.process_time(), time.perf_counter()
     res = lem.evolve(zc, dx, dx, years=p["years"], dt=p["dt"], erodibility=p["K"], m=p["m"],
                      n=p["n"], runoff=p["runoff"], diffusivity=p["D"], settling_velocity=0.0)
     ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
     line = {"window": f"{z.shape[0]} x {z.shape[1]}", "window_cells": int(z.size),
             "area_from": what, "ours_s": round(ours, 3), "ours_cpu_s": round(ours_cpu, 3)}
-    if not ORACLE_PY.exists():
+    oracle = landlab_run(zc, dx, p, cpu=True)
+    if oracle is None:
         line["landlab"] = "missing: run `make oracles`"
         return line
-    with tempfile.TemporaryDirectory() as tmp:
-        src, dst = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
-        np.savez(src, z=zc, dx=dx, **p)
-        subprocess.run([str(ORACLE_PY), str(ORACLE), str(src), str(dst)], check=True)
-        out = np.load(dst)
-        theirs = float(out["seconds"])
-        diff = float(np.nanmax(np.abs(out["z"] - res.elevation)))
-        # the same run with the oracle's clock switched to CPU time (steadier on a
-        # shared machine): its time loop's CPU seconds
-        cpu_run = ("import sys, time; time.perf_counter = time.process_time; "
-                   f"sys.path.insert(0, {str(ORACLE.parent)!r}); import landlab_lem; "
-                   f"landlab_lem.main({str(src)!r}, {str(dst)!r})")
-        subprocess.run([str(ORACLE_PY), "-c", cpu_run], check=True)
-        theirs_cpu = float(np.load(dst)["seconds"])
+    elevation, theirs, theirs_cpu = oracle
+    diff = float(np.nanmax(np.abs(elevation - res.elevation)))
     line.update({"landlab_s": round(theirs, 3), "landlab_cpu_s": round(theirs_cpu, 3),
                  "ratio_landlab_over_ours": round(theirs / ours, 2),
                  "cpu_ratio_landlab_over_ours": round(theirs_cpu / ours_cpu, 2),

@@ -234,13 +234,46 @@ def set_into_surroundings(landform, pristine):
     return np.where(np.isfinite(landform), landform, pristine)
 
 
+def pristine_flow(pristine, flowdir, accumulation):
+    """(receivers, ESRI codes, accumulation) of PNL from ``flowdir`` (ESRI D8 codes,
+    nan = nodata) and ``accumulation`` (cells, nan = nodata) as channel extraction
+    writes them for the same DEM: the arrays of ``core.hydrology.condition``
+    (receivers int64 instead of int32), checked against the DEM's nodata."""
+    if flowdir is None or accumulation is None:
+        raise InputError("Give both the flow directions (FLOWDIR) and the accumulation "
+                         "(ACCUMULATION) of PNL, or neither (then they are computed).")
+    fd = np.asarray(flowdir, dtype=np.float64)
+    acc = np.asarray(accumulation, dtype=np.float64)
+    if fd.shape != pristine.shape or acc.shape != pristine.shape:
+        raise InputError("FLOWDIR and ACCUMULATION must be on the pre-mining DEM's grid.")
+    valid = np.isfinite(pristine)
+    codes = np.full(fd.shape, 255, dtype=np.uint8)
+    have = np.isfinite(fd)
+    np.copyto(codes, fd, where=have, casting="unsafe")
+    with np.errstate(invalid="ignore"):
+        bad = int(((have != valid) | (np.isfinite(acc) != valid)
+                   | (valid & ~np.isin(fd, (0,) + tuple(hy.CODES)))
+                   | (valid & ~(acc >= 1))).sum())
+    if bad:
+        raise InputError(
+            f"FLOWDIR and ACCUMULATION do not belong to the pre-mining DEM ({bad} cell(s) "
+            "with nodata where the DEM has data or the reverse, or a value that is not an "
+            "ESRI D8 code or a cell count). Give the FLOWDIR and ACCUMULATION that 'Channel "
+            "and ridge extraction' wrote for this DEM, or leave both blank.")
+    acc = np.where(valid, acc, np.nan)
+    return hy.receivers_from_codes(codes), codes, acc
+
+
 def evaluate_fusion(pristine, landform, mining, refilling, dx, dy, channel_threshold=None,
-                    progress=None):
+                    progress=None, *, flowdir=None, accumulation=None):
     """Fusion rate (with and without the final pit) and channel comparison.
 
     pristine: PNL (pre-mining DEM); landform: the reshaped DEM on the same
     grid (nan cells take PNL); mining / refilling: period labels (0 none).
     channel_threshold: cells; None = the OTSU scaling-break threshold of PNL.
+    flowdir, accumulation: PNL's ESRI D8 codes and accumulation (cells) as
+    channel extraction wrote them for this DEM (:func:`pristine_flow`); when not
+    given they are computed (the same arrays).
     """
     progress = as_progress(progress)
     pristine = np.asarray(pristine, dtype=np.float64)
@@ -261,7 +294,11 @@ def evaluate_fusion(pristine, landform, mining, refilling, dx, dy, channel_thres
     surf = set_into_surroundings(landform, pristine)
     surf[~valid] = np.nan
     missing = int((dump & ~np.isfinite(landform)).sum())
-    _, recp, codesp, accp = hy.condition(pristine, dx, dy, progress.sub(0, 30), compact=True)
+    if flowdir is None and accumulation is None:
+        _, recp, codesp, accp = hy.condition(pristine, dx, dy, progress.sub(0, 30),
+                                             compact=True)
+    else:
+        recp, codesp, accp = pristine_flow(pristine, flowdir, accumulation)
     _, recl, codesl, accl = hy.condition(surf, dx, dy, progress.sub(30, 60), compact=True)
     fr = fusion_rate(codesl, accl, codesp, accp, refilling, valid)
     pit &= valid

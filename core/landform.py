@@ -336,6 +336,24 @@ def pit_surface(dem_or, floor, mining, refilling, dx, dy, angles=PIT_ANGLES, axi
         return out
     if axis is None:
         axis = mining_axis(mining, refilling, dx, dy)
+    # on the pit's bounding box with 3 cells of margin (the rim is 1 cell away): the
+    # distance transforms follow the pit's size, not the grid's
+    r, c = np.nonzero(pit)
+    win = (slice(max(int(r.min()) - 3, 0), int(r.max()) + 4),
+           slice(max(int(c.min()) - 3, 0), int(c.max()) + 4))
+    dem = np.asarray(dem_or, dtype=np.float64)
+    ref = dem[win]
+    if not np.isfinite(ref).all():
+        ref = np.where(np.isfinite(ref), ref, np.nanmax(dem))
+    out[win] = _pit_walls(ref, np.asarray(floor, dtype=np.float64)[win], dump[win], pit[win],
+                          dx, dy, angles, axis)
+    return out
+
+
+def _pit_walls(ref, floor, dump, pit, dx, dy, angles, axis):
+    """:func:`pit_surface` on a box around the pit (``ref``: dem_or with data
+    everywhere); nan off the pit."""
+    out = np.full(pit.shape, np.nan)
     rim = ndimage.binary_dilation(pit, structure=np.ones((3, 3), bool)) & ~pit
     # outward direction at a rim cell: from its nearest pit cell to it
     _, (ir, ic) = edt(pit, dx, dy, indices=True)
@@ -353,7 +371,6 @@ def pit_surface(dem_or, floor, mining, refilling, dx, dy, angles=PIT_ANGLES, axi
     a_work, a_end, a_dump = (float(a) for a in angles)
     tans = {"working": np.tan(np.radians(a_work)), "end": np.tan(np.radians(a_end)),
             "dump": np.tan(np.radians(a_dump))}
-    ref = np.where(np.isfinite(dem_or), dem_or, np.nanmax(dem_or))
     wall = np.full(pit.shape, -np.inf)
     for side, cells in sides.items():
         if not cells.any():

@@ -300,34 +300,93 @@ def _tau_energy(lap):
     return lambda tau: (lap, zero)
 
 
-def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=400):
-    """The surface z of least Dirichlet energy whose strip volumes are exact, inside
-    per-cell bounds (cells in the order of array[dump]; the 'natural' blend
-    passes z - dem_or, its bounds and volumes shifted alike, and ground z_g = 0):
+@dataclass
+class _QP:
+    """The least-energy surface's quadratic programme (see :func:`_gentlest_surface`):
+    min z^T Q z / 2 - s^T z, sum over strip n of z = rhs_n, lo <= z <= hi."""
+    Q: object                # sparse, n x n
+    s: np.ndarray
+    row_of: np.ndarray       # constraint row (strip) of every cell
+    m: int                   # number of constraints
+    rhs: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
 
-        min  E(z) = sum over 4-neighbour pairs of the dump (z_i - z_j)^2 / d^2
-                  + sum over (dump cell i, ground neighbour g) (z_i - z_g)^2 / d^2
-        s.t. sum over strip n of z = rhs_n  (V_g / L^2 + sum H_fd: eq. 7/8 on z),
-             lo <= z <= hi,
+    def solve_free(self, z, fixed):
+        """The equality-constrained minimiser on the free cells, the fixed ones held at
+        z (None when singular)."""
+        from scipy import sparse
+        fi = np.nonzero(~fixed)[0]
+        C = sparse.csr_matrix((np.ones(fi.size), (self.row_of[fi], np.arange(fi.size))),
+                              shape=(self.m, fi.size))
+        keep = np.bincount(self.row_of[fi], minlength=self.m) > 0
+        b = (self.rhs - np.bincount(self.row_of[fixed], weights=z[fixed],
+                                    minlength=self.m))[keep]
+        Qf = self.Q[fi]
+        r = self.s[fi] - (Qf[:, np.nonzero(fixed)[0]] @ z[fixed]) if fixed.any() \
+            else self.s[fi]
+        return fi, _solve_kkt(Qf[:, fi], C[keep], r, b, z[fi])
 
-    the sum of the squared one-cell step gradients of the landform (ground = the
-    natural surface around the dump, not the final pit).  E = z^T (L + B) z
-    - 2 s^T z + const (L the dump's graph Laplacian, B = diag(wb), s = the sum of
-    z_g / d^2 over each cell's ground neighbours); the volumes are linear in z,
-    so this is a convex quadratic programme, solved as sparse KKT systems on the
-    free cells (active set): first every cell that leaves its bounds is fixed
-    there until none does; then, from that feasible surface, fixed cells whose
-    multiplier has the wrong sign are released and each step toward the new
-    solution is cut where a cell meets its bound (fixed there), so the energy
-    falls at every step, until the KKT conditions hold.  Returns None when a
-    system is singular.
-    """
-    from scipy import sparse
+    def wrong_sign(self, z, fixed, fi):
+        """Fixed cells whose multiplier has the wrong sign: at the lower bound
+        dE/dz_i < mu_n (it would rather rise), at the upper one > mu_n."""
+        grad = self.Q @ z - self.s
+        cnt = np.bincount(self.row_of[fi], minlength=self.m)
+        mu = np.bincount(self.row_of[fi], weights=grad[fi], minlength=self.m) \
+            / np.maximum(cnt, 1)
+        scale = 1e-9 * (np.abs(grad).max() + 1e-300)
+        gap = grad - mu[self.row_of]
+        has = (cnt > 0)[self.row_of]
+        return fixed & has & (((z <= self.lo) & (gap < -scale))
+                              | ((z >= self.hi) & (gap > scale)))
+
+    def starved(self, z, fixed, fi):
+        """A strip with every cell fixed has no equation left: where its volume is
+        short (over), its cells at the lower (upper) bound."""
+        cnt = np.bincount(self.row_of[fi], minlength=self.m)
+        short = self.rhs - np.bincount(self.row_of, weights=z, minlength=self.m)
+        tol = 1e-9 * np.maximum(np.abs(self.rhs), 1.0)
+        lift = ((cnt == 0) & (short > tol))[self.row_of]
+        drop = ((cnt == 0) & (short < -tol))[self.row_of]
+        return fixed & ((lift & (z <= self.lo)) | (drop & (z >= self.hi)))
+
+
+def _qp_primal_dual(qp, z0, progress, iters=60):
+    """Primal-dual active set (Hintermueller, Ito & Kunisch 2003) on ``qp``: each
+    round solves the KKT system on the free cells, then fixes every free cell that
+    left its bounds and releases every fixed cell whose multiplier has the wrong
+    sign, both at once, until neither happens: the KKT point, in a few rounds
+    whatever the grid size.  Returns (z, rounds), z None when a system is singular,
+    or False when the sets still changed after ``iters`` rounds."""
+    lo, hi = qp.lo, qp.hi
+    pinned = hi <= lo
+    z = np.clip(z0, lo, hi)
+    fixed = pinned.copy()
+    for k in range(iters):
+        progress.check()
+        if fixed.all():
+            return np.clip(z, lo, hi), k
+        fi, sol = qp.solve_free(z, fixed)
+        if sol is None:
+            return None, k
+        z[fi] = sol
+        viol = ~fixed & ((z < lo) | (z > hi))
+        release = (qp.wrong_sign(z, fixed, fi) | qp.starved(z, fixed, fi)) & ~pinned
+        if not (viol.any() or release.any()):
+            return np.clip(z, lo, hi), k + 1
+        z[viol] = np.clip(z[viol], lo[viol], hi[viol])
+        fixed = (fixed | viol) & ~release
+    return False, iters
+
+
+def _qp_active_set(qp, z0, progress, active=400):
+    """Primal active set on ``qp`` (the fallback when the primal-dual rounds do not
+    settle): first every cell that leaves its bounds is fixed there until none does;
+    then, from that feasible surface, fixed cells whose multiplier has the wrong sign
+    are released and each step toward the new solution is cut where a cell meets its
+    bound (fixed there), so the energy falls at every step."""
+    lo, hi = qp.lo, qp.hi
     n = z0.size
-    Q = (lap + sparse.diags(wb)).tocsr()
-    pos = np.full(int(lab.max()) + 1, -1, np.int64)
-    pos[idx] = np.arange(idx.size)
-    row_of = pos[lab]
     fixed = np.zeros(n, bool)
     z = np.clip(z0, lo, hi)
     feasible = False
@@ -335,20 +394,12 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=40
     released = np.zeros(n, bool)
     for _ in range(active):
         progress.check()
-        fi = np.nonzero(~fixed)[0]
-        if fi.size == 0:
+        if fixed.all():
             break
-        C = sparse.csr_matrix((np.ones(fi.size), (row_of[fi], np.arange(fi.size))),
-                              shape=(idx.size, fi.size))
-        keep = np.bincount(row_of[fi], minlength=idx.size) > 0
-        b = (rhs - np.bincount(row_of[fixed], weights=z[fixed], minlength=idx.size))[keep]
-        r = s[fi] - (Q[fi][:, np.nonzero(fixed)[0]] @ z[fixed]) if fixed.any() else s[fi]
-        sol = _solve_kkt(Q[fi][:, fi], C[keep], r, b, z[fi])
+        fi, sol = qp.solve_free(z, fixed)
         if sol is None:
             return None
         if feasible:
-            # from a feasible point: the longest step toward sol inside the bounds;
-            # the cells that block it are fixed (the energy falls at every step)
             d = sol - z[fi]
             with np.errstate(invalid="ignore", divide="ignore"):
                 ratio = np.where(d < 0, (lo[fi] - z[fi]) / d,
@@ -366,7 +417,6 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=40
                     sticky[block[released[block]]] = True
                 continue
         else:
-            # first the fast way: every cell that leaves its bounds is fixed there
             z[fi] = sol
             viol = ~fixed & ((z < lo) | (z > hi))
             if viol.any():
@@ -374,21 +424,44 @@ def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, active=40
                 fixed |= viol
                 continue
             feasible = True
-        # release the fixed cells whose multiplier has the wrong sign: at the lower
-        # bound dE/dz_i < mu_n (it would rather rise), at the upper one > mu_n
-        grad = Q @ z - s
-        cnt = np.bincount(row_of[fi], minlength=idx.size)
-        mu = np.bincount(row_of[fi], weights=grad[fi], minlength=idx.size) / np.maximum(cnt, 1)
-        scale = 1e-9 * (np.abs(grad).max() + 1e-300)
-        gap = grad - mu[row_of]
-        has = (cnt > 0)[row_of]
-        release = fixed & has & ~sticky & (((z <= lo) & (gap < -scale))
-                                           | ((z >= hi) & (gap > scale)))
+        release = qp.wrong_sign(z, fixed, fi) & ~sticky
         if not release.any():
             break
         fixed &= ~release
         released = release
     return np.clip(z, lo, hi)
+
+
+def _gentlest_surface(lap, wb, s, lab, idx, rhs, lo, hi, z0, progress, diag=None):
+    """The surface z of least Dirichlet energy whose strip volumes are exact, inside
+    per-cell bounds (cells in the order of array[dump]; the 'natural' blend
+    passes z - dem_or, its bounds and volumes shifted alike, and ground z_g = 0):
+
+        min  E(z) = sum over 4-neighbour pairs of the dump (z_i - z_j)^2 / d^2
+                  + sum over (dump cell i, ground neighbour g) (z_i - z_g)^2 / d^2
+        s.t. sum over strip n of z = rhs_n  (V_g / L^2 + sum H_fd: eq. 7/8 on z),
+             lo <= z <= hi,
+
+    the sum of the squared one-cell step gradients of the landform (ground = the
+    natural surface around the dump, not the final pit).  E = z^T (L + B) z
+    - 2 s^T z + const (L the dump's graph Laplacian, B = diag(wb), s = the sum of
+    z_g / d^2 over each cell's ground neighbours); the volumes are linear in z,
+    so this is a convex quadratic programme, solved as sparse KKT systems on the
+    free cells: by primal-dual active set rounds (:func:`_qp_primal_dual`), or,
+    should those not settle, by the primal active set (:func:`_qp_active_set`).
+    Both stop at the KKT point.  Returns None when a system is singular.
+    """
+    from scipy import sparse
+    pos = np.full(int(lab.max()) + 1, -1, np.int64)
+    pos[idx] = np.arange(idx.size)
+    qp = _QP((lap + sparse.diags(wb)).tocsr(), s, pos[lab], idx.size, rhs, lo, hi)
+    z, rounds = _qp_primal_dual(qp, z0, progress)
+    if diag is not None:
+        diag["qp_rounds"] = rounds
+        diag["qp_fallback"] = z is False
+    if z is False:
+        z = _qp_active_set(qp, z0, progress)
+    return z
 
 
 def _tau_of(z, zmin, zmax, h):
@@ -508,12 +581,13 @@ class _Dump:
         return field(cv)
 
 
-def _window(mask):
-    """The bounding box of ``mask`` with two cells of margin: every 3 x 3 window and
-    every one-cell step of a mask cell lies inside it, so measures over the mask
-    taken on the box equal those taken on the whole grid."""
+def _window(mask, margin=2):
+    """The bounding box of ``mask`` with ``margin`` cells of margin (2: every 3 x 3
+    window and every one-cell step of a mask cell lies inside it, so measures over
+    the mask taken on the box equal those taken on the whole grid)."""
     r, c = np.nonzero(mask)
-    return (slice(max(r.min() - 2, 0), r.max() + 3), slice(max(c.min() - 2, 0), c.max() + 3))
+    return (slice(max(r.min() - margin, 0), r.max() + margin + 1),
+            slice(max(c.min() - margin, 0), c.max() + margin + 1))
 
 
 def _quality(z, dump, dx, dy):
@@ -604,7 +678,8 @@ def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
     return tau, z, accepted
 
 
-def _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy, progress):
+def _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy, progress,
+                 diag=None):
     """tau over the dump cells by the chosen blend (module doc), volumes nearly exact."""
     g = st.grid
     dump, pit, dem_or = g["dump"], g["pit"], g["dem_or"]
@@ -625,7 +700,8 @@ def _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy, p
         rhs = st.target / st.area + np.bincount(lab, weights=st.zf - zr, minlength=nper)[idx]
         ground = dem_or - dem_or if blend == "natural" else dem_or
         zs = _gentlest_surface(lap, *_ground_neighbours(ground, dump, pit, dx, dy), lab, idx,
-                               rhs, lo_z, hi_z, st.surface(strip_tau[lab]) - zr, progress)
+                               rhs, lo_z, hi_z, st.surface(strip_tau[lab]) - zr, progress,
+                               diag)
         if zs is not None:
             return _tau_of(zs + zr, st.zmin, st.zmax, st.h)
     return _smoothest_blend(_tau_energy(lap), lab, idx, strip_tau[lab], bounded, st.target,
@@ -707,20 +783,59 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     if inverted.any():
         raise InputError(f"SURFACE_MAX is below SURFACE_MIN on {int(inverted.sum())} cell(s) "
                          "of the dump; check that the two surfaces were not swapped.")
+    # everything below touches the mine and a few cells around it only: it runs on
+    # the mine's bounding box (3 cells of margin, more than any stencil reaches), so
+    # its cost follows the dump, not the grid.  The mining axis and the strip width
+    # are taken on the whole grid (their sums in the grid's own coordinates).
+    axis = lf.mining_axis(mining, refilling, dx, dy)
+    width = _strip_width(refilling, axis, dx, dy)
+    win = _window(mine, 3)
+    cut = [None if a is None else np.ascontiguousarray(a[win])
+           for a in (dem_or, dem_max, dem_min, floor, mining, refilling, catchments)]
+    pit_dem = cut[0]
+    if not np.isfinite(pit_dem).all():
+        # the pit's walls rise to the DEM's highest value where the rim has no data
+        pit_dem = np.where(np.isfinite(pit_dem), pit_dem, np.nanmax(dem_or))
+    res = _design(*cut, supply, dx, dy, axis=axis, width=width, pit_dem=pit_dem,
+                  mitigation=mitigation, slope_bound=slope_bound, pit_angles=pit_angles,
+                  passes=passes, blend=blend, progress=progress)
+    landform = np.array(dem_or, dtype=np.float64, copy=True)
+    landform[win] = res.landform
+    tau = np.full(shape, np.nan)
+    tau[win] = res.tau
+    res.landform, res.tau, res.dump, res.pit = landform, tau, dump, pit
+    progress(100)
+    return res
+
+
+def _dump_state(dem_or, dem_max, dem_min, floor, mining, refilling, supply, dx, dy, *,
+                axis, width, pit_dem, pit_angles):
+    """The dump's cells and bands (:class:`_Dump`), the supply per period and the
+    periods whose supply moved (no cell)."""
+    dump, pit, _ = lf.mine_zones(mining, refilling)
     sup, moved = lf.merge_empty_strips(refilling, lf.supply_by_period(refilling, supply))
-    nper, area, lab = len(sup), dx * dy, refilling[dump]
+    nper, lab = len(sup), refilling[dump]
     delta = dem_max[dump] - dem_min[dump]
     present = np.bincount(lab, minlength=nper) > 0
     present[0] = False
     idx = np.nonzero(present)[0]
-    axis = lf.mining_axis(mining, refilling, dx, dy)
-    width = _strip_width(refilling, axis, dx, dy)
     st = _Dump(lab, dem_min[dump], dem_max[dump], floor[dump],
-               float(delta.mean()) if delta.mean() > 1e-9 else 1.0, area, nper, idx, sup[idx],
-               _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump],
+               float(delta.mean()) if delta.mean() > 1e-9 else 1.0, dx * dy, nper, idx,
+               sup[idx], _border_bump(refilling, dump, 0.5 * width, dx, dy)[dump],
                dict(dem_or=dem_or, pit=pit, dump=dump,
-                    pit_z=lf.pit_surface(dem_or, floor, mining, refilling, dx, dy,
+                    pit_z=lf.pit_surface(pit_dem, floor, mining, refilling, dx, dy,
                                          pit_angles, axis)))
+    return st, sup, moved
+
+
+def _design(dem_or, dem_max, dem_min, floor, mining, refilling, catchments, supply, dx, dy,
+            *, axis, width, pit_dem, mitigation, slope_bound, pit_angles, passes, blend,
+            progress):
+    """:func:`near_natural_landform` on checked inputs (on the mine's box)."""
+    st, sup, moved = _dump_state(dem_or, dem_max, dem_min, floor, mining, refilling, supply,
+                                 dx, dy, axis=axis, width=width, pit_dem=pit_dem,
+                                 pit_angles=pit_angles)
+    dump, pit, lab, area = st.grid["dump"], st.grid["pit"], st.lab, st.area
     v_fmin = st.volumes(np.zeros(lab.size))
     v_fmax = st.volumes(np.ones(lab.size))
     progress(5)
@@ -731,8 +846,9 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     # exactly at V_fmin or V_fmax fits inside the bounds only as dem_min or dem_max
     # itself, with a step at its seams: continuity wins, no bounds there
     bounded = (feasible & ~tight)[lab]
+    qp_diag = {}
     tau_s = _blend_field(st, blend, strip_tau, bounded, tight, v_fmin, v_fmax, dx, dy,
-                         progress)
+                         progress, qp_diag)
     lo_c = np.where(bounded, np.minimum(0.0, tau_s), -np.inf)
     hi_c = np.where(bounded, np.maximum(1.0, tau_s), np.inf)
     tau = st.restore(tau_s, lo_c, hi_c, progress)
@@ -744,7 +860,8 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
                                                         dx, dy))
     diag = {"h": st.h, "feasible": feasible, "axis": axis, "seam_limit": limit,
             "passes_accepted": 0, "merged_periods": moved, "blend": blend,
-            "step_objective_before": smooth_step_slope(z, dump, dx, dy, ignore=pit)[0]}
+            "step_objective_before": smooth_step_slope(z, dump, dx, dy, ignore=pit)[0],
+            **qp_diag}
     # 3. slope mitigation between catchment units of each strip
     if mitigation and catchments is not None and passes > 0:
         units = _catchment_units(catchments, refilling, dump, tau, lo_c, hi_c, width, dx, dy)
@@ -755,10 +872,11 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     diag["step_objective"] = smooth_step_slope(z, dump, dx, dy, ignore=pit)[0]
     progress(95)
     slope = lf.slope_degrees(z, dx, dy)
-    tau_full = np.full(shape, np.nan)
-    tau_full[dump] = tau
-    res = NearNaturalResult(
-        landform=z, tau=tau_full, dump=dump, pit=pit, supply=sup, v_fmin=v_fmin,
+    tau_box = np.full(dump.shape, np.nan)
+    tau_box[dump] = tau
+    nper = len(sup)
+    return NearNaturalResult(
+        landform=z, tau=tau_box, dump=dump, pit=pit, supply=sup, v_fmin=v_fmin,
         v_fmax=v_fmax, volumes=lf.strip_volumes(z, floor, refilling, area, nper),
         volume_errors=lf.volume_errors(z, floor, refilling, sup, area), strip_tau=strip_tau,
         mean_slope=float(np.nanmean(slope[dump])), max_slope=float(np.nanmax(slope[dump])),
@@ -766,5 +884,3 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
         max_seam_slope=lf.max_seam_slope(z, refilling, dx, dy, dump),
         strip_width=float(width), quality=_quality(z, dump, dx, dy),
         quality_before=quality0, diagnostics=diag)
-    progress(100)
-    return res

@@ -320,6 +320,9 @@ def build(reg, full=False):
         b.add_child(f"fusion_{fid}", "hpcs:fusionrate", f"6 Fusion rate, {label}", {
             "PRISTINE": p("DEM"), "LANDFORM": c(fid, "OUTPUT"),
             "SUBAREAS": c(plan_id, "OUTPUT"), "PLAN": v(plan_no),
+            # PNL's flow as step 1 routed it (not conditioned again in each child)
+            "FLOWDIR": c("channels", "OUTPUT_FLOWDIR"),
+            "ACCUMULATION": c("channels", "OUTPUT_ACCUMULATION"),
         }, {
             "OUTPUT_AGREEMENT": ("AGREEMENT", f"6 Flow agreement on the dump boundary, {label}"),
             "OUTPUT_CHANNELS": ("CHANNELS", f"6 Channels shared/lost/new, {label}"),

@@ -183,3 +183,59 @@ def test_errors():
         fu.evaluate_fusion(pristine, pristine, refilling * 0, refilling * 0, 10, 10)
     with pytest.raises(InputError, match="one grid"):
         fu.evaluate_fusion(pristine, pristine[:, :5], refilling, refilling, 10, 10)
+
+
+def test_given_pnl_flow_gives_the_same_evaluation(data_dir):
+    # PNL's directions and accumulation as channel extraction writes them (codes
+    # uint8 with 255 = nodata, accumulation int32 with -1 = nodata, read back with
+    # nan for nodata): the evaluation is the one that routes PNL itself
+    from hpcs_landform.core.channels import extract_channels
+    z, g = read_raster(data_dir / "r_stars_olinda_dem_utm25s.tif")
+    z = z.copy()
+    z[:5, :7] = np.nan                      # some nodata
+    mining = np.zeros(z.shape, np.int32)
+    refilling = np.zeros(z.shape, np.int32)
+    refilling[40:70, 30:40] = 1
+    refilling[40:70, 40:50] = 2
+    mining[40:70, 70:90] = 3
+    land = z.copy()
+    land[40:70, 30:50] = np.nanmean(z[40:70, 30:50])
+    land[40:70, 70:90] -= 15.0
+    net = extract_channels(z, g.dx, g.dy)
+    fd = np.where(net.flowdir == 255, np.nan, net.flowdir.astype(float))
+    acc = np.where(np.isfinite(z), net.accumulation, np.nan)
+    a = fu.evaluate_fusion(z, land, mining, refilling, g.dx, g.dy)
+    b = fu.evaluate_fusion(z, land, mining, refilling, g.dx, g.dy, flowdir=fd,
+                           accumulation=acc)
+    assert 0 < a.fusion.rate < 1 and a.pit_cells == 600
+    for x, y in ((a.fusion, b.fusion), (a.fusion_no_pit, b.fusion_no_pit)):
+        assert x.rate == y.rate and x.strips == y.strips
+        for k in ("pv", "pd", "periods", "cells", "agreement"):
+            np.testing.assert_array_equal(getattr(x, k), getattr(y, k))
+    ca, cb = a.channels, b.channels
+    assert (ca.overlap, ca.catchments_landform, ca.catchments_pristine, ca.length_landform,
+            ca.length_pristine) == (cb.overlap, cb.catchments_landform,
+                                    cb.catchments_pristine, cb.length_landform,
+                                    cb.length_pristine)
+    np.testing.assert_array_equal(ca.classes, cb.classes)
+    assert a.threshold == b.threshold
+
+
+def test_given_pnl_flow_must_match_the_dem():
+    from hpcs_landform.core.errors import InputError
+    pristine, refilling = hand_grid()
+    codes = np.full(pristine.shape, 4.0)
+    acc = np.ones(pristine.shape)
+    with pytest.raises(InputError, match="both"):
+        fu.evaluate_fusion(pristine, pristine, refilling * 0, refilling, 10, 10,
+                           flowdir=codes)
+    bad = codes.copy()
+    bad[1, 1] = 3.0                         # not an ESRI code
+    with pytest.raises(InputError, match="do not belong"):
+        fu.evaluate_fusion(pristine, pristine, refilling * 0, refilling, 10, 10,
+                           flowdir=bad, accumulation=acc)
+    hole = acc.copy()
+    hole[0, 0] = np.nan                     # nodata where the DEM has data
+    with pytest.raises(InputError, match="1 cell"):
+        fu.evaluate_fusion(pristine, pristine, refilling * 0, refilling, 10, 10,
+                           flowdir=codes, accumulation=hole)

@@ -148,6 +148,30 @@ def test_least_energy_blends_meet_the_kkt_conditions(seed, blend):
     assert e < step_energy(tau_blend - ref, res.dump, pit)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_primal_dual_rounds_reach_the_least_energy(seed, monkeypatch):
+    # the primal-dual active set settles in a few rounds at the QP's optimum: every
+    # volume exact, inside the band, and an energy no higher than that of the primal
+    # active set (the fallback, forced here), which is also feasible
+    from hpcs_landform.core import nearnatural as nn
+    p = make_plan(t=(0.05, 0.95, 0.3, 0.6, 0.02, 0.98), rough=True, seed=seed)
+    fast = run_nn(p, False)
+    assert 2 <= fast.diagnostics["qp_rounds"] <= 15 and not fast.diagnostics["qp_fallback"]
+    monkeypatch.setattr(nn, "_qp_primal_dual", lambda qp, z0, progress: (False, 0))
+    slow = run_nn(p, False)
+    assert slow.diagnostics["qp_fallback"]
+    for res in (fast, slow):
+        z = res.landform
+        vols = hand_volumes(z, p["floor"], p["refill"])
+        for n, s in p["supply"].items():
+            assert abs(vols[n] - s) <= 1e-9 * s
+        d = res.dump
+        assert np.all((z[d] >= p["zmin"][d] - 1e-9) & (z[d] <= p["zmax"][d] + 1e-9))
+    e_fast = step_energy(fast.landform - p["dem"], fast.dump, fast.pit)
+    e_slow = step_energy(slow.landform - p["dem"], slow.dump, slow.pit)
+    assert e_fast <= e_slow * (1 + 1e-9)
+
+
 def test_a_spike_of_dem_max_does_not_reach_the_landform():
     # a held value 30 m above dem_max's neighbours (a spike of the earthwork surface): the
     # closed-form and tau blends carry t x 30 m of it, the gentlest surface cuts it
