@@ -280,7 +280,8 @@ class ShippedModel(QgsProcessingModelAlgorithm):
     def _translate(self):
         """Help, input and output labels through the translator (context: the model's
         name; scripts/translations.py collects them). A string of hpcs_pipeline_full
-        not yet translated there takes hpcs_pipeline's translation (the same labels)."""
+        not yet translated there takes hpcs_pipeline's translation (the same labels), and
+        a label of the parameter catalogue its one translation in 'HpcsAlgorithm'."""
         fallback = self.name()[:-len("_full")] if self.name().endswith("_full") else None
 
         def tr(text):
@@ -289,6 +290,8 @@ class ShippedModel(QgsProcessingModelAlgorithm):
             done = QCoreApplication.translate(self.name(), text)
             if done == text and fallback:
                 done = QCoreApplication.translate(fallback, text)
+            if done == text:    # a label the parameter catalogue shares (scripts/translations.py)
+                done = QCoreApplication.translate("HpcsAlgorithm", text)
             return done
         self.setHelpContent({k: tr(v) if isinstance(v, str) else v
                              for k, v in self.helpContent().items()})

@@ -7,6 +7,7 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
 )
 
 from ..core import styles
@@ -99,9 +100,7 @@ class FusionRate(HpcsAlgorithm):
         self.add_parameters((self.PRISTINE, self.LANDFORM, self.SUBAREAS))
         self.add_parameter(self.CHANNEL_THRESHOLD, optional=True)
         self.add_plan_parameter()
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.FLOWDIR, self.tr("Flow direction of PNL (ESRI D8 codes; blank = computed)"),
-            optional=True))
+        self.add_parameter(self.FLOWDIR, optional=True)
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.ACCUMULATION, self.tr("Flow accumulation of PNL (cells; blank = computed)"),
             optional=True))
