@@ -24,10 +24,6 @@
       <translation>阈值方法</translation>
     </message>
     <message>
-      <source>Channel threshold (cells, used by 'Fixed')</source>
-      <translation>水文沟道阈值（栅格数，用于“固定值”）</translation>
-    </message>
-    <message>
       <source>Ridge threshold (cells, used by 'Fixed')</source>
       <translation>分水岭阈值（栅格数，用于“固定值”）</translation>
     </message>
@@ -69,7 +65,7 @@ Channels are the cells whose flow accumulation (cells, the cell itself included)
 Threshold method:
 - Otsu (scaling break), the paper's: channel density D(T) is computed for thresholds T on a geometric series (10 a decade, from 5 cells to 0.003 x the largest contributing area, so the same areas at any cell size); log D against log T has a steeper hillslope regime and a shallower fractal channel regime, and Otsu's criterion splits the local log-log slopes (fitted over 0.2 decade either side) into the two regimes. The threshold is the break, a contributing area of the terrain.
 - Otsu (histogram): Otsu's threshold on the histogram of log accumulation.
-- Fixed: the two thresholds given below, in cells.
+- Fixed: the two thresholds given below, in cells (CHANNEL_THRESHOLD, blank for the other methods, must then be given).
 
 Outputs: the filled DEM, flow directions in ESRI codes (1 E, 2 SE, 4 S, 8 SW, 16 W, 32 NW, 64 N, 128 NE, 0 drains out of the grid), accumulation, channel and ridge masks (1/0), and catchments (one id per channel link; every cell carries the id of the link it drains to, 0 if it leaves the grid before reaching a channel). The thresholds used are reported as numbers.</source>
       <translation>提取 DEM 的径流水文沟道与分水岭（分水线），这是 HPCS 模型的第一步（Xia 等，2023，第 1.1.2 节）。
@@ -81,7 +77,7 @@ DEM（高程单位 m，米制投影坐标系）经填洼（优先洪泛溢出面
 阈值方法：
 - OTSU 法（尺度断点），即论文方法：对按几何级数取值的阈值 T（每个数量级 10 个，从 5 个栅格到最大汇水面积的 0.003 倍，因此在任何栅格尺寸下对应相同的面积）计算沟道密度 D(T)；log D 对 log T 呈现较陡的坡面段与较缓的分形沟道段，OTSU 准则将局部双对数斜率（在两侧各 0.2 个数量级范围内拟合）划分为这两段。阈值即该断点，是地形的一个汇水面积。
 - OTSU 法（直方图）：对汇流累积量对数的直方图求 OTSU 阈值。
-- 固定值：采用下面给出的两个阈值，以栅格数计。
+- 固定值：采用下面给出的两个阈值，以栅格数计（此时必须给出 CHANNEL_THRESHOLD，其他方法下留空）。
 
 输出：填洼 DEM、ESRI 编码的流向（1 E、2 SE、4 S、8 SW、16 W、32 NW、64 N、128 NE，0 流出网格）、汇流累积量、水文沟道与分水岭掩膜（1/0），以及汇水子区（每个沟道段一个编号；每个栅格取其所汇入沟道段的编号，在到达水文沟道前流出网格者为 0）。采用的阈值以数值输出。</translation>
     </message>
@@ -102,10 +98,6 @@ DEM（高程单位 m，米制投影坐标系）经填洼（优先洪泛溢出面
       <translation>填洼 DEM</translation>
     </message>
     <message>
-      <source>Flow direction (ESRI D8 codes)</source>
-      <translation>流向（ESRI D8 编码）</translation>
-    </message>
-    <message>
       <source>Flow accumulation (cells)</source>
       <translation>汇流累积量（栅格数）</translation>
     </message>
@@ -117,20 +109,12 @@ DEM（高程单位 m，米制投影坐标系）经填洼（优先洪泛溢出面
       <source>Ridges (1/0)</source>
       <translation>分水岭（1/0）</translation>
     </message>
-    <message>
-      <source>Catchments (channel link ids)</source>
-      <translation>汇水子区（沟道段编号）</translation>
-    </message>
   </context>
   <context>
     <name>ClassifyCells</name>
     <message>
       <source>Cells per class:</source>
       <translation>各类别栅格数：</translation>
-    </message>
-    <message>
-      <source>Pre-mining DEM (elevation in metres, projected CRS)</source>
-      <translation>采前 DEM（高程，单位 m，投影坐标系）</translation>
     </message>
     <message>
       <source>Reshaping area (polygons)</source>
@@ -141,20 +125,12 @@ DEM（高程单位 m，米制投影坐标系）经填洼（优先洪泛溢出面
       <translation>重塑区栅格掩膜（非零 = 区内；替代面图层）</translation>
     </message>
     <message>
-      <source>Flow direction (ESRI D8 codes)</source>
-      <translation>流向（ESRI D8 编码）</translation>
-    </message>
-    <message>
       <source>Channels (1/0)</source>
       <translation>水文沟道（1/0）</translation>
     </message>
     <message>
       <source>Ridges (1/0)</source>
       <translation>分水岭（1/0）</translation>
-    </message>
-    <message>
-      <source>Catchments (channel link ids)</source>
-      <translation>汇水子区（沟道段编号）</translation>
     </message>
     <message>
       <source>Cell classes</source>
@@ -236,56 +212,16 @@ Output: the class raster (Float32, styled with the class names) and the number o
   <context>
     <name>ComparisonReport</name>
     <message>
-      <source>Pristine landform (PNL, pre-mining DEM, metres)</source>
-      <translation>原始自然地貌（PNL，采前 DEM，单位 m）</translation>
-    </message>
-    <message>
-      <source>Reshaped landforms (e.g. NNDL, MNNDL, TDL; same grid)</source>
-      <translation>重塑地貌（如 NNDL、MNNDL、TDL；同一栅格网格）</translation>
-    </message>
-    <message>
       <source>Landform names, comma-separated in layer order (blank = layer names)</source>
       <translation>地貌名称，按图层顺序以逗号分隔（留空 = 图层名）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (m; for the haul distance)</source>
-      <translation>可采煤层最底层底板高程（m；用于计算运距）</translation>
-    </message>
-    <message>
-      <source>Minable coal thickness (m; for the haul distance)</source>
-      <translation>可采煤层厚度（m；用于计算运距）</translation>
-    </message>
-    <message>
-      <source>Mining/refilling sub-areas (fields period, kind, plan)</source>
-      <translation>采复子区（字段 period、kind、plan）</translation>
     </message>
     <message>
       <source>Landforms on the optimized plan: names containing (comma-separated)</source>
       <translation>采用优化方案的地貌：名称包含（逗号分隔）</translation>
     </message>
     <message>
-      <source>Evaluation area for slope and erosion (polygon; blank = the dump)</source>
-      <translation>坡度与水蚀评价区（面；留空 = 内排土场）</translation>
-    </message>
-    <message>
-      <source>Channel threshold (cells; blank = OTSU threshold of PNL)</source>
-      <translation>水文沟道阈值（栅格数；留空 = PNL 的 OTSU 阈值）</translation>
-    </message>
-    <message>
-      <source>K: actual spoil / stripped volume (eq. 6)</source>
-      <translation>K：实际土方量 / 剥离量（式 6）</translation>
-    </message>
-    <message>
-      <source>Bench (lift) height for the haul distance (m)</source>
-      <translation>计算运距的台阶（分层）高度（m）</translation>
-    </message>
-    <message>
       <source>Erosion model</source>
       <translation>侵蚀模型</translation>
-    </message>
-    <message>
-      <source>Years of erosion</source>
-      <translation>侵蚀年数</translation>
     </message>
     <message>
       <source>Erosion table of 'Soil erosion comparison' (CSV; optional, replaces the erosion run)</source>
@@ -338,7 +274,7 @@ Inputs (one grid, metres, projected CRS): the pristine landform (PNL, pre-mining
 
 Which plan each landform uses: a layer with both plans (field plan = original / optimized) gives the optimized strips to every landform whose name contains one of OPTIMIZED_NAMES (comma-separated, case-insensitive; default 'MNNDL, optim'), the original strips to the others (NNDL, TDL). A layer with one plan serves all. The plan decides the strips of the fusion rate (S_b, eq. 10-12), the final pit and the mining/refilling pairs of the haul distance (eq. 13). The log and the report show the plan of every landform.
 
-Criteria (computed by the plugin's evaluation algorithms' functions): mean Horn slope over the evaluation area (lower is better); fusion rate and fusion rate without the pit (higher); channel overlap with PNL in the dump (higher; channels = accumulation &gt;= CHANNEL_THRESHOLD cells, blank = OTSU threshold of PNL); catchments and channel length in the dump (closer to PNL's is better); mean haul distance with K and BENCH_HEIGHT as in 'Mean earthwork haul distance' (lower); eroded volume over YEARS with EROSION_MODEL at the default parameters of 'Soil erosion comparison' (lower), or read from that algorithm's CSV (EROSION_TABLE, column landform = the landform names) to reuse a run with other parameters. The evaluation area for the slope and the erosion is MINE_AREA, or, blank, the dump (the union of the refilling strips).
+Criteria (computed by the plugin's evaluation algorithms' functions): mean Horn slope over the evaluation area (lower is better); fusion rate and fusion rate without the pit (higher); channel overlap with PNL in the dump (higher; channels = accumulation &gt;= CHANNEL_THRESHOLD cells, blank = OTSU threshold of PNL); catchments and channel length in the dump (closer to PNL's is better); mean haul distance with K and BENCH_HEIGHT as in 'Mean earthwork haul distance' (lower); eroded volume over YEARS with EROSION_MODEL at the default parameters of 'Soil erosion comparison' (lower), or read from that algorithm's CSV (EROSION_TABLE, column landform = the landform names) to reuse a run with other parameters. The evaluation area for the slope and the erosion is EVALUATION_AREA, or, blank, the dump (the union of the refilling strips).
 
 Winner: the best reshaped landform per criterion (PNL is the reference, shown beside); the margin is the difference to the runner-up, absolute and in per cent of the runner-up's value (for 'closer to PNL': the difference of the distances, in per cent of PNL's value). Fractions are shown in per cent, their margins in percentage points.
 
@@ -351,7 +287,7 @@ Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and chann
 
 各地貌采用的方案：若图层含两种方案（字段 plan = original / optimized），名称包含 OPTIMIZED_NAMES 之一（逗号分隔，不区分大小写；默认“MNNDL, optim”）的地貌采用优化方案条带，其余地貌（NNDL、TDL）采用原始方案条带。仅含一种方案的图层用于所有地貌。方案决定水文融合率的条带（S_b，式 10-12）、最终矿坑以及运距的开采/复填条带配对（式 13）。日志与报告中列出每个地貌的方案。
 
-评价指标（由本插件各评价算法的函数计算）：评价区内的平均 Horn 坡度（越低越好）；水文融合率与排除矿坑影响的水文融合率（越高越好）；内排土场内与 PNL 的水文沟道空间重叠率（越高越好；水文沟道 = 汇流累积量 ≥ CHANNEL_THRESHOLD 个栅格，留空 = PNL 的 OTSU 阈值）；内排土场内的汇水子区数与水文沟道长度（越接近 PNL 越好）；按“土方平均运距”中的 K 与 BENCH_HEIGHT 计算的土方平均运距（越低越好）；以“土壤水蚀对比”的默认参数，用 EROSION_MODEL 计算 YEARS 年的侵蚀体积（越低越好），或读取该算法输出的 CSV（EROSION_TABLE，landform 列 = 地貌名称），以复用采用其他参数的模拟结果。坡度与侵蚀的评价区为 MINE_AREA，留空时为内排土场（复填条带的并集）。
+评价指标（由本插件各评价算法的函数计算）：评价区内的平均 Horn 坡度（越低越好）；水文融合率与排除矿坑影响的水文融合率（越高越好）；内排土场内与 PNL 的水文沟道空间重叠率（越高越好；水文沟道 = 汇流累积量 ≥ CHANNEL_THRESHOLD 个栅格，留空 = PNL 的 OTSU 阈值）；内排土场内的汇水子区数与水文沟道长度（越接近 PNL 越好）；按“土方平均运距”中的 K 与 BENCH_HEIGHT 计算的土方平均运距（越低越好）；以“土壤水蚀对比”的默认参数，用 EROSION_MODEL 计算 YEARS 年的侵蚀体积（越低越好），或读取该算法输出的 CSV（EROSION_TABLE，landform 列 = 地貌名称），以复用采用其他参数的模拟结果。坡度与侵蚀的评价区为 EVALUATION_AREA，留空时为内排土场（复填条带的并集）。
 
 最优地貌：各评价指标下最好的重塑地貌（PNL 为参照，并列显示）；领先幅度为与第二名之差，以绝对值及占第二名数值的百分比表示（对“越接近 PNL 越好”的指标：为距离之差，以占 PNL 数值的百分比表示）。比率以百分数显示，其领先幅度以百分点表示。
 
@@ -379,14 +315,6 @@ Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and chann
       <source>Haul tables of 'Mean earthwork haul distance' (CSV, one per landform in layer order; optional, replace the haul computation)</source>
       <translation>“土方平均运距”的运距表（CSV，每个地貌一个，按图层顺序；可选，代替运距计算）</translation>
     </message>
-    <message>
-      <source>Minimum earthwork surface (dem_min; for the design-quality table, optional)</source>
-      <translation>最小土方重塑地貌（dem_min；用于设计质量表，可选）</translation>
-    </message>
-    <message>
-      <source>Maximum earthwork surface (dem_max; for the design-quality table, optional)</source>
-      <translation>最大土方重塑地貌（dem_max；用于设计质量表，可选）</translation>
-    </message>
   </context>
   <context>
     <name>CutFill</name>
@@ -397,10 +325,6 @@ Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and chann
     <message>
       <source>Surface B (e.g. a landform)</source>
       <translation>表面 B（如某一地貌）</translation>
-    </message>
-    <message>
-      <source>Area (polygons; empty = where both have data)</source>
-      <translation>计算区域（面；留空 = 两者均有数据处）</translation>
     </message>
     <message>
       <source>Tolerance band (m)</source>
@@ -429,10 +353,10 @@ Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and chann
     <message>
       <source>Cut, fill and net volumes between two surfaces on one grid (metres, projected CRS), as Carlson Natural Regrade's 'Update Cut/Fill' reports them.
 
-D = SURFACE_B - SURFACE_A per cell (e.g. A = pre-mining DEM, B = a landform). Fill = sum of the positive D times the cell area (B above A), cut = sum of -D where D is negative, net = cut - fill (m3), over the cells of AREA (optional polygons) where both surfaces have data. The volumes count every cell; TOLERANCE (m) only classifies the cells with |D| up to TOLERANCE as neutral (grey in the difference raster, 'within tolerance' in the table). The difference raster is styled red (cut) to blue (fill). The CSV table lists cut, fill, net, the variance of cut to fill (100 (cut - fill) / fill, Carlson's balance check), the cut, fill and neutral areas and the volumes beyond the tolerance.</source>
+D = SURFACE_B - SURFACE_A per cell (e.g. A = pre-mining DEM, B = a landform). Fill = sum of the positive D times the cell area (B above A), cut = sum of -D where D is negative, net = cut - fill (m3), over the cells of EVALUATION_AREA (optional polygons; blank = everywhere) where both surfaces have data. The volumes count every cell; TOLERANCE (m) only classifies the cells with |D| up to TOLERANCE as neutral (grey in the difference raster, 'within tolerance' in the table). The difference raster is styled red (cut) to blue (fill). The CSV table lists cut, fill, net, the variance of cut to fill (100 (cut - fill) / fill, Carlson's balance check), the cut, fill and neutral areas and the volumes beyond the tolerance.</source>
       <translation>计算同一栅格网格上两个表面（单位 m，投影坐标系）之间的挖方、填方与净方量，与 Carlson Natural Regrade 的“Update Cut/Fill”报告方式一致。
 
-逐栅格计算 D = SURFACE_B - SURFACE_A（如 A = 采前 DEM，B = 某一地貌）。填方 = 正 D 之和乘以栅格面积（B 高于 A），挖方 = D 为负处 -D 之和，净方量 = 挖方 - 填方（m3），统计范围为 AREA（可选的面）内两表面均有数据的栅格。方量统计所有栅格；TOLERANCE（m）仅用于将 |D| 不超过 TOLERANCE 的栅格归为中性（差值栅格中显示为灰色，表中为“容差内”）。差值栅格以红色（挖方）到蓝色（填方）设置样式。CSV 表列出挖方、填方、净方量、挖填方偏差（100 (挖方 - 填方) / 填方，即 Carlson 的平衡检查）、挖方、填方与中性区面积，以及超出容差的方量。</translation>
+逐栅格计算 D = SURFACE_B - SURFACE_A（如 A = 采前 DEM，B = 某一地貌）。填方 = 正 D 之和乘以栅格面积（B 高于 A），挖方 = D 为负处 -D 之和，净方量 = 挖方 - 填方（m3），统计范围为 EVALUATION_AREA（可选的面；留空 = 全部范围）内两表面均有数据的栅格。方量统计所有栅格；TOLERANCE（m）仅用于将 |D| 不超过 TOLERANCE 的栅格归为中性（差值栅格中显示为灰色，表中为“容差内”）。差值栅格以红色（挖方）到蓝色（填方）设置样式。CSV 表列出挖方、填方、净方量、挖填方偏差（100 (挖方 - 填方) / 填方，即 Carlson 的平衡检查）、挖方、填方与中性区面积，以及超出容差的方量。</translation>
     </message>
     <message>
       <source>Cut (m3)</source>
@@ -468,10 +392,6 @@ D = SURFACE_B - SURFACE_A per cell (e.g. A = pre-mining DEM, B = a landform). Fi
     <message>
       <source>Breaks none/slight, slight/severe, severe/extremely severe (empty = natural breaks)</source>
       <translation>分级断点：无/轻度、轻度/重度、重度/极重度（留空 = 自然断点）</translation>
-    </message>
-    <message>
-      <source>Zones (polygons, e.g. mining type)</source>
-      <translation>分区（面，如开采类型）</translation>
     </message>
     <message>
       <source>Category field (e.g. open-pit / underground / natural)</source>
@@ -565,16 +485,8 @@ Zones (optional polygons) with a category field (e.g. 'open-pit', 'underground',
   <context>
     <name>DesignSensitivity</name>
     <message>
-      <source>Mine area (polygon)</source>
-      <translation>矿区范围（面）</translation>
-    </message>
-    <message>
-      <source>Mining direction (degrees from north)</source>
-      <translation>开采方向（自正北起算，度）</translation>
-    </message>
-    <message>
-      <source>Base case: channel threshold (cells; blank = the pipeline's Otsu threshold)</source>
-      <translation>基准方案：水文沟道阈值（栅格数；留空 = 流程的 OTSU 阈值）</translation>
+      <source>Pre-mining DEM (PNL; elevation in m, projected CRS)</source>
+      <translation>采前 DEM（PNL；高程 m，投影坐标系）</translation>
     </message>
     <message>
       <source>Full grid of every combination (else one factor at a time)</source>
@@ -631,42 +543,18 @@ Zones (optional polygons) with a category field (e.g. 'open-pit', 'underground',
     <message>
       <source>How much the comparison of NNDL, MNNDL and TDL depends on the inputs a planner is least sure of: runs the whole HPCS pipeline (hpcs:hpcs_pipeline) once per design point and compares every criterion of the comparison report across the runs.
 
-Factors: k, the ratio of spoil to stripped volume (eq. 6); A_max, the maximum slope angle of the earthwork surfaces (degrees); the strip width (m); the channel threshold (cells; a run with a threshold uses the 'Fixed' method, with the same value for the ridges; the base case uses the pipeline's default Otsu threshold unless a base threshold is given). Give the values to try for each factor as a list (e.g. '1.0, 1.1'); a blank list leaves the factor at the base. One at a time (default): the base case plus one run per listed value of one factor, the others at the base. Full grid: every combination (at most 64 runs).
+Factors: k, the ratio of spoil to stripped volume (eq. 6); A_max, the maximum slope angle of the earthwork surfaces (degrees); the strip width (m); the channel threshold (cells; a run with a threshold uses the 'Fixed' method, with the same value for the ridges; the base case uses the pipeline's default Otsu threshold unless a base threshold is given). MINE_AREA, DIRECTION, K, A_MAX, STRIP_WIDTH and CHANNEL_THRESHOLD are the base case (the pipeline model's own default k is 1.05). Give the values to try for each factor as a list (e.g. '1.0, 1.1'); a blank list leaves the factor at the base. One at a time (default): the base case plus one run per listed value of one factor, the others at the base. Full grid: every combination (at most 64 runs).
 
 The runs are separate qgis_process processes, at most PARALLEL at once (a run uses one core); cancelling stops them all. A run that fails (e.g. k too small for the plan: infeasible) is reported and left out; the base case must succeed.
 
 Outputs: a CSV with one row per run (factors, status, every criterion of every landform, each criterion's winner), an HTML report with a tornado chart per criterion (per landform: the value at each factor's lowest setting below the base and its highest setting above it, against the base case) and a table saying whether each criterion's winner holds across all runs, and optionally the folder with every run's outputs and log.</source>
       <translation>分析 NNDL、MNNDL 与 TDL 的对比结果在多大程度上取决于规划者最不确定的输入：对每个设计点运行一次完整的 HPCS 流程（hpcs:hpcs_pipeline），并在各次运行之间比较对比报告的每个评价指标。
 
-因子：k，实际土方量与剥离量之比（式 6）；A_max，土方重塑地貌的最大允许边坡角（度）；条带宽度（m）；水文沟道阈值（栅格数；给定阈值的运行采用“固定值”方法，分水岭取相同值；除非给出基准阈值，基准方案采用流程默认的 OTSU 阈值）。以列表形式给出每个因子的试算值（如“1.0, 1.1”）；列表留空则该因子保持基准值。每次变动一个因子（默认）：基准方案，加上某一因子每个列出值各一次运行，其他因子取基准值。完整网格：全部组合（最多 64 次运行）。
+因子：k，实际土方量与剥离量之比（式 6）；A_max，土方重塑地貌的最大允许边坡角（度）；条带宽度（m）；水文沟道阈值（栅格数；给定阈值的运行采用“固定值”方法，分水岭取相同值；除非给出基准阈值，基准方案采用流程默认的 OTSU 阈值）。MINE_AREA、DIRECTION、K、A_MAX、STRIP_WIDTH 与 CHANNEL_THRESHOLD 构成基准方案（流程模型自身的 k 默认值为 1.05）。以列表形式给出每个因子的试算值（如“1.0, 1.1”）；列表留空则该因子保持基准值。每次变动一个因子（默认）：基准方案，加上某一因子每个列出值各一次运行，其他因子取基准值。完整网格：全部组合（最多 64 次运行）。
 
 各次运行为独立的 qgis_process 进程，最多同时运行 PARALLEL 个（每次运行占用一个核）；取消时全部停止。失败的运行（如 k 过小导致方案不可行）会被报告并剔除；基准方案必须成功。
 
 输出：CSV，每次运行一行（因子、状态、每个地貌的全部评价指标、各指标的最优地貌）；HTML 报告，含每个评价指标的龙卷风图（对每个地貌：各因子低于基准的最低取值与高于基准的最高取值下的指标值，与基准方案对照）以及说明各指标最优地貌在所有运行中是否保持不变的表；以及可选的文件夹，含每次运行的输出与日志。</translation>
-    </message>
-    <message>
-      <source>Pre-mining DEM (PNL; elevation in m, projected CRS)</source>
-      <translation>采前 DEM（PNL；高程 m，投影坐标系）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (elevation, m)</source>
-      <translation>可采煤层最底层底板（高程，m）</translation>
-    </message>
-    <message>
-      <source>Minable coal thickness (m)</source>
-      <translation>可采煤层厚度（m）</translation>
-    </message>
-    <message>
-      <source>Base case: k, ratio of spoil to stripped volume</source>
-      <translation>基准方案：k，实际土方量与剥离量之比</translation>
-    </message>
-    <message>
-      <source>Base case: A_max, maximum slope angle (degrees)</source>
-      <translation>基准方案：A_max，最大允许边坡角（度）</translation>
-    </message>
-    <message>
-      <source>Base case: strip width (m)</source>
-      <translation>基准方案：条带宽度（m）</translation>
     </message>
     <message>
       <source>k values to try (e.g. 1.0, 1.1)</source>
@@ -687,34 +575,6 @@ Outputs: a CSV with one row per run (factors, status, every criterion of every l
   </context>
   <context>
     <name>EarthworkSchedule</name>
-    <message>
-      <source>Pre-mining DEM (metres, projected CRS)</source>
-      <translation>采前 DEM（单位 m，投影坐标系）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (elevation, m)</source>
-      <translation>可采煤层最底层底板（高程，m）</translation>
-    </message>
-    <message>
-      <source>Minable coal thickness (m)</source>
-      <translation>可采煤层厚度（m）</translation>
-    </message>
-    <message>
-      <source>Reshaped landform (DEM on the same grid)</source>
-      <translation>重塑地貌（同一栅格网格上的 DEM）</translation>
-    </message>
-    <message>
-      <source>Mining/refilling sub-areas (fields period, kind)</source>
-      <translation>采复子区（字段 period、kind）</translation>
-    </message>
-    <message>
-      <source>Bench (lift) height (m)</source>
-      <translation>台阶（分层）高度（m）</translation>
-    </message>
-    <message>
-      <source>K: actual spoil / stripped volume (eq. 6)</source>
-      <translation>K：实际土方量 / 剥离量（式 6）</translation>
-    </message>
     <message>
       <source>Earthwork schedule per period (CSV)</source>
       <translation>各周期土方施工计划（CSV）</translation>
@@ -759,14 +619,6 @@ Outputs: a CSV per period (mining and refilling strip, their position along the 
 
 输出：逐周期的 CSV（开采条带与复填条带、其沿开采方向的位置 m、调运量与可用土方量 m3、复填条带容量、剥离与回填的高程、分层数与步骤数、平均运距 m），最后一行为“all”；以及按施工顺序列出每个步骤的 CSV（来源分层及其高程、去向分层及其高程、体积、运距、该周期累计体积）。</translation>
     </message>
-    <message>
-      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
-      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
-    </message>
-    <message>
-      <source>Original (NNDL)</source>
-      <translation>原始方案（NNDL）</translation>
-    </message>
   </context>
   <context>
     <name>EarthworkSurfaces</name>
@@ -783,24 +635,8 @@ Outputs: a CSV per period (mining and refilling strip, their position along the 
       <translation>采前 DEM</translation>
     </message>
     <message>
-      <source>Pre-mining DEM (elevation in metres, projected CRS)</source>
-      <translation>采前 DEM（高程，单位 m，投影坐标系）</translation>
-    </message>
-    <message>
       <source>Cell classes (hpcs:classifycells)</source>
       <translation>栅格类别（hpcs:classifycells）</translation>
-    </message>
-    <message>
-      <source>Flow direction (ESRI D8 codes)</source>
-      <translation>流向（ESRI D8 编码）</translation>
-    </message>
-    <message>
-      <source>Catchments (channel link ids)</source>
-      <translation>汇水子区（沟道段编号）</translation>
-    </message>
-    <message>
-      <source>A_max, maximum slope angle (degrees)</source>
-      <translation>A_max，最大允许边坡角（度）</translation>
     </message>
     <message>
       <source>Interpolation of the other cells (eq. 5)</source>
@@ -811,12 +647,8 @@ Outputs: a CSV per period (mining and refilling strip, their position along the 
       <translation>插值次数 n（留空 = 论文规则）</translation>
     </message>
     <message>
-      <source>Maximum earthwork surface (dem_max)</source>
-      <translation>最大土方重塑地貌（dem_max）</translation>
-    </message>
-    <message>
-      <source>Minimum earthwork surface (dem_min)</source>
-      <translation>最小土方重塑地貌（dem_min）</translation>
+      <source>SWEEPS is used only with the interpolation 'Paper (n sweeps)'; the converged surface ignores it.</source>
+      <translation>SWEEPS 仅用于“论文方法（n 次插值）”插值方法；收敛解忽略该参数。</translation>
     </message>
     <message>
       <source>A_max {0:g} deg; A_min {1:.3f} to {2:.3f} deg; semi-fixed channels {3:.3f} deg (max surface) and {4:.3f} deg (min surface).</source>
@@ -859,7 +691,7 @@ Outputs: a CSV per period (mining and refilling strip, their position along the 
 
 Inputs: the pre-mining DEM (metres, projected CRS), the cell classes of 'Hydrological cell classification', and the flow directions (ESRI D8) and catchments of 'Channel and ridge extraction', all on the DEM's grid. Angles are in degrees.
 
-Order of Fig. 3(b): eq. 1: fixed, confluence and boundary cells keep the DEM. eq. 2: each semi-fixed channel keeps the shape of its profile but its drop from the channel head o to the anchor c (the confluence, or the first cell outside the area) becomes L(o, c) tan A, L the flow-path length in metres; A = SEMI_A_MAX for dem_max and SEMI_A_MIN for dem_min. The head of a cell is the source of the longest semi-fixed flow path through it. eq. 3: a watershed cell looks at every catchment in its 3 x 3 window, takes the nearest known cell of that catchment (distance L in metres, elevation h): dem_max = min(h + L tan A_MAX), dem_min = max(h + L tan A_MIN). eq. 4: a floating channel cell does the same with watershed cells known, downward: dem_max = min(h - L tan A_MIN), dem_min = max(h - L tan A_MAX). Where these put dem_min above dem_max, dem_min is lowered to dem_max. eq. 5: the other cells of the area start at the DEM and take the mean of their 3 x 3 window, repeated n times, all other cells held ('Paper (n sweeps)'), or the converged limit of that mean, the discrete harmonic surface, by a sparse solve ('Converged').
+Order of Fig. 3(b): eq. 1: fixed, confluence and boundary cells keep the DEM. eq. 2: each semi-fixed channel keeps the shape of its profile but its drop from the channel head o to the anchor c (the confluence, or the first cell outside the area) becomes L(o, c) tan A, L the flow-path length in metres; A = SEMI_A_MAX for dem_max and SEMI_A_MIN for dem_min. The head of a cell is the source of the longest semi-fixed flow path through it. eq. 3: a watershed cell looks at every catchment in its 3 x 3 window, takes the nearest known cell of that catchment (distance L in metres, elevation h): dem_max = min(h + L tan A_MAX), dem_min = max(h + L tan A_MIN). eq. 4: a floating channel cell does the same with watershed cells known, downward: dem_max = min(h - L tan A_MIN), dem_min = max(h - L tan A_MAX). Where these put dem_min above dem_max, dem_min is lowered to dem_max. eq. 5: the other cells of the area start at the DEM and take the mean of their 3 x 3 window, repeated n times, all other cells held ('Paper (n sweeps)'), or the converged limit of that mean, the discrete harmonic surface, by a sparse solve ('Converged', the default). The paper asks for at least n sweeps (n &gt;= twice the largest distance in cells from a fixed channel cell to its nearest watershed cell); at that bound the sweeps are far from their limit (on the demo site up to 34 m at 25 m cells and 84 m at 12.5 m cells), so the surfaces would depend on the cell size. The converged surface is the limit that every n at or above the bound tends to.
 
 Slope limit (LIMIT_SLOPES, on by default): equations 2 to 4 fix line values cell by cell, and where two of them, or one and a fixed cell, disagree by more than the slope allows, eq. 5 would only smooth around a spike. So after each of eq. 2, 3 and 4 the held cells, and after eq. 5 every cell of the area, are limited: no step between neighbouring cells may rise more than tan(A_MAX) x its length (10 m cells and 25 deg: 4.66 m, 6.59 m on a diagonal), or than the pre-mining DEM rises there where it is steeper, so that fixed cells always agree among themselves and natural slopes steeper than A_MAX stay possible. dem_max becomes the largest surface below the equations' values that obeys the limit (a held cell that stands too high is lowered), dem_min the smallest above them (a cell that sinks too low is raised); both also stay within what the fixed cells allow, and dem_min stays at or below dem_max. Fixed, confluence and boundary cells never change. A_MAX is the bound of both surfaces because it is the steepest slope either is built with: dem_max rises from the known cells at A_MAX (eq. 3), dem_min falls to the floating channels at A_MAX (eq. 4). Untick it for the paper's equations alone.
 
@@ -870,7 +702,7 @@ Design quality (number outputs and log) over the reshaping area, for the pre-min
 
 输入：采前 DEM（单位 m，投影坐标系）、“水文栅格分类”输出的栅格类别，以及“水文沟道与分水岭提取”输出的流向（ESRI D8）与汇水子区，均位于 DEM 的栅格网格上。角度单位为度。
 
-按图 3(b) 的顺序：式 1：固定流域栅格、交汇栅格与边界栅格保持 DEM 高程。式 2：每条半固定流域沟道保持其纵剖面形态，但其从沟头 o 至锚点 c（交汇栅格，或区外第一个栅格）的落差变为 L(o, c) tan A，L 为以米计的流路长度；dem_max 取 A = SEMI_A_MAX，dem_min 取 A = SEMI_A_MIN。栅格的沟头为经过该栅格的最长半固定流路的源头。式 3：分水岭栅格考察其 3 x 3 窗口中的每个汇水子区，取该汇水子区最近的已知栅格（距离 L，以米计，高程 h）：dem_max = min(h + L tan A_MAX)，dem_min = max(h + L tan A_MIN)。式 4：浮动流域栅格以已知的分水岭栅格按同样方法向下计算：dem_max = min(h - L tan A_MIN)，dem_min = max(h - L tan A_MAX)。若由此得出的 dem_min 高于 dem_max，则将 dem_min 降至 dem_max。式 5：区内其他栅格以 DEM 为初值，取其 3 x 3 窗口的均值，重复 n 次，其余栅格保持不变（“论文方法（n 次插值）”），或以稀疏求解得到该均值迭代的收敛极限，即离散调和曲面（“收敛解”）。
+按图 3(b) 的顺序：式 1：固定流域栅格、交汇栅格与边界栅格保持 DEM 高程。式 2：每条半固定流域沟道保持其纵剖面形态，但其从沟头 o 至锚点 c（交汇栅格，或区外第一个栅格）的落差变为 L(o, c) tan A，L 为以米计的流路长度；dem_max 取 A = SEMI_A_MAX，dem_min 取 A = SEMI_A_MIN。栅格的沟头为经过该栅格的最长半固定流路的源头。式 3：分水岭栅格考察其 3 x 3 窗口中的每个汇水子区，取该汇水子区最近的已知栅格（距离 L，以米计，高程 h）：dem_max = min(h + L tan A_MAX)，dem_min = max(h + L tan A_MIN)。式 4：浮动流域栅格以已知的分水岭栅格按同样方法向下计算：dem_max = min(h - L tan A_MIN)，dem_min = max(h - L tan A_MAX)。若由此得出的 dem_min 高于 dem_max，则将 dem_min 降至 dem_max。式 5：区内其他栅格以 DEM 为初值，取其 3 x 3 窗口的均值，重复 n 次，其余栅格保持不变（“论文方法（n 次插值）”），或以稀疏求解得到该均值迭代的收敛极限，即离散调和曲面（“收敛解”，默认）。论文要求至少插值 n 次（n ≥ 固定流域沟道栅格至其最近分水岭栅格最大距离（以栅格计）的两倍）；在该下限处插值结果远未达到其极限（在示例场地上，25 m 栅格时相差可达 34 m，12.5 m 栅格时可达 84 m），因此表面将取决于栅格尺寸。收敛解即所有不小于该下限的 n 所趋近的极限。
 
 坡度限制（LIMIT_SLOPES，默认启用）：式 2 至式 4 逐栅格确定沿线的数值，当其中两者之间或其一与固定栅格之间的差异超过坡度所允许的范围时，式 5 只会在尖峰周围进行平滑。因此在式 2、3、4 各步之后对保持不变的栅格、在式 5 之后对区内所有栅格施加限制：相邻栅格之间的任何单步升高都不得超过 tan(A_MAX) x 步长（10 m 栅格、25°：4.66 m，对角线 6.59 m），或在采前 DEM 更陡处不得超过其升高，从而使固定栅格之间始终相互协调，并允许保留陡于 A_MAX 的自然坡面。dem_max 取为方程值以下满足该限制的最高表面（过高的保持栅格被降低），dem_min 取为方程值以上满足该限制的最低表面（过低的栅格被抬高）；二者均不超出固定栅格所允许的范围，且 dem_min 始终不高于 dem_max。固定流域栅格、交汇栅格与边界栅格从不改变。A_MAX 之所以作为两个表面的限值，是因为它是二者构建时采用的最陡坡度：dem_max 从已知栅格以 A_MAX 升高（式 3），dem_min 以 A_MAX 降至浮动流域沟道（式 4）。取消勾选则仅采用论文中的方程。
 
@@ -978,18 +810,6 @@ Design quality (number outputs and log) over the reshaping area, for the pre-min
   <context>
     <name>ErosionComparison</name>
     <message>
-      <source>Landforms (elevation rasters on one grid; the first is the reference, PNL)</source>
-      <translation>地貌（同一栅格网格上的高程栅格；第一个为参照 PNL）</translation>
-    </message>
-    <message>
-      <source>Area where erosion is summed (polygon)</source>
-      <translation>侵蚀量统计区域（面）</translation>
-    </message>
-    <message>
-      <source>Sub-areas for the per-strip breakdown (refilling strips)</source>
-      <translation>用于逐条带统计的子区（复填条带）</translation>
-    </message>
-    <message>
       <source>Buffer around the area and sub-areas that is simulated (m)</source>
       <translation>模拟范围在统计区域与子区外围的缓冲距离（m）</translation>
     </message>
@@ -1056,7 +876,7 @@ Design quality (number outputs and log) over the reshaping area, for the pre-min
     <message>
       <source>Compares the soil erosion of several landforms over a number of years, as the HPCS paper does with the CLiDE model (Xia et al. 2023, section 1.4, Table 2, Fig. 14).
 
-Landforms: elevation rasters in metres (projected CRS in metres), all on one grid, e.g. PNL, NNDL, MNNDL, TDL; each is named after its layer. The FIRST landform is the reference (the pristine landform, PNL) of the per-strip 'minus reference' curves (Fig. 14). Erosion is summed inside the Area polygon (the dump). As the paper simulates the dump with 1000 m of its surroundings, the models run on a window: the bounding box of the area and sub-areas widened by the buffer (m, default 1000) on every side, clipped to the grid; the window's edge is base level, like the grid edge. A buffer larger than the grid simulates the whole grid. Sub-areas (optional): the refilling strips, a layer with fields 'period' and 'kind' (features with kind = 'refilling', one value per period, as written by the sub-area delineation; of a layer holding both plans, the optimized one); without those fields, one value per feature id.
+Landforms: elevation rasters in metres (projected CRS in metres), all on one grid, e.g. PNL, NNDL, MNNDL, TDL; each is named after its layer. The FIRST landform is the reference (the pristine landform, PNL) of the per-strip 'minus reference' curves (Fig. 14). Erosion is summed inside the EVALUATION_AREA polygon (the dump). As the paper simulates the dump with 1000 m of its surroundings, the models run on a window: the bounding box of the area and sub-areas widened by the buffer (m, default 1000) on every side, clipped to the grid; the window's edge is base level, like the grid edge. A buffer larger than the grid simulates the whole grid. Sub-areas (optional): the refilling strips, a layer with fields 'period' and 'kind' (features with kind = 'refilling', one value per period, as written by the sub-area delineation; of a layer holding both plans, the optimized one); without those fields, one value per feature id.
 
 Model 'Landscape evolution' (per time step): D8 routing on the depression-filled current surface; discharge Q = runoff x contributing area, unit discharge q = Q / cell width; stream-power incision E = K q^m S^n solved implicitly along the flow tree (Braun &amp; Willett 2013; stable for any step); deposition d = V Qs / Q of the sediment flux Qs (Davy &amp; Lague 2009; V = 0: detachment-limited); linear hillslope diffusion dh/dt = D laplacian(h). Grid edges and cells next to nodata are fixed base level. Cross-checked against Landlab's FastscapeEroder + LinearDiffuser.
 Model 'RUSLE': A = R K LS C P (t/ha/yr), LS from the unit contributing area and the slope (Desmet &amp; Govers 1996, McCool's S and m), a static annual average; no deposition (deposited = 0, exported = eroded).
@@ -1066,7 +886,7 @@ Defaults are for fresh spoil under semi-natural grassland (sources in the plugin
 Outputs: a CSV table (landform, eroded, deposited and exported volume in m3 inside the area over the run, mean soil loss t/ha/yr = eroded x bulk density / area / years, rank 1 = least eroded); an HTML report with the table, a bar chart of the eroded volumes (Table 2) and, with sub-areas, each landform's net loss per strip minus the reference's (Fig. 14); a folder with, per landform, the evolved DEM and the elevation change (m, negative = erosion) on the simulated window, styled, and strips.csv.</source>
       <translation>对比若干地貌在若干年内的土壤侵蚀，与 HPCS 论文采用 CLiDE 模型的做法相同（Xia 等，2023，第 1.4 节，表 2，图 14）。
 
-地貌：以米为单位的高程栅格（米制投影坐标系），全部位于同一栅格网格上，如 PNL、NNDL、MNNDL、TDL；各地貌以其图层名命名。第一个地貌为逐条带“减去参照”曲线（图 14）的参照（原始自然地貌 PNL）。侵蚀量在统计区域面（内排土场）内求和。由于论文连同内排土场周边 1000 m 一起模拟，模型在一个窗口上运行：统计区域与子区的外包矩形向各边扩展缓冲距离（m，默认 1000），并裁剪至栅格网格范围；窗口边缘与网格边缘一样为侵蚀基准面。缓冲距离大于网格时模拟整个网格。子区（可选）：复填条带，即含 'period' 与 'kind' 字段的图层（取 kind = 'refilling' 的要素，每个周期一个值，与采复子区划定的输出一致；若图层同时包含两种方案，则取优化方案）；若无这些字段，则每个要素 id 一个值。
+地貌：以米为单位的高程栅格（米制投影坐标系），全部位于同一栅格网格上，如 PNL、NNDL、MNNDL、TDL；各地貌以其图层名命名。第一个地貌为逐条带“减去参照”曲线（图 14）的参照（原始自然地貌 PNL）。侵蚀量在 EVALUATION_AREA 面（内排土场）内求和。由于论文连同内排土场周边 1000 m 一起模拟，模型在一个窗口上运行：统计区域与子区的外包矩形向各边扩展缓冲距离（m，默认 1000），并裁剪至栅格网格范围；窗口边缘与网格边缘一样为侵蚀基准面。缓冲距离大于网格时模拟整个网格。子区（可选）：复填条带，即含 'period' 与 'kind' 字段的图层（取 kind = 'refilling' 的要素，每个周期一个值，与采复子区划定的输出一致；若图层同时包含两种方案，则取优化方案）；若无这些字段，则每个要素 id 一个值。
 
 模型“景观演化”（每个时间步长）：在填洼后的当前表面上进行 D8 汇流；流量 Q = 径流 x 汇水面积，单宽流量 q = Q / 栅格宽度；河流功率下切 E = K q^m S^n，沿流向树隐式求解（Braun &amp; Willett 2013；任意步长均稳定）；沉积 d = V Qs / Q，Qs 为输沙通量（Davy &amp; Lague 2009；V = 0：分离限制）；线性坡面扩散 dh/dt = D laplacian(h)。网格边缘及与无数据相邻的栅格为固定的侵蚀基准面。已与 Landlab 的 FastscapeEroder + LinearDiffuser 交叉验证。
 模型“RUSLE”：A = R K LS C P（t/ha/yr），LS 由单位汇水面积与坡度计算（Desmet &amp; Govers 1996，McCool 的 S 与 m），为静态年均值；不计沉积（沉积 = 0，输出 = 侵蚀）。
@@ -1082,10 +902,6 @@ Outputs: a CSV table (landform, eroded, deposited and exported volume in m3 insi
     <message>
       <source>RUSLE</source>
       <translation>RUSLE（修正通用土壤流失方程）</translation>
-    </message>
-    <message>
-      <source>Years</source>
-      <translation>年数</translation>
     </message>
     <message>
       <source>Time step (years, landscape evolution)</source>
@@ -1266,22 +1082,6 @@ Outputs: the discs as 3-D points at their centres (fields id, x, y, z, diameter,
   <context>
     <name>FusionRate</name>
     <message>
-      <source>Pristine landform (PNL, pre-mining DEM, metres)</source>
-      <translation>原始自然地貌（PNL，采前 DEM，单位 m）</translation>
-    </message>
-    <message>
-      <source>Reshaped landform (DEM on the same grid)</source>
-      <translation>重塑地貌（同一栅格网格上的 DEM）</translation>
-    </message>
-    <message>
-      <source>Mining/refilling sub-areas (fields period, kind)</source>
-      <translation>采复子区（字段 period、kind）</translation>
-    </message>
-    <message>
-      <source>Channel threshold (cells; blank = OTSU threshold of PNL)</source>
-      <translation>水文沟道阈值（栅格数；留空 = PNL 的 OTSU 阈值）</translation>
-    </message>
-    <message>
       <source>Flow direction agreement on the dump boundary</source>
       <translation>内排土场边界流向一致性</translation>
     </message>
@@ -1340,14 +1140,6 @@ Outputs: the numbers above; a raster of the boundary cells where directions agre
 输出：上述数值；标示边界栅格流向一致（1）或不一致（2）的栅格图层，内排土场 = 3；标示内排土场内共有（1）、消失（2）与新增（3）水文沟道栅格的栅格图层，内排土场外的重塑地貌水文沟道 = 4；逐复填条带的 CSV 表（外接矩形、归一化因子、边界栅格数、流向一致栅格数、含与不含矿坑影响的水文融合率），最后一行为“all”。</translation>
     </message>
     <message>
-      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
-      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
-    </message>
-    <message>
-      <source>Original (NNDL)</source>
-      <translation>原始方案（NNDL）</translation>
-    </message>
-    <message>
       <source>Hydrological fusion rate (0-1)</source>
       <translation>水文融合率（0-1）</translation>
     </message>
@@ -1378,34 +1170,6 @@ Outputs: the numbers above; a raster of the boundary cells where directions agre
   </context>
   <context>
     <name>HaulDistance</name>
-    <message>
-      <source>Pre-mining DEM (metres, projected CRS)</source>
-      <translation>采前 DEM（单位 m，投影坐标系）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (elevation, m)</source>
-      <translation>可采煤层最底层底板（高程，m）</translation>
-    </message>
-    <message>
-      <source>Minable coal thickness (m)</source>
-      <translation>可采煤层厚度（m）</translation>
-    </message>
-    <message>
-      <source>Reshaped landform (DEM on the same grid)</source>
-      <translation>重塑地貌（同一栅格网格上的 DEM）</translation>
-    </message>
-    <message>
-      <source>Mining/refilling sub-areas (fields period, kind)</source>
-      <translation>采复子区（字段 period、kind）</translation>
-    </message>
-    <message>
-      <source>Bench (lift) height (m)</source>
-      <translation>台阶（分层）高度（m）</translation>
-    </message>
-    <message>
-      <source>K: actual spoil / stripped volume (eq. 6)</source>
-      <translation>K：实际土方量 / 剥离量（式 6）</translation>
-    </message>
     <message>
       <source>Haul distance per period (CSV)</source>
       <translation>各周期运距（CSV）</translation>
@@ -1466,14 +1230,6 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
 
 输出：总体土方平均运距（m）；逐周期的 CSV 表（可用土方量、容量、调运量、容量 / 可用土方量、分层数、平均运距），最后一行为“all”；以及可选的线图层（三维线），从每个来源分层中心连至其供给的每个去向分层中心，含体积与距离，用于绘制土方调运图。</translation>
     </message>
-    <message>
-      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
-      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
-    </message>
-    <message>
-      <source>Original (NNDL)</source>
-      <translation>原始方案（NNDL）</translation>
-    </message>
   </context>
   <context>
     <name>HpcsAlgorithm</name>
@@ -1484,10 +1240,6 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
     <message>
       <source>Stopped: </source>
       <translation>已停止：</translation>
-    </message>
-    <message>
-      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
-      <translation>方案（子区图层的 plan 字段，如有）</translation>
     </message>
     <message>
       <source>The algorithm was cancelled.</source>
@@ -1542,6 +1294,214 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
       <translation>{0}：已写出 {1}</translation>
     </message>
     <message>
+      <source>Pre-mining DEM (PNL; elevation in metres, projected CRS)</source>
+      <translation>采前 DEM（PNL；高程，单位 m，投影坐标系）</translation>
+    </message>
+    <message>
+      <source>The landform before mining (PNL, dem_or of eq. 6), elevation in metres in a projected CRS. The step's other rasters must be on its grid.</source>
+      <translation>开采前的地貌（PNL，式 6 中的 dem_or），高程单位 m，投影坐标系。此步骤的其他栅格必须位于其栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Floor of the lowest minable seam (elevation, m)</source>
+      <translation>可采煤层最底层底板（高程，m）</translation>
+    </message>
+    <message>
+      <source>H_md / H_fd of eq. 6-8: the elevation, in metres, of the floor of the lowest seam that is mined, on the DEM's grid; the pit is dug down to it.</source>
+      <translation>式 6-8 中的 H_md / H_fd：所开采的最底层煤层的底板高程，单位 m，位于 DEM 的栅格网格上；矿坑开挖至该底板。</translation>
+    </message>
+    <message>
+      <source>Minable coal thickness (m)</source>
+      <translation>可采煤层厚度（m）</translation>
+    </message>
+    <message>
+      <source>h_t of eq. 6: the thickness of the coal taken out, in metres, on the DEM's grid; the spoil of a strip is its volume above the floor less this coal.</source>
+      <translation>式 6 中的 h_t：采出煤层的厚度，单位 m，位于 DEM 的栅格网格上；条带的排弃土方量为其底板以上的体积减去这部分煤层。</translation>
+    </message>
+    <message>
+      <source>Maximum earthwork surface (dem_max)</source>
+      <translation>最大土方重塑地貌（dem_max）</translation>
+    </message>
+    <message>
+      <source>dem_max of eq. 7, written by 'Earthwork surfaces': the highest surface a dump may be built up to, elevation in metres on the DEM's grid.</source>
+      <translation>式 7 中的 dem_max，由“最小与最大土方重塑地貌”输出：内排土场可堆筑到的最高表面，高程单位 m，位于 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Minimum earthwork surface (dem_min)</source>
+      <translation>最小土方重塑地貌（dem_min）</translation>
+    </message>
+    <message>
+      <source>dem_min of eq. 8, written by 'Earthwork surfaces': the lowest surface a dump must reach, elevation in metres on the DEM's grid.</source>
+      <translation>式 8 中的 dem_min，由“最小与最大土方重塑地貌”输出：内排土场必须达到的最低表面，高程单位 m，位于 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Catchments (channel link ids)</source>
+      <translation>汇水子区（沟道段编号）</translation>
+    </message>
+    <message>
+      <source>The catchment of each channel link (an integer id per cell), as 'Channel extraction' writes it, on the DEM's grid.</source>
+      <translation>每个沟道段的汇水子区（每个栅格一个整数编号），即“水文沟道与分水岭提取”的输出，位于 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Flow direction (ESRI D8 codes)</source>
+      <translation>流向（ESRI D8 编码）</translation>
+    </message>
+    <message>
+      <source>D8 flow direction as 'Channel extraction' writes it (ESRI codes 1, 2, 4 ... 128), on the DEM's grid.</source>
+      <translation>“水文沟道与分水岭提取”输出的 D8 流向（ESRI 编码 1、2、4 ... 128），位于 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Pristine landform (PNL, pre-mining DEM, metres)</source>
+      <translation>原始自然地貌（PNL，采前 DEM，单位 m）</translation>
+    </message>
+    <message>
+      <source>The reference landform the reshaped one is compared with: the pre-mining DEM (or 'Pristine landform with the final pit'), elevation in metres.</source>
+      <translation>与重塑地貌进行对比的参照地貌：采前 DEM（或“含最终矿坑的原始自然地貌”的输出），高程单位 m。</translation>
+    </message>
+    <message>
+      <source>Reshaped landform (DEM on the same grid)</source>
+      <translation>重塑地貌（同一栅格网格上的 DEM）</translation>
+    </message>
+    <message>
+      <source>A designed landform (near-natural or terraced), elevation in metres, on the grid of the pre-mining DEM.</source>
+      <translation>设计的地貌（近自然地貌或台阶式地貌），高程单位 m，位于采前 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Landforms (elevation rasters on one grid)</source>
+      <translation>地貌（同一栅格网格上的高程栅格）</translation>
+    </message>
+    <message>
+      <source>The landforms to compare, elevation rasters in metres, all on one grid; the algorithm's help says which of them is the reference.</source>
+      <translation>待对比的地貌，以米为单位的高程栅格，全部位于同一栅格网格上；以哪个地貌为参照见算法帮助。</translation>
+    </message>
+    <message>
+      <source>Mining/refilling sub-areas (fields period, kind)</source>
+      <translation>采复子区（字段 period、kind）</translation>
+    </message>
+    <message>
+      <source>The strips written by 'Mining/refilling sub-area delineation': polygons with the fields period and kind ('mining', 'refilling', 'box cut', 'final pit') and, when the layer holds both plans, plan.</source>
+      <translation>“采复子区划定”输出的条带：含字段 period 与 kind（“mining”、“refilling”、“box cut”、“final pit”）的面，图层包含两种方案时还含字段 plan。</translation>
+    </message>
+    <message>
+      <source>Mine area (polygon)</source>
+      <translation>矿区范围（面）</translation>
+    </message>
+    <message>
+      <source>The mine (lease) polygon that is divided into strips, in any CRS (it is reprojected to the DEM's).</source>
+      <translation>划分为条带的矿区（矿权）范围面，可为任意坐标系（将重投影至 DEM 的坐标系）。</translation>
+    </message>
+    <message>
+      <source>Evaluation area (polygons)</source>
+      <translation>评价区（面）</translation>
+    </message>
+    <message>
+      <source>The area over which the step sums or averages what it measures, polygons in any CRS (reprojected to the grid's); the algorithm's help says what a blank value means where it is optional.</source>
+      <translation>此步骤对所测量的量进行求和或平均的区域，为任意坐标系的面（将重投影至栅格网格的坐标系）；该参数可选时，留空的含义见算法帮助。</translation>
+    </message>
+    <message>
+      <source>Zones (polygons)</source>
+      <translation>分区（面）</translation>
+    </message>
+    <message>
+      <source>Polygons (for example the mining type) over which the result is summarised, one row per zone.</source>
+      <translation>用于汇总结果的面（例如开采类型），每个分区一行。</translation>
+    </message>
+    <message>
+      <source>Plan (the sub-area layer's field 'plan', if it has one)</source>
+      <translation>方案（子区图层的 plan 字段，如有）</translation>
+    </message>
+    <message>
+      <source>Which plan of a sub-area layer holding both (field plan) is used: the optimized one (MNNDL) or the original equal strips (NNDL). A layer with one plan is used as it is.</source>
+      <translation>子区图层同时包含两种方案（字段 plan）时采用哪一种：优化方案（MNNDL）或原始等宽条带方案（NNDL）。仅含一种方案的图层按原样使用。</translation>
+    </message>
+    <message>
+      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
+      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
+    </message>
+    <message>
+      <source>Original (NNDL)</source>
+      <translation>原始方案（NNDL）</translation>
+    </message>
+    <message>
+      <source>Mining direction (degrees from north)</source>
+      <translation>开采方向（自正北起算，度）</translation>
+    </message>
+    <message>
+      <source>The direction the pit advances, degrees clockwise from north (the paper mines due west, 270).</source>
+      <translation>矿坑推进的方向，自正北顺时针起算，单位度（论文中向正西开采，即 270）。</translation>
+    </message>
+    <message>
+      <source>Strip width (m)</source>
+      <translation>条带宽度（m）</translation>
+    </message>
+    <message>
+      <source>Width of the original (equal) mining and refilling strips, metres, along the mining direction.</source>
+      <translation>原始（等宽）开采条带与复填条带沿开采方向的宽度，单位 m。</translation>
+    </message>
+    <message>
+      <source>k, ratio of spoil to stripped volume (eq. 6)</source>
+      <translation>k，实际土方量与剥离量之比（式 6）</translation>
+    </message>
+    <message>
+      <source>k of eq. 6: the actual spoil volume over the stripped bank volume (swell, losses, partings); it multiplies the supply V_g of each mining strip.</source>
+      <translation>式 6 中的 k：实际排弃土方体积与剥离实方体积之比（考虑松散、损失与夹矸）；用于乘以每个开采条带的可用土方量 V_g。</translation>
+    </message>
+    <message>
+      <source>A_max, maximum slope angle (degrees)</source>
+      <translation>A_max，最大允许边坡角（度）</translation>
+    </message>
+    <message>
+      <source>A_max of eq. 3 and 4: the steepest slope angle, degrees, of the earthwork surfaces (dem_max = min(h + L tan A_max) on the watersheds).</source>
+      <translation>式 3 与式 4 中的 A_max：土方重塑地貌的最陡边坡角，单位度（分水岭栅格上 dem_max = min(h + L tan A_MAX)）。</translation>
+    </message>
+    <message>
+      <source>Bench (lift) height (m)</source>
+      <translation>台阶（分层）高度（m）</translation>
+    </message>
+    <message>
+      <source>Height of the benches (lifts) the strips are stripped and the dumps built in, metres (the paper: 10 m).</source>
+      <translation>剥离条带与堆筑内排土场所用的台阶（分层）高度，单位 m（论文：10 m）。</translation>
+    </message>
+    <message>
+      <source>Channel threshold (flow-accumulation cells)</source>
+      <translation>水文沟道阈值（汇流累积栅格数）</translation>
+    </message>
+    <message>
+      <source>A cell is on a channel where at least this many cells (itself included) drain through it. The algorithm's help says what a blank value means where it is optional.</source>
+      <translation>至少有此数量的栅格（含其自身）流经某栅格时，该栅格即位于水文沟道上。该参数可选时，留空的含义见算法帮助。</translation>
+    </message>
+    <message>
+      <source>Years of erosion</source>
+      <translation>侵蚀年数</translation>
+    </message>
+    <message>
+      <source>How many years of erosion are simulated on each landform.</source>
+      <translation>在每个地貌上模拟侵蚀的年数。</translation>
+    </message>
+    <message>
+      <source>Final pit: working-side wall angle (degrees)</source>
+      <translation>最终矿坑：开采侧帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Slope of the final pit's wall on the working (mining) side, degrees (the paper: 20).</source>
+      <translation>最终矿坑开采侧帮的坡角，单位度（论文：20）。</translation>
+    </message>
+    <message>
+      <source>Final pit: end-wall angle (degrees)</source>
+      <translation>最终矿坑：端帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Slope of the final pit's end walls, across the mining direction, degrees (the paper: 13).</source>
+      <translation>最终矿坑端帮（开采方向两侧）的坡角，单位度（论文：13）。</translation>
+    </message>
+    <message>
+      <source>Final pit: dump-side wall angle (degrees)</source>
+      <translation>最终矿坑：内排侧帮坡角（度）</translation>
+    </message>
+    <message>
+      <source>Slope of the final pit's wall on the inner-dump side, degrees (the paper: 8).</source>
+      <translation>最终矿坑内排侧帮的坡角，单位度（论文：8）。</translation>
+    </message>
+    <message>
       <source>Hydrology</source>
       <translation>水文分析</translation>
     </message>
@@ -1564,6 +1524,205 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
       <source>HPCS Landform</source>
       <translation>HPCS 地貌重塑</translation>
     </message>
+    <message>
+      <source>HPCS run {0}</source>
+      <translation>HPCS 运行 {0}</translation>
+    </message>
+    <message>
+      <source>the model had no file outputs; nothing was written.</source>
+      <translation>模型没有文件输出；未写出任何内容。</translation>
+    </message>
+    <message>
+      <source>The model was cancelled.</source>
+      <translation>模型已被取消。</translation>
+    </message>
+    <message>
+      <source>outputs of the model: </source>
+      <translation>模型的输出：</translation>
+    </message>
+    <message>
+      <source>Cannot replace {0}: a file and a folder of the same name. Move it away or choose other output names and run again.</source>
+      <translation>无法替换 {0}：存在同名的文件与文件夹。请将其移走，或选择其他输出名称后重新运行。</translation>
+    </message>
+    <message>
+      <source>constraint not met ({0} plan)</source>
+      <translation>未满足约束（{0} 方案）</translation>
+    </message>
+    <message>
+      <source>Cannot prepare the outputs: {0}. Check the output folders and the free disk space.</source>
+      <translation>无法准备输出：{0}。请检查输出文件夹与磁盘剩余空间。</translation>
+    </message>
+  </context>
+  <context>
+    <name>HpcsValidation</name>
+    <message>
+      <source>{0} has a rotated or sheared geotransform; warp it to a north-up grid first (Raster &gt; Projections &gt; Warp (Reproject)).</source>
+      <translation>{0} 的地理变换含旋转或剪切；请先将其变形为正北朝上的栅格网格（栅格 → 投影 → 变形（重投影））。</translation>
+    </message>
+    <message>
+      <source>{0} is in a geographic CRS, {1}, whose cells are in degrees, so slopes and lengths would be wrong. Reproject it to a projected CRS in metres, for example EPSG:{2} (the UTM zone at its centre), with Raster &gt; Projections &gt; Warp (Reproject), then run again.</source>
+      <translation>{0} 采用地理坐标系 {1}，其栅格以度为单位，坡度与长度将会出错。请通过 栅格 → 投影 → 变形（重投影） 将其重投影为米制投影坐标系，例如 EPSG:{2}（其中心所在的 UTM 带），然后重新运行。</translation>
+    </message>
+    <message>
+      <source>{0} is in {1}, whose unit is '{2}', not metres. Reproject it to a CRS in metres (for example the local UTM zone) and run again.</source>
+      <translation>{0} 采用 {1}，其单位为“{2}”而非米。请将其重投影为米制坐标系（例如当地 UTM 带）后重新运行。</translation>
+    </message>
+    <message>
+      <source>{0} has a zero cell size; check its geotransform.</source>
+      <translation>{0} 的栅格尺寸为零；请检查其地理变换。</translation>
+    </message>
+    <message>
+      <source>Cannot open '{0}' as a raster: {1}</source>
+      <translation>无法将“{0}”作为栅格打开：{1}</translation>
+    </message>
+    <message>
+      <source>'{0}' is not a raster GDAL can read.</source>
+      <translation>“{0}”不是 GDAL 可读取的栅格。</translation>
+    </message>
+    <message>
+      <source>{0} has {1} band(s); band {2} does not exist.</source>
+      <translation>{0} 有 {1} 个波段；波段 {2} 不存在。</translation>
+    </message>
+    <message>
+      <source>{0} has no data (nodata or not a number) on {1} of the {2} cells of {3} (first at {4}). Every cell there needs a value: fill the gaps (Raster &gt; Analysis &gt; Fill nodata), or shrink the area so it leaves them out, and run again.</source>
+      <translation>{0} 在 {3} 的 {2} 个栅格中有 {1} 个无数据（无数据值或非数值）（第一个位于 {4}）。该范围内每个栅格都需要有值：请填补空缺（栅格 → 分析 → 填充无数据），或缩小范围以排除这些栅格，然后重新运行。</translation>
+    </message>
+    <message>
+      <source>The seam floor (FLOOR) is above the pre-mining surface (INPUT) by up to {0} m in {1} of the {2} cells of {3}. FLOOR is the elevation (m, same datum as the DEM) of the lowest minable seam floor, so it must lie below the surface; check that it is an elevation, not a depth.</source>
+      <translation>在 {3} 的 {2} 个栅格中，有 {1} 个栅格的煤层底板（FLOOR）高于采前地表（INPUT），最多高出 {0} m。FLOOR 是可采煤层最底层底板的高程（m，与 DEM 同一高程基准），因此必须位于地表以下；请检查其是否为高程而非埋深。</translation>
+    </message>
+    <message>
+      <source>Choose another file or folder you can write to and run again.</source>
+      <translation>请选择另一个可写入的文件或文件夹，然后重新运行。</translation>
+    </message>
+    <message>
+      <source>an invalid geometry</source>
+      <translation>无效几何</translation>
+    </message>
+    <message>
+      <source>passes of the 3 x 3 mean over every free cell</source>
+      <translation>次对所有自由栅格的 3 x 3 均值插值</translation>
+    </message>
+    <message>
+      <source>1 to 100000 (the paper's rule gives a few hundred; for a fully converged surface choose the 'converged' interpolation instead)</source>
+      <translation>1 至 100000（论文规则给出的是几百次；如需完全收敛的表面，请改选“收敛解”插值方法）</translation>
+    </message>
+    <message>
+      <source>years of erosion extrapolated from models calibrated on annual rates and decades of landscape evolution</source>
+      <translation>年的侵蚀，由按年侵蚀速率和数十年景观演化标定的模型外推而来</translation>
+    </message>
+    <message>
+      <source>1 to 1000 years (the design horizon of a reclaimed dump)</source>
+      <translation>1 至 1000 年（复垦内排土场的设计年限）</translation>
+    </message>
+    <message>
+      <source>row {0}, column {1}, x {2}, y {3}</source>
+      <translation>第 {0} 行，第 {1} 列，x {2}，y {3}</translation>
+    </message>
+    <message>
+      <source>'{0}' is an existing file, not a folder</source>
+      <translation>“{0}”是已有文件，而不是文件夹</translation>
+    </message>
+    <message>
+      <source>the folder '{0}' does not exist</source>
+      <translation>文件夹“{0}”不存在</translation>
+    </message>
+    <message>
+      <source>the folder '{0}' is not writable</source>
+      <translation>文件夹“{0}”不可写</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: feature {1} is not a valid polygon ({2}{3}). Repair the layer with Vector geometry &gt; Fix geometries (native:fixgeometries), check the result, and run again with it.</source>
+      <translation>参数 {0}：要素 {1} 不是有效的面（{2}{3}）。请用 矢量几何 → 修复几何图形（native:fixgeometries）修复该图层，检查结果后用其重新运行。</translation>
+    </message>
+    <message>
+      <source>Output {0}: '{1}' is in a system folder ({2}); no output can be written there. {3}</source>
+      <translation>输出 {0}：“{1}”位于系统文件夹（{2}）中；无法在此写出任何输出。{3}</translation>
+    </message>
+    <message>
+      <source>Output {0}: '{1}' is an existing folder; give a file name inside it (for example '{2}').</source>
+      <translation>输出 {0}：“{1}”是已有文件夹；请给出其中的文件名（例如“{2}”）。</translation>
+    </message>
+    <message>
+      <source>Output {0}: '{1}' has the extension '{2}'; this output can be written as {3} only. Change the file name.</source>
+      <translation>输出 {0}：“{1}”的扩展名为“{2}”；此输出只能写为 {3}。请更改文件名。</translation>
+    </message>
+    <message>
+      <source>(none)</source>
+      <translation>（无）</translation>
+    </message>
+    <message>
+      <source>Output {0}: cannot write '{1}': {2}. {3}</source>
+      <translation>输出 {0}：无法写出“{1}”：{2}。{3}</translation>
+    </message>
+    <message>
+      <source>Output {0}: '{1}' is a database table or a layer inside an existing file; this plugin writes each vector output to a file of its own, so that a failed run never changes earlier data. Give a file name ending in .gpkg, .shp, .geojson or .fgb (supported: {2}, ...) and import the result into the database afterwards.</source>
+      <translation>输出 {0}：“{1}”是数据库表或已有文件中的图层；本插件将每个矢量输出写入单独的文件，以确保运行失败时不会改动原有数据。请给出以 .gpkg、.shp、.geojson 或 .fgb 结尾的文件名（支持：{2}, ...），之后再将结果导入数据库。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: feature {1} is a {2}, not a polygon; the layer must hold polygons only.</source>
+      <translation>参数 {0}：要素 {1} 是 {2}，而不是面；该图层只能包含面。</translation>
+    </message>
+    <message>
+      <source> at ({0}, {1})</source>
+      <translation>，位于 ({0}, {1})</translation>
+    </message>
+    <message>
+      <source>{0} holds {1} cell(s) of {2} (first at {3}): a nodata value that the raster does not declare. Declare it (Raster &gt; Conversion &gt; Translate with 'Assign a specified nodata value' = {2}, or the layer's Properties &gt; Transparency) and run again.</source>
+      <translation>{0} 含 {1} 个值为 {2} 的栅格（第一个位于 {3}）：这是栅格未声明的无数据值。请声明该值（栅格 → 转换 → 转换格式，将“指定无数据值”设为 {2}；或在图层的 属性 → 透明度 中设置），然后重新运行。</translation>
+    </message>
+    <message>
+      <source>Output {0}: '{1}' is an existing file, not a folder. Give the name of a folder (new or existing).</source>
+      <translation>输出 {0}：“{1}”是已有文件，而不是文件夹。请给出一个文件夹名称（新建或已有）。</translation>
+    </message>
+    <message>
+      <source>Output {0}: cannot write into '{1}': {2}. {3}</source>
+      <translation>输出 {0}：无法写入“{1}”：{2}。{3}</translation>
+    </message>
+    <message>
+      <source>Output {0} is the input {1} ('{2}'); writing it would destroy the input. Give the output another name.</source>
+      <translation>输出 {0} 即输入 {1}（“{2}”）；写出将破坏该输入。请为输出另取名称。</translation>
+    </message>
+    <message>
+      <source>Outputs {0} and {1} are both '{2}'; one would overwrite the other. Give each output its own file name.</source>
+      <translation>输出 {0} 与 {1} 均为“{2}”；其中一个会覆盖另一个。请为每个输出指定各自的文件名。</translation>
+    </message>
+    <message>
+      <source>{0} ('{1}') is not on the same grid as {2} ('{3}'): it is in {4}, {2} in {5}. All rasters must share one grid: reproject it onto the DEM's grid (Raster &gt; Projections &gt; Warp, with the DEM's CRS, extent and cell size) and run again.</source>
+      <translation>{0}（“{1}”）与 {2}（“{3}”）不在同一栅格网格上：前者采用 {4}，{2} 采用 {5}。所有栅格必须共用同一栅格网格：请将其重投影到 DEM 的栅格网格上（栅格 → 投影 → 变形，采用 DEM 的坐标系、范围与栅格尺寸），然后重新运行。</translation>
+    </message>
+    <message>
+      <source>Parameter {0}: the layer holds {1} geometries; a polygon layer is needed (draw the area as a polygon, or buffer the lines or points: Vector geometry &gt; Buffer).</source>
+      <translation>参数 {0}：该图层包含 {1} 类型的几何；需要面图层（请将区域绘制为面，或对线或点做缓冲区：矢量几何 → 缓冲区）。</translation>
+    </message>
+    <message>
+      <source>Parameter {0} = {1} implies {1} {2}; that is beyond any useful run. Use {3}.</source>
+      <translation>参数 {0} = {1} 意味着 {1} {2}；这已超出任何有意义的运行范围。请使用 {3}。</translation>
+    </message>
+    <message>
+      <source>Parameter STRIP_WIDTH = {0} m is narrower than one cell of the DEM ({1} m): a strip would hold no cell centre and the plan would need one period per fraction of a cell. Use a width of at least one cell, typically 5 to 20 cells ({2} to {3} m here).</source>
+      <translation>参数 STRIP_WIDTH = {0} m 窄于 DEM 的一个栅格（{1} m）：条带将不含任何栅格中心，方案每推进不足一个栅格就需要一个周期。请采用至少一个栅格的宽度，通常为 5 至 20 个栅格（此处为 {2} 至 {3} m）。</translation>
+    </message>
+    <message>
+      <source>{0} holds {1} ... on {2} cell(s) (first at {3}), which are not ESRI D8 codes (0, 1, 2, 4, ..., 128). Use the flow directions written by 'Channel and ridge extraction' (OUTPUT_FLOWDIR), not a DEM or another raster.</source>
+      <translation>{0} 在 {2} 个栅格上含有值 {1} ...（第一个位于 {3}），这些不是 ESRI D8 编码（0、1、2、4、...、128）。请使用“水文沟道与分水岭提取”输出的流向（OUTPUT_FLOWDIR），而不是 DEM 或其他栅格。</translation>
+    </message>
+    <message>
+      <source>{0} holds {1} ... on {2} cell(s) (first at {3}); it must be a 0/1 mask (1 = {4} cell). Use the {5} output of 'Channel and ridge extraction'.</source>
+      <translation>{0} 在 {2} 个栅格上含有值 {1} ...（第一个位于 {3}）；它必须是 0/1 掩膜（1 = {4} 栅格）。请使用“水文沟道与分水岭提取”的 {5} 输出。</translation>
+    </message>
+    <message>
+      <source>{0} holds values from {1} to {2} ({3} cell(s) outside [0, 1], first at {4}); a probability must lie in [0, 1]. Rescale it (Raster calculator) and run again.</source>
+      <translation>{0} 的取值范围为 {1} 至 {2}（{3} 个栅格超出 [0, 1]，第一个位于 {4}）；概率必须位于 [0, 1] 内。请对其重新缩放（栅格计算器）后重新运行。</translation>
+    </message>
+    <message>
+      <source>Parameter DIFFUSIVITY = {0} m2/yr on {1} m cells over {2} years implies {3} explicit diffusion sub-steps (stable step {4} x cell^2 / D). Hillslope diffusivities of soil are 0.001 to 0.1 m2/yr; use at most {5} m2/yr here, or a coarser grid.</source>
+      <translation>参数 DIFFUSIVITY = {0} m2/yr，在 {1} m 栅格上模拟 {2} 年，需要 {3} 个显式扩散子步长（稳定步长 {4} x cell^2 / D）。土壤的坡面扩散系数为 0.001 至 0.1 m2/yr；此处请最多采用 {5} m2/yr，或采用更粗的栅格网格。</translation>
+    </message>
+    <message>
+      <source>{0}: '{1}' has no CRS; its cells are taken as metres in the CRS of the other inputs. Set its CRS (Raster &gt; Projections &gt; Assign Projection) to be sure.</source>
+      <translation>{0}：“{1}”没有坐标系；其栅格按其他输入的坐标系以米计。为稳妥起见，请设置其坐标系（栅格 → 投影 → 指定投影）。</translation>
+    </message>
   </context>
   <context>
     <name>NearNaturalLandform</name>
@@ -1578,30 +1737,6 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
     <message>
       <source>period  supply (m3)  V_fmin (m3)  V_fmax (m3)  t  state  volume error</source>
       <translation>周期  可用土方量 (m3)  V_fmin (m3)  V_fmax (m3)  t  状态  体积误差</translation>
-    </message>
-    <message>
-      <source>Pre-mining DEM (PNL, m)</source>
-      <translation>采前 DEM（PNL，m）</translation>
-    </message>
-    <message>
-      <source>Maximum earthwork surface (dem_max)</source>
-      <translation>最大土方重塑地貌（dem_max）</translation>
-    </message>
-    <message>
-      <source>Minimum earthwork surface (dem_min)</source>
-      <translation>最小土方重塑地貌（dem_min）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (m)</source>
-      <translation>可采煤层最底层底板（m）</translation>
-    </message>
-    <message>
-      <source>Catchments (channel extraction; for slope mitigation)</source>
-      <translation>汇水子区（水文沟道提取结果；用于坡度缓和）</translation>
-    </message>
-    <message>
-      <source>Sub-areas (mining/refilling strips)</source>
-      <translation>子区（开采/复填条带）</translation>
     </message>
     <message>
       <source>Slope mitigation between catchment units</source>
@@ -1672,14 +1807,6 @@ Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the 
 数值输出：复填区的平均与最大坡度（度，Horn 法）及坡度缓和前的平均坡度；内排土场内部（3 x 3 窗口位于内排土场内的栅格）坡度缓和后与缓和前的平均单步坡度（含中心栅格）以及尖峰栅格数（与其 3 x 3 窗口中值之差大于 tan(25°) x 栅格尺寸的栅格）；各条带的最大相对体积误差。</translation>
     </message>
     <message>
-      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
-      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
-    </message>
-    <message>
-      <source>Original (NNDL)</source>
-      <translation>原始方案（NNDL）</translation>
-    </message>
-    <message>
       <source>Natural: the pristine landform's shape, smoothest offset</source>
       <translation>自然：保持原始自然地貌形态，偏移最平滑</translation>
     </message>
@@ -1690,18 +1817,6 @@ Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the 
     <message>
       <source>Smoothest blend t of dem_min and dem_max</source>
       <translation>dem_min 与 dem_max 的最平滑插值 t</translation>
-    </message>
-    <message>
-      <source>Final pit: working-side wall angle (degrees)</source>
-      <translation>最终矿坑：开采侧帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Final pit: end-wall angle (degrees)</source>
-      <translation>最终矿坑：端帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Final pit: dump-side wall angle (degrees)</source>
-      <translation>最终矿坑：内排侧帮坡角（度）</translation>
     </message>
     <message>
       <source>Mean slope of the dump before mitigation (degrees)</source>
@@ -1722,18 +1837,6 @@ Numbers: mean and maximum slope (degrees, Horn) over the refilled area, and the 
   </context>
   <context>
     <name>PristineLandform</name>
-    <message>
-      <source>Pre-mining DEM (PNL, m)</source>
-      <translation>采前 DEM（PNL，m）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (m)</source>
-      <translation>可采煤层最底层底板（m）</translation>
-    </message>
-    <message>
-      <source>Sub-areas (mining/refilling strips)</source>
-      <translation>子区（开采/复填条带）</translation>
-    </message>
     <message>
       <source>Pristine landform with the final pit</source>
       <translation>含最终矿坑的原始自然地貌</translation>
@@ -1778,26 +1881,6 @@ Numbers: cells in the final pit, the volume cut out of the DEM (m3) and the deep
 
 数值输出：最终矿坑栅格数、从 DEM 中挖除的体积（m3）与最大挖深（m）。</translation>
     </message>
-    <message>
-      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
-      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
-    </message>
-    <message>
-      <source>Original (NNDL)</source>
-      <translation>原始方案（NNDL）</translation>
-    </message>
-    <message>
-      <source>Final pit: working-side wall angle (degrees)</source>
-      <translation>最终矿坑：开采侧帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Final pit: end-wall angle (degrees)</source>
-      <translation>最终矿坑：端帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Final pit: dump-side wall angle (degrees)</source>
-      <translation>最终矿坑：内排侧帮坡角（度）</translation>
-    </message>
   </context>
   <context>
     <name>ResilienceIndex</name>
@@ -1808,10 +1891,6 @@ Numbers: cells in the final pit, the volume cut out of the DEM (m3) and the deep
     <message>
       <source>Class breaks low/medium, medium/high (e.g. '0.4, 0.6'; empty = natural breaks)</source>
       <translation>分级断点：低/中、中/高（如“0.4, 0.6”；留空 = 自然断点）</translation>
-    </message>
-    <message>
-      <source>Zones (polygons)</source>
-      <translation>分区（面）</translation>
     </message>
     <message>
       <source>Zone name field</source>
@@ -1933,24 +2012,8 @@ R1 = 生态系统抵抗力，R2 = 生态源地恢复力，R3 = 生态廊道适�
   <context>
     <name>SubareaDelineation</name>
     <message>
-      <source>Mine area</source>
-      <translation>矿区范围</translation>
-    </message>
-    <message>
-      <source>Mining direction (degrees from north)</source>
-      <translation>开采方向（自正北起算，度）</translation>
-    </message>
-    <message>
-      <source>Strip width (m)</source>
-      <translation>条带宽度（m）</translation>
-    </message>
-    <message>
       <source>Pit length (m; blank = the smallest that meets the safe distance)</source>
       <translation>矿坑长度（m；留空 = 满足安全跟踪距离的最小值）</translation>
-    </message>
-    <message>
-      <source>k, ratio of spoil to stripped volume</source>
-      <translation>k，实际土方量与剥离量之比</translation>
     </message>
     <message>
       <source>Tracking distance (m)</source>
@@ -2037,26 +2100,6 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
 输出：条带（kind 为 mining / refilling，另含拉沟段与最终矿坑），含周期、宽度、土方量、安全距离、情形与状态，包括原始方案以及（启用 OPTIMIZE 时）优化方案（字段 plan）；同样内容的逐周期 CSV；各周期优化前后 V_g、V_fmin 与 V_fmax 的 HTML 图表；总量与周期数。</translation>
     </message>
     <message>
-      <source>Pre-mining DEM (dem_or, m, projected CRS)</source>
-      <translation>采前 DEM（dem_or，m，投影坐标系）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (elevation, m)</source>
-      <translation>可采煤层最底层底板（高程，m）</translation>
-    </message>
-    <message>
-      <source>Minable coal thickness (m)</source>
-      <translation>可采煤层厚度（m）</translation>
-    </message>
-    <message>
-      <source>Maximum earthwork surface (dem_max)</source>
-      <translation>最大土方重塑地貌（dem_max）</translation>
-    </message>
-    <message>
-      <source>Minimum earthwork surface (dem_min)</source>
-      <translation>最小土方重塑地貌（dem_min）</translation>
-    </message>
-    <message>
       <source>Total supply sum V_g (m3)</source>
       <translation>可用土方总量 sum V_g（m3）</translation>
     </message>
@@ -2100,24 +2143,8 @@ Outputs: the strips (kind mining / refilling, plus the box cut and the final pit
       <translation>周期  平台 (m)  帮坡角 (度)  台阶平台 (m)  其台阶下的其他条带栅格数  可用土方量 (m3)  容纳量 (m3)  其栅格上的土方量 (m3)  其平台的误差  其栅格相对可用土方量的误差</translation>
     </message>
     <message>
-      <source>Pre-mining DEM (PNL, m)</source>
-      <translation>采前 DEM（PNL，m）</translation>
-    </message>
-    <message>
-      <source>Floor of the lowest minable seam (m)</source>
-      <translation>可采煤层最底层底板（m）</translation>
-    </message>
-    <message>
-      <source>Sub-areas (mining/refilling strips)</source>
-      <translation>子区（开采/复填条带）</translation>
-    </message>
-    <message>
       <source>Design</source>
       <translation>设计方式</translation>
-    </message>
-    <message>
-      <source>Bench height (m)</source>
-      <translation>台阶高度（m）</translation>
     </message>
     <message>
       <source>Bench face angle (degrees)</source>
@@ -2180,32 +2207,12 @@ ADAPT（逐条带设计，默认开启）：条带无法容纳其可用土方量
 输出：地貌；其旁的 CSV（NAME_levels.csv，NAME 为地貌文件名），列出各条带的平台高程、平台组、帮坡角、可用土方量、土方量及土方量误差；内排土场平均坡度（度，Horn；以及内排土场内部含中心栅格的单步坡度与尖峰栅格数）；最高平台（m）；条带相对其自身可用土方量的最大相对体积误差；以及共用平台的条带数。</translation>
     </message>
     <message>
-      <source>Optimized (MNNDL) when the layer has it, else the only plan</source>
-      <translation>优化方案（MNNDL），图层中无此方案时采用唯一方案</translation>
-    </message>
-    <message>
-      <source>Original (NNDL)</source>
-      <translation>原始方案（NNDL）</translation>
-    </message>
-    <message>
       <source>Per-strip platforms (each strip holds its own supply)</source>
       <translation>逐条带平台（各条带容纳自身的可用土方量）</translation>
     </message>
     <message>
       <source>Single platform (the whole dump holds the total supply)</source>
       <translation>单一平台（整个内排土场容纳可用土方总量）</translation>
-    </message>
-    <message>
-      <source>Final pit: working-side wall angle (degrees)</source>
-      <translation>最终矿坑：开采侧帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Final pit: end-wall angle (degrees)</source>
-      <translation>最终矿坑：端帮坡角（度）</translation>
-    </message>
-    <message>
-      <source>Final pit: dump-side wall angle (degrees)</source>
-      <translation>最终矿坑：内排侧帮坡角（度）</translation>
     </message>
     <message>
       <source>Mean slope of the dump (degrees)</source>
@@ -2273,10 +2280,6 @@ Inputs are the pipeline's inputs and outputs: give its landforms NNDL:NNDL, MNND
     <message>
       <source>Minable coal thickness (m, on the DEM grid)</source>
       <translation>可采煤层厚度（m，与 DEM 同网格）</translation>
-    </message>
-    <message>
-      <source>Mine area (polygon)</source>
-      <translation>矿区范围（面）</translation>
     </message>
     <message>
       <source>Sub-areas, original and optimized plans (the pipeline's SUBAREAS)</source>
@@ -2422,6 +2425,10 @@ k 默认为 1.05：方案的排弃土方量须略多于最小土方重塑地貌�
       <translation>矿区（矿权）范围面：既是水文栅格分类的重塑区，也是布设条带的区域。</translation>
     </message>
     <message>
+      <source>Length of the final pit along the mining direction, metres (the working pit between the refilled and the mined strips). Blank: the smallest pit whose gaps meet the safe distance of eq. 9 in every period.</source>
+      <translation>最终矿坑沿开采方向的长度，单位 m（复填条带与开采条带之间的工作矿坑）。留空：取各周期条带间距均满足式 9 安全距离的最小矿坑长度。</translation>
+    </message>
+    <message>
       <source>Width of the original (equal) strips, metres.</source>
       <translation>原始（等宽）条带的宽度，单位 m。</translation>
     </message>
@@ -2446,20 +2453,12 @@ k 默认为 1.05：方案的排弃土方量须略多于最小土方重塑地貌�
       <translation>可采煤层厚度（m，与 DEM 同网格）</translation>
     </message>
     <message>
-      <source>Mine area (polygon)</source>
-      <translation>矿区范围（面）</translation>
-    </message>
-    <message>
-      <source>Mining direction (degrees from north)</source>
-      <translation>开采方向（自正北起算，度）</translation>
-    </message>
-    <message>
-      <source>Strip width (m)</source>
-      <translation>条带宽度（m）</translation>
-    </message>
-    <message>
       <source>k, ratio of spoil to stripped volume</source>
       <translation>k，实际土方量与剥离量之比</translation>
+    </message>
+    <message>
+      <source>Pit length (m; blank = the smallest that meets the safe distance)</source>
+      <translation>矿坑长度（m；留空 = 满足安全跟踪距离的最小值）</translation>
     </message>
     <message>
       <source>Channel threshold method</source>
@@ -2577,6 +2576,10 @@ k 默认为 1.05：方案的排弃土方量须略多于最小土方重塑地貌�
       <translation>矿区（矿权）范围面：既是水文栅格分类的重塑区，也是布设条带的区域。</translation>
     </message>
     <message>
+      <source>Length of the final pit along the mining direction, metres (the working pit between the refilled and the mined strips). Blank: the smallest pit whose gaps meet the safe distance of eq. 9 in every period.</source>
+      <translation>最终矿坑沿开采方向的长度，单位 m（复填条带与开采条带之间的工作矿坑）。留空：取各周期条带间距均满足式 9 安全距离的最小矿坑长度。</translation>
+    </message>
+    <message>
       <source>Width of the original (equal) strips, metres.</source>
       <translation>原始（等宽）条带的宽度，单位 m。</translation>
     </message>
@@ -2601,20 +2604,12 @@ k 默认为 1.05：方案的排弃土方量须略多于最小土方重塑地貌�
       <translation>可采煤层厚度（m，与 DEM 同网格）</translation>
     </message>
     <message>
-      <source>Mine area (polygon)</source>
-      <translation>矿区范围（面）</translation>
-    </message>
-    <message>
-      <source>Mining direction (degrees from north)</source>
-      <translation>开采方向（自正北起算，度）</translation>
-    </message>
-    <message>
-      <source>Strip width (m)</source>
-      <translation>条带宽度（m）</translation>
-    </message>
-    <message>
       <source>k, ratio of spoil to stripped volume</source>
       <translation>k，实际土方量与剥离量之比</translation>
+    </message>
+    <message>
+      <source>Pit length (m; blank = the smallest that meets the safe distance)</source>
+      <translation>矿坑长度（m；留空 = 满足安全跟踪距离的最小值）</translation>
     </message>
     <message>
       <source>Channel threshold method</source>
