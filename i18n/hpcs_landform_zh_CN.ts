@@ -1082,6 +1082,10 @@ Outputs: the discs as 3-D points at their centres (fields id, x, y, z, diameter,
   <context>
     <name>FusionRate</name>
     <message>
+      <source>Flow accumulation of PNL (cells; blank = computed)</source>
+      <translation>PNL 的汇流累积量（栅格数；留空 = 重新计算）</translation>
+    </message>
+    <message>
       <source>Flow direction agreement on the dump boundary</source>
       <translation>内排土场边界流向一致性</translation>
     </message>
@@ -1118,7 +1122,7 @@ Outputs: the discs as 3-D points at their centres (fields id, x, y, z, diameter,
 
 Inputs: the pre-mining DEM (PNL) and the landform DEM on the same grid (metres, projected CRS; landform cells without data take the PNL value), and the sub-area layer of 'Mining/refilling sub-area delineation' (fields period and kind; with a field 'plan', PLAN picks the optimized or the original strips). The dump is every cell whose centre is in a refilling strip; the final pit is every mined cell (in a mining strip, the box cut or the final pit) in no refilling strip.
 
-Flow: both surfaces are depression-filled and routed on the whole grid (D8, ESRI codes, accumulation in cells, as in 'Channel and ridge extraction').
+Flow: both surfaces are depression-filled and routed on the whole grid (D8, ESRI codes, accumulation in cells, as in 'Channel and ridge extraction'). PNL's flow direction and accumulation may be given instead (FLOWDIR and ACCUMULATION, the outputs of 'Channel and ridge extraction' on the same DEM: the same rasters, not computed again); blank, they are computed.
 
 Fusion rate r = sum of p_v p_d over S_b / size(S_b) (eq. 10), 0 to 1 (the paper prints it in percent). S_b: for every refilling strip, the valid cells outside the dump that touch the strip (8 neighbours); a cell next to two strips counts for each. p_v = 1 where the landform's flow direction equals PNL's, else 0 (eq. 11); p_d = 1 - |Q_landform - Q_PNL| / (rows x cols of the strip's bounding box in cells), clipped to 0..1 (eq. 12).
 Fusion rate without the pit: the same after the final pit cells of the landform are replaced by the pre-mining DEM (the paper's 'without the influence of the pit').
@@ -1130,7 +1134,7 @@ Outputs: the numbers above; a raster of the boundary cells where directions agre
 
 输入：同一栅格网格上的采前 DEM（PNL）与重塑地貌 DEM（单位 m，投影坐标系；重塑地貌的无数据栅格取 PNL 值），以及“采复子区划定”输出的子区图层（字段 period 和 kind；若有 plan 字段，由 PLAN 选择优化方案或原始方案的条带）。内排土场为中心位于任一复填条带内的所有栅格；最终矿坑为不在任何复填条带内的所有开采栅格（位于开采条带、拉沟段或最终矿坑内）。
 
-汇流：两个表面均经填洼并在整个网格上演算（D8，ESRI 编码，汇流累积量以栅格数计，与“水文沟道与分水岭提取”相同）。
+汇流：两个表面均经填洼并在整个网格上演算（D8，ESRI 编码，汇流累积量以栅格数计，与“水文沟道与分水岭提取”相同）。也可直接给出 PNL 的流向与汇流累积量（FLOWDIR 与 ACCUMULATION，即“水文沟道与分水岭提取”在同一 DEM 上的输出：栅格相同，不再重复计算）；留空则重新计算。
 
 水文融合率 r = S_b 上 p_v p_d 之和 / size(S_b)（式 10），取值 0 至 1（论文以百分数表示）。S_b：对每个复填条带，取内排土场外与该条带相邻（8 邻域）的有效栅格；与两个条带相邻的栅格对每个条带各计一次。重塑地貌流向与 PNL 相同时 p_v = 1，否则为 0（式 11）；p_d = 1 - |Q_landform - Q_PNL| / （条带外接矩形的行数 x 列数，以栅格计），截断至 0..1（式 12）。
 排除矿坑影响的水文融合率：将重塑地貌的最终矿坑栅格替换为采前 DEM 后按同样方法计算（论文中的“排除矿坑影响”）。
