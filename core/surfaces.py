@@ -372,6 +372,8 @@ def _cg(mat, rhs, x0, progress, rtol=1e-13, maxiter=None):
         calls[0] += 1
         if calls[0] % 50 == 0:
             progress(min(99.0, 100.0 * calls[0] / limit))
+        else:           # cancel within one iteration on large grids
+            progress.check()
     bnorm = float(np.linalg.norm(rhs)) or 1.0
     x, info = spla.cg(mat, rhs, x0=x0, tol=0.0, atol=rtol * bnorm, maxiter=limit, M=pre,
                       callback=tick)
