@@ -120,9 +120,9 @@ class ChannelExtraction(HpcsAlgorithm):
         held = [z]                # the DEM is handed over: freed once conditioned (memory)
         del z
         net = extract_channels(
-            held.pop(), grid.dx, grid.dy, method,
-            self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context),
-            self.parameterAsDouble(parameters, self.RIDGE_THRESHOLD, context),
+            held.pop(), grid.dx, grid.dy, method=method,
+            channel_threshold=self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context),
+            ridge_threshold=self.parameterAsDouble(parameters, self.RIDGE_THRESHOLD, context),
             progress=self.progress(feedback, 0, 90))
         feedback.pushInfo(self.tr("Channel threshold: {0:g} cells ({1:g} m2); ridge threshold: "
                                   "{2:g} cells; {3} channel links.").format(

@@ -137,7 +137,7 @@ class FusionRate(HpcsAlgorithm):
             flow[key], fgrid = self.read_raster(parameters, name, context, required=False)
             self.require_same_grid(grid, fgrid, name)
         ev = evaluate_fusion(pnl, land, mined.astype("int32"), refilling, grid.dx, grid.dy,
-                             threshold,
+                             channel_threshold=threshold,
                              progress=self.progress(feedback, 0, 90), **flow)
         fr, frn, cc = ev.fusion, ev.fusion_no_pit, ev.channels
         feedback.pushInfo(self.tr(

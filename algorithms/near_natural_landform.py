@@ -14,7 +14,7 @@ from qgis.core import (
 from ..core import landform as lf
 from ..core.errors import InputError
 from ..core.grid import Grid, rasterize_labels
-from ..core.nearnatural import near_natural_landform
+from ..core.nearnatural import NearNaturalSettings, near_natural_landform
 from .base import HpcsAlgorithm
 
 
@@ -214,12 +214,13 @@ class NearNaturalLandform(HpcsAlgorithm):
         res = near_natural_landform(
             dem, rasters[self.SURFACE_MAX], rasters[self.SURFACE_MIN], rasters[self.FLOOR],
             mining, refilling, supply, grid.dx, grid.dy, catchments=rasters[self.CATCHMENTS],
-            mitigation=mitigation,
-            slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
-            pit_angles=pit_angles(self, parameters, context),
-            progress=self.progress(feedback, 0, 90),
-            blend=self.BLENDS[self.parameterAsEnum(parameters, self.BLEND, context)
-                              if parameters.get(self.BLEND) is not None else 0][0])
+            settings=NearNaturalSettings(
+                mitigation=mitigation,
+                slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
+                pit_angles=pit_angles(self, parameters, context),
+                blend=self.BLENDS[self.parameterAsEnum(parameters, self.BLEND, context)
+                                  if parameters.get(self.BLEND) is not None else 0][0]),
+            progress=self.progress(feedback, 0, 90))
         moved = res.diagnostics.get("merged_periods") or []
         if moved:
             feedback.pushWarning(self.tr(

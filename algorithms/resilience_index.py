@@ -173,8 +173,9 @@ class ResilienceIndex(HpcsAlgorithm):
                               "resilience class breaks")
         zones = read_zones(self, parameters, self.ZONES, self.ZONE_FIELD, context, grid,
                            feedback)
-        res = assess_resilience(r1, r2, r3, weights, normalization, breaks, zones, base,
-                                grid.cell_area, progress=self.progress(feedback, 0, 90))
+        res = assess_resilience(r1, r2, r3, weights=weights, normalization=normalization,
+                                breaks=breaks, zones=zones, baseline=base,
+                                cell_area=grid.cell_area, progress=self.progress(feedback, 0, 90))
         feedback.pushInfo(self.tr("Class breaks ({0}): low <= {1:.6g} < medium <= {2:.6g} "
                                   "< high.").format(res.breaks_method, res.breaks[0],
                                                     res.breaks[1]))

@@ -60,7 +60,8 @@ def child(zoom, method):
     from hpcs_landform.core.channels import extract_channels
     z, dx, dy = _load(zoom)
     t = 9.0 * zoom * zoom
-    net = extract_channels(z, dx, dy, "fixed", t, t)
+    net = extract_channels(z, dx, dy, method="fixed", channel_threshold=t,
+                           ridge_threshold=t)
     rows, cols = z.shape
     area = np.zeros(z.shape, dtype=bool)
     area[rows // 4:3 * rows // 4, cols // 4:3 * cols // 4] = True

@@ -58,7 +58,7 @@ def choose_threshold(accumulation, method, fixed=None, name="CHANNEL_THRESHOLD")
     raise InputError(f"Unknown threshold method '{method}'; use one of {METHODS}.")
 
 
-def extract_channels(z, dx, dy, method="scaling", channel_threshold=None,
+def extract_channels(z, dx, dy, *, method="scaling", channel_threshold=None,
                      ridge_threshold=None, progress=None):
     """Channels, ridges, links and catchments of DEM ``z`` (nan = nodata).
 

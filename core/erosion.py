@@ -167,9 +167,10 @@ class _Run:
                              progress=progress, **self.lem_parameters)
             elevation, change = res.elevation, res.change
         else:
-            res = rusle_mod.rusle(z, self.dx, self.dy, bulk_density=self.bulk_density,
-                                  years=years, area=area, progress=progress,
-                                  **self.rusle_parameters)
+            factors = rusle_mod.RusleFactors(bulk_density=self.bulk_density, years=years,
+                                             **self.rusle_parameters)
+            res = rusle_mod.rusle(z, self.dx, self.dy, factors=factors, area=area,
+                                  progress=progress)
             change = -res.volume / cell_area
             elevation = z + change
         b = res.budget["area"]

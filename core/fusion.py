@@ -264,8 +264,8 @@ def pristine_flow(pristine, flowdir, accumulation):
     return hy.receivers_from_codes(codes), codes, acc
 
 
-def evaluate_fusion(pristine, landform, mining, refilling, dx, dy, channel_threshold=None,
-                    progress=None, *, flowdir=None, accumulation=None):
+def evaluate_fusion(pristine, landform, mining, refilling, dx, dy, *, channel_threshold=None,
+                    progress=None, flowdir=None, accumulation=None):
     """Fusion rate (with and without the final pit) and channel comparison.
 
     pristine: PNL (pre-mining DEM); landform: the reshaped DEM on the same

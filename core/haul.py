@@ -32,7 +32,8 @@ import numpy as np
 from .errors import InputError, as_progress
 
 
-def lifts(bottom, top, x, y, bench_height, from_top, cell_area, factor=1.0, weights=None):
+def lifts(bottom, top, x, y, *, bench_height, from_top, cell_area, factor=1.0,
+          weights=None):
     """Horizontal lifts of the columns [bottom, top] of a set of cells.
 
     ``from_top``: lifts counted down from max(top) (stripping), else up from
@@ -235,10 +236,11 @@ class _ByPeriod:
 def _period_haul(p, src, sw, dst, dw, columns, bench_height, cell_area, k):
     """(row, moves) of period p: its lifts paired by volume (eq. 13)."""
     zr, fr, tr, lr, xr, yr = columns
-    vs, csrc, _ = lifts(fr[src] + tr[src], zr[src], xr[src], yr[src], bench_height,
-                        True, cell_area, k, sw)
-    vd, cdst, _ = lifts(fr[dst], lr[dst], xr[dst], yr[dst], bench_height, False,
-                        cell_area, 1.0, dw)
+    vs, csrc, _ = lifts(fr[src] + tr[src], zr[src], xr[src], yr[src],
+                        bench_height=bench_height, from_top=True, cell_area=cell_area,
+                        factor=k, weights=sw)
+    vd, cdst, _ = lifts(fr[dst], lr[dst], xr[dst], yr[dst], bench_height=bench_height,
+                        from_top=False, cell_area=cell_area, factor=1.0, weights=dw)
     supply, demand = float(vs.sum()), float(vd.sum())
     scale = supply / demand if demand > 0 else 0.0
     si, di, vol = pair_volumes(vs, vd * scale)

@@ -222,9 +222,12 @@ def _diffusion_links(valid, fixed):
     return hx, hy
 
 
-def diffuse(h, dx, dy, diffusivity, dt, valid, fixed, links=None, flux_x=None, flux_y=None,
-            check=None):
+def diffuse(h, valid, fixed, dx, dy, *, diffusivity, dt, links=None, flux_x=None,
+            flux_y=None, check=None):
     """Linear hillslope diffusion dh/dt = D laplacian(h), explicit in time.
+
+    valid / fixed: boolean grids of the cells with data / held at their
+    height; diffusivity D (m^2/yr) over ``dt`` years.
 
     Fluxes live on the 4-neighbour links (q = -D dh/ds, staggered grid as
     Landlab's LinearDiffuser 'simple' method); only free cells change.
@@ -407,8 +410,8 @@ class _Evolution:
         qs = self.deposit(hf, e, rec, order, starts, q)
         self.export_fluvial(rec, qs)
         hb = self.h.copy()
-        diffuse(self.h, self.dx, self.dy, self.diffusivity, ts, self.valid, self.fixed,
-                self.links, self.flux_x, self.flux_y, check=check)
+        diffuse(self.h, self.valid, self.fixed, self.dx, self.dy, diffusivity=self.diffusivity,
+                dt=ts, links=self.links, flux_x=self.flux_x, flux_y=self.flux_y, check=check)
         self.dif += (self.h - hb).ravel()
 
     def export_diffusive(self):

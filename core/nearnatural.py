@@ -749,10 +749,29 @@ def _closed_form(st, v_fmin, v_fmax, progress):
     return strip_tau, feasible, tight
 
 
+@dataclass(frozen=True)
+class NearNaturalSettings:
+    """The settings of :func:`near_natural_landform` (paper section 1.2).
+
+    mitigation: run the slope mitigation (needs the catchments; default on).
+    slope_bound (degrees): a mitigation step may not lift a seam above this
+    (a seam already above it: by more than 0.1 degree); paper: A_max = 25.
+    pit_angles: the final pit's wall angles (degrees, as in
+    :data:`landform.PIT_ANGLES`).  passes: the number of mitigation passes
+    (default 40).  blend: the field over the dump (module doc): "natural"
+    (default: least Dirichlet energy of z - dem_or), "surface" (of z: the
+    sum of its squared one-cell steps) or "tau" (of the blend tau).
+    """
+    mitigation: bool = True
+    slope_bound: float = 25.0
+    pit_angles: tuple = lf.PIT_ANGLES
+    passes: int = 40
+    blend: str = "natural"
+
+
 def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, supply,
-                          dx, dy, catchments=None, mitigation=True,
-                          slope_bound=25.0, pit_angles=lf.PIT_ANGLES, passes=40,
-                          progress=None, *, blend="natural"):
+                          dx, dy, *, catchments=None, settings=NearNaturalSettings(),
+                          progress=None):
     """The HPCS near-natural landform on the whole grid (see the module doc).
 
     dem_or, dem_max, dem_min, floor: 2-D float arrays (m, nan = nodata) on one
@@ -760,14 +779,12 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     rasters (period of the strip containing each cell, 0 = none).  supply:
     V_g per period (dict or array indexed by period, m3, already times k),
     the spoil that refills strip a_fn.  catchments: int raster (channel
-    extraction's CATCHMENTS) for the slope mitigation.  slope_bound
-    (degrees): a mitigation step may not lift a seam above this (a seam
-    already above it: by more than 0.1 degree); paper: A_max = 25.
-    blend: the field over the dump (module doc): "natural" (default: least
-    Dirichlet energy of z - dem_or), "surface" (of z: the sum of its squared
-    one-cell steps) or "tau" (of the blend tau).
+    extraction's CATCHMENTS) for the slope mitigation.  settings: a
+    :class:`NearNaturalSettings` (mitigation, slope bound, pit angles,
+    passes, blend).
     """
     progress = as_progress(progress)
+    blend = settings.blend
     if blend not in ("surface", "natural", "tau"):
         raise InputError(f"blend must be 'surface', 'natural' or 'tau', not {blend!r}.")
     shape = lf.check_same_shape(INPUT=dem_or, SURFACE_MAX=dem_max, SURFACE_MIN=dem_min,
@@ -797,8 +814,9 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
         # the pit's walls rise to the DEM's highest value where the rim has no data
         pit_dem = np.where(np.isfinite(pit_dem), pit_dem, np.nanmax(dem_or))
     res = _design(*cut, supply, dx, dy, axis=axis, width=width, pit_dem=pit_dem,
-                  mitigation=mitigation, slope_bound=slope_bound, pit_angles=pit_angles,
-                  passes=passes, blend=blend, progress=progress)
+                  mitigation=settings.mitigation, slope_bound=settings.slope_bound,
+                  pit_angles=settings.pit_angles, passes=settings.passes, blend=blend,
+                  progress=progress)
     landform = np.array(dem_or, dtype=np.float64, copy=True)
     landform[win] = res.landform
     tau = np.full(shape, np.nan)

@@ -284,7 +284,7 @@ def _zone_row(name, zone, index, classes, cell_area, change, baseline):
     return row
 
 
-def assess_resilience(r1, r2, r3, weights=DEFAULT_WEIGHTS, normalization="none",
+def assess_resilience(r1, r2, r3, *, weights=DEFAULT_WEIGHTS, normalization="none",
                       breaks=None, zones=None, baseline=None, cell_area=1.0,
                       progress=None):
     """Resilience index, classes, change and per-zone table.

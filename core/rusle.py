@@ -48,6 +48,25 @@ DEFAULTS = {
 }
 
 
+@dataclass(frozen=True)
+class RusleFactors:
+    """The settings of RUSLE's eq. ``A = R K LS C P`` and of its volume.
+
+    R: rainfall erosivity (MJ mm ha^-1 h^-1 yr^-1); K: soil erodibility
+    (t ha h ha^-1 MJ^-1 mm^-1); C: cover-management factor; P: support-
+    practice factor (each a number or an array on the grid, nan = no data);
+    bulk_density: t/m^3 (soil loss in t to volume in m^3); years: the
+    horizon of the volume.  Defaults: :data:`DEFAULTS` (fresh spoil under
+    semi-natural grassland) and 10 years.
+    """
+    R: object = DEFAULTS["R"]
+    K: object = DEFAULTS["K"]
+    C: object = DEFAULTS["C"]
+    P: object = DEFAULTS["P"]
+    bulk_density: float = DEFAULTS["bulk_density"]
+    years: float = 10.0
+
+
 @dataclass
 class RusleResult:
     loss: np.ndarray          # A, t ha^-1 yr^-1 (nan = nodata)
@@ -148,17 +167,18 @@ def _factor(value, name, shape):
     return arr
 
 
-def rusle(z, dx, dy, R=DEFAULTS["R"], K=DEFAULTS["K"], C=DEFAULTS["C"], P=DEFAULTS["P"],
-          bulk_density=DEFAULTS["bulk_density"], years=10.0, area=None, progress=None):
+def rusle(z, dx, dy, *, factors=RusleFactors(), area=None, progress=None):
     """Annual soil loss A = R K LS C P (t/ha/yr) and its volume over ``years``.
 
-    Factors are numbers or arrays on the grid (nan in a factor raster =
+    ``factors``: a :class:`RusleFactors` (R, K, C, P, bulk density, years);
+    factors are numbers or arrays on the grid (nan in a factor raster =
     no data there).  ``budget`` has 'grid' and (with ``area``) 'area' entries:
     eroded (m^3 over the years), deposited (0), exported (= eroded), residual.
     Progress and cancel are checked at each stage (RUSLE is a static annual
     average: the surface does not change between years).
     """
     progress = as_progress(progress)
+    bulk_density, years = factors.bulk_density, factors.years
     z = np.asarray(z, dtype=np.float64)
     if z.ndim != 2 or min(z.shape) < 3:
         raise InputError("The landform must be a 2-D raster of at least 3 x 3 cells.")
@@ -166,11 +186,10 @@ def rusle(z, dx, dy, R=DEFAULTS["R"], K=DEFAULTS["K"], C=DEFAULTS["C"], P=DEFAUL
         raise InputError(f"The bulk density must be positive (got {bulk_density} t/m3).")
     if not (np.isfinite(years) and years > 0):
         raise InputError(f"The number of years must be positive (got {years}).")
-    factors = [_factor(v, name, z.shape) for v, name in ((R, "R"), (K, "K"), (C, "C"),
-                                                          (P, "P"))]
+    arrays = [_factor(getattr(factors, name), name, z.shape) for name in ("R", "K", "C", "P")]
     ls = ls_factor(z, dx, dy, progress.sub(0, 80))
     loss = ls.copy()
-    for f in factors:
+    for f in arrays:
         loss = loss * f
     valid = np.isfinite(z)
     loss = np.where(valid, loss, np.nan)

@@ -47,8 +47,8 @@ def _lift_bounds(bottom, top, x, y, sel, bench_height, from_top, cell_area, k):
     """(L, 2) lower/upper elevation of the lifts of cells ``sel`` = (cells, weights),
     clipped to the columns' range (the last lift is only as thick as the earth)."""
     cells, w = sel
-    bounds = lifts(bottom[cells], top[cells], x[cells], y[cells], bench_height, from_top,
-                   cell_area, k, w)[2]
+    bounds = lifts(bottom[cells], top[cells], x[cells], y[cells], bench_height=bench_height,
+                   from_top=from_top, cell_area=cell_area, factor=k, weights=w)[2]
     if bounds.size:
         lo = bottom[cells][w > 0]
         hi = np.maximum(top[cells], bottom[cells])[w > 0]

@@ -591,7 +591,7 @@ class _Period:
         return case
 
 
-def optimize(plan0, supply, fmin, fmax, safe, tolerance=0.01, min_width=None,
+def optimize(plan0, supply, fmin, fmax, safe, *, tolerance=0.01, min_width=None,
              progress=None):
     """The delineation optimization of Fig. 7, period by period (section 1.1.4).
 
@@ -833,7 +833,8 @@ class _Delineator:
         self.progress.check()            # cancel between the trial plans
         f2, m2 = original_edges(self.frame.length, self.width, P)
         t = optimize(Plan(f2, m2), self.supply, self.fmin, self.fmax,
-                     _NoSafety(self.safe.tracking), self.tolerance, min_width=self.min_w)
+                     _NoSafety(self.safe.tracking), tolerance=self.tolerance,
+                     min_width=self.min_w)
         return max(self.safe(t.f[n + 1], t.m[n]) - (t.m[n] - t.f[n + 1])
                    for n in range(len(t.f) - 1))
 
@@ -880,7 +881,8 @@ class _Delineator:
         else:
             self.check_given_pit(res)
         opt = optimize(res.original, self.supply, self.fmin, self.fmax, self.safe,
-                       self.tolerance, min_width=self.min_w, progress=self.progress.sub(30, 95))
+                       tolerance=self.tolerance, min_width=self.min_w,
+                       progress=self.progress.sub(30, 95))
         opt = evaluate(opt, self.supply, self.fmin, self.fmax, self.safe, res.ratio,
                        self.tolerance)
         res.optimized = opt

@@ -198,7 +198,7 @@ def edge_distance(ri, ci, rj, cj, dx, dy):
     return np.maximum(d - half, 0.0)
 
 
-def reduce_edges(ri, ci, rj, cj, values, dx, dy, how=np.min, chunk=1_000_000):
+def reduce_edges(ri, ci, rj, cj, values, dx, dy, *, how=np.min, chunk=1_000_000):
     """how(values_j + d_ij) over the edge cells j for every cell i (how = np.min), or
     how(values_j - d_ij) when ``how`` is np.max; +-inf without edge cells."""
     sign = 1.0 if how is np.min else -1.0
@@ -264,7 +264,7 @@ class StripGeometry:
         self.faces = np.full(self.ri.size, -np.inf)
 
     def reduce(self, rj, cj, values, how):
-        return reduce_edges(self.ri, self.ci, rj, cj, values, self.dx, self.dy, how)
+        return reduce_edges(self.ri, self.ci, rj, cj, values, self.dx, self.dy, how=how)
 
     def walls(self, tanb, edges=None):
         """w_i = max over the ground ring (or ``edges``) of b_j - d_ij tan(beta), and
@@ -561,7 +561,7 @@ def raise_unfit(periods, geom, cand, supply, benches, cell_area, adapt=True):
         f"capacity (PLAN = optimized){other}, or DESIGN = single platform.")
 
 
-def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, benches, progress,
+def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, *, benches, progress,
                       adapt=True):
     """The per-strip design, settled (:class:`Settling`); returns the surface (nan off
     the dump), the groups of periods sharing a platform and, by period, a dict of
@@ -582,7 +582,7 @@ def per_strip_surface(ground, floor, refilling, sup, present, dx, dy, benches, p
     return done.surface, groups, by
 
 
-def single_platform_surface(dem_or, floor, dump, mine, total, dx, dy, bench_height,
+def single_platform_surface(dem_or, floor, dump, mine, total, dx, dy, *, bench_height,
                             face_angle, berm_width, progress):
     """The dump surface of the single-platform design (see the module doc) and T."""
     area = dx * dy
@@ -712,8 +712,8 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
                           float(np.tan(np.radians(wall_angle))))
         try:
             surf, groups, by = per_strip_surface(
-                ground, floor, refilling, sup, present, dx, dy, benches, progress.sub(5, 90),
-                adapt)
+                ground, floor, refilling, sup, present, dx, dy, benches=benches,
+                progress=progress.sub(5, 90), adapt=adapt)
             levels, walls = by["level"], by["wall"]
             top = float(np.nanmax(levels))
         except Unbuildable as e:        # only with adapt: the last resort, said so
@@ -721,8 +721,9 @@ def traditional_landform(dem_or, floor, mining, refilling, supply, dx, dy, *, de
     if design == "single":
         try:
             surf, top = single_platform_surface(dem_or, floor, dump, mine, total, dx, dy,
-                                                bench_height, face_angle, berm_width,
-                                                progress.sub(5, 90))
+                                                bench_height=bench_height,
+                                                face_angle=face_angle, berm_width=berm_width,
+                                                progress=progress.sub(5, 90))
         except InputError as e:
             if not fallback:
                 raise

@@ -296,7 +296,8 @@ def test_rusle_uniform_plane_by_hand():
     rows, cols, cell, s = 12, 8, 10.0, 0.15
     z = 200.0 - s * cell * np.arange(rows)[:, None] + np.zeros((rows, cols))
     r_, k_, c_, p_, rho, years = 300.0, 0.04, 0.04, 0.8, 1.5, 10.0
-    res = rusle.rusle(z, cell, cell, R=r_, K=k_, C=c_, P=p_, bulk_density=rho, years=years)
+    res = rusle.rusle(z, cell, cell, factors=rusle.RusleFactors(R=r_, K=k_, C=c_, P=p_,
+                                                              bulk_density=rho, years=years))
     # Desmet & Govers (1996) on a plane dipping south: row i has i cells above it,
     # aspect due south (x = 1); McCool S for tan >= 0.09
     theta = np.arctan(s)
@@ -317,11 +318,11 @@ def test_rusle_gentle_plane_and_raster_factors():
     z = 50.0 - 0.05 * 10.0 * np.arange(10)[:, None] + np.zeros((10, 6))
     c_map = np.full(z.shape, 0.04)
     c_map[:, :3] = 0.02
-    res = rusle.rusle(z, 10.0, 10.0, C=c_map)
+    res = rusle.rusle(z, 10.0, 10.0, factors=rusle.RusleFactors(C=c_map))
     st = np.sin(np.arctan(0.05))
     # tan < 0.09: S = 10.8 sin + 0.03
     assert res.ls[5, 4] / res.ls[5, 4] == 1.0
-    ref = rusle.rusle(z, 10.0, 10.0, C=0.04)
+    ref = rusle.rusle(z, 10.0, 10.0, factors=rusle.RusleFactors(C=0.04))
     assert np.allclose(res.loss[:, :3], ref.loss[:, :3] / 2, rtol=1e-12)
     assert np.allclose(res.loss[:, 3:], ref.loss[:, 3:], rtol=1e-12)
     # the top row has no contributing area: L = (D / 22.13)^m
@@ -342,9 +343,9 @@ def test_rusle_progress_and_cancel():
 def test_rusle_bad_factor():
     z = np.arange(25.0).reshape(5, 5)
     with pytest.raises(InputError, match="negative"):
-        rusle.rusle(z, 1.0, 1.0, K=-0.1)
+        rusle.rusle(z, 1.0, 1.0, factors=rusle.RusleFactors(K=-0.1))
     with pytest.raises(InputError, match="same grid"):
-        rusle.rusle(z, 1.0, 1.0, C=np.ones((4, 4)))
+        rusle.rusle(z, 1.0, 1.0, factors=rusle.RusleFactors(C=np.ones((4, 4))))
 
 
 # --------------------------------------------------------------------------
@@ -367,7 +368,7 @@ def test_compare_ranks_planes_by_steepness():
     ranks = {lf.name: lf.rank for lf in out.landforms}
     assert ranks == {"gentle": 1, "PNL": 2, "steep": 3}
     for (name, z), lf in zip(forms, out.landforms):
-        r = rusle.rusle(z, cell, cell, years=10.0)
+        r = rusle.rusle(z, cell, cell, factors=rusle.RusleFactors(years=10.0))
         vol = float(r.volume[area].sum())
         assert lf.eroded == pytest.approx(vol, rel=1e-12)
         # mean loss: t/ha/yr over the 0.6 ha area
@@ -440,8 +441,8 @@ def test_buffer_simulates_the_window_only():
     kmap[:, 30:] = 0.08
     r = erosion.compare_landforms([("PNL", z)], 10.0, 10.0, area, model="rusle",
                                   rusle_parameters=dict(K=kmap), buffer=50.0)
-    d = rusle.rusle(z[15:35, 17:41], 10.0, 10.0, K=kmap[15:35, 17:41],
-                    area=area[15:35, 17:41])
+    d = rusle.rusle(z[15:35, 17:41], 10.0, 10.0,
+                    factors=rusle.RusleFactors(K=kmap[15:35, 17:41]), area=area[15:35, 17:41])
     assert r.landforms[0].eroded == pytest.approx(d.budget["area"]["eroded"], rel=1e-12)
 
 

@@ -9,7 +9,7 @@ import pytest
 from hpcs_landform.core import landform as lf
 from hpcs_landform.core.cutfill import cut_fill
 from hpcs_landform.core.errors import InputError
-from hpcs_landform.core.nearnatural import near_natural_landform
+from hpcs_landform.core.nearnatural import NearNaturalSettings, near_natural_landform
 from hpcs_landform.core.terrace import traditional_landform
 
 D = 10.0          # cell size (m)
@@ -62,7 +62,7 @@ def make_plan(t=(0.2, 0.9, 0.5, 0.1, 0.7, 1.0), rough=False, seed=0, d=D):
 def run_nn(p, mitigation=False, **kw):
     return near_natural_landform(p["dem"], p["zmax"], p["zmin"], p["floor"], p["mining"],
                                  p["refill"], p["supply"], D, D, catchments=p["cat"],
-                                 mitigation=mitigation, **kw)
+                                 settings=NearNaturalSettings(mitigation=mitigation, **kw))
 
 
 def hand_volumes(z, floor, refill):
