@@ -85,7 +85,7 @@ class CutFill(HpcsAlgorithm):
         if self.parameterAsSource(parameters, self.EVALUATION_AREA, context) is not None:
             mask = self.polygon_mask(parameters, self.EVALUATION_AREA, context, grid)
         tol = self.parameterAsDouble(parameters, self.TOLERANCE, context)
-        res = cut_fill(a, b, grid.cell_area, mask, tol)
+        res = cut_fill(a, b, grid.cell_area, mask=mask, tolerance=tol)
         feedback.setProgress(80)
         feedback.pushInfo(self.tr("Cut {0:.6g} m3, fill {1:.6g} m3, net (cut - fill) {2:.6g} "
                                   "m3 over {3} cells.").format(res.cut, res.fill, res.net,

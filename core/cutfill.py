@@ -54,7 +54,7 @@ class CutFillResult:
         ]
 
 
-def cut_fill(surface_a, surface_b, cell_area, mask=None, tolerance=0.0):
+def cut_fill(surface_a, surface_b, cell_area, *, mask=None, tolerance=0.0):
     """Cut, fill and net volumes (m3) of B against A over ``mask`` (see the module doc)."""
     a = np.asarray(surface_a, dtype=np.float64)
     b = np.asarray(surface_b, dtype=np.float64)
