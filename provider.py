@@ -460,6 +460,7 @@ class ModelStage:
         except OSError as exc:
             for tmpdir, _ in self.staged.values():
                 shutil.rmtree(tmpdir, ignore_errors=True)
+            self._remove_created()
             raise QgsProcessingException(tr(
                 "Cannot prepare the outputs: {0}. Check the output folders and the free disk "
                 "space.").format(exc)) from None
@@ -515,6 +516,14 @@ class ModelStage:
             move_staged(tmpdir, os.path.dirname(self.finals[name]))
         self.staged = {}
 
+    def _remove_created(self):
+        """Remove the output folders this run made, if they are still empty."""
+        for folder in self.created:         # deepest first
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+
     def discard(self, context):
         try:
             self.release(context)
@@ -523,11 +532,7 @@ class ModelStage:
         for tmpdir, _ in self.staged.values():
             shutil.rmtree(tmpdir, ignore_errors=True)
         self.staged = {}
-        for folder in self.created:         # deepest first
-            try:
-                os.rmdir(folder)
-            except OSError:
-                pass
+        self._remove_created()
         layers = context.layersToLoadOnCompletion()
         kept = {k: v for k, v in layers.items() if self._final(k) == k}
         if len(kept) != len(layers):

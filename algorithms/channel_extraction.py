@@ -121,7 +121,7 @@ class ChannelExtraction(HpcsAlgorithm):
         del z
         net = extract_channels(
             held.pop(), grid.dx, grid.dy, method=method,
-            channel_threshold=self.parameterAsDouble(parameters, self.CHANNEL_THRESHOLD, context),
+            channel_threshold=self.optional_number(parameters, self.CHANNEL_THRESHOLD, context),
             ridge_threshold=self.parameterAsDouble(parameters, self.RIDGE_THRESHOLD, context),
             progress=self.progress(feedback, 0, 90))
         feedback.pushInfo(self.tr("Channel threshold: {0:g} cells ({1:g} m2); ridge threshold: "

@@ -45,7 +45,10 @@ def choose_threshold(accumulation, method, fixed=None, name="CHANNEL_THRESHOLD")
     if method == "histogram":
         return th.histogram_threshold(a), {}
     if method == "fixed":
-        if fixed is None or not np.isfinite(fixed) or fixed < 1:
+        if fixed is None:
+            raise InputError(f"The 'Fixed' threshold method needs {name or 'the threshold'}: "
+                             "give it in cells, or choose an automatic method.")
+        if not np.isfinite(fixed) or fixed < 1:
             raise InputError("The fixed threshold must be a number of cells >= 1.")
         if np.isfinite(a).any() and fixed > float(np.nanmax(a)):
             what = "ridge" if "RIDGE" in name else "channel"

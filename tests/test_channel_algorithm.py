@@ -44,6 +44,17 @@ def test_fixed_threshold(run_alg, data_dir, tmp_path):
     assert res["RIDGE_THRESHOLD_USED"] == 40
 
 
+def test_fixed_threshold_left_blank_names_the_parameter(run_alg, data_dir, tmp_path):
+    """CHANNEL_THRESHOLD has no default: 'Fixed' without it says which input is missing
+    and writes nothing."""
+    from qgis.core import QgsProcessingException
+    with pytest.raises(QgsProcessingException, match="needs CHANNEL_THRESHOLD"):
+        run_alg("hpcs:channelextraction", {
+            "INPUT": str(data_dir / "landlab_hugo_site.tif"), "THRESHOLD_METHOD": 2,
+            "OUTPUT_CHANNELS": str(tmp_path / "ch.tif")})
+    assert not (tmp_path / "ch.tif").exists()
+
+
 @pytest.mark.parametrize("case, message", [
     ("geographic", "geographic CRS"),
     ("nodata", "no valid cells"),

@@ -828,3 +828,17 @@ def test_model_outputs_open_from_their_final_paths(run_alg, tmp_path):
     assert res["MNNDL:MNNDL"] == str(out / "mnndl.tif")
     assert res["SUBAREAS:SUBAREAS"] == str(out / "subareas.shp")
     assert not [f for f in os.listdir(out) if f.startswith(".hpcs_tmp_")]
+
+
+def test_model_stage_that_cannot_be_prepared_leaves_no_folder(provider, tmp_path):
+    """A model whose outputs cannot be staged (here a file stands where the second
+    output's folder goes) refuses before any step and removes the folders it made
+    for the first output."""
+    from qgis.core import QgsProcessingException
+
+    from hpcs_landform.provider import ModelStage
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(QgsProcessingException, match="Cannot prepare the outputs"):
+        ModelStage({"A": str(tmp_path / "new" / "deep" / "a.tif"),
+                    "B": str(tmp_path / "file" / "b.tif")})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
