@@ -26,20 +26,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "build"))
 from hpcs_landform.core.fusion import evaluate_fusion  # noqa: E402
-from hpcs_landform.core.grid import read_raster  # noqa: E402
+from hpcs_landform.core.grid import rasterize_labels, read_raster  # noqa: E402
 
 
 def labels(run, grid, plan, kind):
-    """Period labels of one plan's strips of one kind on the grid (cell centres)."""
-    from osgeo import gdal
-    gdal.UseExceptions()
-    rows, cols = grid.shape
-    out = gdal.GetDriverByName("MEM").Create("", cols, rows, 1, gdal.GDT_Int32)
-    out.SetGeoTransform(grid.transform)
-    out.SetProjection(grid.crs_wkt)
-    gdal.Rasterize(out, str(run / "subareas.gpkg"), attribute="period",
-                   where=f"plan='{plan}' AND kind='{kind}'")
-    return out.GetRasterBand(1).ReadAsArray()
+    """Period labels of one plan's strips of one kind on the grid (cell centres), as
+    the algorithms burn them (core.grid.rasterize_labels)."""
+    from osgeo import ogr
+    ds = ogr.Open(str(run / "subareas.gpkg"))     # kept open while its layer is read
+    layer = ds.GetLayer()
+    layer.SetAttributeFilter(f"plan = '{plan}' AND kind = '{kind}'")
+    feats = [(bytes(f.GetGeometryRef().ExportToWkb()), f.GetField("period")) for f in layer]
+    return rasterize_labels([w for w, _ in feats], [p for _, p in feats], grid)
 
 
 def line(name, ev):
