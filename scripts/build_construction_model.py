@@ -38,12 +38,10 @@ from build_pipeline_model import c, p, v  # noqa: E402
 from qgis.core import (  # noqa: E402
     QgsProcessing,
     QgsProcessingModelAlgorithm,
-    QgsProcessingModelParameter,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterVectorLayer,
 )
-from qgis.PyQt.QtCore import QPointF  # noqa: E402
 
 MODEL_PATH = ROOT / "models" / "hpcs_construction.model3"
 MODEL_NAME = "hpcs_construction"
@@ -89,17 +87,12 @@ HELP = {
 
 
 class Builder(bpm.Builder):
+    inputs = INPUTS
+
     def __init__(self, registry):     # super().__init__ would name the pipeline
         self.reg = registry
         self.model = QgsProcessingModelAlgorithm(MODEL_NAME, bpm.MODEL_GROUP, "hpcsmodel")
         self.row = {}
-
-    def add_input(self, definition, x, y):
-        definition.setDescription(INPUTS[definition.name()])
-        comp = QgsProcessingModelParameter(definition.name())
-        comp.setDescription(INPUTS[definition.name()])
-        comp.setPosition(QPointF(x, y))
-        self.model.addModelParameter(definition, comp)
 
 
 def build(reg):

@@ -154,10 +154,13 @@ class Builder:
         self.row = {}
 
     # --- inputs ---------------------------------------------------------
+    #: the labels of the model's inputs (a subclass building another model sets its own)
+    inputs = INPUTS
+
     def add_input(self, definition, x, y):
-        definition.setDescription(INPUTS[definition.name()])
+        definition.setDescription(self.inputs[definition.name()])
         comp = QgsProcessingModelParameter(definition.name())
-        comp.setDescription(INPUTS[definition.name()])
+        comp.setDescription(self.inputs[definition.name()])
         comp.setPosition(QPointF(x, y))
         self.model.addModelParameter(definition, comp)
 
