@@ -36,6 +36,18 @@ def _load(item):
     return item
 
 
+def _window(shape, window_mask, margin):
+    """(r0, r1, c0, c1): the bounding box of ``window_mask`` plus ``margin`` cells,
+    within the grid (the whole grid without a mask)."""
+    import numpy as np
+    rows, cols = shape
+    if window_mask is None or not np.any(window_mask):
+        return 0, rows, 0, cols
+    rr, cc = np.nonzero(window_mask)
+    return (max(rr.min() - margin, 0), min(rr.max() + margin + 1, rows),
+            max(cc.min() - margin, 0), min(cc.max() + margin + 1, cols))
+
+
 def landform_figure(surfaces, out_png, window_mask=None, margin=8, outline=None,
                     titles=None, slopes=None, dpi=120):
     """Write the panels side by side, one shared elevation colour scale.
@@ -54,12 +66,7 @@ def landform_figure(surfaces, out_png, window_mask=None, margin=8, outline=None,
 
     items = [(k, _load(v)) for k, v in surfaces.items()]
     grid = items[0][1][1]
-    rows, cols = grid.shape
-    r0, r1, c0, c1 = 0, rows, 0, cols
-    if window_mask is not None and np.any(window_mask):
-        rr, cc = np.nonzero(window_mask)
-        r0, r1 = max(rr.min() - margin, 0), min(rr.max() + margin + 1, rows)
-        c0, c1 = max(cc.min() - margin, 0), min(cc.max() + margin + 1, cols)
+    r0, r1, c0, c1 = _window(grid.shape, window_mask, margin)
     crops = [(k, a[r0:r1, c0:c1]) for k, (a, _) in items]
     vmin = min(float(np.nanpercentile(a, 1)) for _, a in crops)
     vmax = max(float(np.nanpercentile(a, 99)) for _, a in crops)
@@ -111,12 +118,7 @@ def perspective_landforms(surfaces, out_png, window_mask=None, margin=8, outline
     from hpcs_landform.core.render import perspective_figure, png_bytes
     items = [(k, _load(v)) for k, v in surfaces.items()]
     grid = items[0][1][1]
-    rows, cols = grid.shape
-    r0, r1, c0, c1 = 0, rows, 0, cols
-    if window_mask is not None and np.any(window_mask):
-        rr, cc = np.nonzero(window_mask)
-        r0, r1 = max(rr.min() - margin, 0), min(rr.max() + margin + 1, rows)
-        c0, c1 = max(cc.min() - margin, 0), min(cc.max() + margin + 1, cols)
+    r0, r1, c0, c1 = _window(grid.shape, window_mask, margin)
     fig, exag = perspective_figure(
         [(k, a[r0:r1, c0:c1]) for k, (a, _) in items], grid.dx, grid.dy,
         outline=None if outline is None else np.asarray(outline)[r0:r1, c0:c1])
