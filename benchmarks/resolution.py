@@ -81,7 +81,20 @@ def run(label, dem, floor, thickness, t0, thresholds=None, k=None, pit=None):
     plan = demo.plan_numbers(out)["original"]
     print(f"   {label}: k {k:.4f}, pit {plan['pit']:.1f} m, {plan['periods']} periods",
           flush=True)
-    return demo.criteria(out) + (k, thr, (lo, hi), plan["pit"])
+    return demo.criteria(out) + (k, thr, (lo, hi), plan["pit"], margins(out))
+
+
+def margins(out):
+    """{criterion: winner's margin over the runner-up, % of the runner-up's score} from
+    the run's report.csv; the eroded volume's from the erosion step's table."""
+    rows = demo.read_csv(out / "report.csv")
+    m = {r["item"]: float(r["value"]) for r in rows
+         if r["section"] == "winner" and r["quantity"] == "margin_percent" and r["value"]}
+    eroded = sorted(float(r["eroded_m3"]) for r in demo.read_csv(out / "erosion.csv")
+                    if r["landform"] in demo.FORMS)
+    if len(eroded) > 1:
+        m["eroded"] = 100 * (eroded[1] - eroded[0]) / eroded[1]
+    return m
 
 
 def main():
@@ -114,12 +127,15 @@ def main():
               f"{lab} [{results[lab][4][0]:.4f}, {results[lab][4][1]:.4f}]" for lab in labels))
     print("channel / ridge threshold (cells): " + ", ".join(
         f"{lab} {results[lab][3]}" for lab in labels))
-    print(f"\n{'criterion':22s}" + "".join(f"{lab:>10s}" for lab in labels) + "  same")
+    print(f"\n{'criterion':22s}" + "".join(f"{lab:>10s}" for lab in labels) + "  same"
+          "   winner's margin over the runner-up (% of its score) at " + ", ".join(labels))
     for key in CRITERIA:
         w = [results[lab][1].get(key, "-") for lab in labels]
         same = len(set(w)) == 1 and w[0] != "-"
         ok &= same
-        print(f"{key:22s}" + "".join(f"{x:>10s}" for x in w) + f"  {'yes' if same else 'NO'}")
+        marg = ", ".join(f"{results[lab][6].get(key, float('nan')):5.1f} %" for lab in labels)
+        print(f"{key:22s}" + "".join(f"{x:>10s}" for x in w) + f"  {'yes' if same else 'NO ':3s}"
+              f"   {marg}")
     print(f"\n{'fusion rate':22s}" + "".join(f"{lab:>10s}" for lab in labels) + "  diff (points)")
     for f in demo.FORMS:
         r = [results[lab][0].get((f, "fusion_rate"), float("nan")) for lab in labels]
