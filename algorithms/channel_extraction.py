@@ -138,6 +138,21 @@ class ChannelExtraction(HpcsAlgorithm):
         for what, message in no_break.items():
             if not net.diagnostics.get(what, {}).get("break_found", True):
                 feedback.pushWarning(message)
+        weak = {"channel": (net.channel_threshold, self.tr(
+                    "Weak channel break: the log-log slopes of D(T) differ by only {0:.3f} "
+                    "between Otsu's two classes (a hillslope/channel break: 0.15 or more), so "
+                    "the density curve is one power law within noise and the threshold of "
+                    "{1:g} cells is not set by the terrain: it moves with the DEM's extent and "
+                    "cell size. Give a DEM reaching further around the mine, or use 'Fixed'.")),
+                "ridge": (net.ridge_threshold, self.tr(
+                    "Weak ridge break: the log-log slopes of D(T) differ by only {0:.3f} "
+                    "between Otsu's two classes (a hillslope/ridge break: 0.15 or more), so "
+                    "the ridge threshold of {1:g} cells is not set by the terrain. Give a DEM "
+                    "reaching further around the mine, or use 'Fixed'."))}
+        for what, (threshold, message) in weak.items():
+            info = net.diagnostics.get(what, {})
+            if info.get("weak_break"):
+                feedback.pushWarning(message.format(info["break_strength"], threshold))
         n_links = net.n_links
         net.receivers = net.links = None           # not outputs: free them
         results = {self.CHANNEL_THRESHOLD_USED: net.channel_threshold,

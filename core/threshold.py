@@ -48,6 +48,11 @@ TOP_FRACTION = 0.003
 SERIES_PER_DECADE = 10
 #: local slopes are fitted over the thresholds within this many decades either side
 SLOPE_HALF_WINDOW = 0.2
+#: a break whose two classes' mean slopes differ by less than this is weak: the series
+#: is one power law within noise, and the split (so the threshold) is not set by the
+#: terrain.  Breaks between a hillslope and a channel regime differ by 0.15-0.45 on the
+#: real DEMs of the tests; a single regime by 0.005-0.01 (docs/method.md section 1)
+WEAK_BREAK = 0.05
 
 
 def otsu_split(values, weights=None):
@@ -186,8 +191,13 @@ def scaling_break_threshold(accumulation, n_thresholds=None, *, min_cells=MIN_SE
     small-T class is steeper than the large-T class (mu0 < mu1: hillslope
     then channel); when no split is, the series holds no hillslope/channel
     break and Otsu's unconstrained split is used (``break_found`` False).
+    ``break_strength`` = mu1 - mu0 of the split taken; a break found with a
+    strength below WEAK_BREAK is ``weak_break``: the curve is one power law
+    within noise and the threshold depends on the DEM's extent and cell size
+    rather than on the terrain.
     Returns (threshold in cells, diagnostics dict with T, D, slopes (one per
-    T), split, between_variance, class_means, break_found).
+    T), split, between_variance, class_means, break_found, break_strength,
+    weak_break).
     """
     t, d = density_curve(accumulation, n_thresholds, min_cells=min_cells,
                          top_fraction=top_fraction)
@@ -201,10 +211,13 @@ def scaling_break_threshold(accumulation, n_thresholds=None, *, min_cells=MIN_SE
     admissible = mu0 < mu1
     if admissible.any():
         k = int(np.argmax(np.where(admissible, between, -np.inf))) + 1
+    strength = float(mu1[k - 1] - mu0[k - 1])
+    found = bool(admissible.any())
     return float(t[k]), {"T": t, "D": d, "slopes": slopes, "split": k,
                          "between_variance": between,
                          "class_means": (float(mu0[k - 1]), float(mu1[k - 1])),
-                         "break_found": bool(admissible.any())}
+                         "break_found": found, "break_strength": strength,
+                         "weak_break": found and strength < WEAK_BREAK}
 
 
 def histogram_threshold(accumulation, bins=256):

@@ -4,6 +4,7 @@ Expected values are computed by hand or by an independent formulation in the
 test (Otsu as the minimum *within*-class variance, brute force over splits).
 """
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,6 +140,59 @@ def test_scaling_break_on_known_break():
     assert mu0 < -0.85 and mu1 > -0.55
     # the series: 5 cells to 0.003 x the largest accumulation
     assert T[0] == 5 and T[-1] == 300
+
+
+def _two_power_laws(n, t_break, t_max, b_hill, b_channel):
+    """As _broken_power_law with D(T) = T^-b_hill below the break (D(1) = 1)."""
+    u = (np.arange(n) + 0.5) / n
+    d_break = t_break ** -b_hill
+    acc = np.where(u >= d_break, u ** (-1.0 / b_hill),
+                   t_break * (u / d_break) ** (-1.0 / b_channel))
+    return np.minimum(acc, t_max)
+
+
+def test_break_strength_of_a_clear_break():
+    # hillslopes -1, channels -0.45: the classes' mean slopes differ by about
+    # 0.5 less what the slope window blurs at the break
+    t, info = th.scaling_break_threshold(_broken_power_law(200_000, 40.0, 1e5))
+    mu0, mu1 = info["class_means"]
+    assert info["break_strength"] == pytest.approx(mu1 - mu0)
+    assert info["break_strength"] > 0.3
+    assert info["break_found"] and not info["weak_break"]
+
+
+def test_one_power_law_is_a_weak_break():
+    # exponents 0.65 then 0.64: a break Otsu can split (the small-T class is
+    # steeper), but 0.01 apart, within the noise of a real curve: weak
+    acc = _two_power_laws(200_000, 40.0, 1e5, 0.65, 0.64)
+    t, info = th.scaling_break_threshold(acc)
+    assert info["break_found"]
+    assert 0.0 < info["break_strength"] < th.WEAK_BREAK
+    assert info["weak_break"]
+
+
+def test_demo_window_has_a_weak_channel_break():
+    # the demo's 320 x 159 window of the BC TRIM DEM (data/demo/README.md): its
+    # density curve spans 1.1 decades and is one power law (local slopes -0.62 to
+    # -0.67 by an independent polyfit), so the 33-cell threshold is not set by
+    # the terrain; jacksboro's break (about -0.8 then -0.5) is strong
+    z, g = gr.read_raster(str(Path(__file__).resolve().parents[1] / "data/demo/dem_25m.tif"))
+    _, _, _, acc = hy.condition(z, g.dx, g.dy)
+    t, info = th.scaling_break_threshold(acc)
+    a = acc[np.isfinite(acc)]
+    D = np.array([(a >= x).sum() / a.size for x in info["T"]])
+    slopes = _slopes_by_polyfit(info["T"], D, 0.2)
+    k = info["split"]
+    assert slopes.max() - slopes.min() < 0.06
+    assert info["break_strength"] == pytest.approx(slopes[k:].mean() - slopes[:k].mean(),
+                                                   abs=1e-9)
+    assert info["weak_break"]
+
+
+def test_jacksboro_break_is_strong(jacksboro):
+    _, _, acc = jacksboro
+    _, info = th.scaling_break_threshold(acc)
+    assert info["break_strength"] > 0.2 and not info["weak_break"]
 
 
 def test_same_terrain_two_resolutions_same_area():
