@@ -164,6 +164,10 @@ PARAMETERS = {
         "raster", "Flow direction (ESRI D8 codes)",
         "D8 flow direction as 'Channel extraction' writes it (ESRI codes 1, 2, 4 ... 128), "
         "on the DEM's grid."),
+    "ACCUMULATION": ParameterSpec(
+        "raster", "Flow accumulation (cells)",
+        "D8 flow accumulation as 'Channel extraction' writes it (the number of cells that "
+        "drain through each cell, itself included), on the DEM's grid."),
     "PRISTINE": ParameterSpec(
         "raster", "Pristine landform (PNL, pre-mining DEM, metres)",
         "The reference landform the reshaped one is compared with: the pre-mining DEM (or "
@@ -258,6 +262,7 @@ PARAMETERS = {
 PIT_ANGLE_PARAMETERS = ("WORKING_ANGLE", "END_ANGLE", "DUMP_ANGLE")
 SEAM_PARAMETERS = ("FLOOR", "THICKNESS")
 SURFACE_PARAMETERS = ("SURFACE_MAX", "SURFACE_MIN")
+PRISTINE_FLOW_PARAMETERS = ("FLOWDIR", "ACCUMULATION")
 
 
 def parameter_definition(name, tr, optional=False):
@@ -341,6 +346,12 @@ class ParameterCatalogue:
     def add_surface_parameters(self, optional=False):
         """SURFACE_MAX and SURFACE_MIN: the earthwork surfaces (eq. 7, 8)."""
         self.add_parameters(SURFACE_PARAMETERS, optional)
+
+    def add_pristine_flow_parameters(self):
+        """FLOWDIR and ACCUMULATION of PNL, optional: channel extraction's outputs
+        for the pre-mining DEM, so a step does not route PNL again
+        (HpcsAlgorithm.read_pristine_flow reads them)."""
+        self.add_parameters(PRISTINE_FLOW_PARAMETERS, optional=True)
 # --- end of the parameter catalogue ------------------------------------------
 
 
@@ -520,6 +531,18 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
                 f"{reference.shape[0]} x {reference.shape[1]} at {reference.transform}. "
                 f"Resample {what} onto the DEM's grid (Raster > Projections > Warp, with the "
                 "DEM's extent and cell size) and run again.")
+
+    def read_pristine_flow(self, parameters, context, grid):
+        """{'flowdir': ESRI codes, 'accumulation': cells} of PNL from FLOWDIR and
+        ACCUMULATION (None where blank), each on the DEM's ``grid``; the keyword
+        arguments of the core functions that otherwise route PNL themselves
+        (core.fusion.pristine_flow checks that they belong to the DEM)."""
+        flow = {}
+        for name in PRISTINE_FLOW_PARAMETERS:
+            flow[name.lower()], fgrid = self.read_raster(parameters, name, context,
+                                                         required=False)
+            self.require_same_grid(grid, fgrid, name)
+        return flow
 
     # --- vector input -----------------------------------------------------
     def geometries_in_grid_crs(self, parameters, name, context, grid, required=True):

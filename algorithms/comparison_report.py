@@ -89,7 +89,10 @@ class ComparisonReport(HpcsAlgorithm):
         "haul distance') and EROSION_TABLE ('Soil erosion comparison') replace the report's "
         "own computation of those criteria; whatever is not given is computed here. With "
         "both fusion inputs no landform is routed again, and the catchment maps are replaced "
-        "by the fusion step's shared / lost / new channels."
+        "by the fusion step's shared / lost / new channels. FLOWDIR and ACCUMULATION (the "
+        "outputs of 'Channel and ridge extraction' on the pre-mining DEM, as 'Hydrological "
+        "fusion rate' takes them) replace the report's own routing of PNL (the same "
+        "rasters, not computed again); blank, PNL is routed here."
     )
 
     PRISTINE = "PRISTINE"
@@ -109,6 +112,8 @@ class ComparisonReport(HpcsAlgorithm):
     FUSION_TABLES = "FUSION_TABLES"
     CHANNEL_CLASSES = "CHANNEL_CLASSES"
     HAUL_TABLES = "HAUL_TABLES"
+    FLOWDIR = "FLOWDIR"
+    ACCUMULATION = "ACCUMULATION"
     SURFACE_MIN = "SURFACE_MIN"
     SURFACE_MAX = "SURFACE_MAX"
     TDL_LEVELS = "TDL_LEVELS"
@@ -151,6 +156,7 @@ class ComparisonReport(HpcsAlgorithm):
                  QgsProcessing.TypeFile)):
             self.addParameter(QgsProcessingParameterMultipleLayers(
                 name, self.tr(label), kind, optional=True))
+        self.add_pristine_flow_parameters()          # FLOWDIR, ACCUMULATION of PNL
         self.add_parameters((self.SURFACE_MIN, self.SURFACE_MAX), optional=True)
         self.addParameter(QgsProcessingParameterFile(
             self.TDL_LEVELS, self.tr("Platform level per strip of the traditional landform "
@@ -328,11 +334,15 @@ class ComparisonReport(HpcsAlgorithm):
             k=self.parameterAsDouble(parameters, self.K, context),
             bench_height=self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context),
             erosion_model=model, years=self.parameterAsDouble(parameters, self.YEARS, context))
+        flow = self.read_pristine_flow(parameters, context, grid)
+        if any(a is not None for a in flow.values()):
+            feedback.pushInfo(self.tr("PNL's flow directions and accumulation: taken from "
+                                      "FLOWDIR and ACCUMULATION, not routed again"))
         x, y = grid.cell_centres()
         report = ev.evaluate(pnl, landforms, plans, dx=grid.dx, dy=grid.dy, x=x, y=y,
                              floor=floor, thickness=thick, area=area, settings=settings,
                              given=given, surfaces=self._surfaces(parameters, context, grid),
-                             progress=self.progress(feedback, 0, 90))
+                             progress=self.progress(feedback, 0, 90), **flow)
         report.periods = ev.period_rows(attrs)
         self._supply_notes(report, settings.k)
         if not report.periods:

@@ -7,7 +7,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..core import styles
@@ -100,10 +99,7 @@ class FusionRate(HpcsAlgorithm):
         self.add_parameters((self.PRISTINE, self.LANDFORM, self.SUBAREAS))
         self.add_parameter(self.CHANNEL_THRESHOLD, optional=True)
         self.add_plan_parameter()
-        self.add_parameter(self.FLOWDIR, optional=True)
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.ACCUMULATION, self.tr("Flow accumulation of PNL (cells; blank = computed)"),
-            optional=True))
+        self.add_pristine_flow_parameters()          # FLOWDIR, ACCUMULATION
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_AGREEMENT, self.tr("Flow direction agreement on the dump boundary"),
             optional=True, createByDefault=True))
@@ -132,10 +128,7 @@ class FusionRate(HpcsAlgorithm):
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
         threshold = self.optional_number(parameters, self.CHANNEL_THRESHOLD, context)
-        flow = {}
-        for name, key in ((self.FLOWDIR, "flowdir"), (self.ACCUMULATION, "accumulation")):
-            flow[key], fgrid = self.read_raster(parameters, name, context, required=False)
-            self.require_same_grid(grid, fgrid, name)
+        flow = self.read_pristine_flow(parameters, context, grid)
         ev = evaluate_fusion(pnl, land, mined.astype("int32"), refilling, grid.dx, grid.dy,
                              channel_threshold=threshold,
                              progress=self.progress(feedback, 0, 90), **flow)

@@ -44,7 +44,15 @@ from . import hydrology as hy
 from .channels import choose_threshold
 from .erosion import compare_landforms
 from .errors import InputError, as_progress
-from .fusion import NEW, OUTSIDE, SHARED, compare_channels, fusion_rate, set_into_surroundings
+from .fusion import (
+    NEW,
+    OUTSIDE,
+    SHARED,
+    compare_channels,
+    fusion_rate,
+    pristine_flow,
+    set_into_surroundings,
+)
 from .grid import atomic_output
 from .haul import haul_distance
 from .landform import slope_degrees
@@ -397,8 +405,10 @@ def _check_inputs(pristine, landforms, plans, settings):
     return names
 
 
-def _base(pristine, plans, area, dx, dy, settings, progress):
-    """Masks, the evaluation area and PNL routed once (threshold, receivers)."""
+def _base(pristine, plans, area, dx, dy, settings, progress, flow=None):
+    """Masks, the evaluation area and PNL routed once (threshold, receivers):
+    from ``flow`` = (ESRI codes, accumulation) of channel extraction when given
+    (:func:`core.fusion.pristine_flow`), else by conditioning PNL."""
     shape = pristine.shape
     valid = np.isfinite(pristine)
     dumps = {n: (p.refilling > 0) & valid for n, p in plans.items()}
@@ -414,7 +424,10 @@ def _base(pristine, plans, area, dx, dy, settings, progress):
     if not area.any():
         raise InputError("The evaluation area covers no valid cell of the pre-mining DEM.")
     b = _Base(pristine, valid, area, dumps, dx, dy)
-    _, b.rec, b.codes, b.acc = hy.condition(pristine, dx, dy, progress)
+    if flow is None:
+        _, b.rec, b.codes, b.acc = hy.condition(pristine, dx, dy, progress)
+    else:
+        b.rec, b.codes, b.acc = pristine_flow(pristine, *flow)
     if settings.channel_threshold is None:
         t, _ = choose_threshold(b.acc, "scaling")
     else:
@@ -551,7 +564,8 @@ def _extent(b, x, y):
 
 
 def evaluate(pristine, landforms, plans, *, dx, dy, x, y, floor=None, thickness=None,
-             area=None, settings=None, given=None, surfaces=None, progress=None):
+             area=None, settings=None, given=None, surfaces=None, progress=None,
+             flowdir=None, accumulation=None):
     """Every criterion of the comparison for PNL and each landform.
 
     pristine: PNL (2-D, m); landforms: list of (name, z, plan name), z on the
@@ -561,7 +575,11 @@ def evaluate(pristine, landforms, plans, *, dx, dy, x, y, floor=None, thickness=
     design quality and erosion (None: the union of the plans' dumps);
     settings: :class:`Settings`; given: :class:`Given`, what the model's steps
     computed (the rest is computed here); surfaces: {name: z} of further
-    surfaces for the design-quality table (e.g. dem_min, dem_max).
+    surfaces for the design-quality table (e.g. dem_min, dem_max); flowdir /
+    accumulation: PNL's ESRI D8 codes and accumulation (cells) as channel
+    extraction wrote them for this DEM (both or neither; checked by
+    :func:`core.fusion.pristine_flow`): PNL is then not routed again (the same
+    arrays as when they are computed here).
     Returns a :class:`Report` without periods (see :func:`period_rows`).
     """
     progress = as_progress(progress)
@@ -574,7 +592,8 @@ def evaluate(pristine, landforms, plans, *, dx, dy, x, y, floor=None, thickness=
                       or np.shape(thickness) != pristine.shape):
         raise InputError("The seam floor and the coal thickness must be on the pristine "
                          "landform's grid.")
-    b = _base(pristine, plans, area, dx, dy, settings, progress.sub(0, 8))
+    flow = None if flowdir is None and accumulation is None else (flowdir, accumulation)
+    b = _base(pristine, plans, area, dx, dy, settings, progress.sub(0, 8), flow)
     b.x, b.y = x, y
     pnl = LandformMetrics(settings.pristine_name, "", {key: float("nan") for key in CRITERIA})
     pnl.values["mean_slope"] = float(np.nanmean(slope_degrees(pristine, dx, dy)[b.area]))

@@ -98,10 +98,6 @@ DEM（高程单位 m，米制投影坐标系）经填洼（优先洪泛溢出面
       <translation>填洼 DEM</translation>
     </message>
     <message>
-      <source>Flow accumulation (cells)</source>
-      <translation>汇流累积量（栅格数）</translation>
-    </message>
-    <message>
       <source>Channels (1/0)</source>
       <translation>水文沟道（1/0）</translation>
     </message>
@@ -248,6 +244,10 @@ Output: the class raster (Float32, styled with the class names) and the number o
       <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
+      <source>PNL's flow directions and accumulation: taken from FLOWDIR and ACCUMULATION, not routed again</source>
+      <translation>PNL 的流向与汇流累积量：取自 FLOWDIR 与 ACCUMULATION，不再重复汇流演算</translation>
+    </message>
+    <message>
       <source>The sub-area layer has no fields v_supply, v_fmin and v_fmax: the volumes section is left out.</source>
       <translation>子区图层没有 v_supply、v_fmin 和 v_fmax 字段：报告中省略土方量部分。</translation>
     </message>
@@ -280,7 +280,7 @@ Winner: the best reshaped landform per criterion (PNL is the reference, shown be
 
 Design quality: for PNL, dem_min and dem_max (SURFACE_MIN / SURFACE_MAX, optional) and every landform, over the interior of the evaluation area, the spikes (cells off their 3 x 3 median by more than tan 25 deg x cell size), the mean Horn slope and the centre-inclusive step slope; sum V_fmax / sum V_fmin per plan; the platform level of every refilling strip of the landform named TDL (from TDL_LEVELS, a CSV with columns period and level_m, or the mean of the raster over each strip); a 3-D perspective view of PNL and every landform (the same view and vertical exaggeration).
 
-Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and channel raster of 'Hydrological fusion rate' per landform), HAUL_TABLES ('Mean earthwork haul distance') and EROSION_TABLE ('Soil erosion comparison') replace the report's own computation of those criteria; whatever is not given is computed here. With both fusion inputs no landform is routed again, and the catchment maps are replaced by the fusion step's shared / lost / new channels.</source>
+Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and channel raster of 'Hydrological fusion rate' per landform), HAUL_TABLES ('Mean earthwork haul distance') and EROSION_TABLE ('Soil erosion comparison') replace the report's own computation of those criteria; whatever is not given is computed here. With both fusion inputs no landform is routed again, and the catchment maps are replaced by the fusion step's shared / lost / new channels. FLOWDIR and ACCUMULATION (the outputs of 'Channel and ridge extraction' on the pre-mining DEM, as 'Hydrological fusion rate' takes them) replace the report's own routing of PNL (the same rasters, not computed again); blank, PNL is routed here.</source>
       <translation>生成一个独立的 HTML 报告（及含相同数值的 CSV），按 Xia 等（2023）第 2.3 节将重塑地貌与原始自然地貌进行对比：各周期土方量与供需、平均坡度、水文融合率（含与不含最终矿坑影响）、水文沟道空间重叠率、汇水子区与水文沟道长度、土方平均运距与侵蚀体积、各地貌并列的山体阴影/水文沟道图与汇水子区图、论文中的图，以及各评价指标的最优地貌及其领先幅度。
 
 输入（同一栅格网格，单位 m，投影坐标系）：原始自然地貌（PNL，采前 DEM）；重塑地貌（如 NNDL、MNNDL、TDL），以图层名或 LANDFORM_NAMES（按图层顺序以逗号分隔）命名；煤层底板与煤层厚度（用于运距；二者缺一则不计算运距）；“采复子区划定”输出的子区图层（字段 period、kind；土方量部分还需 plan、v_supply、v_fmin、v_fmax、ratio、status）。
@@ -293,7 +293,7 @@ Nothing twice in a model: FUSION_TABLES and CHANNEL_CLASSES (the table and chann
 
 设计质量：对 PNL、dem_min 与 dem_max（SURFACE_MIN / SURFACE_MAX，可选）及每个地貌，在评价区内部统计尖峰栅格（与其 3 x 3 邻域中值之差大于 tan 25° x 栅格尺寸的栅格）、平均 Horn 坡度与含中心栅格的单步坡度；各方案的 sum V_fmax / sum V_fmin；名为 TDL 的地貌各复填条带的平台高程（取自 TDL_LEVELS，含 period 与 level_m 列的 CSV，或取各条带内栅格的均值）；PNL 与各地貌的三维透视图（相同视角与垂直夸大）。
 
-模型中不重复计算：FUSION_TABLES 与 CHANNEL_CLASSES（各地貌“水文融合率”的表与水文沟道栅格）、HAUL_TABLES（“土方平均运距”）和 EROSION_TABLE（“土壤水蚀对比”）代替报告自身对这些指标的计算；未提供的指标在此计算。两项融合输入均提供时不再对任何地貌进行汇流演算，汇水子区图由融合步骤的共有 / 消失 / 新增水文沟道图代替。</translation>
+模型中不重复计算：FUSION_TABLES 与 CHANNEL_CLASSES（各地貌“水文融合率”的表与水文沟道栅格）、HAUL_TABLES（“土方平均运距”）和 EROSION_TABLE（“土壤水蚀对比”）代替报告自身对这些指标的计算；未提供的指标在此计算。两项融合输入均提供时不再对任何地貌进行汇流演算，汇水子区图由融合步骤的共有 / 消失 / 新增水文沟道图代替。FLOWDIR 与 ACCUMULATION（“水文沟道与分水岭提取”在采前 DEM 上的输出，与“水文融合率”所用的相同）代替报告自身对 PNL 的汇流演算（栅格相同，不再重复计算）；留空则在此对 PNL 进行汇流演算。</translation>
     </message>
     <message>
       <source>Landscape evolution</source>
@@ -1082,10 +1082,6 @@ Outputs: the discs as 3-D points at their centres (fields id, x, y, z, diameter,
   <context>
     <name>FusionRate</name>
     <message>
-      <source>Flow accumulation of PNL (cells; blank = computed)</source>
-      <translation>PNL 的汇流累积量（栅格数；留空 = 重新计算）</translation>
-    </message>
-    <message>
       <source>Flow direction agreement on the dump boundary</source>
       <translation>内排土场边界流向一致性</translation>
     </message>
@@ -1352,6 +1348,14 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
     <message>
       <source>D8 flow direction as 'Channel extraction' writes it (ESRI codes 1, 2, 4 ... 128), on the DEM's grid.</source>
       <translation>“水文沟道与分水岭提取”输出的 D8 流向（ESRI 编码 1、2、4 ... 128），位于 DEM 的栅格网格上。</translation>
+    </message>
+    <message>
+      <source>Flow accumulation (cells)</source>
+      <translation>汇流累积量（栅格数）</translation>
+    </message>
+    <message>
+      <source>D8 flow accumulation as 'Channel extraction' writes it (the number of cells that drain through each cell, itself included), on the DEM's grid.</source>
+      <translation>“水文沟道与分水岭提取”输出的 D8 汇流累积量（流经每个栅格的栅格数，含其自身），位于 DEM 的栅格网格上。</translation>
     </message>
     <message>
       <source>Pristine landform (PNL, pre-mining DEM, metres)</source>

@@ -377,7 +377,8 @@ def add_report(b, alg):
     layer (the report gives the optimized strips to MNNDL, the original ones to
     NNDL and TDL, as the children above), evaluation area blank = the dump; the
     fusion, channel, haul and erosion results of steps 6 and 7, so that the
-    report routes no landform again."""
+    report routes no landform again, and PNL's flow of step 1, so that it does
+    not route PNL again either."""
     params = {
         "PRISTINE": p("DEM"),
         "LANDFORMS": [c("nndl", "OUTPUT"), c("mnndl", "OUTPUT"), c("tdl", "OUTPUT")],
@@ -395,6 +396,10 @@ def add_report(b, alg):
         "EROSION_TABLE": c("erosion", "OUTPUT_TABLE"),
         "TDL_LEVELS": c("tdl", "OUTPUT_LEVELS"),
         "SURFACE_MIN": c("surfaces", "OUTPUT_MIN"), "SURFACE_MAX": c("surfaces", "OUTPUT_MAX"),
+        # PNL's flow as step 1 routed it (as the fusion steps take it): PNL is not
+        # conditioned again in the report
+        "FLOWDIR": c("channels", "OUTPUT_FLOWDIR"),
+        "ACCUMULATION": c("channels", "OUTPUT_ACCUMULATION"),
     }
     outputs = {"OUTPUT_REPORT": ("REPORT", "8 Landform comparison report (HTML)"),
                "OUTPUT_TABLE": ("TABLE", "8 Landform comparison table (CSV)")}

@@ -83,6 +83,11 @@ def case(tmp_path):
     return paths
 
 
+def read_raster_array(path):
+    from hpcs_landform.core.grid import read_raster
+    return read_raster(str(path))
+
+
 def read_table(path):
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -226,3 +231,44 @@ def test_results_of_the_evaluation_steps_are_taken(run_alg, case, tmp_path):
     with pytest.raises(Exception, match="1 item"):
         run_alg("hpcs:comparisonreport", params(case, tmp_path / "bad",
                                                 HAUL_TABLES=tables["HAUL_TABLES"][:1]))
+
+
+def test_pnl_flow_of_the_channel_step_is_taken(run_alg, case, tmp_path, monkeypatch):
+    """FLOWDIR and ACCUMULATION of 'Channel and ridge extraction' on PNL (what the
+    model feeds it, as it feeds the fusion steps): the report does not route PNL
+    again and writes the same table and report, byte for byte; they are checked
+    as the fusion step checks them (ESRI codes, one grid, both or neither)."""
+    from qgis.core import QgsProcessingException
+
+    from hpcs_landform.core import hydrology as hy
+    ch = run_alg("hpcs:channelextraction", {
+        "INPUT": case["PRISTINE"], "THRESHOLD_METHOD": 2, "CHANNEL_THRESHOLD": 4,
+        "RIDGE_THRESHOLD": 4, "OUTPUT_FLOWDIR": str(tmp_path / "fd.tif"),
+        "OUTPUT_ACCUMULATION": str(tmp_path / "acc.tif")})
+    flow = {"FLOWDIR": ch["OUTPUT_FLOWDIR"], "ACCUMULATION": ch["OUTPUT_ACCUMULATION"]}
+    pnl, _ = read_raster_array(case["PRISTINE"])
+    routed = []
+    real = hy.condition
+    monkeypatch.setattr(hy, "condition", lambda z, *a, **k: routed.append(
+        np.array_equal(z, pnl, equal_nan=True)) or real(z, *a, **k))
+    own = run_alg("hpcs:comparisonreport", params(case, tmp_path / "own"))
+    # PNL, then NNDL and MNNDL (= PNL here) with and without the pit
+    assert routed == [True, False, False, True, True]
+    routed.clear()
+    given = run_alg("hpcs:comparisonreport", params(case, tmp_path / "given", **flow))
+    assert routed == [False, False, True, True]     # the landforms only, not PNL
+    for key in ("OUTPUT_TABLE", "OUTPUT_REPORT"):
+        with open(own[key], "rb") as a, open(given[key], "rb") as b:
+            assert a.read() == b.read(), key
+    with pytest.raises(QgsProcessingException, match="or neither"):
+        run_alg("hpcs:comparisonreport", params(case, tmp_path / "one",
+                                                FLOWDIR=ch["OUTPUT_FLOWDIR"]))
+    with pytest.raises(QgsProcessingException, match="not ESRI D8 codes"):
+        run_alg("hpcs:comparisonreport", params(case, tmp_path / "dem",
+                                                FLOWDIR=case["PRISTINE"],
+                                                ACCUMULATION=ch["OUTPUT_ACCUMULATION"]))
+    small = write_tif(tmp_path / "small.tif", np.ones((10, 10)))
+    with pytest.raises(QgsProcessingException, match="not on the same grid"):
+        run_alg("hpcs:comparisonreport", params(case, tmp_path / "grid",
+                                                FLOWDIR=ch["OUTPUT_FLOWDIR"],
+                                                ACCUMULATION=small))

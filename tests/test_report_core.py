@@ -352,6 +352,100 @@ def test_given_results_are_taken_and_nothing_is_routed_again(monkeypatch):
     assert any("at 8 cells" in n for n in rep.notes)
 
 
+def _pnl_flow(pnl):
+    """PNL's FLOWDIR and ACCUMULATION as 'Channel and ridge extraction' writes them
+    (nodata = nan), from the channel step's core."""
+    from hpcs_landform.core.channels import extract_channels
+    net = extract_channels(pnl, GRID["dx"], GRID["dy"], method="fixed", channel_threshold=3,
+                           ridge_threshold=3)          # (the flow does not depend on them)
+    fd = np.where(net.flowdir == 255, np.nan, net.flowdir.astype(float))
+    return fd, np.where(np.isfinite(pnl), net.accumulation, np.nan)
+
+
+def _flow_cases():
+    """flat_case() (flats to resolve) and _sloped_case() with a nodata corner."""
+    pnl, mining, refilling, mined, floor, thick, _, _ = flat_case()
+    plans = {"p": R.PlanRasters("p", mining, refilling, mined)}
+    yield pnl, plans, np.where(refilling > 0, 95.0, pnl), floor, thick
+    pnl, plans, low, floor, thick = _sloped_case()
+    pnl[:2, 8:] = np.nan
+    yield pnl, plans, low, floor, thick
+
+
+def _same_report(a, b):
+    def rows(rep):
+        return [[("nan" if isinstance(v, float) and math.isnan(v) else v) for v in r]
+                for r in R.table_rows(rep)]
+    assert rows(a) == rows(b)
+    assert a.notes == b.notes and a.settings == b.settings
+    for ma, mb in zip(a.maps, b.maps, strict=True):
+        assert ma[0] == mb[0]
+        for xa, xb in zip(ma[1:], mb[1:]):
+            if xa is None or xb is None:
+                assert xa is xb
+            else:
+                np.testing.assert_array_equal(xa, xb)
+    assert a.channel_classes.keys() == b.channel_classes.keys()
+    for k in a.channel_classes:
+        np.testing.assert_array_equal(a.channel_classes[k], b.channel_classes[k])
+
+
+@pytest.mark.parametrize("case", list(_flow_cases()), ids=["flats", "sloped-nodata"])
+def test_given_pnl_flow_gives_the_same_report(case):
+    """PNL's FLOWDIR and ACCUMULATION of the channel step in place of the report's
+    own routing of PNL: every number, note, map and channel raster is the same."""
+    pnl, plans, low, floor, thick = case
+    settings = R.Settings(channel_threshold=3, erosion_model="rusle", years=1.0)
+    landforms = [("low", low, "p"), ("same", pnl.copy(), "p")]
+    own = R.evaluate(pnl, landforms, plans, **GRID, floor=floor, thickness=thick,
+                     settings=settings)
+    fd, acc = _pnl_flow(pnl)
+    given = R.evaluate(pnl, landforms, plans, **GRID, floor=floor, thickness=thick,
+                       settings=settings, flowdir=fd, accumulation=acc)
+    _same_report(own, given)
+    with pytest.raises(InputError, match="both"):
+        R.evaluate(pnl, landforms, plans, **GRID, settings=settings, flowdir=fd)
+    bad = fd.copy()
+    bad[5, 5] = 3.0                         # not an ESRI code
+    with pytest.raises(InputError, match="do not belong"):
+        R.evaluate(pnl, landforms, plans, **GRID, settings=settings, flowdir=bad,
+                   accumulation=acc)
+
+
+def test_given_pnl_flow_is_not_routed_again(monkeypatch):
+    """With PNL's FLOWDIR / ACCUMULATION the report conditions no PNL: nothing at
+    all when the fusion and channel figures are given too (the model), only the
+    landform (and the landform without its pit) otherwise."""
+    from hpcs_landform.core import evaluation as ev
+    pnl, plans, low, floor, thick = _sloped_case()
+    settings = R.Settings(channel_threshold=3, erosion_model="rusle", years=1.0)
+    fd, acc = _pnl_flow(pnl)
+    routed = []
+    real = ev.hy.condition
+    monkeypatch.setattr(ev.hy, "condition",
+                        lambda z, *a, **k: routed.append(np.asarray(z).copy()) or real(z, *a, **k))
+
+    def pnl_routings():
+        return sum(np.array_equal(z, pnl, equal_nan=True) for z in routed)
+
+    R.evaluate(pnl, [("low", low, "p")], plans, **GRID, settings=settings)
+    assert pnl_routings() == 1 and len(routed) == 3       # PNL, low, low without the pit
+    routed.clear()
+    rep = R.evaluate(pnl, [("low", low, "p")], plans, **GRID, settings=settings,
+                     flowdir=fd, accumulation=acc)
+    assert pnl_routings() == 0 and len(routed) == 2
+    classes = np.zeros(pnl.shape, np.uint8)
+    classes[rep.maps[1][2]] = 3
+    given = R.Given(erosion=[("PNL", 1.0), ("low", 2.0)],
+                    fusion={"low": R.FusionFigures(0.5, 0.5, 10)},
+                    channels={"low": R.ChannelFigures(1.0, 1.0, 1.0, 10.0, 10.0, classes,
+                                                      threshold=3.0)})
+    routed.clear()
+    R.evaluate(pnl, [("low", low, "p")], plans, **GRID, settings=settings, given=given,
+               flowdir=fd, accumulation=acc)
+    assert routed == []
+
+
 def test_erosion_table_rows_by_order_when_the_names_are_the_files():
     """In a model the landforms' files may all be called OUTPUT: one row per
     landform (PNL first) is then taken in order, with a note."""
