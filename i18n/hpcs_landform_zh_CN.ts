@@ -40,6 +40,14 @@
       <translation>汇水子区</translation>
     </message>
     <message>
+      <source>Weak channel break: the log-log slopes of D(T) differ by only {0:.3f} between Otsu's two classes (a hillslope/channel break: 0.15 or more), so the density curve is one power law within noise and the threshold of {1:g} cells is not set by the terrain: it moves with the DEM's extent and cell size. Give a DEM reaching further around the mine, or use 'Fixed'.</source>
+      <translation>水文沟道断点较弱：D(T) 的双对数斜率在 OTSU 两类之间仅相差 {0:.3f}（坡面/水文沟道断点一般为 0.15 以上），因此密度曲线在噪声范围内为单一幂律，{1:g} 个栅格的阈值并非由地形决定，而会随 DEM 的范围与栅格尺寸变化。请提供覆盖矿区周边更大范围的 DEM，或采用“固定值”。</translation>
+    </message>
+    <message>
+      <source>Weak ridge break: the log-log slopes of D(T) differ by only {0:.3f} between Otsu's two classes (a hillslope/ridge break: 0.15 or more), so the ridge threshold of {1:g} cells is not set by the terrain. Give a DEM reaching further around the mine, or use 'Fixed'.</source>
+      <translation>分水岭断点较弱：D(T) 的双对数斜率在 OTSU 两类之间仅相差 {0:.3f}（坡面/分水岭断点一般为 0.15 以上），因此 {1:g} 个栅格的分水岭阈值并非由地形决定。请提供覆盖矿区周边更大范围的 DEM，或采用“固定值”。</translation>
+    </message>
+    <message>
       <source>ridge</source>
       <translation>分水岭</translation>
     </message>
