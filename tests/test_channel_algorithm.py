@@ -111,3 +111,31 @@ def test_progress_and_cancel(run_alg, data_dir, tmp_path):
                                            "OUTPUT_CHANNELS": str(out)}, CancelSoon())
     assert "cancel" in str(err.value).lower()
     assert not out.exists()
+
+
+def test_weak_break_is_warned(run_alg, data_dir, tmp_path):
+    # the demo's 25 m window has one power law in D(T) (tests/test_threshold_core.py:
+    # slopes within 0.06 of each other): the channel step says its threshold is not
+    # set by the terrain; jacksboro's clear break is not warned about
+    from pathlib import Path
+
+    from qgis.core import QgsProcessingFeedback
+
+    class Warnings(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def pushWarning(self, text):  # noqa: N802
+            self.seen.append(text)
+            super().pushWarning(text)
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo" / "dem_25m.tif"
+    for dem, weak in ((demo, True), (data_dir / "jacksboro_fault_dem_utm16n_80m.tif", False)):
+        fb = Warnings()
+        res = run_alg("hpcs:channelextraction", {
+            "INPUT": str(dem), "OUTPUT_CHANNELS": str(tmp_path / f"{dem.stem}.tif")}, fb)
+        said = [w for w in fb.seen if w.startswith("Weak channel break")]
+        assert bool(said) == weak, fb.seen
+        if weak:
+            assert f"threshold of {res['CHANNEL_THRESHOLD_USED']:g} cells" in said[0]
