@@ -420,6 +420,10 @@ def summary(log):
     held = held_volumes()
     names = ("PNL",) + FORMS
     print(f"\nChannel threshold (OTSU scaling break): {thr} cells; ridge threshold: {rthr} cells")
+    weak = re.search(r"Weak channel break: .*? differ by only ([0-9.]+)", log)
+    if weak:
+        print(f"  (a weak break: the classes' log-log slopes differ by {weak.group(1)}, so this "
+              "threshold is set by the DEM's extent, not the terrain; see the log)")
     for plan, p in plans.items():
         print(f"{plan.capitalize():9s} plan: {p['periods']} periods, {p['ok']} meet every "
               f"constraint; pit {p['pit']:.0f} m; sum V_g {p['supply'] / 1e6:.1f} Mm3 in "
