@@ -157,6 +157,17 @@ LANDFORM_COLOURS = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
 SUBAREA_OPACITY = 0.55
 #: keeps the post-processors alive until QGIS has loaded the layers
 _PLACERS = []
+#: the run groups named in this session (their layers load after the run returns, so a
+#: second run in the same second would not find the first one's group in the project yet)
+_GROUPS = set()
+
+
+def unique_name(name, taken):
+    """``name``, or ``name (2)``, ``name (3)`` ... : the first not in ``taken``."""
+    out, n = name, 2
+    while out in taken:
+        out, n = f"{name} ({n})", n + 1
+    return out
 
 
 class RunLayerPlacer(QgsProcessingLayerPostProcessorInterface):
@@ -362,8 +373,11 @@ class ShippedModel(QgsProcessingModelAlgorithm):
     def place_layers(self, results, context):
         """Every output the run opens (a Toolbox run; qgis_process opens none) goes into
         one layer group per run, "HPCS run <time>", in the order of RUN_LAYERS."""
-        group = QCoreApplication.translate("HpcsProvider", "HPCS run {0}").format(
-            time.strftime("%Y-%m-%d %H:%M:%S"))
+        project = context.project() or QgsProject.instance()
+        taken = {g.name() for g in project.layerTreeRoot().findGroups()} | _GROUPS
+        group = unique_name(QCoreApplication.translate("HpcsProvider", "HPCS run {0}").format(
+            time.strftime("%Y-%m-%d %H:%M:%S")), taken)
+        _GROUPS.add(group)
         ranks = {name: i for i, (name, _) in enumerate(RUN_LAYERS)}
         shown = dict(RUN_LAYERS)
         labels = {d.name(): re.sub(r"^\d+ ", "", d.description())

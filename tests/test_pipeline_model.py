@@ -66,6 +66,31 @@ def planner(provider):  # noqa: ARG001 (registers the provider)
     return alg
 
 
+def test_runs_in_the_same_second_get_their_own_groups(planner, monkeypatch):
+    """Two runs started in the same second (a batch) open their layers in two groups:
+    "HPCS run <time>" and "HPCS run <time> (2)"; a group already in the project is
+    not reused either."""
+    from qgis.core import QgsProcessingContext, QgsProject
+
+    from hpcs_landform import provider as pv
+    monkeypatch.setattr(pv.time, "strftime", lambda fmt: "2026-12-07 10:00:00")
+    monkeypatch.setattr(pv, "_GROUPS", set())
+    project = QgsProject.instance()
+    project.layerTreeRoot().addGroup("HPCS run 2026-12-07 10:00:00 (3)")
+    try:
+        context = QgsProcessingContext()
+        context.setProject(project)
+        for _ in range(3):
+            planner.place_layers({}, context)
+        assert pv._GROUPS == {"HPCS run 2026-12-07 10:00:00", "HPCS run 2026-12-07 10:00:00 (2)",
+                              "HPCS run 2026-12-07 10:00:00 (4)"}
+    finally:
+        root = project.layerTreeRoot()
+        root.removeChildNode(root.findGroup("HPCS run 2026-12-07 10:00:00 (3)"))
+    assert pv.unique_name("a", {"a", "a (2)"}) == "a (3)"
+    assert pv.unique_name("a", set()) == "a"
+
+
 def test_planner_model_exposes_the_planners_outputs(planner, model):
     """The same chain as the full model plus a hillshade of the DEM; only the
     planner's outputs in the dialog; the same inputs and defaults."""
