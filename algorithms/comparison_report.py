@@ -16,8 +16,8 @@ from ..core import render
 from ..core.erosion import MODELS
 from ..core.errors import InputError
 from ..core.grid import read_raster, require_data, require_metric
+from ..core.haul import strip_coverage
 from .base import HpcsAlgorithm
-from .haul_distance import strip_coverage
 from .validation import check_raster_values
 
 #: default OPTIMIZED_NAMES: landforms whose name contains one of these use the optimized plan

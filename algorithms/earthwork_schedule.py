@@ -8,9 +8,9 @@ from qgis.core import (
 )
 
 from ..core.grid import atomic_output
+from ..core.haul import strip_coverage
 from ..core.schedule import earthwork_schedule
 from .base import HpcsAlgorithm
-from .haul_distance import strip_coverage
 
 
 def _fmt(value, digits=3):

@@ -1,7 +1,6 @@
 """hpcs:hauldistance - mean straight-line earthwork haul distance (eq. 13)."""
 import csv
 
-import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
@@ -19,35 +18,9 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.grid import Grid, atomic_output, rasterize_labels
-from ..core.haul import coverage_from_fine_labels, haul_distance
+from ..core.grid import atomic_output
+from ..core.haul import haul_distance, strip_coverage
 from .base import HpcsAlgorithm
-
-#: largest number of cells of the fine grid on which strips are rasterised
-MAX_FINE_CELLS = 4_000_000
-#: largest refinement of the grid for the strips' area shares
-MAX_FACTOR = 64
-
-
-def strip_coverage(wkbs, periods, grid):
-    """Area share of every (cell, strip) pair: the polygons are rasterised
-    (cell centres) on a grid up to MAX_FACTOR times finer over their window,
-    and each fine cell counts 1 / factor^2 of its coarse cell.  Returns
-    ((cells, periods, shares), factor); factor 1 = cell centres."""
-    if not wkbs:
-        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)), 1
-    touched = rasterize_labels(wkbs, [1] * len(wkbs), grid, all_touched=True)
-    r, c = np.nonzero(touched)
-    if r.size == 0:
-        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)), 1
-    r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
-    window = (r1 - r0) * (c1 - c0)
-    factor = int(max(1, min(MAX_FACTOR, np.sqrt(MAX_FINE_CELLS / window))))
-    x0, dx, _, y0, _, dy = grid.transform
-    fine = Grid((x0 + c0 * dx, dx / factor, 0.0, y0 + r0 * dy, 0.0, dy / factor),
-                ((r1 - r0) * factor, (c1 - c0) * factor), grid.crs_wkt)
-    labels = rasterize_labels(wkbs, periods, fine)
-    return coverage_from_fine_labels(labels, factor, (r0, c0), grid.shape), factor
 
 
 class HaulDistance(HpcsAlgorithm):

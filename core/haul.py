@@ -30,6 +30,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InputError, as_progress
+from .grid import Grid, rasterize_labels
+
+#: largest number of cells of the fine grid on which strips are rasterised
+#: (strip_coverage)
+MAX_FINE_CELLS = 4_000_000
+#: largest refinement of the grid for the strips' area shares (strip_coverage)
+MAX_FACTOR = 64
 
 
 def lifts(bottom, top, x, y, *, bench_height, from_top, cell_area, factor=1.0,
@@ -171,6 +178,27 @@ def coverage_from_fine_labels(fine, factor, window, shape):
     order = np.lexsort((period[inside], cell[inside]))
     return (cell[inside][order], period[inside][order],
             n[inside][order] / float(f * f))
+
+
+def strip_coverage(wkbs, periods, grid):
+    """Area share of every (cell, strip) pair: the polygons are rasterised
+    (cell centres) on a grid up to MAX_FACTOR times finer over their window,
+    and each fine cell counts 1 / factor^2 of its coarse cell.  Returns
+    ((cells, periods, shares), factor); factor 1 = cell centres."""
+    if not wkbs:
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)), 1
+    touched = rasterize_labels(wkbs, [1] * len(wkbs), grid, all_touched=True)
+    r, c = np.nonzero(touched)
+    if r.size == 0:
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)), 1
+    r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
+    window = (r1 - r0) * (c1 - c0)
+    factor = int(max(1, min(MAX_FACTOR, np.sqrt(MAX_FINE_CELLS / window))))
+    x0, dx, _, y0, _, dy = grid.transform
+    fine = Grid((x0 + c0 * dx, dx / factor, 0.0, y0 + r0 * dy, 0.0, dy / factor),
+                ((r1 - r0) * factor, (c1 - c0) * factor), grid.crs_wkt)
+    labels = rasterize_labels(wkbs, periods, fine)
+    return coverage_from_fine_labels(labels, factor, (r0, c0), grid.shape), factor
 
 
 @dataclass
