@@ -21,12 +21,6 @@ def class_style():
                             for code in cl.CODES])
 
 
-def flowdir_codes(array):
-    """ESRI codes from a direction raster read as float (nan = nodata -> 255)."""
-    a = np.where(np.isfinite(array), array, 255)
-    return a.astype(np.int64)
-
-
 class ClassifyCells(HpcsAlgorithm):
     NAME = "classifycells"
     DISPLAY_NAME = "Hydrological cell classification"
@@ -120,7 +114,7 @@ class ClassifyCells(HpcsAlgorithm):
         if kgrid is not None:
             self.require_same_grid(grid, kgrid, "the catchments")
         area = self.area_mask(parameters, context, grid)
-        rec = receivers_from_codes(flowdir_codes(fd))
+        rec = receivers_from_codes(cl.flowdir_codes(fd))
         classes = cl.classify_cells(z, area, rec, np.isfinite(ch) & (ch == 1),
                                     np.isfinite(ri) & (ri == 1),
                                     progress=self.progress(feedback, 0, 90))

@@ -11,12 +11,11 @@ from qgis.core import (
 )
 
 from ..core import styles
-from ..core.classify import BOUNDARY
+from ..core.classify import BOUNDARY, flowdir_codes
 from ..core.grid import require_data
 from ..core.hydrology import receivers_from_codes
 from ..core.surfaces import DEFAULT_PERCENTILE, INTERPOLATIONS, earthwork_surfaces
 from .base import HpcsAlgorithm
-from .classify_cells import flowdir_codes
 
 
 def surface_style(lo, hi):

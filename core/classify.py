@@ -69,6 +69,13 @@ COUNT_KEYS = {
 }
 
 
+def flowdir_codes(array):
+    """ESRI codes from a direction raster read as float (nan = nodata -> 255), for
+    hydrology.receivers_from_codes."""
+    a = np.where(np.isfinite(array), array, 255)
+    return a.astype(np.int64)
+
+
 def class_counts(classes):
     """Number of cells of each class code (dict code -> int)."""
     c = np.asarray(classes)
