@@ -33,6 +33,7 @@ from ..core.grid import (
     staged_outputs,
     write_raster,
 )
+from ..core.resilience import rasterize_each
 from ..core.styles import write_style
 from ..core.surfaces import DEFAULT_A_MAX
 from . import validation
@@ -595,6 +596,43 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
                 f"Parameter {name}: the polygons do not cover the centre of any cell of "
                 f"{grid.name}. Check that the layer overlaps the DEM (same area, CRS set).")
         return mask
+
+    def read_zones(self, parameters, zones_name, field_name, context, grid, feedback,
+                   group=False):
+        """Zones of a polygon parameter as a list of (name, boolean mask) on ``grid``.
+
+        Names come from ``field_name`` (or 'feature <n>', 1-based in layer order).
+        With ``group`` the features with the same field value form one zone (one
+        rasterisation of all of them); otherwise each feature is a zone (a
+        (window, sub-mask) pair of core.resilience.rasterize_each).  None when the
+        parameter was left empty.
+        """
+        wkbs, attrs = self.features_in_grid_crs(parameters, zones_name, context, grid,
+                                                required=False)
+        if wkbs is None:
+            return None
+        if not wkbs:
+            raise InputError(f"Parameter {zones_name}: the polygon layer has no features.")
+        field = self.parameterAsString(parameters, field_name, context) if field_name else ""
+        if field:
+            names = ["" if a.get(field) is None else str(a.get(field)) for a in attrs]
+        else:
+            names = [f"feature {i + 1}" for i in range(len(wkbs))]
+        if group:
+            order = list(dict.fromkeys(names))
+            zones = [(n, rasterize_polygons([w for w, m in zip(wkbs, names) if m == n], grid))
+                     for n in order]
+        else:
+            zones = list(zip(names, rasterize_each(wkbs, grid)))
+        empty = [n for n, m in zones if not (m[1] if isinstance(m, tuple) else m).any()]
+        if len(empty) == len(zones):
+            raise InputError(
+                f"Parameter {zones_name}: the polygons do not cover the centre of any cell of "
+                f"{grid.name}. Check that the layer overlaps the rasters (same area, CRS set).")
+        if empty:
+            feedback.pushWarning(self.tr("These zones cover no cell centre and get empty rows: "
+                                         "{0}").format(", ".join(empty[:20])))
+        return zones
 
     def read_plans(self, parameters, context, grid, name="SUBAREAS"):
         """Every plan of a sub-area layer: {plan name: PlanStrips}.

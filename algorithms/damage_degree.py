@@ -23,7 +23,6 @@ from ..core.damage import (
 from ..core.grid import read_raster, require_metric
 from ..core.resilience import index_style, parse_breaks, write_csv
 from .base import HpcsAlgorithm
-from .resilience_index import read_zones
 from .validation import check_raster_values
 
 
@@ -145,8 +144,8 @@ class DamageDegree(HpcsAlgorithm):
         for name, d, w in zip(names, directions, weights):
             feedback.pushInfo(self.tr("  {0}: higher is {1}, weight {2:g}").format(
                 name, self.tr("worse") if d > 0 else self.tr("better"), w))
-        zones = read_zones(self, parameters, self.ZONES, self.CATEGORY_FIELD, context, grid,
-                           feedback, group=True)
+        zones = self.read_zones(parameters, self.ZONES, self.CATEGORY_FIELD, context, grid,
+                                feedback, group=True)
         res = damage_degree(arrays, directions, weights, normalization=normalization,
                             breaks=breaks, zones=zones, cell_area=grid.cell_area,
                             progress=self.progress(feedback, 0, 90))

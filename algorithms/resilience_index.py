@@ -11,56 +11,16 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.errors import InputError
 from ..core.resilience import (
     NORMALIZATIONS,
     assess_resilience,
     change_style,
     index_style,
     parse_breaks,
-    rasterize_each,
     resilience_class_style,
     write_csv,
 )
 from .base import HpcsAlgorithm
-
-
-def read_zones(alg, parameters, zones_name, field_name, context, grid, feedback,
-               group=False):
-    """Zones of a polygon parameter as a list of (name, boolean mask) on ``grid``.
-
-    Names come from ``field_name`` (or 'feature <n>', 1-based in layer order).
-    With ``group`` the features with the same field value form one zone (one
-    rasterisation of all of them); otherwise each feature is a zone.  None
-    when the parameter was left empty.
-    """
-    wkbs, attrs = alg.features_in_grid_crs(parameters, zones_name, context, grid,
-                                           required=False)
-    if wkbs is None:
-        return None
-    if not wkbs:
-        raise InputError(f"Parameter {zones_name}: the polygon layer has no features.")
-    field = alg.parameterAsString(parameters, field_name, context) if field_name else ""
-    if field:
-        names = ["" if a.get(field) is None else str(a.get(field)) for a in attrs]
-    else:
-        names = [f"feature {i + 1}" for i in range(len(wkbs))]
-    if group:
-        from ..core.grid import rasterize_polygons
-        order = list(dict.fromkeys(names))
-        zones = [(n, rasterize_polygons([w for w, m in zip(wkbs, names) if m == n], grid))
-                 for n in order]
-    else:
-        zones = list(zip(names, rasterize_each(wkbs, grid)))
-    empty = [n for n, m in zones if not (m[1] if isinstance(m, tuple) else m).any()]
-    if len(empty) == len(zones):
-        raise InputError(
-            f"Parameter {zones_name}: the polygons do not cover the centre of any cell of "
-            f"{grid.name}. Check that the layer overlaps the rasters (same area, CRS set).")
-    if empty:
-        feedback.pushWarning(alg.tr("These zones cover no cell centre and get empty rows: "
-                                    "{0}").format(", ".join(empty[:20])))
-    return zones
 
 
 class ResilienceIndex(HpcsAlgorithm):
@@ -171,8 +131,8 @@ class ResilienceIndex(HpcsAlgorithm):
                                                             context)]
         breaks = parse_breaks(self.parameterAsString(parameters, self.BREAKS, context), 2,
                               "resilience class breaks")
-        zones = read_zones(self, parameters, self.ZONES, self.ZONE_FIELD, context, grid,
-                           feedback)
+        zones = self.read_zones(parameters, self.ZONES, self.ZONE_FIELD, context, grid,
+                                feedback)
         res = assess_resilience(r1, r2, r3, weights=weights, normalization=normalization,
                                 breaks=breaks, zones=zones, baseline=base,
                                 cell_area=grid.cell_area, progress=self.progress(feedback, 0, 90))
