@@ -89,6 +89,45 @@ def _int(value):
         return None
 
 
+def _number(value):
+    """float of an attribute value, None for NULL / empty / not a number."""
+    if value is None:
+        return None
+    try:
+        if hasattr(value, "isNull") and value.isNull():
+            return None
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def supply_from_records(records, name="SUBAREAS"):
+    """V_g per period from the sub-area layer's attributes (PlanStrips.records).
+
+    The supply of refilling strip n is v_supply of the refilling feature of
+    period n when set there, else v_supply of the mining feature of period n
+    (the spoil of a_mn refills a_fn).
+    """
+    if not records or "v_supply" not in records[0]:
+        raise InputError(
+            f"Parameter {name}: the layer has no field v_supply (the supply V_g of eq. 6 in "
+            "m3). Use the sub-area layer written by 'Mining/refilling sub-area delineation' "
+            "(fields period, kind, v_supply, v_fmin, v_fmax, ...).")
+    by_kind = {"mining": {}, "refilling": {}}
+    for rec in records:
+        kind = str(rec.get("kind", "")).lower()
+        period = _number(rec.get("period"))
+        if kind not in by_kind or period is None:
+            continue
+        v = _number(rec.get("v_supply"))
+        if v is not None:
+            by_kind[kind][int(period)] = v
+    supply = dict(by_kind["mining"])
+    supply.update(by_kind["refilling"])
+    return supply
+
+
 def _stamp(path):
     """(size, mtime_ns) of a file, None when it does not exist."""
     try:
@@ -532,6 +571,12 @@ class HpcsAlgorithm(ParameterCatalogue, QgsProcessingAlgorithm):
                 f"{reference.shape[0]} x {reference.shape[1]} at {reference.transform}. "
                 f"Resample {what} onto the DEM's grid (Raster > Projections > Warp, with the "
                 "DEM's extent and cell size) and run again.")
+
+    def read_pit_angles(self, parameters, context):
+        """(working side, end walls, dump side) wall angles of the final pit, degrees,
+        from the PIT_ANGLE_PARAMETERS (add_pit_angle_parameters)."""
+        return tuple(self.parameterAsDouble(parameters, n, context)
+                     for n in PIT_ANGLE_PARAMETERS)
 
     def read_pristine_flow(self, parameters, context, grid):
         """{'flowdir': ESRI codes, 'accumulation': cells} of PNL from FLOWDIR and

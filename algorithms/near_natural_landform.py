@@ -1,5 +1,4 @@
 """hpcs:nearnaturallandform - the HPCS near-natural landform (NNDL / MNNDL)."""
-import math
 
 import numpy as np
 from qgis.core import (
@@ -13,75 +12,8 @@ from qgis.core import (
 
 from ..core import landform as lf
 from ..core.errors import InputError
-from ..core.grid import Grid, rasterize_labels
 from ..core.nearnatural import NearNaturalSettings, near_natural_landform
-from .base import HpcsAlgorithm
-
-
-def _number(value):
-    """float of an attribute value, None for NULL / empty / not a number."""
-    if value is None:
-        return None
-    try:
-        if hasattr(value, "isNull") and value.isNull():
-            return None
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def supply_from_records(records, name="SUBAREAS"):
-    """V_g per period from the sub-area layer's attributes.
-
-    The supply of refilling strip n is v_supply of the refilling feature of
-    period n when set there, else v_supply of the mining feature of period n
-    (the spoil of a_mn refills a_fn).
-    """
-    if not records or "v_supply" not in records[0]:
-        raise InputError(
-            f"Parameter {name}: the layer has no field v_supply (the supply V_g of eq. 6 in "
-            "m3). Use the sub-area layer written by 'Mining/refilling sub-area delineation' "
-            "(fields period, kind, v_supply, v_fmin, v_fmax, ...).")
-    by_kind = {"mining": {}, "refilling": {}}
-    for rec in records:
-        kind = str(rec.get("kind", "")).lower()
-        period = _number(rec.get("period"))
-        if kind not in by_kind or period is None:
-            continue
-        v = _number(rec.get("v_supply"))
-        if v is not None:
-            by_kind[kind][int(period)] = v
-    supply = dict(by_kind["mining"])
-    supply.update(by_kind["refilling"])
-    return supply
-
-
-def apportioned_supply(strips, grid, supply, max_cells=2e7):
-    """Supply per labelled strip of ``strips`` (base.PlanStrips), shared by polygon area
-    (core.landform.apportion_supply): the refilling polygons are rasterised on a grid up
-    to 8 times finer."""
-    refilling = strips.refilling
-    arr = lf.supply_by_period(refilling, supply)
-    rows, cols = grid.shape
-    factor = int(max(1, min(8, math.sqrt(max_cells / float(rows * cols)))))
-    if factor <= 1 or not np.any(refilling > 0):
-        return arr
-    # the finer grid over the strips' bounding box only: a sub-cell outside the
-    # labelled cells never counts (same shares as over the whole grid)
-    r, c = np.nonzero(refilling > 0)
-    r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
-    x0, dx, _, y0, _, dy = grid.transform
-    fine = Grid((x0 + c0 * dx, dx / factor, 0.0, y0 + r0 * dy, 0.0, dy / factor),
-                ((r1 - r0) * factor, (c1 - c0) * factor), grid.crs_wkt)
-    wkbs, periods = strips.polygons["refilling"]
-    labels = rasterize_labels(wkbs, periods, fine)
-    return lf.apportion_supply(labels, factor, refilling[r0:r1, c0:c1], arr)
-
-
-def pit_angles(alg, parameters, context):
-    return tuple(alg.parameterAsDouble(parameters, n, context)
-                 for n in ("WORKING_ANGLE", "END_ANGLE", "DUMP_ANGLE"))
+from .base import HpcsAlgorithm, supply_from_records
 
 
 class NearNaturalLandform(HpcsAlgorithm):
@@ -210,14 +142,15 @@ class NearNaturalLandform(HpcsAlgorithm):
                                             strips.records, strips.plan)
         if plan:
             feedback.pushInfo(self.tr("Plan: {0}").format(plan))
-        supply = apportioned_supply(strips, grid, supply_from_records(records))
+        supply = lf.apportioned_supply(refilling, *strips.polygons["refilling"], grid,
+                                    supply_from_records(records))
         res = near_natural_landform(
             dem, rasters[self.SURFACE_MAX], rasters[self.SURFACE_MIN], rasters[self.FLOOR],
             mining, refilling, supply, grid.dx, grid.dy, catchments=rasters[self.CATCHMENTS],
             settings=NearNaturalSettings(
                 mitigation=mitigation,
                 slope_bound=self.parameterAsDouble(parameters, self.SLOPE_BOUND, context),
-                pit_angles=pit_angles(self, parameters, context),
+                pit_angles=self.read_pit_angles(parameters, context),
                 blend=self.BLENDS[self.parameterAsEnum(parameters, self.BLEND, context)
                                   if parameters.get(self.BLEND) is not None else 0][0]),
             progress=self.progress(feedback, 0, 90))

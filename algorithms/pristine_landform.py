@@ -6,7 +6,6 @@ from qgis.core import (
 
 from ..core.pristine import pristine_with_pit
 from .base import HpcsAlgorithm
-from .near_natural_landform import pit_angles
 
 
 class PristineLandform(HpcsAlgorithm):
@@ -60,7 +59,8 @@ class PristineLandform(HpcsAlgorithm):
         self.require_same_grid(grid, g, self.FLOOR)
         strips = self.plan_strips(parameters, context, grid)
         res = pristine_with_pit(dem, floor, strips.mined_periods, strips.refilling,
-                                grid.dx, grid.dy, pit_angles=pit_angles(self, parameters, context),
+                                grid.dx, grid.dy,
+                                pit_angles=self.read_pit_angles(parameters, context),
                                 progress=self.progress(feedback, 0, 90))
         if res.pit_cells == 0:
             feedback.pushWarning(self.tr(

@@ -16,12 +16,7 @@ from qgis.core import (
 from ..core import landform as lf
 from ..core.grid import atomic_output
 from ..core.terrace import DESIGNS, traditional_landform
-from .base import HpcsAlgorithm
-from .near_natural_landform import (
-    apportioned_supply,
-    pit_angles,
-    supply_from_records,
-)
+from .base import HpcsAlgorithm, supply_from_records
 
 #: DESIGN enum labels, in the order of core.terrace.DESIGNS
 DESIGN_LABELS = ("Per-strip platforms (each strip holds its own supply)",
@@ -134,14 +129,15 @@ class TraditionalLandform(HpcsAlgorithm):
         design = DESIGNS[self.parameterAsEnum(parameters, self.DESIGN, context)]
         supply = supply_from_records(strips.records)
         if design == "strips":
-            supply = apportioned_supply(strips, grid, supply)
+            supply = lf.apportioned_supply(refilling, *strips.polygons["refilling"], grid,
+                                            supply)
         res = traditional_landform(
             dem, floor, mining, refilling, supply, grid.dx, grid.dy, design=design,
             bench_height=self.parameterAsDouble(parameters, self.BENCH_HEIGHT, context),
             face_angle=self.parameterAsDouble(parameters, self.FACE_ANGLE, context),
             berm_width=self.parameterAsDouble(parameters, self.BERM_WIDTH, context),
             adapt=self.parameterAsBool(parameters, self.ADAPT, context),
-            pit_angles=pit_angles(self, parameters, context),
+            pit_angles=self.read_pit_angles(parameters, context),
             progress=self.progress(feedback, 0, 90))
         # volumes as written (float32 when the DEM is float32)
         written = res.landform.astype(grid.float_dtype).astype(np.float64)

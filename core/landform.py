@@ -13,11 +13,13 @@ traditional (``core.terrace``) landforms, so that both keep the same final pit:
 
 Volumes follow eq. 6 to 8: a cell holds (z - H_fd) * L_t^2 above the floor.
 """
+import math
+
 import numpy as np
 from scipy import ndimage
 
 from .errors import InputError
-from .grid import require_data, require_floor_below
+from .grid import Grid, rasterize_labels, require_data, require_floor_below
 
 #: default wall angles of the final pit (degrees): working side, end walls, dump side
 PIT_ANGLES = (20.0, 13.0, 8.0)
@@ -126,6 +128,28 @@ def apportion_supply(fine_labels, factor, labels, supply):
     res[:] = out[:len(sup)]
     res[~np.isfinite(sup) & (out[:len(sup)] == 0)] = np.nan
     return res
+
+
+def apportioned_supply(refilling, wkbs, periods, grid, supply, max_cells=2e7):
+    """Supply per labelled strip of ``refilling`` (period of the refilling strip
+    containing each cell centre), shared by polygon area (:func:`apportion_supply`):
+    the refilling polygons (WKB ``wkbs``, their ``periods``) are rasterised on a
+    grid up to 8 times finer.  ``supply``: V_g per period, as
+    :func:`supply_by_period` takes it."""
+    arr = supply_by_period(refilling, supply)
+    rows, cols = grid.shape
+    factor = int(max(1, min(8, math.sqrt(max_cells / float(rows * cols)))))
+    if factor <= 1 or not np.any(refilling > 0):
+        return arr
+    # the finer grid over the strips' bounding box only: a sub-cell outside the
+    # labelled cells never counts (same shares as over the whole grid)
+    r, c = np.nonzero(refilling > 0)
+    r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
+    x0, dx, _, y0, _, dy = grid.transform
+    fine = Grid((x0 + c0 * dx, dx / factor, 0.0, y0 + r0 * dy, 0.0, dy / factor),
+                ((r1 - r0) * factor, (c1 - c0) * factor), grid.crs_wkt)
+    labels = rasterize_labels(wkbs, periods, fine)
+    return apportion_supply(labels, factor, refilling[r0:r1, c0:c1], arr)
 
 
 def merge_empty_strips(refilling, supply):
