@@ -1274,6 +1274,10 @@ Outputs: the overall mean haul distance (m), a CSV table per period (supply, roo
       <translation>参数 {0}：图层“{1}”来自“{2}”数据提供者；请将其另存为 GeoTIFF（导出 → 另存为...）并使用该文件。</translation>
     </message>
     <message>
+      <source>These zones cover no cell centre and get empty rows: {0}</source>
+      <translation>以下分区未覆盖任何栅格中心，其统计行为空：{0}</translation>
+    </message>
+    <message>
       <source>Output {0}: only GeoTIFF (.tif) is supported, not '{1}'.</source>
       <translation>输出 {0}：仅支持 GeoTIFF（.tif），不支持“{1}”。</translation>
     </message>
