@@ -36,6 +36,63 @@ def test_core_imports_without_qgis_loaded():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+#: the modules of algorithms/ that every algorithm may import: the shared glue
+SHARED_ALGORITHM_MODULES = {"base", "validation"}
+
+
+def _imported_algorithm_modules(tree, package="hpcs_landform.algorithms"):
+    """The modules of algorithms/ that the module ``tree`` (a file of algorithms/)
+    imports, by their file stem, with the line: relative (``from .x import``,
+    ``from . import x``, ``from ..algorithms.x import``) and absolute
+    (``hpcs_landform.algorithms.x``) imports, anywhere in the file."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                base = node.module or ""
+            else:   # resolved against hpcs_landform.algorithms (the file's package)
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            # 'from <package> import x' imports the modules x; 'from <package>.x import
+            # y' the module x
+            modules = [f"{base}.{a.name}" for a in node.names] if base == package else [base]
+        else:
+            continue
+        for m in modules:
+            if m.startswith(package + "."):
+                found.append((m[len(package) + 1:].split(".")[0], node.lineno))
+    return found
+
+
+def test_algorithm_files_never_import_each_other():
+    """Algorithm files never import each other (docs/architecture.md): shared glue
+    lives in algorithms/base.py (or validation.py), shared computation in core/."""
+    offenders = []
+    for path in sorted((ROOT / "algorithms").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for module, line in _imported_algorithm_modules(tree):
+            if module not in SHARED_ALGORITHM_MODULES and module != path.stem:
+                offenders.append(f"algorithms/{path.name}:{line} imports algorithms/{module}.py")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_import_rule_sees_every_form_of_import():
+    forms = {"from .haul_distance import strip_coverage": ["haul_distance"],
+             "from . import validation, near_natural_landform":
+                 ["validation", "near_natural_landform"],
+             "from ..algorithms.classify_cells import flowdir_codes": ["classify_cells"],
+             "from ..algorithms import resilience_index": ["resilience_index"],
+             "import hpcs_landform.algorithms.cut_fill": ["cut_fill"],
+             "def f():\n    from .base import HpcsAlgorithm": ["base"],
+             "from ..core.haul import haul_distance": [],
+             "from qgis.core import QgsProcessing": []}
+    for code, modules in forms.items():
+        found = [m for m, _ in _imported_algorithm_modules(ast.parse(code))]
+        assert found == modules, (code, found)
+
+
 def test_metadata():
     meta = configparser.ConfigParser()
     meta.read(ROOT / "metadata.txt")
