@@ -462,15 +462,19 @@ def write_raster(path, array, grid, dtype="float32", nodata=None):
         nodata = grid.nodata if dtype.startswith("float") else (0 if dtype == "uint8" else -1)
     out = array                          # no float64 copy: one temporary at most
     if out.dtype.kind == "f":
-        out = np.where(np.isfinite(out), out, nodata)
+        finite = np.isfinite(out)
+        if not finite.all():             # (no copy when there is no nan to replace)
+            out = np.where(finite, out, nodata)
+        del finite
     out = np.ascontiguousarray(out.astype(dtype, copy=False))
     path = str(path)
     with atomic_output(path, ".tif") as tmp:
         drv = gdal.GetDriverByName("GTiff")
         rows, cols = grid.shape
         # horizontal differencing + fast DEFLATE: lossless, 2-8x faster than the
-        # default level and smaller on elevations and accumulations
-        opts = ["COMPRESS=DEFLATE", "PREDICTOR=2", "ZLEVEL=1"]
+        # default level and smaller on elevations and accumulations; the tiles are
+        # compressed on every core (same bytes, ~1/3 less wall time on 2 cores)
+        opts = ["COMPRESS=DEFLATE", "PREDICTOR=2", "ZLEVEL=1", "NUM_THREADS=ALL_CPUS"]
         if rows >= 256 and cols >= 256:
             opts.append("TILED=YES")
         ds = drv.Create(tmp, cols, rows, 1, _GDAL_TYPES[dtype], opts)
