@@ -42,3 +42,37 @@ def test_one_spike_counted_against_the_limit():
     assert q.spike_mask(z, edge, 30.0).sum() == 1
     edge[3, 3] = False
     assert q.spike_mask(z, edge, 30.0).sum() == 0
+
+
+def _whole_grid_quality(z, mask, dx, dy, angle=q.SPIKE_ANGLE):
+    """The measures taken on the whole grid, by the module's own definitions
+    (nodata filled by the nearest value, 3 x 3 median, Horn, one-cell steps)."""
+    from scipy import ndimage
+    inner = q.interior(mask)
+    zz = q._filled(z)
+    dev = np.abs(zz - ndimage.median_filter(zz, size=3, mode="nearest"))[inner]
+    limit = np.tan(np.radians(angle)) * min(dx, dy)
+    return (int(inner.sum()), int((dev > limit).sum()), float(dev.max()),
+            float(q.horn_slope(zz, dx, dy)[inner].mean()),
+            float(q.step_slope(zz, dx, dy)[inner].mean()))
+
+
+def test_small_mask_on_a_large_grid_gives_the_whole_grid_figures():
+    # the measures are taken on the mask's box (cost follows the mask): the same
+    # figures as on the whole grid, with nodata far from the mask and inside it
+    rng = np.random.default_rng(3)
+    z = np.cumsum(rng.normal(0, 2, (200, 180)), axis=0) + rng.normal(0, 4, (200, 180))
+    mask = np.zeros(z.shape, bool)
+    mask[60:95, 40:110] = True
+    mask[95:120, 70:90] = True
+    for case in ("plain", "nodata far away", "nodata in the mask"):
+        zz = z.copy()
+        if case == "nodata far away":
+            zz[:20, :] = np.nan
+        elif case == "nodata in the mask":
+            zz[70, 50] = np.nan
+        res = q.design_quality(zz, mask, 7.0, 9.0)
+        want = _whole_grid_quality(zz, mask, 7.0, 9.0)
+        got = (res.cells, res.spikes, res.largest_spike, res.horn_slope, res.step_slope)
+        assert got == want, case
+        assert res.spikes > 0

@@ -5,6 +5,9 @@ names a file in HPCS_BENCH_TIMINGS.  When the plugin's algorithms/base.py is imp
 HpcsAlgorithm.processAlgorithm is wrapped so that every child of the model appends a
 JSON line to that file: algorithm id, wall and CPU seconds, and the peak resident set
 during the step (VmHWM after resetting it through /proc/self/clear_refs at the start).
+With HPCS_BENCH_PROFILE set to an algorithm id (e.g. hpcs:comparisonreport), that
+step also runs under cProfile and its statistics are written beside the timings file
+(<timings>.<id>.pstats; read them with ``python -m pstats``).
 Then the system's own sitecustomize (Debian's) runs as it would have.
 """
 import importlib.abc
@@ -37,10 +40,18 @@ def _wrap(module):
                 fh.write("5")
         except OSError:
             pass
+        prof = None
+        if os.environ.get("HPCS_BENCH_PROFILE") == self.id():
+            import cProfile
+            prof = cProfile.Profile()
+            prof.enable()
         c0, t0 = time.process_time(), time.perf_counter()
         try:
             return inner(self, parameters, context, feedback)
         finally:
+            if prof is not None:
+                prof.disable()
+                prof.dump_stats(f"{path}.{self.id().replace(':', '_')}.pstats")
             rec = {"alg": self.id(), "seconds": time.perf_counter() - t0,
                    "cpu_s": time.process_time() - c0, "peak_kb": _status_kb("VmHWM"),
                    "peak_before_kb": before, "end": time.time()}
