@@ -34,7 +34,7 @@ def channel_class_style(tr):
         (1, "#2166ac", tr("shared channel (landform and PNL)")),
         (2, "#d6604d", tr("lost: PNL channel only")),
         (3, "#1b9e77", tr("new: landform channel only")),
-        (4, "#9e9e9e", tr("landform channel outside the dump")),
+        (4, (120, 120, 120, 110), tr("landform channel outside the dump")),
     ])
 
 
