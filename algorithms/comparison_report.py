@@ -318,6 +318,14 @@ class ComparisonReport(HpcsAlgorithm):
 
     # --- run --------------------------------------------------------------
     def run_algorithm(self, parameters, context, feedback):
+        # the whole-grid inputs live in _report only: the figures are drawn from the
+        # report's windows after they are freed
+        report = self._report(parameters, context, feedback)
+        feedback.setProgress(92)
+        return self._write(parameters, context, feedback, report)
+
+    def _report(self, parameters, context, feedback):
+        """The evaluated report (core.evaluation.Report) with its settings and notes."""
         pnl, grid = self.read_raster(parameters, self.PRISTINE, context)
         pnl_layer = self.parameterAsRasterLayer(parameters, self.PRISTINE, context)
         landforms, plans, attrs, floor, thick = self._inputs(parameters, context, grid,
@@ -364,8 +372,7 @@ class ComparisonReport(HpcsAlgorithm):
             feedback.pushWarning(note)
         for w in report.winners:
             feedback.pushInfo(w.text)
-        feedback.setProgress(92)
-        return self._write(parameters, context, feedback, report)
+        return report
 
     def _write(self, parameters, context, feedback, report):
         out = {}

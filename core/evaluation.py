@@ -377,8 +377,29 @@ class _Base:
     codes: np.ndarray = None
     acc: np.ndarray = None
     win: tuple = None
+    slope_box: tuple = None
     x: np.ndarray = None
     y: np.ndarray = None
+
+
+def _slope_box(area, valid):
+    """Where the mean slope over ``area`` is computed: the area's bounding box grown
+    by one cell (Horn's stencil reads the 3 x 3 window; at the grid's edge the box's
+    edge is the grid's, replicated alike), when the box has nodata exactly if the
+    grid has (:func:`core.landform.horn_gradient` takes the same branch: the same
+    numbers at every cell of the area); else the whole grid."""
+    r = np.flatnonzero(area.any(axis=1))
+    c = np.flatnonzero(area.any(axis=0))
+    box = (slice(max(r[0] - 1, 0), r[-1] + 2), slice(max(c[0] - 1, 0), c[-1] + 2))
+    if bool(valid[box].all()) == bool(valid.all()):
+        return box
+    return (slice(None), slice(None))
+
+
+def _mean_slope(b, z):
+    """Mean Horn slope (degrees) of ``z`` over the evaluation area, on its box."""
+    box = b.slope_box
+    return float(np.nanmean(slope_degrees(z[box], b.dx, b.dy)[b.area[box]]))
 
 
 def _check_inputs(pristine, landforms, plans, settings):
@@ -437,6 +458,7 @@ def _base(pristine, plans, area, dx, dy, settings, progress, flow=None):
     for p in plans.values():
         all_mined |= p.mined | (p.refilling > 0) | (p.mining > 0)
     b.win = _crop_window(all_mined | area, shape)
+    b.slope_box = _slope_box(area, valid)
     return b
 
 
@@ -490,7 +512,7 @@ def _landform(b, name, z, plan, ctx, sub):
     surf = set_into_surroundings(z, b.pristine)
     surf[~b.valid] = np.nan
     lf = LandformMetrics(name, plan.name, {key: float("nan") for key in CRITERIA})
-    lf.values["mean_slope"] = float(np.nanmean(slope_degrees(surf, b.dx, b.dy)[b.area]))
+    lf.values["mean_slope"] = _mean_slope(b, surf)
     ch = given.channels.get(name)
     if ch is not None and ch.threshold is not None and not math.isclose(ch.threshold,
                                                                         b.threshold):
@@ -516,8 +538,9 @@ def _landform(b, name, z, plan, ctx, sub):
         lf.extra.update({"haul_supply_m3": h.supply, "haul_room_m3": h.room,
                          "haul_moved_m3": h.moved})
     w = b.win
-    entry = (name, surf[w], chl[w], catl[w] if catl is not None else None)
-    classes = None if cc.classes is None else np.asarray(cc.classes)[w]
+    # copies: the report keeps the window, not the whole grid
+    entry = (name, surf[w].copy(), chl[w].copy(), catl[w].copy() if catl is not None else None)
+    classes = None if cc.classes is None else np.asarray(cc.classes)[w].copy()
     return lf, surf, entry, classes
 
 
@@ -563,6 +586,34 @@ def _extent(b, x, y):
     return (x0, x1, min(ys) - dy / 2.0, max(ys) + dy / 2.0)
 
 
+def _each_landform(b, pnl, landforms, plans, ctx, progress, span):
+    """Every landform's metrics, map entry, channel classes, design quality and (for
+    the TDL) platform levels, taken while its surface set into PNL is at hand; the
+    whole-grid surface is kept only for the erosion run (not when the table gives it)."""
+    settings = ctx["settings"]
+    keep = _erosion_pairs(ctx["given"].erosion) is None
+    out = {"metrics": [], "maps": [], "classes": {}, "quality": {}, "surfs": [], "tdl": None}
+    for i, (name, z, plan_name) in enumerate(landforms):
+        sub = progress.sub(8 + span * i / len(landforms), 8 + span * (i + 1) / len(landforms))
+        lf, surf, entry, cls = _landform(b, name, z, plans[plan_name], ctx, sub)
+        # PNL's channel figures (the same dump for every plan in practice)
+        pnl.values["catchments"] = float(lf.extra["catchments_pnl"])
+        pnl.values["channel_length"] = lf.extra["channel_length_pnl"]
+        out["metrics"].append(lf)
+        out["maps"].append(entry)
+        if cls is not None:
+            out["classes"][name] = cls
+        out["quality"][name] = design_quality(surf, b.area, b.dx, b.dy)
+        if out["tdl"] is None and name.lower() == settings.tdl_name.lower():
+            # the refilling strips lie in the window
+            levels = strip_levels(surf[b.win], plans[plan_name].refilling[b.win],
+                                  ctx["given"].tdl_levels)
+            out["tdl"] = (name, levels)
+        if keep:
+            out["surfs"].append((name, surf))
+    return out
+
+
 def evaluate(pristine, landforms, plans, *, dx, dy, x, y, floor=None, thickness=None,
              area=None, settings=None, given=None, surfaces=None, progress=None,
              flowdir=None, accumulation=None):
@@ -596,52 +647,42 @@ def evaluate(pristine, landforms, plans, *, dx, dy, x, y, floor=None, thickness=
     b = _base(pristine, plans, area, dx, dy, settings, progress.sub(0, 8), flow)
     b.x, b.y = x, y
     pnl = LandformMetrics(settings.pristine_name, "", {key: float("nan") for key in CRITERIA})
-    pnl.values["mean_slope"] = float(np.nanmean(slope_degrees(pristine, dx, dy)[b.area]))
+    pnl.values["mean_slope"] = _mean_slope(b, pristine)
     chp = np.isfinite(b.acc) & (b.acc >= b.threshold)
-    _, catp = hy.channel_links(b.rec, chp)
-    maps = [(settings.pristine_name, pristine[b.win], chp[b.win],
-             catp.reshape(pristine.shape)[b.win])]
     ctx = {"settings": settings, "given": given, "notes": [], "floor": floor,
            "thickness": thickness}
     erosion_rows = _erosion_pairs(given.erosion)
-    span = 70.0 if erosion_rows is None else 90.0
-    surfs, metrics, classes = [], [], {}
-    for i, (name, z, plan_name) in enumerate(landforms):
-        sub = progress.sub(8 + span * i / len(landforms), 8 + span * (i + 1) / len(landforms))
-        lf, surf, entry, cls = _landform(b, name, z, plans[plan_name], ctx, sub)
-        # PNL's channel figures (the same dump for every plan in practice)
-        pnl.values["catchments"] = float(lf.extra["catchments_pnl"])
-        pnl.values["channel_length"] = lf.extra["channel_length_pnl"]
-        surfs.append((name, surf))
-        metrics.append(lf)
-        maps.append(entry)
-        if cls is not None:
-            classes[name] = cls
+    done = _each_landform(b, pnl, landforms, plans, ctx, progress,
+                          90.0 if erosion_rows is not None else 70.0)
+    metrics, maps = done["metrics"], done["maps"]
+    # PNL's catchments only when every landform has its own (else no catchment map)
+    catp = None
+    if all(m[3] is not None for m in maps):
+        catp = hy.channel_links(b.rec, chp)[1].reshape(pristine.shape)[b.win].copy()
+    maps.insert(0, (settings.pristine_name, pristine[b.win].copy(), chp[b.win].copy(), catp))
     if erosion_rows is not None:
         _apply_erosion_table(erosion_rows, [pnl] + metrics, ctx["notes"])
     else:
-        ero = compare_landforms([(settings.pristine_name, pristine)] + surfs, dx, dy, b.area,
-                                model=settings.erosion_model, years=settings.years,
+        ero = compare_landforms([(settings.pristine_name, pristine)] + done["surfs"], dx, dy,
+                                b.area, model=settings.erosion_model, years=settings.years,
                                 progress=progress.sub(78, 98),
                                 **(settings.erosion_parameters or {}))
         for lf, e in zip([pnl] + metrics, ero.landforms):
             lf.values["eroded"] = e.eroded
             lf.extra["mean_loss_t_ha_yr"] = e.mean_loss
-    dump_all = np.zeros(pristine.shape, dtype=bool)
+    dump_all = np.zeros(pristine[b.win].shape, dtype=bool)   # every dump lies in the window
     for d in b.dumps.values():
-        dump_all |= d
+        dump_all |= d[b.win]
     report = Report(pnl, metrics, decide_winners(pnl, metrics), notes=ctx["notes"], maps=maps,
-                    dump=dump_all[b.win], extent=_extent(b, x, y), channel_classes=classes)
+                    dump=dump_all, extent=_extent(b, x, y), channel_classes=done["classes"])
     report.settings = {"channel threshold (cells)": b.threshold,
                        "evaluation area (ha)": float(b.area.sum()) * dx * dy / 1e4,
                        "dump cells": int(dump_all.sum()), "cell size (m)": f"{dx:g} x {dy:g}"}
-    named = [(settings.pristine_name, pristine)] + list((surfaces or {}).items()) + surfs
+    named = [(settings.pristine_name, pristine)] + list((surfaces or {}).items())
     report.quality = {n: design_quality(z, b.area, dx, dy) for n, z in named}
-    tdl = next(((n, s, plans[p]) for (n, s), (_, _, p) in zip(surfs, landforms)
-                if n.lower() == settings.tdl_name.lower()), None)
-    if tdl is not None:
-        report.tdl_name = tdl[0]
-        report.tdl_levels = strip_levels(tdl[1], tdl[2].refilling, given.tdl_levels)
+    report.quality.update(done["quality"])
+    if done["tdl"] is not None:
+        report.tdl_name, report.tdl_levels = done["tdl"]
     progress(100)
     return report
 

@@ -521,3 +521,39 @@ def test_tables_of_the_evaluation_steps(tmp_path):
     lv.write_text("period,cells,platform_m,platform_group,wall_angle_deg\n"
                   "1,102,1215.75,1,33\n2,87,1381.04,2,33\n")
     assert R.read_levels_table(str(lv)) == {1: 1215.75, 2: 1381.04}
+
+
+# --------------------------------------------------------------------------
+# cost follows the mine: whole-grid figures computed on the windows
+# --------------------------------------------------------------------------
+
+def _slope_case(rng, nodata):
+    """A rough 40 x 50 surface, an area in its middle (or touching the grid's edge),
+    and nodata at the given cells."""
+    z = 100.0 + rng.normal(0.0, 3.0, (40, 50)).cumsum(axis=0)
+    for r, c in nodata:
+        z[r, c] = np.nan
+    return z
+
+
+@pytest.mark.parametrize("nodata,rows,cols,on_box", [
+    ((), slice(10, 20), slice(12, 30), True),                   # no nodata
+    (((0, 0), (39, 49)), slice(10, 20), slice(12, 30), False),  # nodata far from the area
+    (((11, 15), (9, 20)), slice(10, 20), slice(12, 30), True),  # inside it and beside it
+    (((5, 5),), slice(0, 12), slice(40, 50), False),            # at the edge, nodata far
+    (((1, 45),), slice(0, 12), slice(40, 50), True),            # at the edge, nodata in it
+])
+def test_mean_slope_on_the_area_box_is_the_whole_grid_number(nodata, rows, cols, on_box):
+    """The mean slope taken on the evaluation area's box is bit-identical to the
+    whole grid's (the same Horn values at every cell of the area)."""
+    from hpcs_landform.core import evaluation as ev
+    from hpcs_landform.core.landform import slope_degrees
+    z = _slope_case(np.random.default_rng(3), nodata)
+    valid = np.isfinite(z)
+    area = np.zeros(z.shape, bool)
+    area[rows, cols] = True
+    area &= valid
+    b = ev._Base(z, valid, area, {}, 7.0, 9.0, slope_box=ev._slope_box(area, valid))
+    whole = float(np.nanmean(slope_degrees(z, 7.0, 9.0)[area]))
+    assert ev._mean_slope(b, z) == whole
+    assert (b.slope_box[0] != slice(None)) == on_box   # else on the whole grid
