@@ -482,6 +482,7 @@ def _flat_bfs(state, start, offs, on_level=None):
     lower neighbour), so no elevation test is needed inside the flats.
     """
     owner = np.empty(state.size, dtype=np.int32 if state.size < 2 ** 31 else np.int64)
+    count = np.arange(0, dtype=owner.dtype)          # 0, 1, 2, ...: grown as needed
     front = start
     d = 0
     while front.size:
@@ -491,7 +492,9 @@ def _flat_bfs(state, start, offs, on_level=None):
         d += 1
         cand = (front[:, None] + offs[None, :]).ravel()
         cand = cand[state.take(cand) == -1]
-        pos = np.arange(cand.size, dtype=owner.dtype)
+        if cand.size > count.size:
+            count = np.arange(max(cand.size, 2 * count.size), dtype=owner.dtype)
+        pos = count[:cand.size]
         owner[cand] = pos
         front = cand[owner.take(cand) == pos]
     return state
@@ -583,7 +586,7 @@ def flat_gradient(filled, dx, dy, outlets=None):
 FLAT_GRID_SHARE = 8
 
 
-def _flat_directions_grid(z, noflow, g, dist):
+def _flat_directions_grid(z, g, dist):
     """Direction index of the steepest descent of G (``g``, 0 off the flats)
     towards an equal neighbour, for the interior flat cells; -1 elsewhere."""
     rows, cols = z.shape
@@ -598,7 +601,7 @@ def _flat_directions_grid(z, noflow, g, dist):
             h = r1 - r0
             best, tmp, better, eq = best_[:h], tmp_[:h], better_[:h], eq_[:h]
             best[...] = 0.0
-            zc, gc, nfc = z[r0:r1, 1:-1], g[r0:r1, 1:-1], noflow[r0:r1, 1:-1]
+            zc, gc = z[r0:r1, 1:-1], g[r0:r1, 1:-1]
             kc = kf[r0:r1, 1:-1]
             for k, (dr, dc) in enumerate(OFFSETS):
                 rs, cs = slice(r0 + dr, r1 + dr), slice(1 + dc, cols - 1 + dc)
@@ -606,8 +609,7 @@ def _flat_directions_grid(z, noflow, g, dist):
                 np.divide(tmp, dist[k], out=tmp)
                 np.greater(tmp, best, out=better)
                 np.equal(z[rs, cs], zc, out=eq)
-                better &= eq
-                better &= nfc
+                better &= eq      # (off the flats G = 0, so no slope of G is > 0 there)
                 np.copyto(best, tmp, where=better)
                 np.copyto(kc, k, where=better)
     return kf
@@ -645,7 +647,7 @@ def flow_directions(filled, dx, dy, progress=None, compact=False):
         dist = neighbour_distances(dx, dy)
         if nf.size * FLAT_GRID_SHARE > n:
             # large flats: whole-grid passes in row blocks beat gathers
-            kf = _flat_directions_grid(z, noflow, gfull.reshape(z.shape), dist).ravel()[nf]
+            kf = _flat_directions_grid(z, gfull.reshape(z.shape), dist).ravel()[nf]
         else:
             zr = z.ravel()
             zc = zr.take(nf)
