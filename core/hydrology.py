@@ -279,6 +279,20 @@ def _lowest_k(z):
 TAKE_CHUNK = 1 << 16
 
 
+def _gather(a, idx, out):
+    """out[:] = a[idx] (1-D), chunk by chunk."""
+    for s in range(0, idx.size, TAKE_CHUNK):
+        np.take(a, idx[s:s + TAKE_CHUNK], out=out[s:s + TAKE_CHUNK])
+    return out
+
+
+def _scatter(out, idx, vals):
+    """out[idx] = vals (1-D), chunk by chunk."""
+    for s in range(0, idx.size, TAKE_CHUNK):
+        out[idx[s:s + TAKE_CHUNK]] = vals[s:s + TAKE_CHUNK]
+    return out
+
+
 def _jump(ptr, out):
     """out = ptr[ptr], chunk by chunk; returns how many entries differ from ptr."""
     moved = 0
@@ -359,7 +373,7 @@ class _Basins:
                              output=lut[:n].reshape(z.shape))
         lut[n] = 0
         del pit
-        label = lut.take(root[:n]).reshape(z.shape)
+        label = _gather(lut, root[:n], np.empty(n, dtype=it)).reshape(z.shape)
         return label, nbas + 1
 
     def passes(self):
@@ -459,7 +473,8 @@ def fill_depressions(z, progress=None):
     progress(55)
     spill = basins.spill()
     progress(90)
-    filled = spill.take(basins.label)                 # nan stays nan in the maximum
+    filled = np.empty(z.shape)                        # nan stays nan in the maximum
+    _gather(spill, basins.label.ravel(), filled.ravel())
     del basins
     np.maximum(z, filled, out=filled)
     progress(100)
@@ -789,7 +804,7 @@ def accumulate(receivers, weights=None, *, levels=None):
         starts -= cnt
         acc[b + has] += np.add.reduceat(acc[e:f], starts.take(has))
     out = np.empty(n + 1, dtype=np.float64)
-    out[order] = acc
+    _scatter(out, order, acc)
     return out[:n]
 
 
@@ -808,7 +823,7 @@ def _sweep_down(levels, seed):
         s = seed.take(order[e:f])
         np.copyto(v, s, where=s != 0)
         val[e:f] = v
-    seed[order] = val
+    _scatter(seed, order, val)
     return seed[:n]
 
 
