@@ -742,20 +742,26 @@ def _donor_levels(receivers):
     ndon = np.empty(n + 1, dtype=indptr.dtype)
     order[0] = n
     bounds = [0, 1]
-    while True:
+    ends = indptr[1:]
+    ramp = np.arange(0, dtype=np.int64)               # 0, 1, 2, ...: grown as needed
+    while True:                                       # (few calls per level: thousands of levels)
         b, e = bounds[-2], bounds[-1]
         level = order[b:e]
         cnt = ndon[b:e]
-        first = indptr.take(level)
-        np.subtract(indptr.take(level + 1), first, out=cnt)   # donors per node
-        tot = int(cnt.sum())
+        last = ends.take(level)
+        np.subtract(last, indptr.take(level), out=cnt)   # donors per node
+        cum = np.cumsum(cnt, dtype=np.int64)
+        tot = int(cum[-1])
         if tot == 0 or e + tot > n + 1:
             break
-        # positions in `indices` of the donor lists, concatenated
-        start = np.cumsum(cnt, dtype=np.int64)
-        start -= cnt
-        src = np.repeat(first.astype(np.int64) - start, cnt)
-        src += np.arange(tot, dtype=np.int64)
+        # positions in `indices` of the donor lists, concatenated: position
+        # first + (j - start) for the j-th donor of the level, where
+        # first - start = (last - cnt) - (cum - cnt) = last - cum
+        np.subtract(last, cum, out=cum)
+        src = np.repeat(cum, cnt)
+        if tot > ramp.size:
+            ramp = np.arange(max(tot, 2 * ramp.size), dtype=np.int64)
+        src += ramp[:tot]
         indices.take(src, out=order[e:e + tot])
         bounds.append(e + tot)
     if bounds[-1] != n + 1:
