@@ -492,12 +492,13 @@ def _flat_bfs(state, start, offs, on_level=None):
     cells hold their steps from ``start`` (flat indices, step 0), -1 where
     unreachable.  Level-synchronous: each level gathers the 8 neighbours of the
     frontier, keeps the flat cells not reached yet and de-duplicates them in
-    O(size) with an owner table.  ``on_level(d, cells)`` is called per level.
+    O(size), ``state`` itself being the owner table (each candidate writes its
+    position; the cells of the next frontier are then overwritten with their
+    step).  ``on_level(d, cells)`` is called per level.
     Adjacent flat cells always have the same elevation (a flat cell has no
     lower neighbour), so no elevation test is needed inside the flats.
     """
-    owner = np.empty(state.size, dtype=np.int32 if state.size < 2 ** 31 else np.int64)
-    count = np.arange(0, dtype=owner.dtype)          # 0, 1, 2, ...: grown as needed
+    count = np.arange(0, dtype=state.dtype)          # 0, 1, 2, ...: grown as needed
     front = start
     d = 0
     while front.size:
@@ -507,11 +508,14 @@ def _flat_bfs(state, start, offs, on_level=None):
         d += 1
         cand = (front[:, None] + offs[None, :]).ravel()
         cand = cand[state.take(cand) == -1]
+        if cand.size > np.iinfo(state.dtype).max:     # positions would not fit
+            front = np.unique(cand)
+            continue
         if cand.size > count.size:
-            count = np.arange(max(cand.size, 2 * count.size), dtype=owner.dtype)
+            count = np.arange(max(cand.size, 2 * count.size), dtype=state.dtype)
         pos = count[:cand.size]
-        owner[cand] = pos
-        front = cand[owner.take(cand) == pos]
+        state[cand] = pos
+        front = cand[state.take(cand) == pos]
     return state
 
 
