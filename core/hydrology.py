@@ -18,7 +18,9 @@ Paths along the flow tree are followed by pointer jumping (``ptr = ptr[ptr]``),
 so a path of length L costs log2(L) array passes instead of a Python loop, or
 swept level by level in breadth-first order (accumulation).  Flat indices are
 int32 while N + 1 < 2^31; the 8-neighbour loops run over cache-sized row
-blocks.  benchmarks/README.md has the timings against RichDEM.
+blocks, and whole-grid gathers on int32 indices over chunks of them (numpy
+copies int32 indices to intp before gathering).  benchmarks/README.md has
+the timings against RichDEM.
 """
 import numpy as np
 from scipy import ndimage, sparse
@@ -274,24 +276,54 @@ def _lowest_k(z):
     return kmin
 
 
+#: indices per chunk of a whole-array gather: numpy converts int32 indices to
+#: intp, and a chunk's converted copy stays in the CPU cache (2x faster)
+TAKE_CHUNK = 1 << 16
+
+
+def _gather(a, idx, out):
+    """out[:] = a[idx] (1-D), chunk by chunk."""
+    for s in range(0, idx.size, TAKE_CHUNK):
+        np.take(a, idx[s:s + TAKE_CHUNK], out=out[s:s + TAKE_CHUNK])
+    return out
+
+
+def _scatter(out, idx, vals):
+    """out[idx] = vals (1-D), chunk by chunk."""
+    for s in range(0, idx.size, TAKE_CHUNK):
+        out[idx[s:s + TAKE_CHUNK]] = vals[s:s + TAKE_CHUNK]
+    return out
+
+
+def _jump(ptr, out):
+    """out = ptr[ptr], chunk by chunk; returns how many entries differ from ptr."""
+    moved = 0
+    for s in range(0, ptr.size, TAKE_CHUNK):
+        p, o = ptr[s:s + TAKE_CHUNK], out[s:s + TAKE_CHUNK]
+        np.take(ptr, p, out=o)
+        moved += np.count_nonzero(o != p)
+    return moved
+
+
 def _roots(ptr, copy=True):
     """Follow ``ptr`` (a forest whose roots point to themselves) to the roots,
     by pointer jumping: log2(longest path) gathers, into a reused buffer
     (``copy=False``: ``ptr`` itself is used as one of the two buffers).
-    Whole-array jumps run while more than 1/8 of the cells still move; the
-    last, few cells then jump in place on their own (a gather of all N cells
-    costs about as much as 1/5 of them on an index list)."""
+    Whole-array jumps (in chunks: :func:`_jump`) run while more than 1/8 of
+    the cells still move; the last, few cells then jump in place on their own
+    (an index list costs several whole-array operations per round; switching
+    at 1/4 or 1/8 measures the same, at 1/16 or 1/32 slower)."""
     if copy:
         ptr = ptr.copy()
     buf = np.empty_like(ptr)
     while True:
-        np.take(ptr, ptr, out=buf)
-        moved = np.count_nonzero(buf != ptr)
+        moved = _jump(ptr, buf)
         ptr, buf = buf, ptr
         if moved * 8 <= ptr.size:
             break
+    _jump(ptr, buf)
+    act = np.flatnonzero(buf != ptr)
     del buf
-    act = np.flatnonzero(ptr.take(ptr) != ptr)
     while act.size:
         nxt = ptr.take(ptr.take(act))
         ptr[act] = nxt
@@ -344,7 +376,7 @@ class _Basins:
                              output=lut[:n].reshape(z.shape))
         lut[n] = 0
         del pit
-        label = lut.take(root[:n]).reshape(z.shape)
+        label = _gather(lut, root[:n], np.empty(n, dtype=it)).reshape(z.shape)
         return label, nbas + 1
 
     def passes(self):
@@ -444,7 +476,8 @@ def fill_depressions(z, progress=None):
     progress(55)
     spill = basins.spill()
     progress(90)
-    filled = spill.take(basins.label)                 # nan stays nan in the maximum
+    filled = np.empty(z.shape)                        # nan stays nan in the maximum
+    _gather(spill, basins.label.ravel(), filled.ravel())
     del basins
     np.maximum(z, filled, out=filled)
     progress(100)
@@ -462,11 +495,13 @@ def _flat_bfs(state, start, offs, on_level=None):
     cells hold their steps from ``start`` (flat indices, step 0), -1 where
     unreachable.  Level-synchronous: each level gathers the 8 neighbours of the
     frontier, keeps the flat cells not reached yet and de-duplicates them in
-    O(size) with an owner table.  ``on_level(d, cells)`` is called per level.
+    O(size), ``state`` itself being the owner table (each candidate writes its
+    position; the cells of the next frontier are then overwritten with their
+    step).  ``on_level(d, cells)`` is called per level.
     Adjacent flat cells always have the same elevation (a flat cell has no
     lower neighbour), so no elevation test is needed inside the flats.
     """
-    owner = np.empty(state.size, dtype=np.int32 if state.size < 2 ** 31 else np.int64)
+    count = np.arange(0, dtype=state.dtype)          # 0, 1, 2, ...: grown as needed
     front = start
     d = 0
     while front.size:
@@ -476,9 +511,14 @@ def _flat_bfs(state, start, offs, on_level=None):
         d += 1
         cand = (front[:, None] + offs[None, :]).ravel()
         cand = cand[state.take(cand) == -1]
-        pos = np.arange(cand.size, dtype=owner.dtype)
-        owner[cand] = pos
-        front = cand[owner.take(cand) == pos]
+        if cand.size > np.iinfo(state.dtype).max:     # positions would not fit
+            front = np.unique(cand)
+            continue
+        if cand.size > count.size:
+            count = np.arange(max(cand.size, 2 * count.size), dtype=state.dtype)
+        pos = count[:cand.size]
+        state[cand] = pos
+        front = cand[state.take(cand) == pos]
     return state
 
 
@@ -568,7 +608,7 @@ def flat_gradient(filled, dx, dy, outlets=None):
 FLAT_GRID_SHARE = 8
 
 
-def _flat_directions_grid(z, noflow, g, dist):
+def _flat_directions_grid(z, g, dist):
     """Direction index of the steepest descent of G (``g``, 0 off the flats)
     towards an equal neighbour, for the interior flat cells; -1 elsewhere."""
     rows, cols = z.shape
@@ -583,7 +623,7 @@ def _flat_directions_grid(z, noflow, g, dist):
             h = r1 - r0
             best, tmp, better, eq = best_[:h], tmp_[:h], better_[:h], eq_[:h]
             best[...] = 0.0
-            zc, gc, nfc = z[r0:r1, 1:-1], g[r0:r1, 1:-1], noflow[r0:r1, 1:-1]
+            zc, gc = z[r0:r1, 1:-1], g[r0:r1, 1:-1]
             kc = kf[r0:r1, 1:-1]
             for k, (dr, dc) in enumerate(OFFSETS):
                 rs, cs = slice(r0 + dr, r1 + dr), slice(1 + dc, cols - 1 + dc)
@@ -591,8 +631,7 @@ def _flat_directions_grid(z, noflow, g, dist):
                 np.divide(tmp, dist[k], out=tmp)
                 np.greater(tmp, best, out=better)
                 np.equal(z[rs, cs], zc, out=eq)
-                better &= eq
-                better &= nfc
+                better &= eq      # (off the flats G = 0, so no slope of G is > 0 there)
                 np.copyto(best, tmp, where=better)
                 np.copyto(kc, k, where=better)
     return kf
@@ -630,7 +669,7 @@ def flow_directions(filled, dx, dy, progress=None, compact=False):
         dist = neighbour_distances(dx, dy)
         if nf.size * FLAT_GRID_SHARE > n:
             # large flats: whole-grid passes in row blocks beat gathers
-            kf = _flat_directions_grid(z, noflow, gfull.reshape(z.shape), dist).ravel()[nf]
+            kf = _flat_directions_grid(z, gfull.reshape(z.shape), dist).ravel()[nf]
         else:
             zr = z.ravel()
             zc = zr.take(nf)
@@ -710,20 +749,26 @@ def _donor_levels(receivers):
     ndon = np.empty(n + 1, dtype=indptr.dtype)
     order[0] = n
     bounds = [0, 1]
-    while True:
+    ends = indptr[1:]
+    ramp = np.arange(0, dtype=np.int64)               # 0, 1, 2, ...: grown as needed
+    while True:                                       # (few calls per level: thousands of levels)
         b, e = bounds[-2], bounds[-1]
         level = order[b:e]
         cnt = ndon[b:e]
-        first = indptr.take(level)
-        np.subtract(indptr.take(level + 1), first, out=cnt)   # donors per node
-        tot = int(cnt.sum())
+        last = ends.take(level)
+        np.subtract(last, indptr.take(level), out=cnt)   # donors per node
+        cum = np.cumsum(cnt, dtype=np.int64)
+        tot = int(cum[-1])
         if tot == 0 or e + tot > n + 1:
             break
-        # positions in `indices` of the donor lists, concatenated
-        start = np.cumsum(cnt, dtype=np.int64)
-        start -= cnt
-        src = np.repeat(first.astype(np.int64) - start, cnt)
-        src += np.arange(tot, dtype=np.int64)
+        # positions in `indices` of the donor lists, concatenated: position
+        # first + (j - start) for the j-th donor of the level, where
+        # first - start = (last - cnt) - (cum - cnt) = last - cum
+        np.subtract(last, cum, out=cum)
+        src = np.repeat(cum, cnt)
+        if tot > ramp.size:
+            ramp = np.arange(max(tot, 2 * ramp.size), dtype=np.int64)
+        src += ramp[:tot]
         indices.take(src, out=order[e:e + tot])
         bounds.append(e + tot)
     if bounds[-1] != n + 1:
@@ -772,7 +817,7 @@ def accumulate(receivers, weights=None, *, levels=None):
         starts -= cnt
         acc[b + has] += np.add.reduceat(acc[e:f], starts.take(has))
     out = np.empty(n + 1, dtype=np.float64)
-    out[order] = acc
+    _scatter(out, order, acc)
     return out[:n]
 
 
@@ -791,7 +836,7 @@ def _sweep_down(levels, seed):
         s = seed.take(order[e:f])
         np.copyto(v, s, where=s != 0)
         val[e:f] = v
-    seed[order] = val
+    _scatter(seed, order, val)
     return seed[:n]
 
 

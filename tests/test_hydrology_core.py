@@ -315,6 +315,61 @@ def test_flat_direction_paths_agree(monkeypatch):
         assert np.array_equal(out[0][1], out[1][1])
 
 
+def _plain_flat_steps(mask, starts):
+    """Steps from ``starts`` through the True cells of ``mask`` (8-adjacency),
+    by a plain queue; -1 where unreachable."""
+    rows, cols = mask.shape
+    steps = np.full(mask.shape, -1)
+    queue = deque()
+    for s in starts:
+        steps[divmod(int(s), cols)] = 0
+        queue.append(divmod(int(s), cols))
+    while queue:
+        r, c = queue.popleft()
+        for dr, dc in ORDER:
+            rr, cc = r + dr, c + dc
+            if mask[rr, cc] and steps[rr, cc] < 0:
+                steps[rr, cc] = steps[r, c] + 1
+                queue.append((rr, cc))
+    return steps
+
+
+def test_flat_bfs_matches_a_plain_queue():
+    # the searches de-duplicate the frontier with the state grid as the owner
+    # table; an int8 state makes the candidates outnumber its positions, which
+    # takes the np.unique path
+    rng = np.random.default_rng(5)
+    for trial in range(6):
+        mask = rng.random((30, 41)) < 0.65
+        mask[[0, -1], :] = False
+        mask[:, [0, -1]] = False
+        nf = np.flatnonzero(mask)
+        starts = nf[rng.random(nf.size) < 0.03]
+        expected = _plain_flat_steps(mask, starts).ravel()[nf]
+        for dtype in (np.int32, np.int8):
+            state = np.where(mask.ravel(), dtype(-1), dtype(-2))
+            hy._flat_bfs(state, starts, hy._flat_offsets(41))
+            assert np.array_equal(state[nf].astype(np.int64), expected), (trial, dtype)
+
+
+def test_chunked_gathers_agree(monkeypatch):
+    # pointer jumping, basin labels, the filled DEM and the accumulation gather in
+    # chunks of TAKE_CHUNK indices: many small chunks (the last one partial) must
+    # give the same arrays as one chunk
+    z, g = _read("jacksboro_fault_dem_utm16n_80m.tif")
+    stop = np.zeros(z.size, dtype=bool)
+    stop[::37] = True
+    for dem in (z, hy.invert_dem(z)):
+        out = []
+        for chunk in (1 << 30, 997):
+            monkeypatch.setattr(hy, "TAKE_CHUNK", chunk)
+            f = hy.fill_depressions(dem)
+            rec, codes = hy.flow_directions(f, g.dx, g.dy, compact=True)
+            out.append((f, rec, codes, hy.accumulate(rec), hy.first_downstream(rec, stop)))
+        for a, b in zip(*out):
+            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+
+
 def test_nodata_holes_drain_out():
     rows, cols = 9, 9
     r, c = np.mgrid[0:rows, 0:cols].astype(float)
