@@ -373,13 +373,22 @@ class _Base:
     dx: float
     dy: float
     threshold: float = None
-    rec: np.ndarray = None
+    receivers: np.ndarray = None   # PNL's; from the codes when first needed (``rec``)
     codes: np.ndarray = None
     acc: np.ndarray = None
     win: tuple = None
     slope_box: tuple = None
     x: np.ndarray = None
     y: np.ndarray = None
+
+    @property
+    def rec(self):
+        """PNL's flat D8 receivers; when PNL's routing was given (ESRI codes), built
+        from the codes the first time a step needs them (the model's report never
+        does: its channels and catchments come from the fusion steps)."""
+        if self.receivers is None:
+            self.receivers = hy.receivers_from_codes(self.codes)
+        return self.receivers
 
 
 def _slope_box(area, valid):
@@ -446,9 +455,9 @@ def _base(pristine, plans, area, dx, dy, settings, progress, flow=None):
         raise InputError("The evaluation area covers no valid cell of the pre-mining DEM.")
     b = _Base(pristine, valid, area, dumps, dx, dy)
     if flow is None:
-        _, b.rec, b.codes, b.acc = hy.condition(pristine, dx, dy, progress)
+        _, b.receivers, b.codes, b.acc = hy.condition(pristine, dx, dy, progress)
     else:
-        b.rec, b.codes, b.acc = pristine_flow(pristine, *flow)
+        _, b.codes, b.acc = pristine_flow(pristine, *flow, receivers=False)
     if settings.channel_threshold is None:
         t, _ = choose_threshold(b.acc, "scaling")
     else:

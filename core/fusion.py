@@ -234,11 +234,13 @@ def set_into_surroundings(landform, pristine):
     return np.where(np.isfinite(landform), landform, pristine)
 
 
-def pristine_flow(pristine, flowdir, accumulation):
+def pristine_flow(pristine, flowdir, accumulation, receivers=True):
     """(receivers, ESRI codes, accumulation) of PNL from ``flowdir`` (ESRI D8 codes,
     nan = nodata) and ``accumulation`` (cells, nan = nodata) as channel extraction
     writes them for the same DEM: the arrays of ``core.hydrology.condition``
-    (receivers int64 instead of int32), checked against the DEM's nodata."""
+    (receivers int64 instead of int32), checked against the DEM's nodata.  With
+    ``receivers`` False the first item is None (a caller that may not need them
+    builds them later with ``core.hydrology.receivers_from_codes``)."""
     if flowdir is None or accumulation is None:
         raise InputError("Give both the flow directions (FLOWDIR) and the accumulation "
                          "(ACCUMULATION) of PNL, or neither (then they are computed).")
@@ -261,7 +263,7 @@ def pristine_flow(pristine, flowdir, accumulation):
             "ESRI D8 code or a cell count). Give the FLOWDIR and ACCUMULATION that 'Channel "
             "and ridge extraction' wrote for this DEM, or leave both blank.")
     acc = np.where(valid, acc, np.nan)
-    return hy.receivers_from_codes(codes), codes, acc
+    return (hy.receivers_from_codes(codes) if receivers else None), codes, acc
 
 
 def evaluate_fusion(pristine, landform, mining, refilling, dx, dy, *, channel_threshold=None,

@@ -441,9 +441,18 @@ def test_given_pnl_flow_is_not_routed_again(monkeypatch):
                     channels={"low": R.ChannelFigures(1.0, 1.0, 1.0, 10.0, 10.0, classes,
                                                       threshold=3.0)})
     routed.clear()
+    built = []
+    real_rec = ev.hy.receivers_from_codes
+    monkeypatch.setattr(ev.hy, "receivers_from_codes",
+                        lambda c: built.append(1) or real_rec(c))
     R.evaluate(pnl, [("low", low, "p")], plans, **GRID, settings=settings, given=given,
                flowdir=fd, accumulation=acc)
     assert routed == []
+    assert built == []          # nor are PNL's receivers built from its codes (unused)
+    # where the channels are compared here, the receivers come from the codes, once
+    R.evaluate(pnl, [("low", low, "p")], plans, **GRID, settings=settings,
+               given=R.Given(fusion=given.fusion), flowdir=fd, accumulation=acc)
+    assert len(built) == 1
 
 
 def test_erosion_table_rows_by_order_when_the_names_are_the_files():
