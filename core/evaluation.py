@@ -53,7 +53,7 @@ from .fusion import (
     pristine_flow,
     set_into_surroundings,
 )
-from .grid import atomic_output
+from .grid import atomic_output, mask_box
 from .haul import haul_distance
 from .landform import slope_degrees
 from .quality import design_quality
@@ -397,9 +397,7 @@ def _slope_box(area, valid):
     edge is the grid's, replicated alike), when the box has nodata exactly if the
     grid has (:func:`core.landform.horn_gradient` takes the same branch: the same
     numbers at every cell of the area); else the whole grid."""
-    r = np.flatnonzero(area.any(axis=1))
-    c = np.flatnonzero(area.any(axis=0))
-    box = (slice(max(r[0] - 1, 0), r[-1] + 2), slice(max(c[0] - 1, 0), c[-1] + 2))
+    box = mask_box(area, 1)
     if bool(valid[box].all()) == bool(valid.all()):
         return box
     return (slice(None), slice(None))

@@ -413,6 +413,20 @@ def atomic_output(path, suffix=""):
 RASTER_EXTENSIONS = (".tif", ".tiff")
 
 
+def mask_box(mask, margin=0):
+    """(row slice, column slice): the bounding box of the True cells of ``mask``,
+    grown by ``margin`` cells and clipped to the grid; None when there are none.
+    Work that only reads a mask's cells and their neighbours runs on this box, so
+    its cost follows the mask, not the grid."""
+    mask = np.asarray(mask, dtype=bool)
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return (slice(max(int(rows[0]) - margin, 0), min(int(rows[-1]) + margin + 1, mask.shape[0])),
+            slice(max(int(cols[0]) - margin, 0), min(int(cols[-1]) + margin + 1, mask.shape[1])))
+
+
 def require_data(name, array, mask, area="the area", transform=None):
     """The nodata rule, the same in every step: inside ``mask`` (the cells a
     step works on) ``array`` must hold a finite value on every cell.  Stops

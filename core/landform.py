@@ -19,7 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from .errors import InputError
-from .grid import Grid, rasterize_labels, require_data, require_floor_below
+from .grid import Grid, mask_box, rasterize_labels, require_data, require_floor_below
 
 #: default wall angles of the final pit (degrees): working side, end walls, dump side
 PIT_ANGLES = (20.0, 13.0, 8.0)
@@ -362,9 +362,7 @@ def pit_surface(dem_or, floor, mining, refilling, dx, dy, angles=PIT_ANGLES, axi
         axis = mining_axis(mining, refilling, dx, dy)
     # on the pit's bounding box with 3 cells of margin (the rim is 1 cell away): the
     # distance transforms follow the pit's size, not the grid's
-    r, c = np.nonzero(pit)
-    win = (slice(max(int(r.min()) - 3, 0), int(r.max()) + 4),
-           slice(max(int(c.min()) - 3, 0), int(c.max()) + 4))
+    win = mask_box(pit, 3)
     dem = np.asarray(dem_or, dtype=np.float64)
     ref = dem[win]
     if not np.isfinite(ref).all():

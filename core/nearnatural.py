@@ -70,6 +70,7 @@ from scipy import ndimage
 
 from . import landform as lf
 from .errors import InputError, as_progress
+from .grid import mask_box
 from .quality import Quality, design_quality
 
 
@@ -581,18 +582,10 @@ class _Dump:
         return field(cv)
 
 
-def _window(mask, margin=2):
-    """The bounding box of ``mask`` with ``margin`` cells of margin (2: every 3 x 3
-    window and every one-cell step of a mask cell lies inside it, so measures over
-    the mask taken on the box equal those taken on the whole grid)."""
-    r, c = np.nonzero(mask)
-    return (slice(max(r.min() - margin, 0), r.max() + margin + 1),
-            slice(max(c.min() - margin, 0), c.max() + margin + 1))
-
-
 def _quality(z, dump, dx, dy):
-    """core.quality.design_quality of z over the dump (on :func:`_window`)."""
-    sl = _window(dump)
+    """core.quality.design_quality of z over the dump (on its box: the measures read
+    3 x 3 windows and one-cell steps of the dump's cells, all within 2 cells)."""
+    sl = mask_box(dump, 2)
     return design_quality(z[sl], dump[sl], dx, dy)
 
 
@@ -629,7 +622,7 @@ def _mitigate(st, units, tau, seam, dx, dy, *, passes, progress, eps=STEP_EPS):
     the 4-neighbour pairs across strip seams and the largest angle each may take.
     """
     g = st.grid
-    win = _window(g["dump"])
+    win = mask_box(g["dump"], 2)
     dump, pit = g["dump"][win], g["pit"][win]
     pa, pb, pdist, cap = seam
     nunit = units.strip.size
@@ -806,7 +799,7 @@ def near_natural_landform(dem_or, dem_max, dem_min, floor, mining, refilling, su
     # are taken on the whole grid (their sums in the grid's own coordinates).
     axis = lf.mining_axis(mining, refilling, dx, dy)
     width = _strip_width(refilling, axis, dx, dy)
-    win = _window(mine, 3)
+    win = mask_box(mine, 3)
     cut = [None if a is None else np.ascontiguousarray(a[win])
            for a in (dem_or, dem_max, dem_min, floor, mining, refilling, catchments)]
     pit_dem = cut[0]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from .grid import mask_box
 from .landform import horn_gradient
 
 #: the standard maximum slope of a dump (degrees; the paper's A_max)
@@ -84,24 +85,22 @@ def horn_slope(z, dx, dy):
     return np.degrees(np.arctan(np.hypot(gx, gy)))
 
 
-def _mask_box(z, mask, margin=2):
+def _on_mask_box(z, mask, margin=2):
     """(z, mask) on the mask's bounding box grown by ``margin`` cells when that box
     holds no nodata, else as given.  Every measure at an interior cell reads only its
     3 x 3 window, which lies in the mask, so the figures are the same either way;
     on the box their cost follows the mask, not the grid."""
     mask = np.asarray(mask, bool)
-    r, c = np.nonzero(mask)
-    if r.size == 0:
+    box = mask_box(mask, margin)
+    if box is None:
         return z, mask
-    box = (slice(max(r.min() - margin, 0), r.max() + margin + 1),
-           slice(max(c.min() - margin, 0), c.max() + margin + 1))
     zb = np.asarray(z)[box]
     return (zb, mask[box]) if np.isfinite(zb).all() else (z, mask)
 
 
 def design_quality(z, mask, dx, dy, *, angle=SPIKE_ANGLE):
     """Spikes and both mean slopes of ``z`` over ``interior(mask)`` (see the module doc)."""
-    z, mask = _mask_box(z, mask)
+    z, mask = _on_mask_box(z, mask)
     inner = interior(mask)
     n = int(inner.sum())
     cell = min(float(dx), float(dy))

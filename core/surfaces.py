@@ -43,6 +43,7 @@ from scipy.sparse import linalg as spla
 from . import classify as cl
 from . import hydrology as hy
 from .errors import InputError, as_progress
+from .grid import mask_box
 from .quality import design_quality
 
 #: interpolation methods for eq. 5, in the order of the algorithm's enum
@@ -196,14 +197,6 @@ def chain_heads(receivers, chain, dist):
     return head
 
 
-def _bbox(mask, margin=1):
-    rr = np.flatnonzero(mask.any(axis=1))
-    cc = np.flatnonzero(mask.any(axis=0))
-    rows, cols = mask.shape
-    return (slice(max(rr[0] - margin, 0), min(rr[-1] + 1 + margin, rows)),
-            slice(max(cc[0] - margin, 0), min(cc[-1] + 1 + margin, cols)))
-
-
 def nearest_known_by_catchment(targets, known, catchments, dx, dy):
     """Nearest known cell of every catchment adjacent to each target cell.
 
@@ -288,7 +281,7 @@ def sweeps_by_rule(classes):
     fixed = (cls == cl.FIXED) | (cls == cl.CONFLUENCE)
     other = cls == cl.OTHER
     if ws.any() and fixed.any():
-        sl = _bbox(ws | fixed, 0)
+        sl = mask_box(ws | fixed, 0)
         d = ndimage.distance_transform_edt(~ws[sl])
         far = float(d[fixed[sl]].max())
     elif other.any():
@@ -335,7 +328,7 @@ def fuzzy_interpolation(surface, free, n, progress=None):
     out = np.array(surface, dtype=np.float64)
     if n <= 0 or not free.any():
         return out
-    sl = _bbox(free, 1)
+    sl = mask_box(free, 1)
     x = out[sl]
     valid = np.isfinite(x)
     f = free[sl] & valid
@@ -394,7 +387,7 @@ def harmonic_fill(surface, free, progress=None):
     out = np.array(surface, dtype=np.float64)
     if not free.any():
         return out
-    sl = _bbox(free, 1)
+    sl = mask_box(free, 1)
     x = out[sl]
     valid = np.isfinite(x)
     f = free[sl] & valid
@@ -786,7 +779,7 @@ def earthwork_surfaces(z, classes, receivers, catchments, dx, dy, *, a_max=DEFAU
     else:
         a_lo = a_hi = float(s.a_min) if s.a_min is not None else float("nan")
     n_used, n_rule = s.eq5(progress.sub(52, 97))
-    box = _bbox(s.area, 2)
+    box = mask_box(s.area, 2)
     quality = {name: design_quality(v[box], s.area[box], dx, dy, angle=s.a_max)
                for name, v in (("pnl", s.z), ("dem_max", s.dmax), ("dem_min", s.dmin))}
     progress(100)
@@ -1004,7 +997,7 @@ class _Solve:
         lower envelope, dem_min by the upper one) on the area's bounding box,
         then dem_min <= dem_max; returns the two counts of changed cells."""
         if self.box is None:
-            self.box = b = _bbox(self.area, 1)
+            self.box = b = mask_box(self.area, 1)
             self.costs = StepCosts(self.z[b].shape, self.t_limit(), self.dx, self.dy,
                                    self.z[b], margin=self.margin(self.z[b]))
             self.band = fixed_band(self.z[b], self.fixed[b], self.costs, progress.sub(0, 30))
