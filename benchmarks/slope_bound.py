@@ -54,8 +54,6 @@ from hpcs_landform.core.quality import design_quality, interior  # noqa: E402
 
 FORMS = (("original", "NNDL"), ("optimized", "MNNDL"))
 EPS = nn.STEP_EPS
-_KX = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)
-_KY = np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], float)
 
 
 def smooth_horn(z, mask, dx, dy):
@@ -63,14 +61,13 @@ def smooth_horn(z, mask, dx, dy):
     degrees, and its exact gradient (the adjoint of Horn's stencil)."""
     from scipy import ndimage
     n = max(int(mask.sum()), 1)
-    gx = ndimage.correlate(z, _KX, mode="nearest") / (8.0 * dx)
-    gy = ndimage.correlate(z, _KY, mode="nearest") / (8.0 * dy)
+    gx, gy = lf.horn_gradient(z, dx, dy)
     r = np.sqrt(EPS * EPS + gx * gx + gy * gy)
     value = float(np.degrees(np.arctan(r[mask])).sum() / n)
     w = np.where(mask, np.degrees(1.0) / (n * (1.0 + r * r) * r), 0.0)
     # adjoint of correlate(., K) away from the edges is convolve(., K)
-    grad = (ndimage.convolve(w * gx, _KX, mode="constant") / (8.0 * dx)
-            + ndimage.convolve(w * gy, _KY, mode="constant") / (8.0 * dy))
+    grad = (ndimage.convolve(w * gx, lf._KX, mode="constant") / (8.0 * dx)
+            + ndimage.convolve(w * gy, lf._KY, mode="constant") / (8.0 * dy))
     return value, grad
 
 
