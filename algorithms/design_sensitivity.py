@@ -55,8 +55,17 @@ def qgis_process_binary():
 
 def child_env(profile):
     """Environment of a child qgis_process: this plugin's folder on the plugin path,
-    enabled in a throw-away profile (the user's profile is left alone)."""
+    enabled in a throw-away profile (the user's profile is left alone).
+
+    The children share the profile and start together; on a new profile each one's
+    qgis.user creates profiles/default/python/expressions with an unguarded
+    os.makedirs, and the second to get there failed with FileExistsError ("Couldn't
+    load qgis.user"), so that run failed for nothing.  The folder and its
+    __init__.py are made here, once, before any child starts."""
     from qgis.PyQt.QtCore import QSettings
+    expressions = os.path.join(profile, "profiles", "default", "python", "expressions")
+    os.makedirs(expressions, exist_ok=True)
+    open(os.path.join(expressions, "__init__.py"), "a").close()
     name = os.path.basename(os.path.normpath(PLUGIN_DIR))
     ini = QSettings(os.path.join(profile, "profiles", "default", "QGIS", "QGIS3.ini"),
                     QSettings.IniFormat)

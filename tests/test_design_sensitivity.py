@@ -145,3 +145,20 @@ def test_cancel_kills_the_children(provider, tmp_path):  # noqa: ARG001
             alive.append(pid)
     assert not alive, alive
     assert not (tmp_path / "r.csv").exists() and not (tmp_path / "r.html").exists()
+
+
+def test_child_profile_is_prepared_before_the_children_start(provider, tmp_path):  # noqa: ARG001
+    """The parallel children share one throw-away profile. On a new profile each
+    child's qgis.user ran os.makedirs(<profile>/profiles/default/python/expressions)
+    unguarded, and the second child there died with FileExistsError ("Couldn't load
+    qgis.user"; seen once in CI as a failed run). child_env makes that package first,
+    and keeps a prepared one as it is."""
+    from hpcs_landform.algorithms.design_sensitivity import child_env
+    profile = tmp_path / "profile"
+    env = child_env(str(profile))
+    package = profile / "profiles" / "default" / "python" / "expressions"
+    assert (package / "__init__.py").is_file()
+    assert env["QGIS_CUSTOM_CONFIG_PATH"] == str(profile)
+    (package / "__init__.py").write_text("# kept\n")
+    child_env(str(profile))
+    assert (package / "__init__.py").read_text() == "# kept\n"
